@@ -1,0 +1,33 @@
+//! # carecast
+//!
+//! Forecast demand for children-in-care placements in English local authorities from
+//! the tables councils publish.
+//!
+//! The core crate has no Python in it. It reads published tables (keeping suppressed
+//! cells honest), reconciles them, and checks figures for CI.
+//!
+//! ```
+//! use carecast::{Dataset, Status};
+//! let d = Dataset::bundled("derbyshire").unwrap();
+//! let rec = d.reconcile();
+//! assert!(rec.findings.iter().any(|f| f.kind == "stock_identity" && f.status == Status::Fail));
+//! ```
+#![warn(missing_docs)]
+
+pub mod age;
+pub mod cell;
+pub mod dataset;
+pub mod error;
+pub mod period;
+pub mod placement;
+pub mod reconcile;
+pub mod table;
+
+pub use age::{AgeBand, Band, BandScheme};
+pub use cell::{Cell, Interval, Unit};
+pub use dataset::Dataset;
+pub use error::{Error, Location, Result};
+pub use period::{Date, FinancialYear, Period};
+pub use placement::{PlacementGroup, PlacementType, Provider};
+pub use reconcile::{CheckSpec, Finding, Reconciliation, Selector, Status};
+pub use table::{Key, Record, Table, TableMeta};

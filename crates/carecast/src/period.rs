@@ -1,0 +1,294 @@
+//! Dates, financial years (1 April to 31 March), quarters and months.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// A calendar date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Date {
+    /// Year.
+    pub year: i32,
+    /// Month, 1-12.
+    pub month: u8,
+    /// Day of the month.
+    pub day: u8,
+}
+
+fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+impl Date {
+    /// A checked date.
+    pub fn new(year: i32, month: u8, day: u8) -> Result<Self> {
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return Err(Error::argument(
+                "date",
+                format!("{year:04}-{month:02}-{day:02}"),
+                "no such day",
+            ));
+        }
+        Ok(Self { year, month, day })
+    }
+
+    /// The financial year this date falls in.
+    pub fn financial_year(&self) -> FinancialYear {
+        if self.month >= 4 {
+            FinancialYear(self.year + 1)
+        } else {
+            FinancialYear(self.year)
+        }
+    }
+
+    /// Whether this is a 31 March (the date stock is counted).
+    pub fn is_year_end(&self) -> bool {
+        self.month == 3 && self.day == 31
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// A financial year, 1 April to 31 March, named by the calendar year it ends in.
+///
+/// ```
+/// use carecast::FinancialYear;
+/// let fy = FinancialYear::parse("2016/17").unwrap();
+/// assert_eq!(fy.end_year(), 2017);
+/// assert_eq!(fy.to_string(), "2016/17");
+/// assert_eq!(fy.end().to_string(), "2017-03-31");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct FinancialYear(i32);
+
+impl FinancialYear {
+    /// The financial year ending on 31 March of `end_year`.
+    pub fn ending(end_year: i32) -> Self {
+        Self(end_year)
+    }
+
+    /// Parses `2016/17` (or `2016-17`, or the ending year `2017`).
+    pub fn parse(s: &str) -> Result<Self> {
+        let t = s.trim();
+        let bad = || Error::argument("financial year", format!("{s:?}"), "expected like 2016/17");
+        if let Some((a, b)) = t.split_once(['/', '-']) {
+            let a: i32 = a.parse().map_err(|_| bad())?;
+            let b: i32 = b.parse().map_err(|_| bad())?;
+            if a.to_string().len() != 4 || (b != (a + 1) % 100 && b != a + 1) {
+                return Err(bad());
+            }
+            return Ok(Self(a + 1));
+        }
+        let y: i32 = t.parse().map_err(|_| bad())?;
+        if !(1900..=2200).contains(&y) {
+            return Err(bad());
+        }
+        Ok(Self(y))
+    }
+
+    /// The calendar year in which it ends.
+    pub fn end_year(&self) -> i32 {
+        self.0
+    }
+
+    /// 31 March at its end.
+    pub fn end(&self) -> Date {
+        Date {
+            year: self.0,
+            month: 3,
+            day: 31,
+        }
+    }
+
+    /// 31 March at its start (the end of the year before).
+    pub fn start(&self) -> Date {
+        Date {
+            year: self.0 - 1,
+            month: 3,
+            day: 31,
+        }
+    }
+
+    /// The next financial year.
+    pub fn next(&self) -> Self {
+        Self(self.0 + 1)
+    }
+
+    /// The year before.
+    pub fn prev(&self) -> Self {
+        Self(self.0 - 1)
+    }
+}
+
+impl fmt::Display for FinancialYear {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{:02}", self.0 - 1, self.0.rem_euclid(100))
+    }
+}
+
+impl TryFrom<String> for FinancialYear {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self> {
+        Self::parse(&s)
+    }
+}
+
+impl From<FinancialYear> for String {
+    fn from(f: FinancialYear) -> String {
+        f.to_string()
+    }
+}
+
+/// When a published figure applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Period {
+    /// A point in time (stock counts): `2017-03-31`.
+    Date(Date),
+    /// A financial year: `2016/17`.
+    Year(FinancialYear),
+    /// A quarter of a financial year (1 = April-June): `2024/25 Q1`.
+    Quarter(FinancialYear, u8),
+    /// A calendar month: `2024-07`.
+    Month(i32, u8),
+}
+
+impl Period {
+    /// Parses `YYYY-MM-DD`, `YYYY/YY`, `YYYY/YY Qn` or `YYYY-MM`.
+    pub fn parse(s: &str) -> Result<Self> {
+        let t = s.trim();
+        let bad = || {
+            Error::argument(
+                "period",
+                format!("{s:?}"),
+                "expected YYYY-MM-DD, YYYY/YY, YYYY/YY Qn or YYYY-MM",
+            )
+        };
+        if let Some((fy, q)) = t.split_once(' ') {
+            let fy = FinancialYear::parse(fy).map_err(|_| bad())?;
+            let q = q.trim();
+            let n: u8 = q
+                .strip_prefix(['Q', 'q'])
+                .and_then(|n| n.parse().ok())
+                .ok_or_else(bad)?;
+            if !(1..=4).contains(&n) {
+                return Err(bad());
+            }
+            return Ok(Period::Quarter(fy, n));
+        }
+        if t.contains('/') {
+            return FinancialYear::parse(t).map(Period::Year).map_err(|_| bad());
+        }
+        let parts: Vec<&str> = t.split('-').collect();
+        let num = |p: &str| p.parse::<i32>().map_err(|_| bad());
+        match parts.as_slice() {
+            [y, m, d] if y.len() == 4 => Date::new(num(y)?, num(m)? as u8, num(d)? as u8)
+                .map(Period::Date)
+                .map_err(|_| bad()),
+            [y, m] if y.len() == 4 && m.len() == 2 => {
+                let m = num(m)?;
+                if !(1..=12).contains(&m) {
+                    return Err(bad());
+                }
+                Ok(Period::Month(num(y)?, m as u8))
+            }
+            _ => Err(bad()),
+        }
+    }
+
+    /// The financial year the period falls in (for a date: the year it ends or falls in).
+    pub fn financial_year(&self) -> FinancialYear {
+        match self {
+            Period::Date(d) => d.financial_year(),
+            Period::Year(fy) | Period::Quarter(fy, _) => *fy,
+            Period::Month(y, m) => Date {
+                year: *y,
+                month: *m,
+                day: 1,
+            }
+            .financial_year(),
+        }
+    }
+
+    /// The period that follows this one at the same grain (dates have none).
+    pub fn next(&self) -> Option<Period> {
+        match *self {
+            Period::Date(_) => None,
+            Period::Year(fy) => Some(Period::Year(fy.next())),
+            Period::Quarter(fy, 4) => Some(Period::Quarter(fy.next(), 1)),
+            Period::Quarter(fy, q) => Some(Period::Quarter(fy, q + 1)),
+            Period::Month(y, 12) => Some(Period::Month(y + 1, 1)),
+            Period::Month(y, m) => Some(Period::Month(y, m + 1)),
+        }
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Period::Date(d) => write!(f, "{d}"),
+            Period::Year(fy) => write!(f, "{fy}"),
+            Period::Quarter(fy, q) => write!(f, "{fy} Q{q}"),
+            Period::Month(y, m) => write!(f, "{y:04}-{m:02}"),
+        }
+    }
+}
+
+impl TryFrom<String> for Period {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self> {
+        Self::parse(&s)
+    }
+}
+
+impl From<Period> for String {
+    fn from(p: Period) -> String {
+        p.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_periods() {
+        for s in ["2017-03-31", "2016/17", "2024/25 Q3", "2024-07", "1999/00"] {
+            assert_eq!(Period::parse(s).unwrap().to_string(), s);
+        }
+        for s in [
+            "2017-02-30",
+            "2016/18",
+            "2024/25 Q5",
+            "March 2017",
+            "",
+            "2024-13",
+        ] {
+            assert!(Period::parse(s).is_err(), "{s}");
+        }
+        assert_eq!(
+            Period::parse("2024/25 Q4").unwrap().next(),
+            Some(Period::parse("2025/26 Q1").unwrap())
+        );
+        assert_eq!(
+            Period::parse("2017-03-31").unwrap().financial_year(),
+            FinancialYear::ending(2017)
+        );
+        assert_eq!(
+            Period::parse("2017-04-01").unwrap().financial_year(),
+            FinancialYear::ending(2018)
+        );
+    }
+}

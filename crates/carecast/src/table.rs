@@ -1,0 +1,545 @@
+//! Published tables: the file format of `data/FORMAT.md`, parsed and validated.
+
+use serde::{Deserialize, Serialize};
+
+use crate::age::Band;
+use crate::cell::{Cell, Unit};
+use crate::error::{Error, Location, Result};
+use crate::period::Period;
+use crate::placement::PlacementType;
+
+/// A dimension of a table row, used to group and select cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Key {
+    /// The `period` column.
+    Period,
+    /// The `area` column.
+    Area,
+    /// The `band` column.
+    Band,
+    /// The `category` column.
+    Category,
+    /// The `placement` column.
+    Placement,
+    /// The `measure` column (or header).
+    Measure,
+    /// The `unit` column (or header).
+    Unit,
+}
+
+impl Key {
+    /// Every key.
+    pub const ALL: [Key; 7] = [
+        Key::Period,
+        Key::Area,
+        Key::Band,
+        Key::Category,
+        Key::Placement,
+        Key::Measure,
+        Key::Unit,
+    ];
+
+    /// The column name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Key::Period => "period",
+            Key::Area => "area",
+            Key::Band => "band",
+            Key::Category => "category",
+            Key::Placement => "placement",
+            Key::Measure => "measure",
+            Key::Unit => "unit",
+        }
+    }
+
+    /// Parses a column name.
+    pub fn parse(s: &str) -> Result<Self> {
+        Key::ALL
+            .into_iter()
+            .find(|k| k.name() == s.trim())
+            .ok_or_else(|| Error::unknown("column", s, Key::ALL.iter().map(|k| k.name())))
+    }
+}
+
+/// A declared total: the cell whose `key` is `label` is the total of the others in its
+/// group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TotalSpec {
+    /// The dimension summed over.
+    pub key: Key,
+    /// The label of the total (`all`, `Total`, ...).
+    pub label: String,
+}
+
+/// What a table is and where it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableMeta {
+    /// Identifier, unique in its dataset.
+    pub id: String,
+    /// Short title.
+    pub title: String,
+    /// Source document (file name).
+    pub source: String,
+    /// The table's title in the source document.
+    pub source_table: String,
+    /// Default measure.
+    pub measure: Option<String>,
+    /// Default unit.
+    pub unit: Option<Unit>,
+    /// Declared totals.
+    pub totals: Vec<TotalSpec>,
+    /// Lower bound of `<N` cells.
+    pub suppressed_min: f64,
+    /// Upper bound of `x` cells.
+    pub x_max: Option<f64>,
+    /// Notes on the table.
+    pub notes: Option<String>,
+    /// The file it was read from.
+    pub file: String,
+}
+
+impl TableMeta {
+    /// `source, "source_table"`: the citation of the table.
+    pub fn citation(&self) -> String {
+        format!("{}, \"{}\"", self.source, self.source_table)
+    }
+}
+
+/// One published cell with its coordinates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// When.
+    pub period: Option<Period>,
+    /// Where.
+    pub area: Option<String>,
+    /// Which ages.
+    pub band: Option<Band>,
+    /// The printed row or column label that is not a period, area or band.
+    pub category: Option<String>,
+    /// Canonical placement type, when the category is one.
+    pub placement: Option<PlacementType>,
+    /// What is measured.
+    pub measure: String,
+    /// In what unit.
+    pub unit: Unit,
+    /// The cell.
+    pub cell: Cell,
+    /// A note on this cell.
+    pub note: Option<String>,
+    /// Line in the file (1-based).
+    pub line: usize,
+}
+
+impl Record {
+    /// The record's value of a key as text (`None` when empty).
+    pub fn key(&self, key: Key) -> Option<String> {
+        match key {
+            Key::Period => self.period.map(|p| p.to_string()),
+            Key::Area => self.area.clone(),
+            Key::Band => self.band.map(|b| b.label()),
+            Key::Category => self.category.clone(),
+            Key::Placement => self.placement.map(|p| p.code().to_string()),
+            Key::Measure => Some(self.measure.clone()),
+            Key::Unit => Some(self.unit.code().to_string()),
+        }
+    }
+}
+
+/// A published table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Table {
+    /// What the table is.
+    pub meta: TableMeta,
+    /// Its cells, in file order.
+    pub records: Vec<Record>,
+}
+
+const HEADER_KEYS: [&str; 10] = [
+    "id",
+    "title",
+    "source",
+    "source_table",
+    "measure",
+    "unit",
+    "total",
+    "suppressed_min",
+    "x_max",
+    "notes",
+];
+
+fn is_snake(s: &str) -> bool {
+    !s.is_empty()
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+impl Table {
+    /// Parses a table file. `file` names it in error messages.
+    ///
+    /// ```
+    /// use carecast::Table;
+    /// let text = concat!(
+    ///     "# id: t\n# title: T\n# source: s.txt\n# source_table: T\n",
+    ///     "# measure: stock\n# unit: children\n# total: band=all\n",
+    ///     "period,band,value\n2017-03-31,under 1,<10\n2017-03-31,1-4,20\n2017-03-31,all,25\n",
+    /// );
+    /// let t = Table::parse("t.csv", text).unwrap();
+    /// assert_eq!(t.records.len(), 3);
+    /// assert_eq!(t.records[0].cell.value(), None); // suppressed, not zero
+    /// ```
+    pub fn parse(file: &str, text: &str) -> Result<Self> {
+        let loc = Location::file(file);
+        let mut header: Vec<(String, String, usize)> = Vec::new();
+        let mut body_start = None;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut offset = 0usize;
+        for (i, line) in text.split_inclusive('\n').enumerate() {
+            let trimmed = line.trim();
+            if let Some(rest) = trimmed.strip_prefix('#') {
+                let (k, v) = rest.split_once(':').ok_or_else(|| {
+                    Error::data(loc.at_line(i + 1), "a header line must be `# key: value`")
+                })?;
+                header.push((k.trim().to_string(), v.trim().to_string(), i + 1));
+            } else if trimmed.is_empty() && body_start.is_none() {
+                // blank lines in the header block are allowed
+            } else {
+                body_start = Some((offset, i));
+                break;
+            }
+            offset += line.len();
+        }
+        let (body_offset, first_body_line) = body_start
+            .ok_or_else(|| Error::data(loc.clone(), "no CSV header row after the `#` lines"))?;
+
+        let get = |key: &str| -> Vec<(String, usize)> {
+            header
+                .iter()
+                .filter(|(k, _, _)| k == key)
+                .map(|(_, v, l)| (v.clone(), *l))
+                .collect()
+        };
+        for (k, _, l) in header.iter() {
+            if !HEADER_KEYS.contains(&k.as_str()) {
+                return Err(Error::data(
+                    loc.at_line(*l),
+                    format!(
+                        "unknown header key `{k}`{}",
+                        crate::error::closest(k, HEADER_KEYS)
+                            .map(|s| format!(" (did you mean `{s}`?)"))
+                            .unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        let single = |key: &str, required: bool| -> Result<Option<(String, usize)>> {
+            let v = get(key);
+            if v.len() > 1 {
+                return Err(Error::data(
+                    loc.at_line(v[1].1),
+                    format!("header key `{key}` given twice"),
+                ));
+            }
+            if required && v.is_empty() {
+                return Err(Error::data(
+                    loc.clone(),
+                    format!("missing header `# {key}:`"),
+                ));
+            }
+            Ok(v.into_iter().next())
+        };
+        let id = single("id", true)?.unwrap_or_default();
+        if !is_snake(&id.0) {
+            return Err(Error::data(
+                loc.at_line(id.1),
+                format!("table id {:?} is not snake_case", id.0),
+            ));
+        }
+        let stem = file
+            .rsplit('/')
+            .next()
+            .unwrap_or(file)
+            .trim_end_matches(".csv");
+        if stem != id.0 && file.ends_with(".csv") {
+            return Err(Error::data(
+                loc.at_line(id.1),
+                format!("table id {:?} differs from the file name {stem:?}", id.0),
+            ));
+        }
+        let loc = Location {
+            table: Some(id.0.clone()),
+            ..loc.clone()
+        };
+        let title = single("title", true)?.unwrap_or_default().0;
+        let source = single("source", true)?.unwrap_or_default().0;
+        let source_table = single("source_table", true)?.unwrap_or_default().0;
+        let measure = single("measure", false)?;
+        if let Some((m, l)) = &measure
+            && !is_snake(m)
+        {
+            return Err(Error::data(
+                loc.at_line(*l),
+                format!("measure {m:?} is not snake_case"),
+            ));
+        }
+        let unit = match single("unit", false)? {
+            Some((u, l)) => {
+                Some(Unit::parse(&u).map_err(|e| Error::data(loc.at_line(l), e.to_string()))?)
+            }
+            None => None,
+        };
+        let num = |v: Option<(String, usize)>, key: &str| -> Result<Option<f64>> {
+            match v {
+                None => Ok(None),
+                Some((s, l)) => s.parse::<f64>().map(Some).map_err(|_| {
+                    Error::data(
+                        loc.at_line(l),
+                        format!("`{key}` must be a number, not {s:?}"),
+                    )
+                }),
+            }
+        };
+        let suppressed_min =
+            num(single("suppressed_min", false)?, "suppressed_min")?.unwrap_or(0.0);
+        let x_max = num(single("x_max", false)?, "x_max")?;
+        let notes = single("notes", false)?.map(|v| v.0);
+        let mut totals = Vec::new();
+        for (t, l) in get("total") {
+            let (k, label) = t.split_once('=').ok_or_else(|| {
+                Error::data(
+                    loc.at_line(l),
+                    format!("`total` must be COLUMN=LABEL, not {t:?}"),
+                )
+            })?;
+            let key = Key::parse(k).map_err(|e| Error::data(loc.at_line(l), e.to_string()))?;
+            let label = if key == Key::Band {
+                Band::parse(label)
+                    .map_err(|e| Error::data(loc.at_line(l), e.to_string()))?
+                    .label()
+            } else {
+                label.trim().to_string()
+            };
+            totals.push(TotalSpec { key, label });
+        }
+
+        let meta = TableMeta {
+            id: id.0,
+            title,
+            source,
+            source_table,
+            measure: measure.map(|m| m.0),
+            unit,
+            totals,
+            suppressed_min,
+            x_max,
+            notes,
+            file: file.to_string(),
+        };
+        let records = parse_body(&meta, &loc, &text[body_offset..], first_body_line)?;
+        if records.is_empty() {
+            return Err(Error::data(loc, "the table has no rows"));
+        }
+        Ok(Table { meta, records })
+    }
+
+    /// The table's id.
+    pub fn id(&self) -> &str {
+        &self.meta.id
+    }
+}
+
+fn parse_body(
+    meta: &TableMeta,
+    loc: &Location,
+    body: &str,
+    first_line: usize,
+) -> Result<Vec<Record>> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(body.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|e| Error::data(loc.at_line(first_line + 1), format!("bad CSV header: {e}")))?
+        .clone();
+    const COLUMNS: [&str; 9] = [
+        "period",
+        "area",
+        "band",
+        "category",
+        "placement",
+        "measure",
+        "unit",
+        "value",
+        "note",
+    ];
+    let mut idx = [None; 9];
+    for (i, h) in headers.iter().enumerate() {
+        let h = h.trim();
+        match COLUMNS.iter().position(|c| *c == h) {
+            Some(p) if idx[p].is_none() => idx[p] = Some(i),
+            Some(_) => {
+                return Err(Error::data(
+                    loc.at_line(first_line + 1).at_column(h),
+                    "column given twice",
+                ));
+            }
+            None => {
+                return Err(Error::data(
+                    loc.at_line(first_line + 1).at_column(h),
+                    format!(
+                        "unknown column{}",
+                        crate::error::closest(h, COLUMNS)
+                            .map(|s| format!(" (did you mean `{s}`?)"))
+                            .unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+    }
+    let [
+        period_i,
+        area_i,
+        band_i,
+        category_i,
+        placement_i,
+        measure_i,
+        unit_i,
+        value_i,
+        note_i,
+    ] = idx;
+    let value_i =
+        value_i.ok_or_else(|| Error::data(loc.at_line(first_line + 1), "no `value` column"))?;
+    if measure_i.is_none() && meta.measure.is_none() {
+        return Err(Error::data(
+            loc.clone(),
+            "no `measure` column and no `# measure:` header",
+        ));
+    }
+    if unit_i.is_none() && meta.unit.is_none() {
+        return Err(Error::data(
+            loc.clone(),
+            "no `unit` column and no `# unit:` header",
+        ));
+    }
+    let mut out = Vec::new();
+    for row in rdr.records() {
+        let row = row.map_err(|e| {
+            let line = e
+                .position()
+                .map_or(first_line + 1, |p| first_line + p.line() as usize);
+            Error::data(loc.at_line(line), format!("bad CSV row: {e}"))
+        })?;
+        let line = first_line + row.position().map_or(0, |p| p.line() as usize);
+        let at = |col: &str| loc.at_line(line).at_column(col);
+        let field = |i: Option<usize>| -> Option<String> {
+            i.and_then(|i| row.get(i))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let period = field(period_i)
+            .map(|p| Period::parse(&p).map_err(|e| Error::data(at("period"), e.to_string())))
+            .transpose()?;
+        let band = field(band_i)
+            .map(|b| Band::parse(&b).map_err(|e| Error::data(at("band"), e.to_string())))
+            .transpose()?;
+        let placement = field(placement_i)
+            .map(|p| {
+                p.parse::<PlacementType>()
+                    .map_err(|e| Error::data(at("placement"), e.to_string()))
+            })
+            .transpose()?;
+        let measure = match field(measure_i) {
+            Some(m) if is_snake(&m) => m,
+            Some(m) => {
+                return Err(Error::data(
+                    at("measure"),
+                    format!("measure {m:?} is not snake_case"),
+                ));
+            }
+            None => meta.measure.clone().ok_or_else(|| {
+                Error::data(at("measure"), "empty measure and no `# measure:` header")
+            })?,
+        };
+        let unit = match field(unit_i) {
+            Some(u) => Unit::parse(&u).map_err(|e| Error::data(at("unit"), e.to_string()))?,
+            None => meta
+                .unit
+                .ok_or_else(|| Error::data(at("unit"), "empty unit and no `# unit:` header"))?,
+        };
+        let raw = row.get(value_i).unwrap_or("");
+        let cell = Cell::parse(raw, meta.suppressed_min, meta.x_max)
+            .map_err(|e| Error::data(at("value"), e.to_string()))?;
+        if let Cell::Exact { value, .. } = cell {
+            if value < 0.0 && !unit.allows_negative() {
+                return Err(Error::data(
+                    at("value"),
+                    format!(
+                        "negative value {raw} for unit `{unit}` (only GBP and changes may be negative)"
+                    ),
+                ));
+            }
+            if unit == Unit::Percent && value > 100.0 {
+                return Err(Error::data(
+                    at("value"),
+                    format!("percentage {raw} is over 100"),
+                ));
+            }
+        }
+        out.push(Record {
+            period,
+            area: field(area_i),
+            band,
+            category: field(category_i),
+            placement,
+            measure,
+            unit,
+            cell,
+            note: field(note_i),
+            line,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "# id: t\n# title: T\n# source: s.txt\n# source_table: T\n# measure: stock\n# unit: children\n";
+
+    fn parse(body: &str) -> Result<Table> {
+        Table::parse("t.csv", &format!("{HEAD}{body}"))
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let e = parse("period,band,value\n2017-03-31,teens,3\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("t.csv (table `t`), line 8, column `band`"),
+            "{e}"
+        );
+        let e = parse("period,band,value\n2017-03-31,1-4,-3\n").unwrap_err();
+        assert!(e.to_string().contains("negative value -3"), "{e}");
+        let e = parse("period,band,value\n2017-03-31,1-4,<ten\n").unwrap_err();
+        assert!(e.to_string().contains("column `value`"), "{e}");
+        let e = parse("period,bnd,value\n").unwrap_err();
+        assert!(e.to_string().contains("did you mean `band`"), "{e}");
+        let e = parse("period,unit,value\n2017-03-31,percent,101\n").unwrap_err();
+        assert!(e.to_string().contains("over 100"), "{e}");
+        let e = Table::parse("u.csv", &format!("{HEAD}period,value\n2017-03-31,1\n")).unwrap_err();
+        assert!(e.to_string().contains("differs from the file name"), "{e}");
+    }
+
+    #[test]
+    fn reads_cells() {
+        let t = parse("period,band,value,note\n2017-03-31,16+,<10,small\n2017-03-31,all,N/A,\n")
+            .unwrap();
+        assert_eq!(t.records[0].band.unwrap().label(), "16-17");
+        assert_eq!(t.records[0].line, 8);
+        assert_eq!(t.records[1].cell, Cell::NotApplicable);
+    }
+}
