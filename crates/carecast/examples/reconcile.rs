@@ -1,6 +1,8 @@
 //! Prints the reconciliation of a bundled dataset: `cargo run --example reconcile -- derbyshire`.
 fn main() {
-    let name = std::env::args().nth(1).unwrap_or_else(|| "derbyshire".into());
+    let name = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "derbyshire".into());
     match carecast::Dataset::bundled(&name) {
         Ok(d) => {
             for f in d.reconcile().findings {

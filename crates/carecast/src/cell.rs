@@ -70,7 +70,7 @@ impl Interval {
 
     /// The negated interval. An unbounded upper end becomes an unbounded lower end, which
     /// this type cannot hold, so it is `None` then.
-    pub fn neg(self) -> Option<Self> {
+    pub fn negated(self) -> Option<Self> {
         self.hi.map(|h| Self::new(-h, Some(-self.lo)))
     }
 }
@@ -86,7 +86,7 @@ impl Sub for Interval {
     /// `None` when the right side is unbounded above (the difference is unbounded below).
     type Output = Option<Interval>;
     fn sub(self, o: Interval) -> Option<Interval> {
-        o.neg().map(|n| self + n)
+        o.negated().map(|n| self + n)
     }
 }
 

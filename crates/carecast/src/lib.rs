@@ -18,6 +18,7 @@ pub mod age;
 pub mod cell;
 pub mod dataset;
 pub mod error;
+pub mod figures;
 pub mod period;
 pub mod placement;
 pub mod reconcile;

@@ -106,6 +106,7 @@ fn canonical(k: Key, v: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)] // a handful per dataset; boxing would only obscure the TOML shape
 pub enum CheckSpec {
     /// The sum of `parts` equals the sum of `total`, per group of `by` keys.
     Sum {
@@ -501,6 +502,9 @@ fn tolerance(a: &Acc, b: &Acc) -> f64 {
     }
 }
 
+/// The total cells and the part cells of one group.
+type TotalAndParts<'a> = (Vec<&'a Record>, Vec<&'a Record>);
+
 type Groups<'a> = BTreeMap<Vec<Option<String>>, Vec<&'a Record>>;
 
 fn select<'a>(ds: &'a Dataset, s: &Selector, by: &[Key]) -> (Groups<'a>, String) {
@@ -539,9 +543,14 @@ pub fn reconcile(ds: &Dataset) -> Reconciliation {
 
 fn table_totals(t: &Table, out: &mut Vec<Finding>) {
     for spec in &t.meta.totals {
-        let keys: Vec<Key> = Key::ALL.into_iter().filter(|k| *k != spec.key).collect();
-        let mut groups: BTreeMap<Vec<Option<String>>, (Vec<&Record>, Vec<&Record>)> =
-            BTreeMap::new();
+        // `placement` is the canonical code of a `category`: a total over one is a total
+        // over the other, so neither may split the groups of the other.
+        let summed = |k: Key| match spec.key {
+            Key::Category | Key::Placement => matches!(k, Key::Category | Key::Placement),
+            other => k == other,
+        };
+        let keys: Vec<Key> = Key::ALL.into_iter().filter(|k| !summed(*k)).collect();
+        let mut groups: BTreeMap<Vec<Option<String>>, TotalAndParts> = BTreeMap::new();
         for r in &t.records {
             let Some(v) = r.key(spec.key) else { continue };
             let e = groups
@@ -815,5 +824,42 @@ fn continuity(a: &Table, b: &Table, name: &str, out: &mut Vec<Finding>) {
                 dedup(vec![a.meta.citation(), b.meta.citation()]),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "# id: t\n# title: T\n# source: s.txt\n# source_table: T\n# measure: stock\n# unit: children\n";
+
+    fn rec(body: &str) -> Reconciliation {
+        let files = vec![("t.csv".to_string(), format!("{HEAD}{body}"))];
+        Dataset::from_files("x", "test", files).unwrap().reconcile()
+    }
+
+    #[test]
+    fn category_total_meets_parts_with_placement_codes() {
+        let r = rec(
+            "# total: category=Total\ncategory,placement,value\nIFA,ifa,3\nHome,agency_home,4\nTotal,,8\n",
+        );
+        assert_eq!(r.findings.len(), 1);
+        let f = &r.findings[0];
+        assert_eq!(f.status, Status::Fail);
+        assert_eq!(f.difference, Some(Interval::exact(-1.0)));
+    }
+
+    #[test]
+    fn suppressed_parts_give_interval_checks() {
+        let r = rec("# total: band=all\nband,value\n1-4,<10\n5-9,20\nall,25\n");
+        let f = &r.findings[0];
+        assert_eq!(f.found, Some(Interval::new(20.0, Some(29.0))));
+        assert_eq!(f.status, Status::Indeterminate);
+        let r = rec("# total: band=all\nband,value\n1-4,<10\n5-9,20\nall,35\n");
+        assert_eq!(
+            r.findings[0].status,
+            Status::Fail,
+            "20..29 can never make 35"
+        );
     }
 }

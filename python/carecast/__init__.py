@@ -1,0 +1,41 @@
+"""carecast: forecast demand for children-in-care placements from published tables.
+
+The public API:
+
+- :mod:`carecast.datasets`: ``names()``, ``load(name_or_folder)``, ``read_table(path)``.
+- :func:`carecast.verify`: check published figures (for CI).
+- Exceptions: :class:`CarecastError` (a ``ValueError``) and its subclasses.
+"""
+
+from carecast import datasets
+from carecast._carecast import (
+    ArgumentError,
+    CarecastError,
+    DataError,
+    FigureError,
+    InternalError,
+    ModelError,
+    ScenarioError,
+    UnknownNameError,
+    __version__,
+)
+from carecast.datasets import Dataset, Reconciliation, Table
+from carecast.figures import FigureReport, verify
+
+__all__ = [
+    "__version__",
+    "datasets",
+    "Dataset",
+    "Table",
+    "Reconciliation",
+    "FigureReport",
+    "verify",
+    "CarecastError",
+    "DataError",
+    "UnknownNameError",
+    "ArgumentError",
+    "FigureError",
+    "ModelError",
+    "ScenarioError",
+    "InternalError",
+]

@@ -1,0 +1,63 @@
+"""Helpers shared by the result types: long frames, JSON records and HTML reprs."""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+import pandas as pd
+
+
+def interval_columns(name: str, iv: dict[str, Any] | None) -> dict[str, float | None]:
+    """Split an interval ``{"lo": .., "hi": ..}`` into value / lower / upper columns.
+
+    ``value`` is set only when the interval is a single number.
+    """
+    if iv is None:
+        return {name: None, f"{name}_lower": None, f"{name}_upper": None}
+    lo, hi = iv["lo"], iv["hi"]
+    return {name: lo if hi == lo else None, f"{name}_lower": lo, f"{name}_upper": hi}
+
+
+def frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    """Build a DataFrame with fixed columns; float columns use the nullable ``Float64``."""
+    df = pd.DataFrame(rows, columns=columns)
+    for c in df.columns:
+        if df[c].dtype == object and all(
+            v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in df[c]
+        ):
+            if any(v is not None for v in df[c]):
+                df[c] = pd.array(df[c].tolist(), dtype="Float64")
+    return df
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """DataFrame rows as JSON-ready dicts (missing values become ``None``)."""
+    out = []
+    for row in df.astype(object).to_dict("records"):
+        clean = {}
+        for k, v in row.items():
+            if v is pd.NA or v is None or (isinstance(v, float) and math.isnan(v)):
+                clean[str(k)] = None
+            elif hasattr(v, "item"):
+                clean[str(k)] = v.item()
+            else:
+                clean[str(k)] = v
+        out.append(clean)
+    return out
+
+
+def html_block(
+    title: str, lines: list[str], df: pd.DataFrame | None = None, max_rows: int = 20
+) -> str:
+    """Render a small HTML card: a title, a few lines of text and an optional table preview."""
+    parts = [f"<div class='carecast'><strong>{html.escape(title)}</strong><ul>"]
+    parts += [f"<li>{html.escape(line)}</li>" for line in lines]
+    parts.append("</ul>")
+    if df is not None:
+        parts.append(df.head(max_rows).to_html(index=False, na_rep=""))
+        if len(df) > max_rows:
+            parts.append(f"<p>... {len(df) - max_rows} more rows</p>")
+    parts.append("</div>")
+    return "".join(parts)

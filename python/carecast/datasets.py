@@ -1,0 +1,404 @@
+"""Published tables: the bundled datasets and a council's own files.
+
+Examples
+--------
+>>> import carecast
+>>> "derbyshire" in carecast.datasets.names()
+True
+>>> d = carecast.datasets.load("derbyshire")
+>>> t = d.table("cic_by_age")
+>>> t.to_pandas().query("band == 'all'")["value"].tolist()
+[664.0, 628.0, 603.0, 585.0, 630.0]
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from carecast import _carecast
+from carecast._carecast import UnknownNameError
+from carecast._frames import frame, html_block, interval_columns
+
+__all__ = ["Dataset", "Table", "Reconciliation", "names", "load", "read_table", "TABLE_COLUMNS"]
+
+#: Columns of :meth:`Table.to_pandas` (one row per published cell).
+TABLE_COLUMNS = [
+    "table",
+    "period",
+    "area",
+    "band",
+    "category",
+    "placement",
+    "measure",
+    "unit",
+    "value",
+    "lower",
+    "upper",
+    "status",
+    "suppressed",
+    "note",
+    "line",
+]
+
+
+def _cell_row(table_id: str, r: dict[str, Any]) -> dict[str, Any]:
+    cell = r["cell"]
+    status = cell["status"]
+    value = cell.get("value") if status == "exact" else None
+    if status == "exact":
+        lower, upper = value, value
+    elif status == "suppressed":
+        lower, upper = cell["lower"], cell["upper"]
+    else:
+        lower, upper = None, None
+    return {
+        "table": table_id,
+        "period": r["period"],
+        "area": r["area"],
+        "band": r["band"],
+        "category": r["category"],
+        "placement": r["placement"],
+        "measure": r["measure"],
+        "unit": r["unit"],
+        "value": value,
+        "lower": lower,
+        "upper": upper,
+        "status": status,
+        "suppressed": status == "suppressed",
+        "note": r["note"],
+        "line": r["line"],
+    }
+
+
+class Table:
+    """One published table: its cells and where it came from.
+
+    Parameters
+    ----------
+    data : dict
+        The table as produced by the core library (``meta`` and ``records``).
+    """
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+        self._meta: dict[str, Any] = data["meta"]
+
+    @property
+    def id(self) -> str:
+        """Identifier of the table within its dataset."""
+        return str(self._meta["id"])
+
+    @property
+    def title(self) -> str:
+        """Short title."""
+        return str(self._meta["title"])
+
+    @property
+    def source(self) -> str:
+        """Source document (file name)."""
+        return str(self._meta["source"])
+
+    @property
+    def source_table(self) -> str:
+        """The table's title in the source document."""
+        return str(self._meta["source_table"])
+
+    @property
+    def citation(self) -> str:
+        """``source, "table title"``."""
+        return f'{self.source}, "{self.source_table}"'
+
+    @property
+    def notes(self) -> str | None:
+        """Notes on the table (quirks, inconsistencies in the source)."""
+        return self._meta.get("notes")
+
+    def __len__(self) -> int:
+        return len(self._data["records"])
+
+    def to_pandas(self) -> pd.DataFrame:
+        """Return the table in long form: one row per published cell.
+
+        Suppressed cells have ``value`` missing, ``suppressed`` True and the bounds in
+        ``lower`` and ``upper`` (``upper`` missing when unbounded). Cells that are not
+        applicable, not yet published or blank have ``status`` saying so and no bounds.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns :data:`TABLE_COLUMNS`.
+        """
+        rows = [_cell_row(self.id, r) for r in self._data["records"]]
+        return frame(rows, TABLE_COLUMNS)
+
+    def to_wide(self, index: str = "period", columns: str = "band") -> pd.DataFrame:
+        """Pivot exact values into the wide shape councils publish (e.g. year by band).
+
+        Parameters
+        ----------
+        index, columns : str
+            Columns of :meth:`to_pandas` to use as rows and columns.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Exact values; suppressed and unavailable cells are missing.
+        """
+        df = self.to_pandas()
+        return df.pivot_table(
+            index=index, columns=columns, values="value", aggfunc="first", sort=False
+        )
+
+    def __repr__(self) -> str:
+        return f"<Table {self.id!r}: {self.title} ({len(self)} cells; {self.citation})>"
+
+    def _repr_html_(self) -> str:
+        lines = [f"source: {self.citation}"] + ([f"notes: {self.notes}"] if self.notes else [])
+        return html_block(f"Table {self.id}: {self.title}", lines, self.to_pandas())
+
+
+class Reconciliation:
+    """Every check a dataset's tables allow on themselves.
+
+    ``difference = found - expected``: ``expected`` is the figure the tables state (a
+    printed total, a closing stock); ``found`` is the same figure computed from other
+    cells (the sum of the parts, opening + admissions - discharges).
+    """
+
+    COLUMNS = [
+        "check",
+        "kind",
+        "group",
+        "period",
+        "expected",
+        "expected_lower",
+        "expected_upper",
+        "found",
+        "found_lower",
+        "found_upper",
+        "difference",
+        "difference_lower",
+        "difference_upper",
+        "tolerance",
+        "status",
+        "sources",
+        "detail",
+    ]
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    @property
+    def dataset(self) -> str:
+        """The dataset's name."""
+        return str(self._data["dataset"])
+
+    @property
+    def findings(self) -> list[dict[str, Any]]:
+        """The findings as dicts."""
+        return list(self._data["findings"])
+
+    def to_pandas(self) -> pd.DataFrame:
+        """Return one row per finding.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``Reconciliation.COLUMNS``; interval bounds in ``*_lower``/``*_upper``.
+        """
+        rows = []
+        for f in self._data["findings"]:
+            row: dict[str, Any] = {"check": f["check"], "kind": f["kind"], "group": f["group"]}
+            row["period"] = f["period"]
+            for k in ("expected", "found", "difference"):
+                row.update(interval_columns(k, f[k]))
+            row.update(
+                tolerance=f["tolerance"],
+                status=f["status"],
+                sources=" | ".join(f["sources"]),
+                detail=f["detail"],
+            )
+            rows.append(row)
+        return frame(rows, self.COLUMNS)
+
+    def counts(self) -> dict[str, int]:
+        """Count the findings per status."""
+        out = {"pass": 0, "fail": 0, "indeterminate": 0, "unavailable": 0}
+        for f in self._data["findings"]:
+            out[f["status"]] += 1
+        return out
+
+    def __repr__(self) -> str:
+        return f"<Reconciliation of {self.dataset!r}: {self.counts()}>"
+
+    def _repr_html_(self) -> str:
+        df = self.to_pandas()
+        lines = [", ".join(f"{k}: {v}" for k, v in self.counts().items())]
+        return html_block(
+            f"Reconciliation of {self.dataset}", lines, df[df["status"] != "pass"], max_rows=30
+        )
+
+
+class Dataset:
+    """A set of published tables with their checks.
+
+    Use :func:`load` to get one.
+    """
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+        self._tables = {t["meta"]["id"]: Table(t) for t in data["tables"]}
+
+    @property
+    def name(self) -> str:
+        """Short name, e.g. ``derbyshire``."""
+        return str(self._data["name"])
+
+    @property
+    def title(self) -> str:
+        """The council or partnership."""
+        return str(self._data["title"])
+
+    @property
+    def description(self) -> str:
+        """What the dataset holds and where it comes from."""
+        return str(self._data["description"])
+
+    @property
+    def origin(self) -> str:
+        """``bundled`` or the folder it was read from."""
+        return str(self._data["origin"])
+
+    @property
+    def table_ids(self) -> list[str]:
+        """Table identifiers, sorted."""
+        return list(self._tables)
+
+    def table(self, table_id: str) -> Table:
+        """Return a table by id.
+
+        Raises
+        ------
+        UnknownNameError
+            If there is no such table (the message suggests the closest id).
+        """
+        try:
+            return self._tables[table_id]
+        except KeyError:
+            close = difflib.get_close_matches(table_id, self._tables, n=1)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            raise UnknownNameError(
+                f'dataset "{self.name}" has no table "{table_id}"{hint}'
+            ) from None
+
+    __getitem__ = table
+
+    def tables(self) -> pd.DataFrame:
+        """List the tables with their sources.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``table``, ``title``, ``source``, ``source_table``, ``cells``.
+        """
+        rows = [
+            {
+                "table": t.id,
+                "title": t.title,
+                "source": t.source,
+                "source_table": t.source_table,
+                "cells": len(t),
+            }
+            for t in self._tables.values()
+        ]
+        return pd.DataFrame(rows, columns=["table", "title", "source", "source_table", "cells"])
+
+    def to_pandas(self) -> pd.DataFrame:
+        """All tables in one long frame (see :meth:`Table.to_pandas`)."""
+        return pd.concat([t.to_pandas() for t in self._tables.values()], ignore_index=True)
+
+    def reconcile(self) -> Reconciliation:
+        """Run every check the tables allow on themselves."""
+        return Reconciliation(json.loads(_carecast.reconcile(json.dumps(self._data))))
+
+    def to_json(self) -> str:
+        """Return the dataset as JSON (the core library's serde form)."""
+        return json.dumps(self._data)
+
+    def __repr__(self) -> str:
+        return f"<Dataset {self.name!r}: {self.title}, {len(self._tables)} tables ({self.origin})>"
+
+    def _repr_html_(self) -> str:
+        return html_block(
+            f"Dataset {self.name}: {self.title}", [self.description], self.tables(), max_rows=100
+        )
+
+
+def names() -> list[str]:
+    """Names of the bundled datasets.
+
+    Returns
+    -------
+    list of str
+        ``["d2n2", "derby", "derbyshire"]``.
+    """
+    return list(_carecast.dataset_names())
+
+
+def load(name: str | Path) -> Dataset:
+    """Load a bundled dataset by name, or a council's own tables from a folder.
+
+    Parameters
+    ----------
+    name : str or pathlib.Path
+        A bundled dataset name (see :func:`names`), or a folder holding table files in
+        the documented format (``*.csv`` tables and optional ``*.toml`` checks).
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    UnknownNameError
+        If ``name`` is neither a bundled dataset nor a folder.
+    DataError
+        If a file is not in the documented format (the message names file, line, column).
+    """
+    if not isinstance(name, (str, Path)):
+        raise TypeError(f"name must be a dataset name or a folder path, not {type(name).__name__}")
+    if isinstance(name, str) and name in names():
+        return Dataset(json.loads(_carecast.load_bundled(name)))
+    path = Path(name)
+    if path.is_dir():
+        return Dataset(json.loads(_carecast.load_dir(str(path))))
+    if path.is_file() and path.suffix == ".csv":
+        table = read_table(path)
+        files = [(path.name, path.read_text(encoding="utf-8"))]
+        return Dataset(json.loads(_carecast.load_files(table.id, files)))
+    return Dataset(json.loads(_carecast.load_bundled(str(name))))
+
+
+def read_table(path: str | Path) -> Table:
+    """Read one table file in the documented format.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A ``.csv`` file with the ``# key: value`` header block.
+
+    Returns
+    -------
+    Table
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise _carecast.DataError(f"cannot read {p}: {e}") from None
+    return Table(json.loads(_carecast.parse_table(p.name, text)))

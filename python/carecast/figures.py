@@ -1,0 +1,122 @@
+"""Published-figure checks for CI (``carecast verify``).
+
+A figures file is TOML: a list of ``[[figure]]`` entries, each naming a dataset, a
+measure carecast computes, the published value, a tolerance and the source. See the
+``carecast::figures`` module of the core crate for the measures.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from carecast import _carecast
+from carecast._frames import frame, html_block, interval_columns
+
+__all__ = ["FigureReport", "verify"]
+
+COLUMNS = [
+    "file",
+    "index",
+    "name",
+    "dataset",
+    "measure",
+    "period",
+    "expected",
+    "found",
+    "found_lower",
+    "found_upper",
+    "difference",
+    "tolerance",
+    "status",
+    "message",
+    "source",
+]
+
+
+class FigureReport:
+    """Outcome of checking one or more figures files."""
+
+    def __init__(self, results: list[dict[str, Any]]) -> None:
+        self._results = results
+
+    @property
+    def passed(self) -> bool:
+        """Whether every figure passed."""
+        return all(r["status"] == "pass" for r in self._results)
+
+    def to_pandas(self) -> pd.DataFrame:
+        """One row per figure (``status`` is ``pass``, ``fail`` or ``error``)."""
+        rows = []
+        for r in self._results:
+            row = {k: r[k] for k in ("file", "index", "name", "dataset", "measure", "period")}
+            row["expected"] = r["expected"]
+            row.update(interval_columns("found", r["found"]))
+            diff = r["difference"]
+            row["difference"] = (
+                diff["lo"] if diff is not None and diff["hi"] == diff["lo"] else None
+            )
+            row.update({k: r[k] for k in ("tolerance", "status", "message", "source")})
+            rows.append(row)
+        return frame(rows, COLUMNS)
+
+    def to_junit(self, path: str | Path) -> None:
+        """Write the results as JUnit XML (one test case per figure)."""
+        suite = ET.Element(
+            "testsuite",
+            name="carecast.verify",
+            tests=str(len(self._results)),
+            failures=str(sum(r["status"] == "fail" for r in self._results)),
+            errors=str(sum(r["status"] == "error" for r in self._results)),
+        )
+        for r in self._results:
+            case = ET.SubElement(
+                suite, "testcase", classname=f"{Path(r['file']).name}", name=str(r["name"])
+            )
+            if r["status"] == "fail":
+                ET.SubElement(case, "failure", message=r["message"]).text = r["source"]
+            elif r["status"] == "error":
+                ET.SubElement(case, "error", message=r["message"]).text = r["source"]
+        root = ET.Element("testsuites")
+        root.append(suite)
+        ET.ElementTree(root).write(str(path), encoding="utf-8", xml_declaration=True)
+
+    def __repr__(self) -> str:
+        n = len(self._results)
+        bad = sum(r["status"] != "pass" for r in self._results)
+        return f"<FigureReport: {n - bad} of {n} figures pass>"
+
+    def _repr_html_(self) -> str:
+        return html_block(repr(self), [], self.to_pandas(), max_rows=50)
+
+
+def verify(*paths: str | Path) -> FigureReport:
+    """Check the figures in one or more files.
+
+    Parameters
+    ----------
+    *paths : str or pathlib.Path
+        TOML figures files.
+
+    Returns
+    -------
+    FigureReport
+
+    Raises
+    ------
+    FigureError
+        If a file is malformed or names an unknown dataset, measure or table.
+    """
+    results: list[dict[str, Any]] = []
+    for p in paths:
+        path = Path(p)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as e:
+            raise _carecast.FigureError(f"cannot read {path}: {e}") from None
+        results.extend(json.loads(_carecast.verify(str(path), text)))
+    return FigureReport(results)

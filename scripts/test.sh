@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Every test: formatting, lints, Rust tests and doctests, the Python stub check, ruff, the
+# Python tests and doctests, the published-figure suite and the notebooks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+# shellcheck disable=SC1091
+. .venv/bin/activate
+echo "== cargo fmt"; cargo fmt --all -- --check
+echo "== cargo clippy"; cargo clippy --workspace --all-targets -- -D warnings
+echo "== cargo test"; cargo test --workspace
+echo "== stubtest"; python -m mypy.stubtest carecast._carecast
+echo "== ruff"; ruff check python tests
+echo "== figures"; carecast verify tests/figures/*.toml --junit target/figures.xml
+echo "== pytest"; python -m pytest -q tests python/carecast notebooks --nbmake
