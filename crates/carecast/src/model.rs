@@ -1,0 +1,1095 @@
+//! The cohort-component stock-flow model: calibration and projection on a monthly grid.
+//! See [`crate::methodology`] for the equations.
+
+use serde::{Deserialize, Serialize};
+
+use crate::age::{AgeBand, Band, BandScheme, CHILD_AGES};
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+use crate::period::{FinancialYear, Period};
+use crate::table::Table;
+
+/// Months of age on the grid (0 to 215).
+pub const MONTHS: usize = CHILD_AGES * 12;
+/// The longest projection horizon, in years.
+pub const MAX_HORIZON: usize = 25;
+/// The largest within-band tilt calibration may use.
+pub const MAX_TILT: f64 = 40.0;
+
+/// Observed flows of one financial year, by band of the history's scheme.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct YearFlows {
+    /// The financial year.
+    pub year: FinancialYear,
+    /// Stock at its start, by band.
+    pub opening: Vec<f64>,
+    /// Admissions in the year, by band.
+    pub admissions: Vec<f64>,
+    /// Stock at its end, by band.
+    pub closing: Vec<f64>,
+    /// Published discharges (all ages), if published.
+    pub discharges: Option<f64>,
+}
+
+/// The observed history a model is fitted to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct History {
+    /// The dataset's name.
+    pub dataset: String,
+    /// Band scheme of the published tables.
+    pub scheme: BandScheme,
+    /// Observed years, in order.
+    pub years: Vec<FinancialYear>,
+    /// Flows of each year.
+    pub flows: Vec<YearFlows>,
+    /// Where the figures came from and what was assumed.
+    pub notes: Vec<String>,
+}
+
+fn exact(
+    t: &Table,
+    pick: impl Fn(&crate::table::Record) -> bool,
+) -> Vec<(&crate::table::Record, f64)> {
+    t.records
+        .iter()
+        .filter(|r| pick(r))
+        .filter_map(|r| r.cell.value().map(|v| (r, v)))
+        .collect()
+}
+
+impl History {
+    /// Extracts the history from a dataset: stock by age band at 31 March and admissions
+    /// by band (`cic_by_age`, `admissions_by_age`), or, where only totals are published,
+    /// annual flows on one all-ages band (`flows_annual`).
+    pub fn from_dataset(ds: &Dataset) -> Result<History> {
+        if let (Ok(stock), Ok(adm)) = (ds.table("cic_by_age"), ds.table("admissions_by_age")) {
+            return Self::from_bands(ds, stock, adm);
+        }
+        if let Ok(flows) = ds.table("flows_annual") {
+            return Self::from_totals(ds, flows);
+        }
+        Err(Error::model(format!(
+            "dataset {:?} has neither `cic_by_age` + `admissions_by_age` nor `flows_annual`",
+            ds.name
+        )))
+    }
+
+    fn from_bands(ds: &Dataset, stock: &Table, adm: &Table) -> Result<History> {
+        let scheme = BandScheme::dfe();
+        let nb = scheme.bands().len();
+        let band_idx = |b: Option<Band>| match b {
+            Some(Band::Ages(a)) => scheme.position(&a),
+            _ => None,
+        };
+        let mut stocks: std::collections::BTreeMap<i32, Vec<Option<f64>>> = Default::default();
+        for (r, v) in exact(stock, |r| r.measure == "stock") {
+            if let (Some(Period::Date(d)), Some(i)) = (r.period, band_idx(r.band))
+                && d.is_year_end()
+            {
+                stocks.entry(d.year).or_insert_with(|| vec![None; nb])[i] = Some(v);
+            }
+        }
+        let mut adms: std::collections::BTreeMap<i32, Vec<Option<f64>>> = Default::default();
+        for (r, v) in exact(adm, |r| r.measure == "admissions") {
+            if let (Some(Period::Year(fy)), Some(i)) = (r.period, band_idx(r.band)) {
+                adms.entry(fy.end_year()).or_insert_with(|| vec![None; nb])[i] = Some(v);
+            }
+        }
+        let discharges = ds.table("flows_summary").ok().map(|t| {
+            exact(t, |r| r.measure == "discharges")
+                .into_iter()
+                .filter_map(|(r, v)| match r.period {
+                    Some(Period::Year(fy)) => Some((fy.end_year(), v)),
+                    _ => None,
+                })
+                .collect::<std::collections::BTreeMap<i32, f64>>()
+        });
+        let full = |v: &Vec<Option<f64>>| v.iter().copied().collect::<Option<Vec<f64>>>();
+        let mut flows = Vec::new();
+        for (&y, a) in &adms {
+            let (Some(open), Some(close), Some(a)) = (
+                stocks.get(&(y - 1)).and_then(full),
+                stocks.get(&y).and_then(full),
+                full(a),
+            ) else {
+                continue;
+            };
+            flows.push(YearFlows {
+                year: FinancialYear::ending(y),
+                opening: open,
+                admissions: a,
+                closing: close,
+                discharges: discharges.as_ref().and_then(|d| d.get(&y).copied()),
+            });
+        }
+        Self::finish(
+            ds,
+            scheme,
+            flows,
+            vec![format!(
+                "stock by band at 31 March from `{}` ({}); admissions by band from `{}` ({}); the `16 and over` band is ages 16-17",
+                stock.meta.id,
+                stock.meta.citation(),
+                adm.meta.id,
+                adm.meta.citation()
+            )],
+        )
+    }
+
+    fn from_totals(ds: &Dataset, t: &Table) -> Result<History> {
+        let scheme = BandScheme::all_ages();
+        let mut by_year: std::collections::BTreeMap<i32, [Option<f64>; 4]> = Default::default();
+        for (r, v) in exact(t, |_| true) {
+            let Some(Period::Year(fy)) = r.period else {
+                continue;
+            };
+            let i = match r.measure.as_str() {
+                "opening" => 0,
+                "admissions" => 1,
+                "discharges" => 2,
+                "closing" => 3,
+                _ => continue,
+            };
+            by_year.entry(fy.end_year()).or_default()[i] = Some(v);
+        }
+        let flows = by_year
+            .into_iter()
+            .filter_map(|(y, v)| match v {
+                [Some(o), Some(a), d, Some(c)] => Some(YearFlows {
+                    year: FinancialYear::ending(y),
+                    opening: vec![o],
+                    admissions: vec![a],
+                    closing: vec![c],
+                    discharges: d,
+                }),
+                _ => None,
+            })
+            .collect();
+        Self::finish(
+            ds,
+            scheme,
+            flows,
+            vec![format!(
+                "only all-ages totals are published: the model runs on one band of ages 0-17 with stock and admissions spread uniformly over ages (from `{}`, {}); each year starts from its printed opening figure",
+                t.meta.id,
+                t.meta.citation()
+            )],
+        )
+    }
+
+    fn finish(
+        ds: &Dataset,
+        scheme: BandScheme,
+        flows: Vec<YearFlows>,
+        notes: Vec<String>,
+    ) -> Result<History> {
+        if flows.is_empty() {
+            return Err(Error::model(format!(
+                "dataset {:?}: no year has complete, unsuppressed opening, admissions and closing figures",
+                ds.name
+            )));
+        }
+        Ok(History {
+            dataset: ds.name.clone(),
+            scheme,
+            years: flows.iter().map(|f| f.year).collect(),
+            flows,
+            notes,
+        })
+    }
+}
+
+/// The monthly grid's per-age vectors for a band scheme.
+#[derive(Debug, Clone)]
+struct Grid {
+    band_of: Vec<usize>,
+    months_in: Vec<f64>,
+}
+
+impl Grid {
+    fn new(scheme: &BandScheme) -> Self {
+        let band_of: Vec<usize> = (0..MONTHS)
+            .map(|a| scheme.index_of((a / 12) as u8).unwrap_or(0))
+            .collect();
+        let months_in = scheme
+            .bands()
+            .iter()
+            .map(|b| (b.width() * 12) as f64)
+            .collect();
+        Grid { band_of, months_in }
+    }
+
+    /// Spread band totals over the months of each band with weights proportional to
+    /// `exp(tilt_b * x)`, `x` the position in the band from 0 to 1 (tilt 0: uniform).
+    fn spread(&self, totals: &[f64], tilts: &[f64]) -> Vec<f64> {
+        let nb = self.months_in.len();
+        let mut first = vec![usize::MAX; nb];
+        for (a, &b) in self.band_of.iter().enumerate() {
+            first[b] = first[b].min(a);
+        }
+        let weight = |a: usize| {
+            let b = self.band_of[a];
+            let x = ((a - first[b]) as f64 + 0.5) / self.months_in[b];
+            (tilts.get(b).copied().unwrap_or(0.0) * x).exp()
+        };
+        let mut norm = vec![0.0; nb];
+        for a in 0..MONTHS {
+            norm[self.band_of[a]] += weight(a);
+        }
+        (0..MONTHS)
+            .map(|a| {
+                let b = self.band_of[a];
+                totals[b] * weight(a) / norm[b]
+            })
+            .collect()
+    }
+}
+
+/// Flows of one simulated month or year, by band.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+struct Flows {
+    admissions: Vec<f64>,
+    discharges: Vec<f64>,
+    ageing_out: Vec<f64>,
+    ageing_in: Vec<f64>,
+    leavers_18: f64,
+}
+
+impl Flows {
+    fn zero(nb: usize) -> Self {
+        Flows {
+            admissions: vec![0.0; nb],
+            discharges: vec![0.0; nb],
+            ageing_out: vec![0.0; nb],
+            ageing_in: vec![0.0; nb],
+            leavers_18: 0.0,
+        }
+    }
+}
+
+/// One monthly step (see the methodology). `adm` is admissions per age this month,
+/// `m` the monthly discharge fraction per age. Adds the flows to `f`.
+fn step(s: &mut [f64], adm: &[f64], m: &[f64], band_of: &[usize], f: &mut Flows) {
+    for a in 0..MONTHS {
+        let b = band_of[a];
+        let exposed = s[a] + adm[a];
+        let d = exposed * m[a];
+        f.admissions[b] += adm[a];
+        f.discharges[b] += d;
+        s[a] = exposed - d;
+    }
+    f.leavers_18 += s[MONTHS - 1];
+    for a in 0..MONTHS - 1 {
+        let (b, nb) = (band_of[a], band_of[a + 1]);
+        if b != nb {
+            f.ageing_out[b] += s[a];
+            f.ageing_in[nb] += s[a];
+        }
+    }
+    let top = band_of[MONTHS - 1];
+    f.ageing_out[top] += s[MONTHS - 1];
+    s.copy_within(0..MONTHS - 1, 1);
+    s[0] = 0.0;
+}
+
+fn band_totals(s: &[f64], band_of: &[usize], nb: usize) -> Vec<f64> {
+    let mut t = vec![0.0; nb];
+    for (a, v) in s.iter().enumerate() {
+        t[band_of[a]] += v;
+    }
+    t
+}
+
+/// Annual discharge rate from a monthly fraction.
+pub fn annual_rate(monthly: f64) -> f64 {
+    1.0 - (1.0 - monthly).powi(12)
+}
+
+/// Monthly fraction from an annual discharge rate in [0, 1).
+pub fn monthly_fraction(annual: f64) -> f64 {
+    1.0 - (1.0 - annual).powf(1.0 / 12.0)
+}
+
+/// The calibration of one band in one year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BandFit {
+    /// The financial year.
+    pub year: FinancialYear,
+    /// The band's label.
+    pub band: String,
+    /// Published stock at the start of the year.
+    pub opening: f64,
+    /// Published admissions in the year.
+    pub admissions: f64,
+    /// Published stock at the end of the year.
+    pub published_closing: f64,
+    /// The model's closing stock with the fitted rate.
+    pub fitted_closing: f64,
+    /// The fitted monthly discharge fraction.
+    pub monthly_rate: f64,
+    /// The same as an annual rate, `1 - (1 - m)^12`.
+    pub annual_rate: f64,
+    /// Discharges implied in the band (excluding 18th birthdays).
+    pub implied_discharges: f64,
+    /// Children ageing into the band.
+    pub ageing_in: f64,
+    /// Children ageing out of the band (for the top band: their 18th birthday).
+    pub ageing_out: f64,
+    /// Whether the published closing could be reached.
+    pub fitted: bool,
+}
+
+/// Implied and published discharges of one year (all ages).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct YearDischarges {
+    /// The financial year.
+    pub year: FinancialYear,
+    /// Discharges the model implies before age 18.
+    pub implied_before_18: f64,
+    /// Young people leaving care on their 18th birthday.
+    pub leavers_18: f64,
+    /// Their sum: the model's counterpart of the published discharges.
+    pub implied_total: f64,
+    /// Published discharges, if published.
+    pub published: Option<f64>,
+    /// `implied_total - published`.
+    pub difference: Option<f64>,
+    /// Published opening + admissions - discharges - closing (the table's own identity gap).
+    pub identity_gap: Option<f64>,
+}
+
+/// A fitted model: the history and the calibrated rates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CohortModel {
+    /// What it was fitted to.
+    pub history: History,
+    /// Calibration per year and band.
+    pub bands: Vec<BandFit>,
+    /// Implied against published discharges per year.
+    pub discharges: Vec<YearDischarges>,
+    /// Within-band age tilt per band (0 = uniform; negative = younger ages weigh more).
+    pub tilts: Vec<f64>,
+}
+
+fn simulate_year(
+    open: &[f64],
+    adm_year: &[f64],
+    m_band: &[f64],
+    tilts: &[f64],
+    grid: &Grid,
+) -> (Vec<f64>, Flows) {
+    let nb = grid.months_in.len();
+    let mut s = grid.spread(open, tilts);
+    let adm: Vec<f64> = grid
+        .spread(adm_year, tilts)
+        .iter()
+        .map(|v| v / 12.0)
+        .collect();
+    let m: Vec<f64> = grid.band_of.iter().map(|&b| m_band[b]).collect();
+    let mut f = Flows::zero(nb);
+    for _ in 0..12 {
+        step(&mut s, &adm, &m, &grid.band_of, &mut f);
+    }
+    (s, f)
+}
+
+impl CohortModel {
+    /// Fits the model to a dataset's history.
+    ///
+    /// ```
+    /// use carecast::{CohortModel, Dataset};
+    /// let m = CohortModel::fit(&Dataset::bundled("derbyshire").unwrap()).unwrap();
+    /// for b in &m.bands {
+    ///     assert!((b.fitted_closing - b.published_closing).abs() < 1.0);
+    /// }
+    /// ```
+    pub fn fit(ds: &Dataset) -> Result<CohortModel> {
+        Self::fit_history(History::from_dataset(ds)?)
+    }
+
+    /// Fits the model to a history.
+    pub fn fit_history(history: History) -> Result<CohortModel> {
+        let scheme = history.scheme.clone();
+        let grid = Grid::new(&scheme);
+        let nb = scheme.bands().len();
+        for fl in &history.flows {
+            for (what, v) in [
+                ("opening", &fl.opening),
+                ("admissions", &fl.admissions),
+                ("closing", &fl.closing),
+            ] {
+                if v.iter().any(|x| !x.is_finite() || *x < 0.0) {
+                    return Err(Error::model(format!(
+                        "{} {what} in {} is negative or not a number",
+                        history.dataset, fl.year
+                    )));
+                }
+            }
+        }
+        // Closing of band `b` with its monthly fraction `mb` (lower bands already set).
+        let closing_at = |fl: &YearFlows, m: &mut [f64], tilts: &[f64], b: usize, mb: f64| {
+            m[b] = mb;
+            let (s, _) = simulate_year(&fl.opening, &fl.admissions, m, tilts, &grid);
+            band_totals(&s, &grid.band_of, nb)[b]
+        };
+        let mut ms = vec![vec![0.0; nb]; history.flows.len()];
+        let mut ok = vec![vec![true; nb]; history.flows.len()];
+        let mut tilts = vec![0.0; nb];
+        for b in 0..nb {
+            // The least tilt towards younger ages that lets every year be reached with a
+            // non-negative discharge rate.
+            let reachable = |t: f64, ms: &mut Vec<Vec<f64>>, tilts: &mut Vec<f64>| {
+                tilts[b] = t;
+                history
+                    .flows
+                    .iter()
+                    .zip(ms.iter_mut())
+                    .all(|(fl, m)| closing_at(fl, m, tilts, b, 0.0) >= fl.closing[b] - 1e-9)
+            };
+            if !reachable(0.0, &mut ms, &mut tilts) {
+                let (mut lo, mut hi) = (-MAX_TILT, 0.0);
+                if reachable(lo, &mut ms, &mut tilts) {
+                    for _ in 0..50 {
+                        let mid = 0.5 * (lo + hi);
+                        if reachable(mid, &mut ms, &mut tilts) {
+                            lo = mid
+                        } else {
+                            hi = mid
+                        }
+                    }
+                }
+                tilts[b] = lo;
+            }
+            for (y, fl) in history.flows.iter().enumerate() {
+                let target = fl.closing[b];
+                if closing_at(fl, &mut ms[y], &tilts, b, 0.0) < target - 1e-6 {
+                    ms[y][b] = 0.0;
+                    ok[y][b] = false;
+                    continue;
+                }
+                let (mut lo, mut hi) = (0.0, 1.0);
+                for _ in 0..60 {
+                    let mid = 0.5 * (lo + hi);
+                    if closing_at(fl, &mut ms[y], &tilts, b, mid) > target {
+                        lo = mid
+                    } else {
+                        hi = mid
+                    }
+                }
+                ms[y][b] = 0.5 * (lo + hi);
+            }
+        }
+        let mut bands = Vec::new();
+        let mut discharges = Vec::new();
+        for (y, fl) in history.flows.iter().enumerate() {
+            let (m, ok) = (&ms[y], &ok[y]);
+            let (s, f) = simulate_year(&fl.opening, &fl.admissions, m, &tilts, &grid);
+            let closing = band_totals(&s, &grid.band_of, nb);
+            for (b, band) in scheme.bands().iter().enumerate() {
+                bands.push(BandFit {
+                    year: fl.year,
+                    band: band.label(),
+                    opening: fl.opening[b],
+                    admissions: fl.admissions[b],
+                    published_closing: fl.closing[b],
+                    fitted_closing: closing[b],
+                    monthly_rate: m[b],
+                    annual_rate: annual_rate(m[b]),
+                    implied_discharges: f.discharges[b],
+                    ageing_in: f.ageing_in[b],
+                    ageing_out: f.ageing_out[b],
+                    fitted: ok[b],
+                });
+            }
+            let before: f64 = f.discharges.iter().sum();
+            let total = before + f.leavers_18;
+            let sum = |v: &Vec<f64>| v.iter().sum::<f64>();
+            discharges.push(YearDischarges {
+                year: fl.year,
+                implied_before_18: before,
+                leavers_18: f.leavers_18,
+                implied_total: total,
+                published: fl.discharges,
+                difference: fl.discharges.map(|p| total - p),
+                identity_gap: fl
+                    .discharges
+                    .map(|p| sum(&fl.opening) + sum(&fl.admissions) - p - sum(&fl.closing)),
+            });
+        }
+        Ok(CohortModel {
+            history,
+            bands,
+            discharges,
+            tilts,
+        })
+    }
+
+    /// Base years a projection may start from: the 31 Marches ending an observed year.
+    pub fn base_years(&self) -> Vec<i32> {
+        self.history.years.iter().map(|y| y.end_year()).collect()
+    }
+
+    fn rates_of(&self, year: FinancialYear) -> Vec<f64> {
+        self.bands
+            .iter()
+            .filter(|b| b.year == year)
+            .map(|b| b.monthly_rate)
+            .collect()
+    }
+}
+
+/// How admissions move forward.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum Admissions {
+    /// The base year's admissions by band, held.
+    Held,
+    /// The mean of the last `k` observed years up to the base year.
+    Mean {
+        /// Years averaged.
+        k: usize,
+    },
+    /// A log-linear Poisson trend of each band's admissions on the year.
+    Trend,
+    /// A rate per 10,000 children (base year) times a population projection.
+    Rate {
+        /// Child population (0-17) by financial-year end, covering the base year and every projected year.
+        population: Vec<(i32, f64)>,
+    },
+}
+
+/// How discharge rates move forward.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum Discharges {
+    /// The base year's fitted rates.
+    Last,
+    /// The mean of the last `k` years' fitted rates.
+    Mean {
+        /// Years averaged.
+        k: usize,
+    },
+}
+
+/// Options of a projection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectionOptions {
+    /// The 31 March the projection starts from (calendar year).
+    pub base_year: i32,
+    /// Years ahead, 1 to 25.
+    pub years: usize,
+    /// Admissions assumption.
+    pub admissions: Admissions,
+    /// Discharge-rate assumption.
+    pub discharges: Discharges,
+    /// Band scheme of the output.
+    pub output_bands: BandScheme,
+    /// Share of discharges at 16-17 who become care leavers, in [0, 1].
+    pub leaver_share_16_17: f64,
+    /// Retention of care leavers by age (18-25), in [0, 1]; missing ages keep 1.
+    pub retention: Vec<(u8, f64)>,
+    /// Output grain: `year`, `quarter` or `month`.
+    pub grain: String,
+}
+
+impl ProjectionOptions {
+    /// Defaults: admissions and discharge rates held at the base year, DfE bands, yearly.
+    pub fn new(base_year: i32, years: usize) -> Self {
+        ProjectionOptions {
+            base_year,
+            years,
+            admissions: Admissions::Held,
+            discharges: Discharges::Last,
+            output_bands: BandScheme::dfe(),
+            leaver_share_16_17: 0.0,
+            retention: Vec::new(),
+            grain: "year".into(),
+        }
+    }
+}
+
+/// One number of a projection (long form).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    /// Financial year.
+    pub year: String,
+    /// Period within it (`2017/18`, `2017/18 Q1` or `2017-04`).
+    pub period: String,
+    /// Band label (`all` for totals; single ages `18`..`25` for care leavers).
+    pub band: String,
+    /// Measure: `opening`, `admissions`, `discharges`, `ageing_in`, `ageing_out`,
+    /// `leavers_18`, `stock` (closing) or `care_leavers`.
+    pub measure: String,
+    /// Value (an expected count; not rounded).
+    pub value: f64,
+}
+
+/// The assumptions that made a projection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Assumptions {
+    /// Dataset.
+    pub dataset: String,
+    /// Base year (31 March).
+    pub base_year: i32,
+    /// Years ahead.
+    pub years: usize,
+    /// Admissions assumption.
+    pub admissions: Admissions,
+    /// Discharge-rate assumption.
+    pub discharges: Discharges,
+    /// Band scheme of the model (the published tables').
+    pub model_bands: String,
+    /// Band scheme of the output.
+    pub output_bands: String,
+    /// How bands were spread over single ages.
+    pub spread: String,
+    /// Admissions per band per projected year used.
+    pub admissions_used: Vec<Vec<f64>>,
+    /// Annual discharge rates per band used.
+    pub discharge_rates: Vec<f64>,
+    /// Notes on the data.
+    pub notes: Vec<String>,
+}
+
+/// A projection: long rows and the assumptions that made them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Projection {
+    /// The rows.
+    pub rows: Vec<Row>,
+    /// The assumptions.
+    pub assumptions: Assumptions,
+}
+
+fn check_rate(name: &str, v: f64) -> Result<()> {
+    if !(0.0..=1.0).contains(&v) || !v.is_finite() {
+        return Err(Error::argument(name, v, "must be a fraction in [0, 1]"));
+    }
+    Ok(())
+}
+
+/// Log-linear Poisson regression of counts on x (IRLS); returns (intercept, slope).
+fn poisson_trend(x: &[f64], y: &[f64]) -> (f64, f64) {
+    let n = x.len() as f64;
+    let xm = x.iter().sum::<f64>() / n;
+    let mean = (y.iter().sum::<f64>() / n).max(1e-9);
+    let (mut a, mut b) = (mean.ln(), 0.0);
+    for _ in 0..50 {
+        let (mut s0, mut s1, mut s2, mut r0, mut r1) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for (xi, yi) in x.iter().zip(y) {
+            let xc = xi - xm;
+            let mu = (a + b * xc).exp();
+            let z = a + b * xc + (yi - mu) / mu.max(1e-12);
+            s0 += mu;
+            s1 += mu * xc;
+            s2 += mu * xc * xc;
+            r0 += mu * z;
+            r1 += mu * xc * z;
+        }
+        let det = s0 * s2 - s1 * s1;
+        if det.abs() < 1e-12 {
+            break;
+        }
+        let na = (s2 * r0 - s1 * r1) / det;
+        let nb = (s0 * r1 - s1 * r0) / det;
+        let done = (na - a).abs() < 1e-12 && (nb - b).abs() < 1e-12;
+        a = na;
+        b = nb;
+        if done {
+            break;
+        }
+    }
+    (a - b * xm, b)
+}
+
+impl CohortModel {
+    /// Projects forward from a base year.
+    ///
+    /// ```
+    /// use carecast::{CohortModel, Dataset, model::ProjectionOptions};
+    /// let m = CohortModel::fit(&Dataset::bundled("derbyshire").unwrap()).unwrap();
+    /// let p = m.project(&ProjectionOptions::new(2017, 10)).unwrap();
+    /// let stock_2027: f64 = p.rows.iter()
+    ///     .filter(|r| r.year == "2026/27" && r.measure == "stock" && r.band == "all")
+    ///     .map(|r| r.value).sum();
+    /// assert!(stock_2027 > 0.0);
+    /// assert!(CohortModel::fit(&Dataset::bundled("derbyshire").unwrap()).unwrap()
+    ///     .project(&ProjectionOptions::new(2013, 10)).is_err());
+    /// ```
+    pub fn project(&self, o: &ProjectionOptions) -> Result<Projection> {
+        let bases = self.base_years();
+        let Some(bi) = bases.iter().position(|&y| y == o.base_year) else {
+            return Err(Error::argument(
+                "base_year",
+                o.base_year,
+                format!(
+                    "must end an observed year of {}: one of {:?}",
+                    self.history.dataset, bases
+                ),
+            ));
+        };
+        if o.years == 0 || o.years > MAX_HORIZON {
+            return Err(Error::argument(
+                "years",
+                o.years,
+                format!("must be 1 to {MAX_HORIZON}"),
+            ));
+        }
+        check_rate("leaver_share_16_17", o.leaver_share_16_17)?;
+        for (age, r) in &o.retention {
+            if !(18..=25).contains(age) {
+                return Err(Error::argument("retention", age, "ages must be 18 to 25"));
+            }
+            check_rate(&format!("retention[{age}]"), *r)?;
+        }
+        if !matches!(o.grain.as_str(), "year" | "quarter" | "month") {
+            return Err(Error::argument(
+                "grain",
+                &o.grain,
+                "must be year, quarter or month",
+            ));
+        }
+        let h = &self.history;
+        let nb = h.scheme.bands().len();
+        let observed = &h.flows[..=bi];
+        let last_k = |k: usize, what: &str| -> Result<&[YearFlows]> {
+            if k == 0 || k > observed.len() {
+                return Err(Error::argument(
+                    what,
+                    k,
+                    format!(
+                        "must be 1 to {} (years observed up to the base year)",
+                        observed.len()
+                    ),
+                ));
+            }
+            Ok(&observed[observed.len() - k..])
+        };
+        let base_year = FinancialYear::ending(o.base_year);
+        // Admissions per projected year and band.
+        let admissions: Vec<Vec<f64>> = match &o.admissions {
+            Admissions::Held => vec![observed[bi].admissions.clone(); o.years],
+            Admissions::Mean { k } => {
+                let ys = last_k(*k, "k")?;
+                let mean: Vec<f64> = (0..nb)
+                    .map(|b| ys.iter().map(|y| y.admissions[b]).sum::<f64>() / ys.len() as f64)
+                    .collect();
+                vec![mean; o.years]
+            }
+            Admissions::Trend => {
+                if observed.len() < 2 {
+                    return Err(Error::argument(
+                        "admissions",
+                        "trend",
+                        "a trend needs at least two observed years up to the base year",
+                    ));
+                }
+                let x: Vec<f64> = observed
+                    .iter()
+                    .map(|y| f64::from(y.year.end_year()))
+                    .collect();
+                let coefs: Vec<(f64, f64)> = (0..nb)
+                    .map(|b| {
+                        poisson_trend(
+                            &x,
+                            &observed.iter().map(|y| y.admissions[b]).collect::<Vec<_>>(),
+                        )
+                    })
+                    .collect();
+                (1..=o.years)
+                    .map(|t| {
+                        let yr = f64::from(o.base_year) + t as f64;
+                        coefs.iter().map(|(a, b)| (a + b * yr).exp()).collect()
+                    })
+                    .collect()
+            }
+            Admissions::Rate { population } => {
+                for (y, p) in population {
+                    if !p.is_finite() || *p <= 0.0 {
+                        return Err(Error::argument(
+                            "population",
+                            format!("{y}: {p}"),
+                            "must be a positive number of children",
+                        ));
+                    }
+                }
+                let pop = |y: i32| -> Result<f64> {
+                    population.iter().find(|(py, _)| *py == y).map(|(_, p)| *p).ok_or_else(|| {
+                        Error::argument("population", y, "no population given for this year (the base year and every projected year are needed)")
+                    })
+                };
+                let p0 = pop(o.base_year)?;
+                let rate: Vec<f64> = observed[bi].admissions.iter().map(|a| a / p0).collect();
+                (1..=o.years as i32)
+                    .map(|t| pop(o.base_year + t).map(|p| rate.iter().map(|r| r * p).collect()))
+                    .collect::<Result<_>>()?
+            }
+        };
+        let m_band: Vec<f64> = match &o.discharges {
+            Discharges::Last => self.rates_of(base_year),
+            Discharges::Mean { k } => {
+                let ys = last_k(*k, "k")?;
+                let rs: Vec<Vec<f64>> = ys.iter().map(|y| self.rates_of(y.year)).collect();
+                (0..nb)
+                    .map(|b| rs.iter().map(|r| r[b]).sum::<f64>() / rs.len() as f64)
+                    .collect()
+            }
+        };
+        let grid = Grid::new(&h.scheme);
+        let out_grid = Grid::new(&o.output_bands);
+        let no = o.output_bands.bands().len();
+        let mut s = grid.spread(&observed[bi].closing, &self.tilts);
+        let m: Vec<f64> = grid.band_of.iter().map(|&b| m_band[b]).collect();
+        let mut rows = Vec::new();
+        let labels: Vec<String> = o.output_bands.bands().iter().map(AgeBand::label).collect();
+        // Care leavers: opening cohorts from the dataset's care-leaver table if any.
+        let mut cohorts = [0.0f64; 8];
+        let mut notes = h.notes.clone();
+        let retention = |age: u8| {
+            o.retention
+                .iter()
+                .find(|(a, _)| *a == age)
+                .map_or(1.0, |(_, r)| *r)
+        };
+        let mut fy = base_year;
+        for (t, adm_year) in admissions.iter().enumerate() {
+            fy = fy.next();
+            let adm: Vec<f64> = grid
+                .spread(adm_year, &self.tilts)
+                .iter()
+                .map(|v| v / 12.0)
+                .collect();
+            let mut year_flows = Flows::zero(no);
+            let mut year_open = band_totals(&s, &out_grid.band_of, no);
+            let mut chunk = Flows::zero(no);
+            let mut chunk_open = year_open.clone();
+            for month in 0..12 {
+                step(&mut s, &adm, &m, &out_grid.band_of, &mut chunk);
+                let end_chunk = match o.grain.as_str() {
+                    "month" => true,
+                    "quarter" => month % 3 == 2,
+                    _ => month == 11,
+                };
+                if end_chunk {
+                    let period = match o.grain.as_str() {
+                        "month" => {
+                            let (y, mo) = if month < 9 {
+                                (fy.end_year() - 1, month + 4)
+                            } else {
+                                (fy.end_year(), month - 8)
+                            };
+                            Period::Month(y, mo as u8).to_string()
+                        }
+                        "quarter" => Period::Quarter(fy, (month / 3 + 1) as u8).to_string(),
+                        _ => fy.to_string(),
+                    };
+                    let close = band_totals(&s, &out_grid.band_of, no);
+                    push_rows(
+                        &mut rows,
+                        &fy.to_string(),
+                        &period,
+                        &labels,
+                        &chunk_open,
+                        &chunk,
+                        &close,
+                    );
+                    for b in 0..no {
+                        year_flows.admissions[b] += chunk.admissions[b];
+                        year_flows.discharges[b] += chunk.discharges[b];
+                    }
+                    year_flows.leavers_18 += chunk.leavers_18;
+                    chunk_open = close;
+                    chunk = Flows::zero(no);
+                }
+            }
+            year_open.clear();
+            // Care leavers at 31 March: everyone moves up an age; the new 18-year-olds are
+            // this year's 18th-birthday leavers plus the chosen share of 16-17 discharges.
+            let top = o.output_bands.index_of(17).unwrap_or(no - 1);
+            let disch_16_17 = if o.output_bands.bands()[top].lo() >= 16 {
+                year_flows.discharges[top]
+            } else {
+                0.0
+            };
+            let new = year_flows.leavers_18 + o.leaver_share_16_17 * disch_16_17;
+            for age in (19..=25u8).rev() {
+                let i = usize::from(age - 18);
+                cohorts[i] = cohorts[i - 1] * retention(age);
+            }
+            cohorts[0] = new * retention(18);
+            for (i, c) in cohorts.iter().enumerate() {
+                rows.push(Row {
+                    year: fy.to_string(),
+                    period: fy.to_string(),
+                    band: (18 + i).to_string(),
+                    measure: "care_leavers".into(),
+                    value: *c,
+                });
+            }
+            rows.push(Row {
+                year: fy.to_string(),
+                period: fy.to_string(),
+                band: "all".into(),
+                measure: "care_leavers".into(),
+                value: cohorts.iter().sum(),
+            });
+            let _ = t;
+        }
+        notes.push("care_leavers counts only young people who left care after the base year (cohorts of earlier leavers are not in the tables this model reads); use project_care_leavers to carry a published opening forward".into());
+        Ok(Projection {
+            rows,
+            assumptions: Assumptions {
+                dataset: h.dataset.clone(),
+                base_year: o.base_year,
+                years: o.years,
+                admissions: o.admissions.clone(),
+                discharges: o.discharges.clone(),
+                model_bands: h.scheme.name().into(),
+                output_bands: o.output_bands.name().into(),
+                spread: "uniform over the months of each band".into(),
+                admissions_used: admissions,
+                discharge_rates: m_band.iter().map(|&x| annual_rate(x)).collect(),
+                notes,
+            },
+        })
+    }
+}
+
+fn push_rows(
+    rows: &mut Vec<Row>,
+    year: &str,
+    period: &str,
+    labels: &[String],
+    open: &[f64],
+    f: &Flows,
+    close: &[f64],
+) {
+    let mut add = |band: &str, measure: &str, value: f64| {
+        rows.push(Row {
+            year: year.into(),
+            period: period.into(),
+            band: band.into(),
+            measure: measure.into(),
+            value,
+        });
+    };
+    let sum = |v: &[f64]| v.iter().sum::<f64>();
+    for (b, l) in labels.iter().enumerate() {
+        add(l, "opening", open[b]);
+        add(l, "admissions", f.admissions[b]);
+        add(l, "discharges", f.discharges[b]);
+        add(l, "ageing_in", f.ageing_in[b]);
+        add(l, "ageing_out", f.ageing_out[b]);
+        add(l, "stock", close[b]);
+    }
+    add("all", "opening", sum(open));
+    add("all", "admissions", sum(&f.admissions));
+    add("all", "discharges", sum(&f.discharges));
+    add("all", "leavers_18", f.leavers_18);
+    add("all", "stock", sum(close));
+    let top = labels.len() - 1;
+    add(&labels[top], "leavers_18", f.leavers_18);
+}
+
+/// Carries care-leaver cohorts forward (see the methodology).
+///
+/// `opening`: count by age at 31 March of `base_year`; `inflow`: new care leavers at the
+/// youngest age of `opening`, by calendar year of the 31 March, for each projected year in
+/// order; `retention`: fraction kept on reaching each age (default 1). Returns rows
+/// `(year, age, value)` for the base year and each projected year.
+///
+/// ```
+/// use carecast::model::project_care_leavers;
+/// let opening = [(19, 84.0), (20, 92.0), (21, 94.0), (22, 110.0), (23, 80.0), (24, 74.0), (25, 74.0)];
+/// let rows = project_care_leavers(2017, &opening, &[(2018, 92.0)], &[]).unwrap();
+/// let total_2018: f64 = rows.iter().filter(|r| r.0 == 2018).map(|r| r.2).sum();
+/// assert_eq!(total_2018, 626.0);
+/// ```
+pub fn project_care_leavers(
+    base_year: i32,
+    opening: &[(u8, f64)],
+    inflow: &[(i32, f64)],
+    retention: &[(u8, f64)],
+) -> Result<Vec<(i32, u8, f64)>> {
+    if opening.is_empty() {
+        return Err(Error::argument("opening", "{}", "needs at least one age"));
+    }
+    let mut ages: Vec<u8> = opening.iter().map(|(a, _)| *a).collect();
+    ages.sort();
+    ages.dedup();
+    if ages.len() != opening.len() {
+        return Err(Error::argument(
+            "opening",
+            format!("{ages:?}"),
+            "an age is given twice",
+        ));
+    }
+    let (lo, hi) = (ages[0], *ages.last().unwrap_or(&ages[0]));
+    if lo < 16 || hi > 25 || usize::from(hi - lo) + 1 != ages.len() {
+        return Err(Error::argument(
+            "opening",
+            format!("ages {lo}..{hi}"),
+            "ages must be consecutive, within 16 to 25",
+        ));
+    }
+    for (a, v) in opening {
+        if !v.is_finite() || *v < 0.0 {
+            return Err(Error::argument(
+                format!("opening[{a}]"),
+                v,
+                "must be a count >= 0",
+            ));
+        }
+    }
+    for (a, r) in retention {
+        check_rate(&format!("retention[{a}]"), *r)?;
+    }
+    if inflow.is_empty() || inflow.len() > MAX_HORIZON {
+        return Err(Error::argument(
+            "inflow",
+            inflow.len(),
+            format!("needs 1 to {MAX_HORIZON} years"),
+        ));
+    }
+    for (i, (y, v)) in inflow.iter().enumerate() {
+        if *y != base_year + 1 + i as i32 {
+            return Err(Error::argument(
+                "inflow",
+                y,
+                format!("years must run on from {} without gaps", base_year + 1),
+            ));
+        }
+        if !v.is_finite() || *v < 0.0 {
+            return Err(Error::argument(
+                format!("inflow[{y}]"),
+                v,
+                "must be a count >= 0",
+            ));
+        }
+    }
+    let keep = |age: u8| {
+        retention
+            .iter()
+            .find(|(a, _)| *a == age)
+            .map_or(1.0, |(_, r)| *r)
+    };
+    let mut cur: Vec<f64> = (lo..=hi)
+        .map(|a| {
+            opening
+                .iter()
+                .find(|(x, _)| *x == a)
+                .map_or(0.0, |(_, v)| *v)
+        })
+        .collect();
+    let mut out: Vec<(i32, u8, f64)> = (lo..=hi)
+        .zip(cur.iter())
+        .map(|(a, v)| (base_year, a, *v))
+        .collect();
+    for (y, new) in inflow {
+        for i in (1..cur.len()).rev() {
+            cur[i] = cur[i - 1] * keep(lo + i as u8);
+        }
+        cur[0] = *new;
+        out.extend((lo..=hi).zip(cur.iter()).map(|(a, v)| (*y, a, *v)));
+    }
+    Ok(out)
+}

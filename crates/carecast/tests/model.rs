@@ -1,0 +1,199 @@
+//! Published-figure regressions and invariants of the cohort model.
+
+use carecast::model::{Admissions, Discharges, ProjectionOptions, project_care_leavers};
+use carecast::{CohortModel, Dataset};
+use proptest::prelude::*;
+
+/// The calibration reproduces published closing stock "within one child"; the fit is
+/// solved by bisection to far below that, so this is the published requirement itself.
+const ONE_CHILD: f64 = 1.0;
+
+fn derbyshire() -> CohortModel {
+    CohortModel::fit(&Dataset::bundled("derbyshire").unwrap()).unwrap()
+}
+
+#[test]
+fn derbyshire_fit_within_one_child_every_band_and_year() {
+    let m = derbyshire();
+    assert_eq!(m.bands.len(), 4 * 5, "2013/14 to 2016/17 by five DfE bands");
+    for b in &m.bands {
+        assert!(
+            (b.fitted_closing - b.published_closing).abs() < ONE_CHILD,
+            "{} {}: fitted {} published {}",
+            b.year,
+            b.band,
+            b.fitted_closing,
+            b.published_closing
+        );
+        assert!(b.fitted, "{} {}", b.year, b.band);
+        assert!((0.0..1.0).contains(&b.annual_rate));
+    }
+}
+
+#[test]
+fn implied_discharges_differ_from_published_by_the_identity_gap() {
+    // Source: 004_85328cd596b7bfe6.txt, admissions / discharges / number in care summary:
+    // discharges 303, 287, 306, 263 for 2013/14 to 2016/17.
+    let m = derbyshire();
+    let published: Vec<f64> = m.discharges.iter().map(|d| d.published.unwrap()).collect();
+    assert_eq!(published, [303.0, 287.0, 306.0, 263.0]);
+    for d in &m.discharges {
+        let diff = d.difference.unwrap();
+        assert!((diff - d.identity_gap.unwrap()).abs() < 1e-6, "{d:?}");
+    }
+    let gaps: Vec<f64> = m
+        .discharges
+        .iter()
+        .map(|d| d.identity_gap.unwrap())
+        .collect();
+    assert_eq!(gaps, [0.0, 2.0, -6.0, -1.0]);
+}
+
+#[test]
+fn projects_from_every_base_year_of_both_datasets() {
+    for name in ["derbyshire", "derby"] {
+        let m = CohortModel::fit(&Dataset::bundled(name).unwrap()).unwrap();
+        for base in m.base_years() {
+            for adm in [Admissions::Held, Admissions::Mean { k: 1 }] {
+                let mut o = ProjectionOptions::new(base, 10);
+                o.admissions = adm;
+                let p = m.project(&o).unwrap();
+                assert!(p.rows.iter().all(|r| r.value.is_finite() && r.value >= 0.0));
+                assert_eq!(p.assumptions.base_year, base);
+            }
+        }
+    }
+}
+
+#[test]
+fn care_leaver_table_reproduced_exactly() {
+    // Source: 004_85328cd596b7bfe6.txt, "Projected numbers of care leavers to age 25":
+    // the 31/03/17 column (ages 19-25) and the new 19-year-old cohorts of 2018-2021.
+    let opening = [
+        (19, 84.0),
+        (20, 92.0),
+        (21, 94.0),
+        (22, 110.0),
+        (23, 80.0),
+        (24, 74.0),
+        (25, 74.0),
+    ];
+    let inflow = [(2018, 92.0), (2019, 87.0), (2020, 85.0), (2021, 88.0)];
+    let rows = project_care_leavers(2017, &opening, &inflow, &[]).unwrap();
+    let total = |y: i32| rows.iter().filter(|r| r.0 == y).map(|r| r.2).sum::<f64>();
+    assert_eq!(
+        [total(2018), total(2019), total(2020), total(2021)],
+        [626.0, 639.0, 644.0, 622.0]
+    );
+    // and every printed cell of the table, read from the bundled data
+    let d = Dataset::bundled("derbyshire").unwrap();
+    let t = d.table("care_leavers_projection").unwrap();
+    let mut n = 0;
+    for r in &t.records {
+        let (Some(carecast::Period::Date(date)), Some(carecast::Band::Ages(b))) =
+            (r.period, r.band)
+        else {
+            continue;
+        };
+        if date.year < 2018 {
+            continue;
+        }
+        let got = rows
+            .iter()
+            .find(|x| x.0 == date.year && x.1 == b.lo())
+            .unwrap()
+            .2;
+        assert_eq!(Some(got), r.cell.value(), "{} age {}", date, b.lo());
+        n += 1;
+    }
+    assert_eq!(n, 28, "4 years x ages 19-25");
+}
+
+#[test]
+fn bad_arguments_are_errors() {
+    let m = derbyshire();
+    let e = m.project(&ProjectionOptions::new(2013, 10)).unwrap_err();
+    assert!(e.to_string().contains("base_year"), "{e}");
+    assert!(m.project(&ProjectionOptions::new(2017, 0)).is_err());
+    assert!(m.project(&ProjectionOptions::new(2017, 26)).is_err());
+    let mut o = ProjectionOptions::new(2017, 3);
+    o.admissions = Admissions::Rate {
+        population: vec![(2017, 150000.0), (2018, 151000.0), (2019, 152000.0)],
+    };
+    let e = m.project(&o).unwrap_err();
+    assert!(e.to_string().contains("2020"), "{e}");
+    o.admissions = Admissions::Rate {
+        population: vec![(2017, -1.0)],
+    };
+    assert!(
+        m.project(&o)
+            .unwrap_err()
+            .to_string()
+            .contains("population")
+    );
+    let mut o = ProjectionOptions::new(2017, 3);
+    o.leaver_share_16_17 = 1.5;
+    assert!(m.project(&o).unwrap_err().to_string().contains("[0, 1]"));
+    let mut o = ProjectionOptions::new(2017, 3);
+    o.discharges = Discharges::Mean { k: 9 };
+    assert!(m.project(&o).is_err());
+    assert!(
+        project_care_leavers(2017, &[(19, 1.0)], &[(2019, 1.0)], &[]).is_err(),
+        "gap in years"
+    );
+    assert!(project_care_leavers(2017, &[(19, 1.0)], &[(2018, 1.0)], &[(20, 1.2)]).is_err());
+}
+
+fn total(p: &carecast::Projection, year: &str, measure: &str) -> f64 {
+    p.rows
+        .iter()
+        .filter(|r| r.year == year && r.period == year && r.band == "all" && r.measure == measure)
+        .map(|r| r.value)
+        .sum()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// No projected value is negative or NaN, and children are conserved every year:
+    /// opening + admissions - discharges - 18th-birthday leavers = closing.
+    #[test]
+    fn projections_are_non_negative_and_conserve_children(
+        base in 2014i32..=2017,
+        years in 1usize..=25,
+        k in 1usize..=1,
+        trend in any::<bool>(),
+        share in 0.0f64..=1.0,
+    ) {
+        let m = derbyshire();
+        let mut o = ProjectionOptions::new(base, years);
+        o.admissions = if trend && base > 2014 { Admissions::Trend } else { Admissions::Mean { k } };
+        o.leaver_share_16_17 = share;
+        let p = m.project(&o).unwrap();
+        for r in &p.rows {
+            prop_assert!(r.value.is_finite() && r.value >= 0.0, "{:?}", r);
+        }
+        let mut fy = carecast::FinancialYear::ending(base);
+        for _ in 0..years {
+            fy = fy.next();
+            let y = fy.to_string();
+            let lhs = total(&p, &y, "opening") + total(&p, &y, "admissions") - total(&p, &y, "discharges") - total(&p, &y, "leavers_18");
+            prop_assert!((lhs - total(&p, &y, "stock")).abs() < 1e-6, "{}: {} vs {}", y, lhs, total(&p, &y, "stock"));
+        }
+    }
+
+    /// Bands sum to the all-ages total, for any valid band scheme.
+    #[test]
+    fn bands_sum_to_total(cut in 1u8..17) {
+        let m = derbyshire();
+        let lo = format!("0-{}", cut - 1);
+        let hi = format!("{cut}-17");
+        let mut o = ProjectionOptions::new(2017, 5);
+        o.output_bands = carecast::BandScheme::custom("two", &[&lo, &hi]).unwrap();
+        let p = m.project(&o).unwrap();
+        for y in ["2017/18", "2021/22"] {
+            let parts: f64 = p.rows.iter().filter(|r| r.year == y && r.measure == "stock" && r.band != "all").map(|r| r.value).sum();
+            prop_assert!((parts - total(&p, y, "stock")).abs() < 1e-6);
+        }
+    }
+}
