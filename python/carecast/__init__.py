@@ -3,6 +3,8 @@
 The public API:
 
 - :mod:`carecast.datasets`: ``names()``, ``load(name_or_folder)``, ``read_table(path)``.
+- :class:`CohortModel`: ``fit(dataset)``, ``.project(years=...)``; and
+  :func:`project_care_leavers`.
 - :func:`carecast.verify`: check published figures (for CI).
 - Exceptions: :class:`CarecastError` (a ``ValueError``) and its subclasses.
 """
@@ -21,6 +23,7 @@ from carecast._carecast import (
 )
 from carecast.datasets import Dataset, Reconciliation, Table
 from carecast.figures import FigureReport, verify
+from carecast.model import CohortModel, Projection, project_care_leavers
 
 __all__ = [
     "__version__",
@@ -30,6 +33,9 @@ __all__ = [
     "Reconciliation",
     "FigureReport",
     "verify",
+    "CohortModel",
+    "Projection",
+    "project_care_leavers",
     "CarecastError",
     "DataError",
     "UnknownNameError",

@@ -18,6 +18,9 @@ __all__ = [
     "reconcile",
     "verify",
     "parse_band",
+    "fit",
+    "project",
+    "project_care_leavers",
 ]
 
 __version__: str
@@ -39,3 +42,21 @@ def parse_table(file: str, text: str) -> str: ...
 def reconcile(dataset_json: str) -> str: ...
 def verify(file: str, text: str) -> str: ...
 def parse_band(label: str) -> tuple[int, int]: ...
+def fit(dataset_json: str) -> str: ...
+def project(
+    model_json: str,
+    base_year: int,
+    years: int,
+    admissions: str,
+    discharges: str,
+    bands: list[str],
+    leaver_share: float,
+    retention: list[tuple[int, float]],
+    grain: str,
+) -> str: ...
+def project_care_leavers(
+    base_year: int,
+    opening: list[tuple[int, float]],
+    inflow: list[tuple[int, float]],
+    retention: list[tuple[int, float]],
+) -> list[tuple[int, int, float]]: ...

@@ -20,7 +20,9 @@ import pandas as pd
 from carecast import datasets
 from carecast._carecast import CarecastError
 from carecast._frames import records
+from carecast.datasets import load
 from carecast.figures import verify
+from carecast.model import CohortModel, Projection, project_care_leavers
 
 EXAMPLES = """\
 examples:
@@ -29,6 +31,9 @@ examples:
   carecast show derbyshire cic_by_age --format csv
   carecast reconcile derbyshire --format json
   carecast verify tests/figures/*.toml --junit figures.xml
+  carecast fit derbyshire --format json
+  carecast project derbyshire --base-year 2017 --years 10 --admissions trend
+  carecast leavers derbyshire
 """
 
 
@@ -124,6 +129,102 @@ def _cmd_verify(a: argparse.Namespace) -> int:
     return 0 if report.passed else 1
 
 
+def _cmd_fit(a: argparse.Namespace) -> int:
+    m = CohortModel.fit(a.dataset)
+    cal = m.calibration()
+    if a.format == "table":
+        print(
+            f"Calibration of {m.dataset}: fitted against published closing stock by year and band"
+        )
+        for n in m.notes:
+            print(f"note: {n}")
+        _emit(cal.round(4), a.format)
+        print("\nImplied against published discharges (implied counts 18th birthdays):")
+        _emit(m.discharges().round(2), a.format)
+    else:
+        _emit(
+            cal,
+            a.format,
+            {
+                "dataset": m.dataset,
+                "tilts": m.tilts,
+                "discharges": records(m.discharges()),
+                "notes": m.notes,
+            },
+        )
+    return 0
+
+
+def _projection(a: argparse.Namespace) -> tuple[CohortModel, Projection]:
+    m = CohortModel.fit(a.dataset, base_year=a.base_year)
+    p = m.project(
+        years=a.years,
+        admissions=a.admissions,
+        k=a.k,
+        discharges=a.discharges,
+        bands=a.bands,
+        grain=a.grain,
+    )
+    return m, p
+
+
+def _cmd_project(a: argparse.Namespace) -> int:
+    _, p = _projection(a)
+    df = p.to_pandas()
+    if a.measure:
+        df = df[df["measure"].isin(a.measure)]
+    if a.format == "table":
+        print(repr(p))
+        for n in p.assumptions["notes"]:
+            print(f"note: {n}")
+        wide = df[df["measure"] == "stock"].pivot_table(
+            index="period", columns="band", values="value", sort=False
+        )
+        print("\nChildren in care at the end of each period (expected counts):")
+        _emit(wide.round(1).reset_index(), a.format)
+    else:
+        _emit(df, a.format, {"assumptions": p.assumptions})
+    return 0
+
+
+def _cmd_leavers(a: argparse.Namespace) -> int:
+    m, p = _projection(a)
+    df = p.to_pandas()
+    engine = df[(df["measure"] == "leavers_18") & (df["band"] == "all")][["year", "value"]]
+    frames = [engine.assign(source="engine", age=18, measure="new_care_leavers")]
+    ds = load(a.dataset)
+    if "care_leavers_projection" in ds.table_ids:
+        t = ds.table("care_leavers_projection").to_pandas()
+        t = t[(t["band"] != "all") & (t["status"] == "exact")]
+        t["y"] = t["period"].str[:4].astype(int)
+        t["age"] = t["band"].astype(int)
+        base = t[t["y"] == m.base_year]
+        if len(base):
+            opening = dict(zip(base["age"], base["value"], strict=True))
+            youngest = min(opening)
+            later = t[(t["y"] > m.base_year) & (t["age"] == youngest)]
+            published_inflow = dict(zip(later["y"], later["value"], strict=True))
+            if published_inflow:
+                rep = project_care_leavers(m.base_year, opening, published_inflow)
+                frames.append(rep.assign(source="published inflow", measure="care_leavers"))
+            # the engine's leavers turn 18 during year t and are 19 at 31 March t+1
+            eng_in = engine["value"].tolist()
+            n = min(len(eng_in), a.years)
+            inflow = {m.base_year + 1 + i: eng_in[i] for i in range(n)}
+            own = project_care_leavers(m.base_year, opening, inflow)
+            frames.append(own.assign(source="engine inflow", measure="care_leavers"))
+    out = pd.concat(frames, ignore_index=True)[["source", "measure", "year", "age", "value"]]
+    if a.format == "table":
+        print(f"Care leavers, {m.dataset}, from 31 March {m.base_year}")
+        totals = out[out["measure"] == "care_leavers"].groupby(["source", "year"])["value"].sum()
+        _emit(totals.round(1).reset_index(), a.format)
+        print("\nNew care leavers a year from the engine (18th birthdays):")
+        _emit(engine.round(1), a.format)
+    else:
+        _emit(out, a.format, {"dataset": m.dataset, "base_year": m.base_year})
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser (exposed for documentation and tests)."""
     p = argparse.ArgumentParser(
@@ -169,6 +270,39 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("verify", _cmd_verify, "check published figures (TOML files) against carecast")
     sp.add_argument("files", nargs="+", help="figures files")
     sp.add_argument("--junit", metavar="PATH", help="also write JUnit XML to PATH")
+
+    def model_args(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("dataset", help="bundled dataset name or a folder of table files")
+        sp.add_argument(
+            "--base-year",
+            type=int,
+            default=None,
+            help="31 March to project from (default: the last observed)",
+        )
+        sp.add_argument("--years", type=int, default=10, help="years ahead, 1-25 (default 10)")
+        sp.add_argument(
+            "--admissions",
+            choices=["held", "mean", "trend"],
+            default="held",
+            help="admissions assumption (default held)",
+        )
+        sp.add_argument(
+            "--discharges",
+            choices=["last", "mean"],
+            default="last",
+            help="discharge-rate assumption (default last)",
+        )
+        sp.add_argument("--k", type=int, default=3, help="years averaged by `mean` (default 3)")
+        sp.add_argument("--bands", default=None, help="output bands: dfe, cost or all")
+        sp.add_argument("--grain", choices=["year", "quarter", "month"], default="year")
+
+    sp = add("fit", _cmd_fit, "fit the cohort model and compare it with the published figures")
+    sp.add_argument("dataset", help="bundled dataset name or a folder of table files")
+    sp = add("project", _cmd_project, "project children in care by band and year")
+    model_args(sp)
+    sp.add_argument("--measure", action="append", help="keep only this measure (repeatable)")
+    sp = add("leavers", _cmd_leavers, "project care leavers to age 25")
+    model_args(sp)
     return p
 
 

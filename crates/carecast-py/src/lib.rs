@@ -154,6 +154,78 @@ fn parse_band(py: Python<'_>, label: String) -> PyResult<(u8, u8)> {
     })
 }
 
+/// Fits the cohort model to a dataset given as JSON; returns the fitted model as JSON.
+#[pyfunction]
+fn fit(py: Python<'_>, dataset_json: String) -> PyResult<String> {
+    run(py, || {
+        let d: carecast::Dataset = serde_json::from_str(&dataset_json)
+            .map_err(|e| Error::model(format!("not a carecast dataset: {e}")))?;
+        json(&carecast::CohortModel::fit(&d)?)
+    })
+}
+
+/// Projects a fitted model (JSON). `admissions` and `discharges` are JSON objects with a
+/// `method` key; `bands` is a scheme name or a list of band labels. Returns JSON.
+#[pyfunction]
+#[pyo3(signature = (model_json, base_year, years, admissions, discharges, bands, leaver_share, retention, grain))]
+#[allow(clippy::too_many_arguments)]
+fn project(
+    py: Python<'_>,
+    model_json: String,
+    base_year: i32,
+    years: usize,
+    admissions: String,
+    discharges: String,
+    bands: Vec<String>,
+    leaver_share: f64,
+    retention: Vec<(u8, f64)>,
+    grain: String,
+) -> PyResult<String> {
+    run(py, || {
+        let m: carecast::CohortModel = serde_json::from_str(&model_json)
+            .map_err(|e| Error::model(format!("not a fitted carecast model: {e}")))?;
+        let parse = |name: &str, text: &str| {
+            Error::argument(name, text, "expected {\"method\": ...} with a known method")
+        };
+        let admissions =
+            serde_json::from_str(&admissions).map_err(|_| parse("admissions", &admissions))?;
+        let discharges =
+            serde_json::from_str(&discharges).map_err(|_| parse("discharges", &discharges))?;
+        let output_bands = match bands.as_slice() {
+            [one] if !one.contains('-') && one != "under 1" => carecast::BandScheme::named(one)?,
+            labels => {
+                let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+                carecast::BandScheme::custom("custom", &labels)?
+            }
+        };
+        let o = carecast::ProjectionOptions {
+            base_year,
+            years,
+            admissions,
+            discharges,
+            output_bands,
+            leaver_share_16_17: leaver_share,
+            retention,
+            grain,
+        };
+        json(&m.project(&o)?)
+    })
+}
+
+/// Carries care-leaver cohorts forward; returns `(year, age, value)` rows.
+#[pyfunction]
+fn project_care_leavers(
+    py: Python<'_>,
+    base_year: i32,
+    opening: Vec<(u8, f64)>,
+    inflow: Vec<(i32, f64)>,
+    retention: Vec<(u8, f64)>,
+) -> PyResult<Vec<(i32, u8, f64)>> {
+    run(py, || {
+        carecast::model::project_care_leavers(base_year, &opening, &inflow, &retention)
+    })
+}
+
 /// The Python module.
 #[pymodule]
 fn _carecast(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -175,5 +247,8 @@ fn _carecast(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(reconcile, m)?)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
     m.add_function(wrap_pyfunction!(parse_band, m)?)?;
+    m.add_function(wrap_pyfunction!(fit, m)?)?;
+    m.add_function(wrap_pyfunction!(project, m)?)?;
+    m.add_function(wrap_pyfunction!(project_care_leavers, m)?)?;
     Ok(())
 }

@@ -22,8 +22,9 @@
 //!   fails when any chosen cell is suppressed or unavailable and the tolerance cannot
 //!   cover it.
 //! - `count_findings`: the number of reconciliation findings with `status` (e.g. `fail`).
-//!
-//! Model outputs join this list as the model grows.
+//! - `fitted_stock`: the cohort model's closing stock for a financial year `period` and
+//!   `band` (default: all bands), simulated from the fitted rates.
+//! - `implied_discharges`: the model's discharges (including 18th birthdays) in `period`.
 
 use std::collections::BTreeMap;
 
@@ -35,11 +36,13 @@ use crate::error::{Error, Result};
 use crate::reconcile::{Reconciliation, Selector, Status};
 
 /// The measures a figure may name.
-pub const MEASURES: [&str; 4] = [
+pub const MEASURES: [&str; 6] = [
     "stock_identity_difference",
     "check_difference",
     "sum",
     "count_findings",
+    "fitted_stock",
+    "implied_discharges",
 ];
 
 /// Cell filters of a `sum` figure (a [`Selector`] without its table).
@@ -152,6 +155,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Figure>> {
                 need("period", &fig.period)?;
             }
             "sum" => need("table", &fig.table)?,
+            "fitted_stock" | "implied_discharges" => need("period", &fig.period)?,
             "count_findings" if fig.status.is_none() => {
                 return Err(err("measure `count_findings` needs `status`".into()));
             }
@@ -279,6 +283,39 @@ impl Verifier {
                     )));
                 }
                 Ok(sum)
+            }
+            "fitted_stock" | "implied_discharges" => {
+                let m = crate::model::CohortModel::fit(ds)?;
+                let period = fig.period.clone().unwrap_or_default();
+                let year = crate::period::FinancialYear::parse(&period)?;
+                let v = if fig.measure == "fitted_stock" {
+                    let band = fig
+                        .band
+                        .as_deref()
+                        .map(crate::age::Band::parse)
+                        .transpose()?;
+                    let chosen: Vec<f64> = m
+                        .bands
+                        .iter()
+                        .filter(|b| b.year == year)
+                        .filter(|b| match band {
+                            None | Some(crate::age::Band::All) => true,
+                            Some(x) => b.band == x.label(),
+                        })
+                        .map(|b| b.fitted_closing)
+                        .collect();
+                    if chosen.is_empty() {
+                        return Err(missing(format!("fitted year {period} / band")));
+                    }
+                    chosen.iter().sum()
+                } else {
+                    m.discharges
+                        .iter()
+                        .find(|d| d.year == year)
+                        .map(|d| d.implied_total)
+                        .ok_or_else(|| missing(format!("fitted year {period}")))?
+                };
+                Ok(Interval::exact(v))
             }
             "count_findings" => {
                 let s = fig.status.unwrap_or(Status::Fail);
