@@ -10,6 +10,6 @@ echo "== cargo fmt"; cargo fmt --all -- --check
 echo "== cargo clippy"; cargo clippy --workspace --all-targets -- -D warnings
 echo "== cargo test"; cargo test --workspace
 echo "== stubtest"; python -m mypy.stubtest carecast._carecast
-echo "== ruff"; ruff check python tests
+echo "== ruff"; ruff check python tests benchmarks && ruff format --check python tests benchmarks
 echo "== figures"; carecast verify tests/figures/*.toml --junit target/figures.xml
 echo "== pytest"; python -m pytest -q tests python/carecast notebooks --nbmake

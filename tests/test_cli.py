@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+
 from carecast.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -2,9 +2,10 @@ import json
 import pickle
 from pathlib import Path
 
-import carecast
 import pandas as pd
 import pytest
+
+import carecast
 from carecast import datasets
 
 SEEDS = {"derbyshire": "004_85328cd596b7bfe6.txt"}

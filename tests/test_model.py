@@ -25,7 +25,13 @@ def test_project_long_frame(model):
     assert df.columns.tolist() == ["year", "period", "band", "measure", "value"]
     assert {"stock", "admissions", "discharges", "leavers_18", "care_leavers"} <= set(df["measure"])
     assert set(df.loc[df["measure"] == "stock", "band"]) == {
-        "under 1", "1-4", "5-9", "10-15", "16-17", "all"}
+        "under 1",
+        "1-4",
+        "5-9",
+        "10-15",
+        "16-17",
+        "all",
+    }
     assert (df["value"] >= 0).all() and df["value"].notna().all()
     assert df["year"].nunique() == 10
 
@@ -88,9 +94,12 @@ def test_derby_runs_on_all_ages(model):
 
 def test_care_leavers_reproduce_published_table():
     t = carecast.datasets.load("derbyshire").table("care_leavers_projection").to_pandas()
-    opening = {int(r.band): r.value for r in t.itertuples() if r.period == "2017-03-31" and r.band != "all"}
-    inflow = {y: float(t[(t.period == f"{y}-03-31") & (t.band == "19")]["value"].iloc[0])
-              for y in (2018, 2019, 2020, 2021)}
+    base = t[(t.period == "2017-03-31") & (t.band != "all")]
+    opening = dict(zip(base.band.astype(int), base.value, strict=True))
+    inflow = {
+        y: float(t[(t.period == f"{y}-03-31") & (t.band == "19")]["value"].iloc[0])
+        for y in (2018, 2019, 2020, 2021)
+    }
     df = carecast.project_care_leavers(2017, opening, inflow)
     got = df[df.year > 2017].set_index(["year", "age"])["value"]
     pub = t[(t.band != "all") & (t.period >= "2018")]
@@ -114,8 +123,23 @@ def test_cli_fit_and_project(capsys):
     assert main(["fit", "derbyshire", "--format", "json"]) == 0
     obj = json.loads(capsys.readouterr().out)
     assert max(abs(r["difference"]) for r in obj["rows"]) < 1
-    assert main(["project", "derbyshire", "--base-year", "2016", "--years", "3",
-                 "--admissions", "trend", "--format", "json"]) == 0
+    assert (
+        main(
+            [
+                "project",
+                "derbyshire",
+                "--base-year",
+                "2016",
+                "--years",
+                "3",
+                "--admissions",
+                "trend",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
     obj = json.loads(capsys.readouterr().out)
     assert obj["assumptions"]["admissions"]["method"] == "trend"
     assert set(obj["rows"][0]) == {"year", "period", "band", "measure", "value"}

@@ -222,25 +222,39 @@ impl Grid {
     /// Spread band totals over the months of each band with weights proportional to
     /// `exp(tilt_b * x)`, `x` the position in the band from 0 to 1 (tilt 0: uniform).
     fn spread(&self, totals: &[f64], tilts: &[f64]) -> Vec<f64> {
+        self.spread_with(&self.weights(tilts), totals)
+    }
+
+    /// Each month's share of its band under the tilts (sums to 1 within each band).
+    fn weights(&self, tilts: &[f64]) -> Vec<f64> {
         let nb = self.months_in.len();
         let mut first = vec![usize::MAX; nb];
         for (a, &b) in self.band_of.iter().enumerate() {
             first[b] = first[b].min(a);
         }
-        let weight = |a: usize| {
-            let b = self.band_of[a];
-            let x = ((a - first[b]) as f64 + 0.5) / self.months_in[b];
-            (tilts.get(b).copied().unwrap_or(0.0) * x).exp()
-        };
-        let mut norm = vec![0.0; nb];
-        for a in 0..MONTHS {
-            norm[self.band_of[a]] += weight(a);
-        }
-        (0..MONTHS)
+        let raw: Vec<f64> = (0..MONTHS)
             .map(|a| {
                 let b = self.band_of[a];
-                totals[b] * weight(a) / norm[b]
+                let x = ((a - first[b]) as f64 + 0.5) / self.months_in[b];
+                (tilts.get(b).copied().unwrap_or(0.0) * x).exp()
             })
+            .collect();
+        let mut norm = vec![0.0; nb];
+        for (a, w) in raw.iter().enumerate() {
+            norm[self.band_of[a]] += w;
+        }
+        raw.iter()
+            .enumerate()
+            .map(|(a, w)| w / norm[self.band_of[a]])
+            .collect()
+    }
+
+    /// Spread band totals with precomputed [`Grid::weights`].
+    fn spread_with(&self, weights: &[f64], totals: &[f64]) -> Vec<f64> {
+        self.band_of
+            .iter()
+            .zip(weights)
+            .map(|(&b, w)| totals[b] * w)
             .collect()
     }
 }
@@ -378,17 +392,22 @@ fn simulate_year(
     tilts: &[f64],
     grid: &Grid,
 ) -> (Vec<f64>, Flows) {
-    let nb = grid.months_in.len();
-    let mut s = grid.spread(open, tilts);
+    let s = grid.spread(open, tilts);
     let adm: Vec<f64> = grid
         .spread(adm_year, tilts)
         .iter()
         .map(|v| v / 12.0)
         .collect();
+    simulate_spread(s, &adm, m_band, grid)
+}
+
+/// One year from stock and monthly admissions already spread over the grid.
+fn simulate_spread(mut s: Vec<f64>, adm: &[f64], m_band: &[f64], grid: &Grid) -> (Vec<f64>, Flows) {
+    let nb = grid.months_in.len();
     let m: Vec<f64> = grid.band_of.iter().map(|&b| m_band[b]).collect();
     let mut f = Flows::zero(nb);
     for _ in 0..12 {
-        step(&mut s, &adm, &m, &grid.band_of, &mut f);
+        step(&mut s, adm, &m, &grid.band_of, &mut f);
     }
     (s, f)
 }
@@ -462,19 +481,28 @@ impl CohortModel {
             }
             for (y, fl) in history.flows.iter().enumerate() {
                 let target = fl.closing[b];
-                if closing_at(fl, &mut ms[y], &tilts, b, 0.0) < target - 1e-6 {
+                // The spread does not depend on the rate: compute it once per year.
+                let s0 = grid.spread(&fl.opening, &tilts);
+                let adm: Vec<f64> = grid
+                    .spread(&fl.admissions, &tilts)
+                    .iter()
+                    .map(|v| v / 12.0)
+                    .collect();
+                let mut at = |mb: f64| {
+                    ms[y][b] = mb;
+                    let (s, _) = simulate_spread(s0.clone(), &adm, &ms[y], &grid);
+                    band_totals(&s, &grid.band_of, nb)[b]
+                };
+                if at(0.0) < target - 1e-6 {
                     ms[y][b] = 0.0;
                     ok[y][b] = false;
                     continue;
                 }
+                // 48 halvings of [0, 1] leave an error far below a thousandth of a child.
                 let (mut lo, mut hi) = (0.0, 1.0);
-                for _ in 0..60 {
+                for _ in 0..48 {
                     let mid = 0.5 * (lo + hi);
-                    if closing_at(fl, &mut ms[y], &tilts, b, mid) > target {
-                        lo = mid
-                    } else {
-                        hi = mid
-                    }
+                    if at(mid) > target { lo = mid } else { hi = mid }
                 }
                 ms[y][b] = 0.5 * (lo + hi);
             }
@@ -837,7 +865,8 @@ impl CohortModel {
         let grid = Grid::new(&h.scheme);
         let out_grid = Grid::new(&o.output_bands);
         let no = o.output_bands.bands().len();
-        let mut s = grid.spread(&observed[bi].closing, &self.tilts);
+        let weights = grid.weights(&self.tilts);
+        let mut s = grid.spread_with(&weights, &observed[bi].closing);
         let m: Vec<f64> = grid.band_of.iter().map(|&b| m_band[b]).collect();
         let mut rows = Vec::new();
         let labels: Vec<String> = o.output_bands.bands().iter().map(AgeBand::label).collect();
@@ -854,7 +883,7 @@ impl CohortModel {
         for (t, adm_year) in admissions.iter().enumerate() {
             fy = fy.next();
             let adm: Vec<f64> = grid
-                .spread(adm_year, &self.tilts)
+                .spread_with(&weights, adm_year)
                 .iter()
                 .map(|v| v / 12.0)
                 .collect();

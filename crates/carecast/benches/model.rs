@@ -1,0 +1,28 @@
+//! Speed of fitting and projecting (issue 3 targets: fit < 10 ms, 10-year projection < 100 µs).
+//! Run: `cargo bench -p carecast --bench model`.
+
+use std::hint::black_box;
+
+use carecast::model::ProjectionOptions;
+use carecast::{CohortModel, Dataset};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+fn bench(c: &mut Criterion) {
+    let ds = Dataset::bundled("derbyshire").expect("bundled");
+    c.bench_function("fit derbyshire", |b| {
+        b.iter(|| CohortModel::fit(black_box(&ds)).expect("fit"))
+    });
+    let m = CohortModel::fit(&ds).expect("fit");
+    let o = ProjectionOptions::new(2017, 10);
+    c.bench_function("project derbyshire 10 years", |b| {
+        b.iter(|| m.project(black_box(&o)).expect("project"))
+    });
+    let mut q = ProjectionOptions::new(2017, 10);
+    q.grain = "month".into();
+    c.bench_function("project derbyshire 10 years monthly output", |b| {
+        b.iter(|| m.project(black_box(&q)).expect("project"))
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
