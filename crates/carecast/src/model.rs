@@ -880,7 +880,7 @@ impl CohortModel {
                 .map_or(1.0, |(_, r)| *r)
         };
         let mut fy = base_year;
-        for (t, adm_year) in admissions.iter().enumerate() {
+        for adm_year in &admissions {
             fy = fy.next();
             let adm: Vec<f64> = grid
                 .spread_with(&weights, adm_year)
@@ -888,7 +888,7 @@ impl CohortModel {
                 .map(|v| v / 12.0)
                 .collect();
             let mut year_flows = Flows::zero(no);
-            let mut year_open = band_totals(&s, &out_grid.band_of, no);
+            let year_open = band_totals(&s, &out_grid.band_of, no);
             let mut chunk = Flows::zero(no);
             let mut chunk_open = year_open.clone();
             for month in 0..12 {
@@ -930,7 +930,6 @@ impl CohortModel {
                     chunk = Flows::zero(no);
                 }
             }
-            year_open.clear();
             // Care leavers at 31 March: everyone moves up an age; the new 18-year-olds are
             // this year's 18th-birthday leavers plus the chosen share of 16-17 discharges.
             let top = o.output_bands.index_of(17).unwrap_or(no - 1);
@@ -961,7 +960,6 @@ impl CohortModel {
                 measure: "care_leavers".into(),
                 value: cohorts.iter().sum(),
             });
-            let _ = t;
         }
         notes.push("care_leavers counts only young people who left care after the base year (cohorts of earlier leavers are not in the tables this model reads); use project_care_leavers to carry a published opening forward".into());
         Ok(Projection {
