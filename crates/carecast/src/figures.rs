@@ -203,6 +203,7 @@ pub struct FigureResult {
 #[derive(Debug, Default)]
 pub struct Verifier {
     recs: BTreeMap<String, (Dataset, Reconciliation)>,
+    fits: BTreeMap<String, crate::model::CohortModel>,
 }
 
 impl Verifier {
@@ -220,9 +221,23 @@ impl Verifier {
         Ok(&self.recs[name])
     }
 
+    /// The fitted model of a dataset, fitted once per verifier.
+    fn model(&mut self, name: &str) -> Result<&crate::model::CohortModel> {
+        if !self.fits.contains_key(name) {
+            let m = crate::model::CohortModel::fit(&self.ctx(name)?.0)?;
+            self.fits.insert(name.to_string(), m);
+        }
+        Ok(&self.fits[name])
+    }
+
     /// Computes the value a figure checks.
     pub fn compute(&mut self, fig: &Figure) -> Result<Interval> {
-        let (ds, rec) = self.ctx(&fig.dataset)?;
+        if matches!(fig.measure.as_str(), "fitted_stock" | "implied_discharges") {
+            self.model(&fig.dataset)?;
+        }
+        self.ctx(&fig.dataset)?;
+        let fits = &self.fits;
+        let (ds, rec) = &self.recs[&fig.dataset];
         let missing =
             |what: String| Error::model(format!("no {what} in dataset {:?}", fig.dataset));
         match fig.measure.as_str() {
@@ -285,7 +300,7 @@ impl Verifier {
                 Ok(sum)
             }
             "fitted_stock" | "implied_discharges" => {
-                let m = crate::model::CohortModel::fit(ds)?;
+                let m = &fits[&fig.dataset];
                 let period = fig.period.clone().unwrap_or_default();
                 let year = crate::period::FinancialYear::parse(&period)?;
                 let v = if fig.measure == "fitted_stock" {
