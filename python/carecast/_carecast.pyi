@@ -53,6 +53,7 @@ def project(
     leaver_share: float,
     retention: list[tuple[int, float]],
     grain: str,
+    changes: str = "[]",
 ) -> str: ...
 def project_care_leavers(
     base_year: int,

@@ -167,7 +167,7 @@ fn fit(py: Python<'_>, dataset_json: String) -> PyResult<String> {
 /// Projects a fitted model (JSON). `admissions` and `discharges` are JSON objects with a
 /// `method` key; `bands` is a scheme name or a list of band labels. Returns JSON.
 #[pyfunction]
-#[pyo3(signature = (model_json, base_year, years, admissions, discharges, bands, leaver_share, retention, grain))]
+#[pyo3(signature = (model_json, base_year, years, admissions, discharges, bands, leaver_share, retention, grain, changes = String::from("[]")))]
 #[allow(clippy::too_many_arguments)]
 fn project(
     py: Python<'_>,
@@ -180,6 +180,7 @@ fn project(
     leaver_share: f64,
     retention: Vec<(u8, f64)>,
     grain: String,
+    changes: String,
 ) -> PyResult<String> {
     run(py, || {
         let m: carecast::CohortModel = serde_json::from_str(&model_json)
@@ -207,6 +208,13 @@ fn project(
             leaver_share_16_17: leaver_share,
             retention,
             grain,
+            changes: serde_json::from_str(&changes).map_err(|e| {
+                Error::argument(
+                    "changes",
+                    &changes,
+                    format!("not a list of flow changes: {e}"),
+                )
+            })?,
         };
         json(&m.project(&o)?)
     })

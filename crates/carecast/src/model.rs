@@ -599,6 +599,42 @@ pub enum Discharges {
     },
 }
 
+/// A change to one band's flows: how a scenario's admissions and discharge levers reach
+/// the projection. Applied after the admissions and discharge assumptions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlowChange {
+    /// A band label of the model's scheme (`under 1`, `1-4`, ...), or `all` for every band.
+    pub band: String,
+    /// Percent change in admissions (`-10` = ten percent fewer).
+    #[serde(default)]
+    pub admissions_percent: f64,
+    /// Admissions added per year (negative removes); with `all`, shared in proportion to
+    /// each band's assumed admissions.
+    #[serde(default)]
+    pub admissions_absolute: f64,
+    /// Percent change in the discharge rate (reunification, adoption, ... all together).
+    #[serde(default)]
+    pub discharge_percent: f64,
+    /// First financial year the change applies to, by the calendar year of its 31 March;
+    /// `None` = every projected year.
+    #[serde(default)]
+    pub from_year: Option<i32>,
+}
+
+impl FlowChange {
+    /// A change for one band that does nothing yet.
+    pub fn new(band: impl Into<String>) -> Self {
+        FlowChange {
+            band: band.into(),
+            admissions_percent: 0.0,
+            admissions_absolute: 0.0,
+            discharge_percent: 0.0,
+            from_year: None,
+        }
+    }
+}
+
 /// Options of a projection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProjectionOptions {
@@ -618,6 +654,9 @@ pub struct ProjectionOptions {
     pub retention: Vec<(u8, f64)>,
     /// Output grain: `year`, `quarter` or `month`.
     pub grain: String,
+    /// Changes to admissions and discharge rates (scenario levers); empty = none.
+    #[serde(default)]
+    pub changes: Vec<FlowChange>,
 }
 
 impl ProjectionOptions {
@@ -632,6 +671,7 @@ impl ProjectionOptions {
             leaver_share_16_17: 0.0,
             retention: Vec::new(),
             grain: "year".into(),
+            changes: Vec::new(),
         }
     }
 }
@@ -675,6 +715,9 @@ pub struct Assumptions {
     pub admissions_used: Vec<Vec<f64>>,
     /// Annual discharge rates per band used.
     pub discharge_rates: Vec<f64>,
+    /// Flow changes applied (scenario levers).
+    #[serde(default)]
+    pub changes: Vec<FlowChange>,
     /// Notes on the data.
     pub notes: Vec<String>,
 }
@@ -862,12 +905,13 @@ impl CohortModel {
                     .collect()
             }
         };
+        let (admissions, rates_by_year) = apply_changes(&h.scheme, o, admissions, &m_band)?;
         let grid = Grid::new(&h.scheme);
         let out_grid = Grid::new(&o.output_bands);
         let no = o.output_bands.bands().len();
         let weights = grid.weights(&self.tilts);
         let mut s = grid.spread_with(&weights, &observed[bi].closing);
-        let m: Vec<f64> = grid.band_of.iter().map(|&b| m_band[b]).collect();
+
         let mut rows = Vec::new();
         let labels: Vec<String> = o.output_bands.bands().iter().map(AgeBand::label).collect();
         // Care leavers: opening cohorts from the dataset's care-leaver table if any.
@@ -880,8 +924,9 @@ impl CohortModel {
                 .map_or(1.0, |(_, r)| *r)
         };
         let mut fy = base_year;
-        for adm_year in &admissions {
+        for (adm_year, m_year) in admissions.iter().zip(&rates_by_year) {
             fy = fy.next();
+            let m: Vec<f64> = grid.band_of.iter().map(|&b| m_year[b]).collect();
             let adm: Vec<f64> = grid
                 .spread_with(&weights, adm_year)
                 .iter()
@@ -975,10 +1020,100 @@ impl CohortModel {
                 spread: "uniform over the months of each band".into(),
                 admissions_used: admissions,
                 discharge_rates: m_band.iter().map(|&x| annual_rate(x)).collect(),
+                changes: o.changes.clone(),
                 notes,
             },
         })
     }
+}
+
+/// Applies flow changes; returns admissions and monthly discharge rates per projected year.
+fn apply_changes(
+    scheme: &BandScheme,
+    o: &ProjectionOptions,
+    mut admissions: Vec<Vec<f64>>,
+    m_band: &[f64],
+) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>)> {
+    let mut rates = vec![m_band.to_vec(); admissions.len()];
+    let labels: Vec<String> = scheme.bands().iter().map(AgeBand::label).collect();
+    for (i, c) in o.changes.iter().enumerate() {
+        let what = |field: &str| format!("changes[{i}].{field}");
+        let targets: Vec<usize> = if c.band == "all" {
+            (0..labels.len()).collect()
+        } else if let Some(b) = labels.iter().position(|l| *l == c.band) {
+            vec![b]
+        } else {
+            let mut known = labels.clone();
+            known.push("all".into());
+            return Err(Error::unknown(
+                format!(
+                    "band (in {}; bands of this model: {})",
+                    what("band"),
+                    known.join(", ")
+                ),
+                &c.band,
+                known.iter().map(String::as_str),
+            ));
+        };
+        for (field, v) in [
+            ("admissions_percent", c.admissions_percent),
+            ("admissions_absolute", c.admissions_absolute),
+            ("discharge_percent", c.discharge_percent),
+        ] {
+            if !v.is_finite() {
+                return Err(Error::argument(what(field), v, "must be a finite number"));
+            }
+        }
+        if c.admissions_percent < -100.0 || c.discharge_percent < -100.0 {
+            return Err(Error::argument(
+                what("percent"),
+                c.admissions_percent.min(c.discharge_percent),
+                "a rate cannot fall by more than 100%",
+            ));
+        }
+        for (t, (adm, rate)) in admissions.iter_mut().zip(rates.iter_mut()).enumerate() {
+            let year = o.base_year + 1 + t as i32;
+            if c.from_year.is_some_and(|y| year < y) {
+                continue;
+            }
+            let base: f64 = targets.iter().map(|&b| adm[b]).sum();
+            for &b in &targets {
+                let share = if base > 0.0 {
+                    adm[b] / base
+                } else {
+                    1.0 / targets.len() as f64
+                };
+                adm[b] =
+                    adm[b] * (1.0 + c.admissions_percent / 100.0) + c.admissions_absolute * share;
+                if adm[b] < -1e-9 {
+                    return Err(Error::argument(
+                        what("admissions_absolute"),
+                        c.admissions_absolute,
+                        format!(
+                            "would make admissions of band {} negative ({:.1}) in {}",
+                            labels[b],
+                            adm[b],
+                            FinancialYear::ending(year)
+                        ),
+                    ));
+                }
+                adm[b] = adm[b].max(0.0);
+                let annual = annual_rate(rate[b]) * (1.0 + c.discharge_percent / 100.0);
+                if annual >= 1.0 {
+                    return Err(Error::argument(
+                        what("discharge_percent"),
+                        c.discharge_percent,
+                        format!(
+                            "would make the annual discharge rate of band {} reach 100%",
+                            labels[b]
+                        ),
+                    ));
+                }
+                rate[b] = monthly_fraction(annual);
+            }
+        }
+    }
+    Ok((admissions, rates))
 }
 
 fn push_rows(

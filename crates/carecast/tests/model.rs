@@ -197,3 +197,63 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn flow_changes_move_admissions_and_discharges_as_asked() {
+    use carecast::model::FlowChange;
+    let m = derbyshire();
+    let base = m.project(&ProjectionOptions::new(2017, 5)).unwrap();
+    let mut o = ProjectionOptions::new(2017, 5);
+    o.changes = vec![FlowChange {
+        admissions_percent: -10.0,
+        from_year: Some(2020),
+        ..FlowChange::new("all")
+    }];
+    let fewer = m.project(&o).unwrap();
+    // Years before `from_year` are untouched; from it on admissions are 10% lower.
+    assert_eq!(
+        total(&fewer, "2018/19", "admissions"),
+        total(&base, "2018/19", "admissions")
+    );
+    let ratio = total(&fewer, "2020/21", "admissions") / total(&base, "2020/21", "admissions");
+    assert!((ratio - 0.9).abs() < 1e-9, "{ratio}");
+    assert!(total(&fewer, "2021/22", "stock") < total(&base, "2021/22", "stock"));
+
+    let mut o = ProjectionOptions::new(2017, 5);
+    o.changes = vec![FlowChange {
+        discharge_percent: 20.0,
+        admissions_absolute: 12.0,
+        ..FlowChange::new("10-15")
+    }];
+    let p = m.project(&o).unwrap();
+    let adm = |p: &carecast::Projection| {
+        p.rows
+            .iter()
+            .find(|r| r.year == "2018/19" && r.band == "10-15" && r.measure == "admissions")
+            .unwrap()
+            .value
+    };
+    assert!((adm(&p) - adm(&base) - 12.0).abs() < 1e-9);
+    assert!(p.assumptions.changes.len() == 1);
+}
+
+#[test]
+fn bad_flow_changes_are_named() {
+    use carecast::model::FlowChange;
+    let m = derbyshire();
+    let mut o = ProjectionOptions::new(2017, 5);
+    o.changes = vec![FlowChange::new("16+")];
+    let e = m.project(&o).unwrap_err().to_string();
+    assert!(e.contains("16+") && e.contains("changes[0].band"), "{e}");
+    o.changes = vec![FlowChange {
+        admissions_absolute: -10_000.0,
+        ..FlowChange::new("under 1")
+    }];
+    let e = m.project(&o).unwrap_err().to_string();
+    assert!(e.contains("negative") && e.contains("under 1"), "{e}");
+    o.changes = vec![FlowChange {
+        discharge_percent: 10_000.0,
+        ..FlowChange::new("all")
+    }];
+    assert!(m.project(&o).is_err());
+}
