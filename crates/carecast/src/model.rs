@@ -1027,13 +1027,16 @@ impl CohortModel {
     }
 }
 
+/// Values per projected year, per band.
+type YearByBand = Vec<Vec<f64>>;
+
 /// Applies flow changes; returns admissions and monthly discharge rates per projected year.
 fn apply_changes(
     scheme: &BandScheme,
     o: &ProjectionOptions,
     mut admissions: Vec<Vec<f64>>,
     m_band: &[f64],
-) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>)> {
+) -> Result<(YearByBand, YearByBand)> {
     let mut rates = vec![m_band.to_vec(); admissions.len()];
     let labels: Vec<String> = scheme.bands().iter().map(AgeBand::label).collect();
     for (i, c) in o.changes.iter().enumerate() {
