@@ -9,7 +9,7 @@ The public API:
 - Exceptions: :class:`CarecastError` (a ``ValueError``) and its subclasses.
 """
 
-from carecast import datasets
+from carecast import datasets, plots
 from carecast._carecast import (
     ArgumentError,
     CarecastError,
@@ -28,6 +28,7 @@ from carecast.model import CohortModel, Projection, project_care_leavers
 __all__ = [
     "__version__",
     "datasets",
+    "plots",
     "Dataset",
     "Table",
     "Reconciliation",

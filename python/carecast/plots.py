@@ -1,0 +1,1084 @@
+"""Charts for sufficiency reports and market position statements.
+
+Every function takes ``ax=None`` (a new figure is made when it is ``None``), draws on the
+axes and returns them. matplotlib is imported only when a chart is drawn, so
+``import carecast`` does not need it; install it with ``pip install 'carecast[plot]'``.
+
+The horizontal axis of every chart is time in years, with integer positions at 31 March:
+position ``2018`` is 31 March 2018 and carries the label ``2017/18``, the financial year
+that ends there. Stock counted at 31 March sits on the year it closes; flows of a financial
+year (admissions, spend) sit on the same position as that year's closing stock. Where a
+chart mixes published figures and a projection, a dashed line and a light shading mark
+where the projection starts.
+
+Functions
+---------
+stock
+    Children in care by age band, published and projected.
+fan
+    A projection's central path with its intervals.
+capacity
+    Placement demand against in-house capacity, with the external gap.
+spend
+    Spend per year by placement type.
+care_leavers
+    Care leavers by age, per year.
+backtest
+    Forecasts from successive origins against what happened.
+
+Examples
+--------
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> import carecast
+>>> model = carecast.CohortModel.fit("derbyshire")
+>>> ax = carecast.plots.stock(model.project(years=5), model)
+>>> ax.get_ylabel()
+'Children in care at 31 March'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from carecast._carecast import ArgumentError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
+__all__ = ["stock", "fan", "capacity", "spend", "care_leavers", "backtest", "PLACEMENT_LABELS"]
+
+#: Readable names of the canonical placement type codes (see the table format).
+PLACEMENT_LABELS = {
+    "in_house_fostering": "In-house fostering",
+    "contract_care": "Contract care (fostering)",
+    "ifa": "Independent fostering agencies",
+    "in_house_home": "In-house children's homes",
+    "block_home": "Block-contracted homes",
+    "agency_home": "Agency (private) homes",
+    "secure": "Secure accommodation",
+    "supported_accommodation": "Supported accommodation",
+    "adoption": "Placed for adoption",
+    "with_parents": "Placed with parents",
+    "other": "Other placements",
+}
+
+# Fostering in blues and teals, residential in oranges and reds, the rest in greens,
+# purples and greys: families read together in a stacked bar.
+_PLACEMENT_COLOURS = {
+    "in_house_fostering": "#08519c",
+    "contract_care": "#4292c6",
+    "ifa": "#9ecae1",
+    "in_house_home": "#a63603",
+    "block_home": "#e6550d",
+    "agency_home": "#fdae6b",
+    "secure": "#756bb1",
+    "supported_accommodation": "#31a354",
+    "adoption": "#a1d99b",
+    "with_parents": "#bcbddc",
+    "other": "#bdbdbd",
+}
+
+# Pools (fostering / residential / other) and providers (in-house / external / other) of
+# each placement type, for ``spend(by=...)``.
+_PLACEMENT_POOL = {
+    "in_house_fostering": "Fostering",
+    "contract_care": "Fostering",
+    "ifa": "Fostering",
+    "in_house_home": "Residential",
+    "block_home": "Residential",
+    "agency_home": "Residential",
+}
+_PLACEMENT_PROVIDER = {
+    "in_house_fostering": "In-house",
+    "contract_care": "In-house",
+    "in_house_home": "In-house",
+    "ifa": "External",
+    "block_home": "External",
+    "agency_home": "External",
+}
+_GROUP_COLOURS = {
+    "Fostering": "#2171b5",
+    "Residential": "#e6550d",
+    "In-house": "#2171b5",
+    "External": "#fd8d3c",
+    "Other": "#bdbdbd",
+}
+_GROUP_LABELS = {
+    "Fostering": "Fostering",
+    "Residential": "Children's homes",
+    "In-house": "In-house provision",
+    "External": "External providers",
+    "Other": "Other placements",
+}
+SPEND_BY = ("placement", "pool", "provider")
+
+# Okabe-Ito colours (distinguishable with the common colour-vision deficiencies), in the
+# order bands run from the youngest; the total is drawn in near-black.
+_BAND_COLOURS = ["#CC79A7", "#E69F00", "#009E73", "#0072B2", "#D55E00", "#56B4E9", "#999933"]
+_TOTAL_COLOUR = "#222222"
+_HISTORY_COLOUR = "#222222"
+_FAN_COLOUR = "#0072B2"
+_PROJECTION_SHADE = "#f2f2f2"
+_FIGSIZE = (10.0, 5.0)
+
+_POOL_MEASURES = ("demand", "capacity", "in_house", "external")
+_BACKTEST_COLUMNS = ["method", "origin", "horizon", "period", "band", "forecast", "actual"]
+_INTERVAL = re.compile(r"^(lower|upper)_(\d+(?:\.\d+)?)$")
+
+_MEASURE_LABELS = {
+    "stock": ("Children in care", "Children in care at 31 March"),
+    "opening": ("Children in care at the start of the year", "Children in care on 1 April"),
+    "admissions": ("Admissions to care", "Children admitted in the year"),
+    "discharges": ("Discharges from care", "Children leaving care in the year"),
+    "leavers_18": ("Leaving care at 18", "Young people reaching 18 in care in the year"),
+    "ageing_in": ("Ageing into the band", "Children per year"),
+    "ageing_out": ("Ageing out of the band", "Children per year"),
+    "care_leavers": ("Care leavers", "Care leavers at 31 March (young people)"),
+}
+
+
+# ---------------------------------------------------------------------------------------
+# Shared helpers
+
+
+def _pyplot() -> Any:
+    """Import matplotlib.pyplot, or say how to install it."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as e:  # tested in a subprocess with matplotlib hidden
+        raise ImportError(
+            "carecast.plots needs matplotlib, which is not installed: pip install 'carecast[plot]'"
+        ) from e
+    return plt
+
+
+def _new_axes(ax: Axes | None) -> Axes:
+    plt = _pyplot()
+    if ax is None:
+        _, ax = plt.subplots(figsize=_FIGSIZE, layout="constrained")
+    return ax
+
+
+def _as_frame(obj: Any, name: str, method: str = "to_pandas") -> pd.DataFrame:
+    """Return a DataFrame as is, or the frame an object's ``method()`` returns."""
+    if isinstance(obj, pd.DataFrame):
+        return obj
+    fn = getattr(obj, method, None)
+    if callable(fn):
+        df = fn()
+        if isinstance(df, pd.DataFrame):
+            return df
+    raise ArgumentError(
+        f"invalid argument `{name}`: expected a pandas DataFrame or an object with a "
+        f"`.{method}()` method, not {type(obj).__name__}"
+    )
+
+
+def _require(df: pd.DataFrame, name: str, columns: Sequence[str]) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ArgumentError(
+            f"invalid argument `{name}`: missing columns {missing} "
+            f"(needs {list(columns)}; has {[str(c) for c in df.columns]})"
+        )
+
+
+def _one_of(name: str, value: Any, allowed: Sequence[Any]) -> None:
+    if value not in allowed:
+        raise ArgumentError(f"invalid argument `{name}` = {value!r}: one of {list(allowed)}")
+
+
+_FY = re.compile(r"^(\d{4})/(\d{2})(?:\s*Q([1-4]))?$")
+_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+def _to_x(v: Any) -> float:
+    """Time position of a period: 31 March of calendar year Y is Y.
+
+    ``2017`` (an int: 31 March 2017) -> 2017; ``"2016/17"`` -> 2017; ``"2017/18 Q1"``
+    (April-June 2017) -> 2017.25; ``"2017-03-31"`` -> 2017; ``"2017-09"`` -> 2017.5.
+    """
+    if isinstance(v, (bool, np.bool_)):
+        raise ValueError(v)
+    if isinstance(v, (int, np.integer)):
+        return float(v)
+    if isinstance(v, (float, np.floating)):
+        if math.isnan(v):
+            raise ValueError(v)
+        return float(v)
+    if isinstance(v, pd.Timestamp):
+        return v.year + (v.month - 3) / 12
+    s = str(v).strip()
+    if s.isdigit() and len(s) == 4:
+        return float(s)
+    m = _FY.match(s)
+    if m:
+        start = int(m.group(1))
+        return start + (0.25 * int(m.group(3)) if m.group(3) else 1.0)
+    m = _DATE.match(s)
+    if m:
+        return int(m.group(1)) + (int(m.group(2)) - 3) / 12
+    raise ValueError(v)
+
+
+def _xs(values: pd.Series, name: str, column: str) -> np.ndarray:
+    out = np.empty(len(values))
+    for i, v in enumerate(values):
+        try:
+            out[i] = _to_x(v)
+        except (ValueError, TypeError):
+            raise ArgumentError(
+                f"invalid argument `{name}`: column `{column}` has {v!r}, which is not a "
+                "year (2018), a financial year (2017/18), a quarter (2017/18 Q1) or a date"
+            ) from None
+    return out
+
+
+def _fy_label(year: int) -> str:
+    return f"{year - 1}/{year % 100:02d}"
+
+
+def _origin_label(x: float) -> str:
+    if abs(x - round(x)) < 1e-9:
+        return f"31 March {round(x)}"
+    return f"{x:.2f}"
+
+
+def _style(ax: Axes, *, title: str, ylabel: str, xlabel: str) -> None:
+    ax.set_title(title, fontsize=12, fontweight="bold")
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel(xlabel)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.8)
+    ax.set_axisbelow(True)
+
+
+def _year_axis(ax: Axes, xmin: float, xmax: float, *, pad: float = 0.5) -> None:
+    """Ticks at 31 Marches labelled with the financial year that ends there.
+
+    Every year is labelled when the axes are wide enough for the labels not to touch, else
+    every second, fifth or tenth year, always including the last one. The choice is made
+    when the figure is drawn, from the axes' final width.
+    """
+    from matplotlib.ticker import FuncFormatter, Locator
+
+    first, last = math.ceil(xmin - 1e-9), math.floor(xmax + 1e-9)
+    n = last - first + 1
+    fontsize = 9 if n > 8 else 10
+    per_label = 0.066 * fontsize  # inches for "2017/18" at this size, with a gap
+
+    class _YearLocator(Locator):
+        def __call__(self) -> list[int]:
+            axes = self.axis.axes if self.axis is not None else ax
+            width = axes.get_window_extent().width / axes.figure.dpi
+            step = next((k for k in (1, 2, 5, 10) if n / k * per_label <= width), 10)
+            return list(range(last, first - 1, -step))[::-1]
+
+        def tick_values(self, vmin: float, vmax: float) -> list[int]:
+            return self()
+
+    ax.xaxis.set_major_locator(_YearLocator())
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: _fy_label(round(x))))
+    ax.tick_params(axis="x", labelsize=fontsize)
+    ax.set_xlim(xmin - pad, xmax + pad)
+
+
+def _counts_from_zero(ax: Axes, headroom: float = 1.12) -> None:
+    """Start the y axis at zero, with room above the data for the period labels."""
+    ax.relim()
+    ax.autoscale_view()
+    top = max(ax.dataLim.y1, 0.0) * headroom
+    ax.set_ylim(0, top if top > 0 else 1)
+
+
+def _mark_projection(ax: Axes, base: float, end: float, start: float | None = None) -> None:
+    """Dashed line at the last published 31 March and light shading over the projection.
+
+    Nothing is drawn when ``base`` is before ``start`` (no published figure is shown).
+    """
+    from matplotlib.transforms import blended_transform_factory
+
+    if start is not None and base < start - 1e-9:
+        return
+
+    ax.axvspan(base, end, color=_PROJECTION_SHADE, zorder=0, linewidth=0)
+    ax.axvline(base, color="#777777", linestyle="--", linewidth=1, zorder=1)
+    tr = blended_transform_factory(ax.transData, ax.transAxes)
+    kw = {"transform": tr, "fontsize": 9, "color": "#555555", "va": "top"}
+    ax.text(base, 0.99, "Published  ", ha="right", **kw)
+    ax.text(base, 0.99, "  Projected", ha="left", **kw)
+
+
+def _legend(ax: Axes, *, outside: bool = True, reverse: bool = False, **kw: Any) -> None:
+    handles, labels = ax.get_legend_handles_labels()
+    if reverse:
+        handles, labels = handles[::-1], labels[::-1]
+    if outside:
+        ax.legend(
+            handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, **kw
+        )
+    else:
+        ax.legend(handles, labels, frameon=False, **kw)
+
+
+def _band_key(label: str) -> tuple[int, int]:
+    """Order age bands from the youngest; ``all`` last."""
+    s = str(label).strip().lower()
+    if s == "all":
+        return (1, 0)
+    if s.startswith("under"):
+        return (0, -1)
+    m = re.match(r"^(\d+)", s)
+    return (0, int(m.group(1))) if m else (0, 999)
+
+
+def _band_name(label: str) -> str:
+    s = str(label)
+    if s == "all":
+        return "All children"
+    if s.lower().startswith("under"):
+        return s[0].upper() + s[1:]
+    return f"Aged {s}"
+
+
+def _base_of(obj: Any, xs: np.ndarray) -> float:
+    """Return the 31 March a projection starts from."""
+    a = getattr(obj, "assumptions", None)
+    if isinstance(a, dict) and isinstance(a.get("base_year"), int):
+        return float(a["base_year"])
+    return float(math.ceil(np.min(xs) - 1e-9) - 1)
+
+
+def _interval_levels(df: pd.DataFrame) -> list[str]:
+    """Levels L with both ``lower_L`` and ``upper_L`` columns, widest first."""
+    found: dict[str, set[str]] = {}
+    for c in df.columns:
+        m = _INTERVAL.match(str(c))
+        if m:
+            found.setdefault(m.group(2), set()).add(m.group(1))
+    levels = [lv for lv, sides in found.items() if sides == {"lower", "upper"}]
+    return sorted(levels, key=float, reverse=True)
+
+
+def _history(model: Any, name: str = "model") -> pd.DataFrame:
+    """Return published stock at 31 March by band from a calibration: x, band, value."""
+    cal = model if isinstance(model, pd.DataFrame) else None
+    if cal is None:
+        fn = getattr(model, "calibration", None)
+        if not callable(fn):
+            raise ArgumentError(
+                f"invalid argument `{name}`: expected a CohortModel or its calibration() "
+                f"DataFrame, not {type(model).__name__}"
+            )
+        cal = fn()
+    _require(cal, name, ["year", "band", "opening", "published_closing"])
+    cal = cal.assign(x=_xs(cal["year"], name, "year"))
+    first = cal[cal["x"] == cal["x"].min()]
+    rows = [
+        pd.DataFrame({"x": first["x"] - 1, "band": first["band"], "value": first["opening"]}),
+        pd.DataFrame({"x": cal["x"], "band": cal["band"], "value": cal["published_closing"]}),
+    ]
+    h = pd.concat(rows, ignore_index=True)
+    h["value"] = h["value"].astype("float64")
+    if "all" not in set(h["band"]):
+        tot = h.groupby("x", as_index=False)["value"].sum().assign(band="all")
+        h = pd.concat([h, tot], ignore_index=True)
+    return h.sort_values("x")
+
+
+def _projection_rows(projection: Any, measure: str) -> tuple[pd.DataFrame, float]:
+    df = _as_frame(projection, "projection")
+    _require(df, "projection", ["year", "band", "measure", "value"])
+    measures = list(dict.fromkeys(df["measure"]))
+    _one_of("measure", measure, measures)
+    rows = df[df["measure"] == measure].copy()
+    when = "period" if "period" in rows.columns else "year"
+    rows["x"] = _xs(rows[when], "projection", when)
+    rows = rows.sort_values("x")
+    return rows, _base_of(projection, rows["x"].to_numpy())
+
+
+# ---------------------------------------------------------------------------------------
+# Charts
+
+
+def stock(
+    projection: Any, model: Any = None, band: str | None = None, ax: Axes | None = None
+) -> Axes:
+    """Children in care by age band: published stock and the projection.
+
+    Each band is a line against a common zero baseline, with the total as a heavier line.
+    Lines rather than stacked areas: a stacked area shows the total well but makes every
+    band except the bottom one hard to read, and the question a sufficiency report asks is
+    usually "which age groups are growing". Published figures are solid lines with
+    markers; the projection continues each line dashed from the last published 31 March.
+
+    Parameters
+    ----------
+    projection : Projection or pandas.DataFrame
+        A :class:`~carecast.Projection`, or its ``to_pandas()`` frame (columns ``year``,
+        ``period``, ``band``, ``measure``, ``value``); rows with measure ``stock`` are drawn.
+    model : CohortModel or pandas.DataFrame, optional
+        The fitted model (or its ``calibration()`` frame) for the published history: the
+        first year's opening stock and every year's published closing stock.
+    band : str, optional
+        One band label (e.g. ``"10-15"`` or ``"all"``); default every band and the total.
+        Where the model has a single band (totals only), only the total is drawn.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ArgumentError
+        If ``band`` is not in the projection, or an input lacks the needed columns.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import carecast
+    >>> m = carecast.CohortModel.fit("derby")
+    >>> ax = carecast.plots.stock(m.project(years=5), m)
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['All children']
+    """
+    rows, base = _projection_rows(projection, "stock")
+    hist = _history(model) if model is not None else None
+    bands = sorted(dict.fromkeys(rows["band"]), key=_band_key)
+    if band is None:
+        parts = [b for b in bands if b != "all"]
+        # A single band is the total itself (e.g. Derby City's 0-17): draw it once.
+        draw = (parts if len(parts) > 1 else []) + (["all"] if "all" in bands else parts[:1])
+    else:
+        _one_of("band", band, bands)
+        draw = [band]
+    ax = _new_axes(ax)
+    xs_all = [rows["x"].min(), rows["x"].max()]
+    colour_of = {b: _BAND_COLOURS[i % len(_BAND_COLOURS)] for i, b in enumerate(bands)}
+    for b in draw:
+        is_total = b == "all" or len(draw) == 1 and band is None
+        colour = _TOTAL_COLOUR if is_total else colour_of[b]
+        lw = 2.6 if is_total else 1.8
+        label = "All children" if is_total and band is None else _band_name(b)
+        p = rows[rows["band"] == b]
+        px, py = p["x"].to_numpy(), p["value"].to_numpy()
+        h = None
+        if hist is not None:
+            key = b if b in set(hist["band"]) else ("all" if is_total else None)
+            if key is not None:
+                h = hist[hist["band"] == key]
+        if h is not None and len(h):
+            ax.plot(h["x"], h["value"], color=colour, lw=lw, marker="o", ms=4, label=label)
+            xs_all.append(h["x"].min())
+            at_base = h[np.isclose(h["x"], base)]
+            if len(at_base):
+                px = np.concatenate([[base], px])
+                py = np.concatenate([[at_base["value"].iloc[0]], py])
+            label = "_nolegend_"
+        ax.plot(px, py, color=colour, lw=lw, linestyle=(0, (4, 2)), label=label)
+    xmin, xmax = min(xs_all), max(xs_all)
+    _mark_projection(ax, base, xmax + 0.5, start=xmin)
+    _legend(ax, outside=len(draw) > 1, title="Age band" if len(draw) > 1 else None)
+    _year_axis(ax, xmin, xmax)
+    _counts_from_zero(ax)
+    what = "by age band" if band is None and len(draw) > 1 else _band_name(draw[0]).lower()
+    _style(
+        ax,
+        title=f"Children in care, {what}: published and projected",
+        ylabel="Children in care at 31 March",
+        xlabel="Financial year (stock at 31 March, the end of the year)",
+    )
+    return ax
+
+
+def fan(
+    projection: Any,
+    measure: str = "stock",
+    band: str = "all",
+    ax: Axes | None = None,
+    model: Any = None,
+) -> Axes:
+    """Fan chart: the central projection with its intervals.
+
+    Parameters
+    ----------
+    projection : Projection or pandas.DataFrame
+        A projection made with ``samples=``, or its ``to_pandas()`` frame: columns
+        ``year``, ``period``, ``band``, ``measure``, ``value`` and, for each interval level
+        ``L``, ``lower_L`` and ``upper_L`` (e.g. ``lower_80``, ``upper_80``).
+    measure : str
+        The measure to draw (``stock``, ``admissions``, ...).
+    band : str
+        The band to draw; ``all`` for every age.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when omitted.
+    model : CohortModel or pandas.DataFrame, optional
+        Draws the published stock (measure ``stock``) or admissions (``admissions``) from
+        the model's calibration as points.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ArgumentError
+        If the frame has no interval columns, or ``measure`` or ``band`` is not in it.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> from carecast import plots
+    >>> df = pd.DataFrame({
+    ...     "year": ["2017/18", "2018/19", "2019/20"], "period": ["2017/18", "2018/19", "2019/20"],
+    ...     "band": "all", "measure": "stock", "value": [640.0, 650.0, 660.0],
+    ...     "lower_80": [620.0, 615.0, 610.0], "upper_80": [660.0, 685.0, 710.0],
+    ...     "lower_95": [610.0, 600.0, 590.0], "upper_95": [670.0, 700.0, 730.0]})
+    >>> ax = plots.fan(df)
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['95% interval', '80% interval', 'Central projection']
+    """
+    rows, base = _projection_rows(projection, measure)
+    levels = _interval_levels(rows)
+    if not levels:
+        raise ArgumentError(
+            "invalid argument `projection`: it has no interval columns (lower_<L>, upper_<L>, "
+            "e.g. lower_80 and upper_80): project with samples=... to get intervals"
+        )
+    bands = sorted(dict.fromkeys(rows["band"]), key=_band_key)
+    _one_of("band", band, bands)
+    p = rows[rows["band"] == band]
+    ax = _new_axes(ax)
+    x = p["x"].to_numpy()
+    xs_all = [x.min(), x.max()]
+    # The widest interval lightest; each narrower one darker on top of it.
+    alphas = np.linspace(0.18, 0.45, len(levels)) if len(levels) > 1 else [0.3]
+    hist = None
+    if model is not None and measure in ("stock", "admissions"):
+        hist = _history(model) if measure == "stock" else _admissions_history(model)
+        hist = hist[hist["band"] == band]
+    start = None
+    if hist is not None and len(hist):
+        at = hist[np.isclose(hist["x"], base)]
+        if len(at):
+            start = float(at["value"].iloc[0])
+    for lv, alpha in zip(levels, alphas, strict=True):
+        lo, hi = p[f"lower_{lv}"].to_numpy(float), p[f"upper_{lv}"].to_numpy(float)
+        fx = x
+        if start is not None:
+            fx, lo, hi = np.r_[base, x], np.r_[start, lo], np.r_[start, hi]
+        ax.fill_between(fx, lo, hi, color=_FAN_COLOUR, alpha=alpha, lw=0, label=f"{lv}% interval")
+    cx, cy = x, p["value"].to_numpy(float)
+    if start is not None:
+        cx, cy = np.r_[base, x], np.r_[start, cy]
+    ax.plot(cx, cy, color=_FAN_COLOUR, lw=2.2, label="Central projection")
+    if hist is not None and len(hist):
+        ax.plot(
+            hist["x"],
+            hist["value"],
+            color=_HISTORY_COLOUR,
+            lw=1.5,
+            marker="o",
+            ms=4,
+            label="Published",
+        )
+        xs_all.append(hist["x"].min())
+    xmin, xmax = min(xs_all), max(xs_all)
+    _mark_projection(ax, base, xmax + 0.5, start=xmin)
+    _legend(ax, outside=False, loc="best")
+    _year_axis(ax, xmin, xmax)
+    _counts_from_zero(ax)
+    title, ylabel = _MEASURE_LABELS.get(measure, (measure.replace("_", " ").capitalize(), ""))
+    _style(
+        ax,
+        title=f"{title}, {_band_name(band).lower()}: projection with "
+        f"{' and '.join(f'{lv}%' for lv in reversed(levels))} intervals",
+        ylabel=ylabel or "children",
+        xlabel="Financial year"
+        + (" (stock at 31 March, the end of the year)" * (measure == "stock")),
+    )
+    return ax
+
+
+def _admissions_history(model: Any) -> pd.DataFrame:
+    fn = getattr(model, "calibration", None)
+    cal = model if isinstance(model, pd.DataFrame) else fn() if callable(fn) else None
+    if cal is None:
+        raise ArgumentError(
+            "invalid argument `model`: expected a CohortModel or its calibration() DataFrame, "
+            f"not {type(model).__name__}"
+        )
+    _require(cal, "model", ["year", "band", "admissions"])
+    h = pd.DataFrame(
+        {
+            "x": _xs(cal["year"], "model", "year"),
+            "band": cal["band"],
+            "value": cal["admissions"].astype("float64"),
+        }
+    )
+    if "all" not in set(h["band"]):
+        tot = h.groupby("x", as_index=False)["value"].sum().assign(band="all")
+        h = pd.concat([h, tot], ignore_index=True)
+    return h.sort_values("x")
+
+
+def _placements_frame(placements: Any) -> pd.DataFrame:
+    df = _as_frame(placements, "placements")
+    _require(df, "placements", ["year", "placement", "measure", "value"])
+    df = df.assign(x=_xs(df["year"], "placements", "year"))
+    return df
+
+
+def capacity(
+    placements: Any, pool: str = "fostering", ax: Axes | None = None, base_year: int | None = None
+) -> Axes:
+    """Demand for a kind of placement against in-house capacity, with the external gap.
+
+    Bars are children placed, in-house at the bottom and with external providers stacked
+    on top; the line is the number of children needing that kind of placement and the
+    dashed line the in-house places available. Where demand rises above capacity, the
+    external bar is the gap the council buys in.
+
+    Parameters
+    ----------
+    placements : pandas.DataFrame or object with ``to_pandas()``
+        Long frame with columns ``year``, ``placement``, ``measure``, ``value``; rows of the
+        pool have ``placement`` equal to the pool's name and measure ``demand``,
+        ``capacity``, ``in_house`` or ``external`` (one row per year each). ``in_house`` and
+        ``external`` are required; ``demand`` and ``capacity`` are drawn when present.
+    pool : {"fostering", "residential"}
+        The pool to draw (any pool name found in the frame).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when omitted.
+    base_year : int, optional
+        The last published 31 March: marks where the projection starts.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ArgumentError
+        If ``pool`` is not in the frame, columns or measures are missing, or a year has
+        two rows of one measure.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> from carecast import plots
+    >>> rows = [(y, "fostering", m, v) for y, vals in
+    ...         [("2018/19", (400, 380, 300, 100)), ("2019/20", (420, 380, 310, 110))]
+    ...         for m, v in zip(["demand", "capacity", "in_house", "external"], vals)]
+    >>> df = pd.DataFrame(rows, columns=["year", "placement", "measure", "value"])
+    >>> ax = plots.capacity(df, pool="fostering")
+    >>> [len(bars) for bars in ax.containers]  # in-house and external, two years
+    [2, 2]
+    """
+    df = _placements_frame(placements)
+    pools = list(dict.fromkeys(df.loc[df["measure"].isin(_POOL_MEASURES), "placement"].dropna()))
+    _one_of("pool", pool, pools)
+    p = df[(df["placement"] == pool) & df["measure"].isin(_POOL_MEASURES)]
+    dup = p.duplicated(["x", "measure"])
+    if dup.any():
+        r = p[dup].iloc[0]
+        raise ArgumentError(
+            f"invalid argument `placements`: pool {pool!r} has more than one {r['measure']!r} "
+            f"row for year {r['year']!r}"
+        )
+    wide = p.pivot(index="x", columns="measure", values="value").sort_index().astype(float)
+    missing = [m for m in ("in_house", "external") if m not in wide.columns]
+    if missing:
+        raise ArgumentError(
+            f"invalid argument `placements`: pool {pool!r} has no rows with measure "
+            f"{missing} (needs in_house and external; demand and capacity optional)"
+        )
+    ax = _new_axes(ax)
+    x = wide.index.to_numpy(float)
+    inh, ext = wide["in_house"].fillna(0).to_numpy(), wide["external"].fillna(0).to_numpy()
+    provider = "IFAs" if pool == "fostering" else "private homes" if pool == "residential" else ""
+    ext_label = f"Placed externally ({provider})" if provider else "Placed externally"
+    ax.bar(x, inh, width=0.7, color="#2171b5", label="Placed in-house")
+    ax.bar(x, ext, width=0.7, bottom=inh, color="#fdae6b", label=ext_label)
+    if "demand" in wide.columns:
+        ax.plot(
+            x,
+            wide["demand"],
+            color=_TOTAL_COLOUR,
+            lw=2.2,
+            marker="o",
+            ms=5,
+            label=f"Demand (children needing {pool})",
+        )
+    if "capacity" in wide.columns:
+        ax.step(
+            x,
+            wide["capacity"],
+            where="mid",
+            color="#08306b",
+            lw=2,
+            linestyle="--",
+            label="In-house capacity (places)",
+        )
+    if base_year is not None:
+        _mark_projection(ax, float(base_year) + 0.5, x.max() + 0.5)
+    _legend(ax)
+    _year_axis(ax, x.min(), x.max(), pad=0.6)
+    _counts_from_zero(ax)
+    _style(
+        ax,
+        title=f"{pool.capitalize()}: demand against in-house capacity",
+        ylabel="Children",
+        xlabel="Financial year",
+    )
+    return ax
+
+
+def _money_axis(ax: Axes, top: float) -> None:
+    """Format the y axis in £m or £k by the largest value."""
+    from matplotlib.ticker import FuncFormatter
+
+    if top >= 1e6:
+        scale, suffix = 1e6, "m"
+    elif top >= 1e3:
+        scale, suffix = 1e3, "k"
+    else:
+        scale, suffix = 1.0, ""
+
+    def fmt(v: float, _pos: int | None = None) -> str:
+        s = v / scale
+        digits = 0 if abs(s - round(s)) < 1e-9 else 1
+        return f"£{s:,.{digits}f}{suffix}"
+
+    ax.yaxis.set_major_formatter(FuncFormatter(fmt))
+
+
+def spend(placements: Any, by: str = "placement", ax: Axes | None = None) -> Axes:
+    """Spend per year as stacked bars, by placement type, pool or provider.
+
+    Parameters
+    ----------
+    placements : pandas.DataFrame or object with ``to_pandas()``
+        Long frame with columns ``year``, ``placement``, ``measure``, ``value``; rows with
+        measure ``spend`` are drawn, one per placement type code and year (£ per year).
+    by : {"placement", "pool", "provider"}
+        ``placement``: each placement type; ``pool``: fostering, residential and other;
+        ``provider``: in-house (including contract care) against external (independent
+        fostering agencies, block and agency homes) and other.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ArgumentError
+        If ``by`` is unknown, columns are missing or there are no ``spend`` rows.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> from carecast import plots
+    >>> df = pd.DataFrame({"year": ["2018/19", "2018/19", "2019/20", "2019/20"],
+    ...                    "placement": ["ifa", "agency_home"] * 2, "measure": "spend",
+    ...                    "value": [9.1e6, 12.4e6, 9.8e6, 13.0e6]})
+    >>> ax = plots.spend(df)
+    >>> ax.yaxis.get_major_formatter()(10e6, 0)
+    '£10m'
+    """
+    _one_of("by", by, SPEND_BY)
+    df = _placements_frame(placements)
+    s = df[df["measure"] == "spend"]
+    if s.empty:
+        raise ArgumentError(
+            "invalid argument `placements`: no rows with measure 'spend' "
+            f"(measures: {list(dict.fromkeys(df['measure']))})"
+        )
+    codes = s["placement"].fillna("other").astype(str).replace("", "other")
+    if by == "placement":
+        key = codes
+        order = [c for c in PLACEMENT_LABELS if c in set(key)]
+        order += sorted(set(key) - set(order))
+        labels = {c: PLACEMENT_LABELS.get(c, c.replace("_", " ").capitalize()) for c in order}
+        colours = {c: _PLACEMENT_COLOURS.get(c, "#969696") for c in order}
+    else:
+        table = _PLACEMENT_POOL if by == "pool" else _PLACEMENT_PROVIDER
+        key = codes.map(lambda c: table.get(c, "Other"))
+        groups = ["Fostering", "Residential"] if by == "pool" else ["In-house", "External"]
+        order = [g for g in [*groups, "Other"] if g in set(key)]
+        labels = {g: _GROUP_LABELS[g] for g in order}
+        colours = {g: _GROUP_COLOURS[g] for g in order}
+    wide = (
+        s.assign(key=key.to_numpy())
+        .pivot_table(index="x", columns="key", values="value", aggfunc="sum", fill_value=0.0)
+        .sort_index()
+        .reindex(columns=order, fill_value=0.0)
+        .astype(float)
+    )
+    ax = _new_axes(ax)
+    x = wide.index.to_numpy(float)
+    bottom = np.zeros(len(x))
+    for c in order:
+        v = wide[c].to_numpy()
+        ax.bar(
+            x,
+            v,
+            width=0.7,
+            bottom=bottom,
+            color=colours[c],
+            label=labels[c],
+            edgecolor="white",
+            linewidth=0.5,
+        )
+        bottom += v
+    _money_axis(ax, float(bottom.max()))
+    _legend(ax, reverse=True)
+    _year_axis(ax, x.min(), x.max(), pad=0.6)
+    _counts_from_zero(ax)
+    what = {"placement": "placement type", "pool": "kind of placement", "provider": "provider"}
+    _style(
+        ax,
+        title=f"Spend on placements by {what[by]}",
+        ylabel="Spend (£ per year)",
+        xlabel="Financial year",
+    )
+    return ax
+
+
+def care_leavers(frame: Any, ax: Axes | None = None) -> Axes:
+    """Care leavers by age at 31 March, per year, as stacked bars.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame or Projection
+        The frame of :func:`carecast.project_care_leavers` (``year``, ``age``, ``value``;
+        its first year is the published opening and is marked off from the projection), or
+        a projection or its ``to_pandas()`` frame (rows with measure ``care_leavers``,
+        bands ``18`` to ``25``; the ``all`` band is left out).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ArgumentError
+        If the frame has neither shape, or no care-leaver rows.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import carecast
+    >>> df = carecast.project_care_leavers(2017, {19: 84, 20: 92}, {2018: 92, 2019: 90})
+    >>> ax = carecast.plots.care_leavers(df)
+    >>> [len(bars) for bars in ax.containers]  # ages 19 and 20, three years
+    [3, 3]
+    """
+    df = _as_frame(frame, "frame")
+    if {"age", "value", "year"} <= set(df.columns):
+        d = pd.DataFrame(
+            {"x": _xs(df["year"], "frame", "year"), "age": df["age"], "value": df["value"]}
+        )
+        base = float(d["x"].min()) if d["x"].nunique() > 1 else None
+    elif {"measure", "band", "value", "year"} <= set(df.columns):
+        r = df[(df["measure"] == "care_leavers") & (df["band"] != "all")]
+        if r.empty:
+            raise ArgumentError(
+                "invalid argument `frame`: the projection has no rows with measure "
+                "'care_leavers' (other than band 'all')"
+            )
+        when = "period" if "period" in r.columns else "year"
+        d = pd.DataFrame({"x": _xs(r[when], "frame", when), "age": r["band"], "value": r["value"]})
+        base = _base_of(frame, d["x"].to_numpy())
+    else:
+        raise ArgumentError(
+            "invalid argument `frame`: expected the columns year, age, value (from "
+            "project_care_leavers) or a projection (year, band, measure, value); has "
+            f"{[str(c) for c in df.columns]}"
+        )
+    try:
+        d["age"] = d["age"].astype(int)
+    except (ValueError, TypeError):
+        raise ArgumentError(
+            f"invalid argument `frame`: ages must be whole years, found {sorted(set(d['age']))}"
+        ) from None
+    wide = (
+        d.pivot_table(index="x", columns="age", values="value", aggfunc="sum", fill_value=0.0)
+        .sort_index()
+        .sort_index(axis=1)
+        .astype(float)
+    )
+    from matplotlib import colormaps
+
+    ax = _new_axes(ax)
+    x = wide.index.to_numpy(float)
+    ages = list(wide.columns)
+    cmap = colormaps["viridis_r"]
+    bottom = np.zeros(len(x))
+    for i, age in enumerate(ages):
+        v = wide[age].to_numpy()
+        colour = cmap(0.1 + 0.8 * i / max(len(ages) - 1, 1))
+        ax.bar(
+            x,
+            v,
+            width=0.7,
+            bottom=bottom,
+            color=colour,
+            label=f"Age {age}",
+            edgecolor="white",
+            linewidth=0.5,
+        )
+        bottom += v
+    if base is not None and base < x.max():
+        _mark_projection(ax, base + 0.5 if base in x else base, x.max() + 0.6, start=x.min())
+    _legend(ax, reverse=True, title="Age")
+    _year_axis(ax, x.min(), x.max(), pad=0.6)
+    _counts_from_zero(ax)
+    _style(
+        ax,
+        title="Care leavers by age",
+        ylabel="Care leavers at 31 March (young people)",
+        xlabel="Financial year (count at 31 March, the end of the year)",
+    )
+    return ax
+
+
+def backtest(
+    forecasts: Any, method: str | None = None, band: str = "all", ax: Axes | None = None
+) -> Axes:
+    """Forecasts from successive origins against the published outturn.
+
+    The published series is a dark line with markers; each origin's forecast path is a
+    thin line starting from the published figure at its origin, with interval whiskers
+    where the frame has ``lower_L`` / ``upper_L`` columns (widest level thinnest).
+
+    Parameters
+    ----------
+    forecasts : pandas.DataFrame or object with ``forecasts()``
+        Columns ``method``, ``origin``, ``horizon``, ``period``, ``band``, ``forecast``,
+        ``actual`` and optional ``lower_L``, ``upper_L``; or a backtest object whose
+        ``forecasts()`` returns that frame and whose ``default_method`` names the method
+        drawn by default.
+    method : str, optional
+        The method to draw; default the object's ``default_method``, else the first.
+    band : str
+        The band to draw.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ArgumentError
+        If ``method`` or ``band`` is not in the frame, or columns are missing.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> from carecast import plots
+    >>> df = pd.DataFrame({"method": "held", "origin": [2015, 2015, 2016],
+    ...     "horizon": [1, 2, 1], "period": ["2015/16", "2016/17", "2016/17"], "band": "all",
+    ...     "forecast": [600.0, 598.0, 590.0], "actual": [585.0, 630.0, 630.0]})
+    >>> ax = plots.backtest(df)
+    >>> ax.get_title()
+    'Children in care, all children: held forecasts against outturn'
+    """
+    df = _as_frame(forecasts, "forecasts", method="forecasts")
+    _require(df, "forecasts", _BACKTEST_COLUMNS)
+    methods = list(dict.fromkeys(df["method"]))
+    if method is None:
+        default = getattr(forecasts, "default_method", None)
+        method = default if default in methods else methods[0] if methods else None
+    _one_of("method", method, methods)
+    d = df[df["method"] == method]
+    bands = sorted(dict.fromkeys(d["band"]), key=_band_key)
+    _one_of("band", band, bands)
+    d = d[d["band"] == band].copy()
+    d["x"] = _xs(d["period"], "forecasts", "period")
+    d["ox"] = _xs(d["origin"], "forecasts", "origin")
+    actual = d.dropna(subset=["actual"]).groupby("x")["actual"].first().sort_index()
+    levels = _interval_levels(d)
+    ax = _new_axes(ax)
+    origins = sorted(d["ox"].unique())
+    from matplotlib import colormaps
+    from matplotlib.lines import Line2D
+
+    # One shade of blue per origin, later origins darker; whiskers of different origins
+    # for the same period are set slightly apart so they do not hide each other.
+    cmap = colormaps["Blues"]
+    shades = [cmap(0.45 + 0.5 * i / max(len(origins) - 1, 1)) for i in range(len(origins))]
+    dodge = min(0.3 / max(len(origins), 1), 0.06)
+    per_origin_legend = len(origins) <= 8
+    starts = []
+    for k, (o, colour) in enumerate(zip(origins, shades, strict=True)):
+        f = d[d["ox"] == o].sort_values("x")
+        fx, fy = f["x"].to_numpy(float), f["forecast"].to_numpy(float)
+        start = actual[np.isclose(actual.index, o)]
+        if len(start):
+            fx, fy = np.r_[o, fx], np.r_[float(start.iloc[0]), fy]
+            starts.append(o)
+        if per_origin_legend:
+            label = f"Forecast from {_origin_label(o)}"
+        else:
+            label = f"Forecasts ({len(origins)} origins)" if k == 0 else "_nolegend_"
+        ax.plot(fx, fy, color=colour, lw=1.4, zorder=3, label=label)
+        off = (k - (len(origins) - 1) / 2) * dodge
+        for i, lv in enumerate(levels):
+            lo, hi = f[f"lower_{lv}"].to_numpy(float), f[f"upper_{lv}"].to_numpy(float)
+            ax.vlines(f["x"] + off, lo, hi, color=colour, lw=0.8 + 1.6 * i, zorder=2)
+    ax.plot(
+        actual.index,
+        actual.to_numpy(float),
+        color=_HISTORY_COLOUR,
+        lw=2.2,
+        marker="o",
+        ms=5,
+        zorder=5,
+        label="Published (outturn)",
+    )
+    for i, lv in enumerate(levels):
+        ax.add_line(Line2D([], [], color="#6baed6", lw=0.8 + 1.6 * i, label=f"{lv}% interval"))
+    xs = np.r_[d["x"].to_numpy(float), starts, actual.index.to_numpy(float)]
+    _legend(ax)
+    _year_axis(ax, xs.min(), xs.max())
+    _counts_from_zero(ax)
+    measure = "stock"
+    if "measure" in d.columns and d["measure"].nunique() == 1:
+        measure = str(d["measure"].iloc[0])
+    title, ylabel = _MEASURE_LABELS.get(measure, (measure.replace("_", " ").capitalize(), ""))
+    _style(
+        ax,
+        title=f"{title}, {_band_name(band).lower()}: {method} forecasts against outturn",
+        ylabel=ylabel or "Children",
+        xlabel="Financial year"
+        + (" (stock at 31 March, the end of the year)" * (measure == "stock")),
+    )
+    return ax
