@@ -19,11 +19,13 @@ pub mod cell;
 pub mod dataset;
 pub mod error;
 pub mod figures;
+pub mod market;
 pub mod methodology;
 pub mod model;
 pub mod period;
 pub mod placement;
 pub mod reconcile;
+pub mod scenario;
 pub mod table;
 
 pub use age::{AgeBand, Band, BandScheme};
