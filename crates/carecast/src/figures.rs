@@ -25,6 +25,9 @@
 //! - `fitted_stock`: the cohort model's closing stock for a financial year `period` and
 //!   `band` (default: all bands), simulated from the fitted rates.
 //! - `implied_discharges`: the model's discharges (including 18th birthdays) in `period`.
+//! - `usage_estimate`: children in the row of a "placement usage at N" `table` whose
+//!   category is `where.category`, recomputed as `total` times the row's printed share
+//!   (see [`crate::market::usage_estimates`]).
 
 use std::collections::BTreeMap;
 
@@ -36,13 +39,14 @@ use crate::error::{Error, Result};
 use crate::reconcile::{Reconciliation, Selector, Status};
 
 /// The measures a figure may name.
-pub const MEASURES: [&str; 6] = [
+pub const MEASURES: [&str; 7] = [
     "stock_identity_difference",
     "check_difference",
     "sum",
     "count_findings",
     "fitted_stock",
     "implied_discharges",
+    "usage_estimate",
 ];
 
 /// Cell filters of a `sum` figure (a [`Selector`] without its table).
@@ -97,6 +101,9 @@ pub struct Figure {
     /// Cell filters, for `sum`.
     #[serde(default, rename = "where")]
     pub filter: Option<Where>,
+    /// Children in care the estimate is for, for `usage_estimate`.
+    #[serde(default)]
+    pub total: Option<f64>,
     /// The published value.
     pub expected: f64,
     /// Allowed absolute difference.
@@ -155,6 +162,20 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Figure>> {
                 need("period", &fig.period)?;
             }
             "sum" => need("table", &fig.table)?,
+            "usage_estimate" => {
+                need("table", &fig.table)?;
+                if fig.total.is_none()
+                    || fig
+                        .filter
+                        .as_ref()
+                        .and_then(|w| w.category.as_ref())
+                        .is_none()
+                {
+                    return Err(err(
+                        "measure `usage_estimate` needs `total` and `where.category`".into(),
+                    ));
+                }
+            }
             "fitted_stock" | "implied_discharges" => need("period", &fig.period)?,
             "count_findings" if fig.status.is_none() => {
                 return Err(err("measure `count_findings` needs `status`".into()));
@@ -263,6 +284,19 @@ impl Verifier {
                         f.check, f.status, f.detail
                     ))
                 })
+            }
+            "usage_estimate" => {
+                let t = ds.table(fig.table.as_deref().unwrap_or_default())?;
+                let cat = fig
+                    .filter
+                    .as_ref()
+                    .and_then(|w| w.category.clone())
+                    .unwrap_or_default();
+                let rows = crate::market::usage_estimates(t, fig.total.unwrap_or_default())?;
+                rows.iter()
+                    .find(|u| u.category == cat)
+                    .map(|u| Interval::exact(u.computed))
+                    .ok_or_else(|| missing(format!("row {cat:?} of {}", t.meta.id)))
             }
             "sum" => {
                 let t = ds.table(fig.table.as_deref().unwrap_or_default())?;

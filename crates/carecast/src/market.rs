@@ -104,7 +104,16 @@ impl MixObservation {
     pub fn shares(&self) -> BTreeMap<PlacementType, f64> {
         self.counts
             .iter()
-            .map(|(t, c)| (*t, if self.total > 0.0 { c / self.total } else { 0.0 }))
+            .map(|(t, c)| {
+                (
+                    *t,
+                    if self.total > 0.0 {
+                        c / self.total
+                    } else {
+                        0.0
+                    },
+                )
+            })
             .collect()
     }
 }
@@ -608,11 +617,13 @@ impl MarketInputs {
             }
         };
         let fost_children = count(&ps[0].in_house);
-        let approved = values(ds, "foster_placement_utilisation", |r| r.measure == "capacity")
-            .into_iter()
-            .filter_map(|(r, v)| fy_of(&r.period).map(|y| (y, v)))
-            .filter(|(y, _)| *y <= base_fy)
-            .max_by_key(|(y, _)| *y);
+        let approved = values(ds, "foster_placement_utilisation", |r| {
+            r.measure == "capacity"
+        })
+        .into_iter()
+        .filter_map(|(r, v)| fy_of(&r.period).map(|y| (y, v)))
+        .filter(|(y, _)| *y <= base_fy)
+        .max_by_key(|(y, _)| *y);
         let fostering = FosteringCapacity {
             places_per_household: match (approved, latest_hh) {
                 (Some((_, places)), Some((_, hh))) if hh > 0.0 => Some(places / hh),
@@ -695,11 +706,7 @@ impl MarketInputs {
                 ));
             }
         }
-        let latest_price = grouped
-            .values()
-            .flatten()
-            .filter_map(|(_, y, _)| *y)
-            .max();
+        let latest_price = grouped.values().flatten().filter_map(|(_, y, _)| *y).max();
         for ((p, band), vs) in grouped {
             let n = vs.len() as f64;
             let annual = vs.iter().map(|(v, _, _)| v).sum::<f64>() / n;
@@ -807,7 +814,12 @@ impl MarketInputs {
                 published_spend.push(PublishedSpend {
                     year: y,
                     what: pool.name.clone(),
-                    types: pool.in_house.iter().chain(&pool.external).copied().collect(),
+                    types: pool
+                        .in_house
+                        .iter()
+                        .chain(&pool.external)
+                        .copied()
+                        .collect(),
                     value: v,
                     own_counts: None,
                     source: source_of(ds, "expenditure_annual"),
@@ -904,7 +916,11 @@ impl MarketInputs {
     }
 
     /// Turns a projection made on [`FINE_BANDS`] (yearly grain) into placements and spend.
-    pub fn place(&self, projection: Projection, market: &MarketOptions) -> Result<MarketProjection> {
+    pub fn place(
+        &self,
+        projection: Projection,
+        market: &MarketOptions,
+    ) -> Result<MarketProjection> {
         let fine = fine_scheme();
         let labels: Vec<String> = fine.bands().iter().map(AgeBand::label).collect();
         let inflation = market.levers.inflation.unwrap_or(market.inflation);
@@ -923,7 +939,9 @@ impl MarketInputs {
             projection
                 .rows
                 .iter()
-                .find(|r| r.year == year && r.period == year && r.band == band && r.measure == measure)
+                .find(|r| {
+                    r.year == year && r.period == year && r.band == band && r.measure == measure
+                })
                 .map(|r| r.value)
         };
         let missing = |what: &str| {
@@ -1061,18 +1079,43 @@ impl MarketInputs {
                                     .filter(|c| c.from_year <= calendar)
                                     .map(|c| c.value)
                                     .sum::<f64>();
-                            let cph = lever_at(&market.levers.children_per_household).unwrap_or(cph0);
+                            let cph =
+                                lever_at(&market.levers.children_per_household).unwrap_or(cph0);
                             if hh < 0.0 {
                                 return Err(Error::argument(
                                     "resignations",
                                     hh,
-                                    format!("would leave a negative number of carer households in {year}"),
+                                    format!(
+                                        "would leave a negative number of carer households in {year}"
+                                    ),
                                 ));
                             }
                             places = f.places_per_household.map(|p| hh * p);
                             hh * cph
                         }
-                        _ => f.base_children,
+                        _ => {
+                            // No household figures: each extra household is taken to give
+                            // one in-house placement (said in the notes when used).
+                            let extra = cumulative(&market.levers.approvals_per_year)
+                                - cumulative(&market.levers.resignations_per_year)
+                                + market
+                                    .levers
+                                    .extra_households
+                                    .iter()
+                                    .filter(|c| c.from_year <= calendar)
+                                    .map(|c| c.value)
+                                    .sum::<f64>();
+                            if f.base_children + extra < 0.0 {
+                                return Err(Error::argument(
+                                    "resignations",
+                                    extra,
+                                    format!(
+                                        "would leave negative in-house fostering capacity in {year}"
+                                    ),
+                                ));
+                            }
+                            f.base_children + extra
+                        }
                     }
                 } else {
                     let r = &self.residential;
@@ -1093,28 +1136,31 @@ impl MarketInputs {
                 let external = dt - in_house;
                 ih_all += in_house;
                 ex_all += external;
-                let split = |types: &[PlacementType], amount: f64, placed: &mut BTreeMap<PlacementType, Vec<f64>>| {
-                    let tot: f64 = types
-                        .iter()
-                        .filter_map(|ty| demand.get(ty))
-                        .map(|v| v.iter().sum::<f64>())
-                        .sum();
-                    for (i, ty) in types.iter().enumerate() {
-                        let w = if tot > 0.0 {
-                            demand.get(ty).map_or(0.0, |v| v.iter().sum::<f64>()) / tot
-                        } else if i == 0 {
-                            1.0
-                        } else {
-                            0.0
-                        };
-                        // Age profile of the pool's demand.
-                        let v: Vec<f64> = d
+                let split =
+                    |types: &[PlacementType],
+                     amount: f64,
+                     placed: &mut BTreeMap<PlacementType, Vec<f64>>| {
+                        let tot: f64 = types
                             .iter()
-                            .map(|x| if dt > 0.0 { amount * w * x / dt } else { 0.0 })
-                            .collect();
-                        placed.insert(*ty, v);
-                    }
-                };
+                            .filter_map(|ty| demand.get(ty))
+                            .map(|v| v.iter().sum::<f64>())
+                            .sum();
+                        for (i, ty) in types.iter().enumerate() {
+                            let w = if tot > 0.0 {
+                                demand.get(ty).map_or(0.0, |v| v.iter().sum::<f64>()) / tot
+                            } else if i == 0 {
+                                1.0
+                            } else {
+                                0.0
+                            };
+                            // Age profile of the pool's demand.
+                            let v: Vec<f64> = d
+                                .iter()
+                                .map(|x| if dt > 0.0 { amount * w * x / dt } else { 0.0 })
+                                .collect();
+                            placed.insert(*ty, v);
+                        }
+                    };
                 split(&p.in_house, in_house, &mut placed);
                 split(&p.external, external, &mut placed);
                 let share = if dt > 0.0 { 100.0 * in_house / dt } else { 0.0 };
@@ -1201,6 +1247,14 @@ impl MarketInputs {
             external_total.push(ex_all);
             placements_by_year.push(placed);
         }
+        let l = &market.levers;
+        if self.fostering.households.is_none()
+            && !(l.extra_households.is_empty()
+                && l.approvals_per_year.is_empty()
+                && l.resignations_per_year.is_empty())
+        {
+            notes.push("the dataset publishes no carer households: each household a lever adds or removes is taken to give one in-house foster placement".into());
+        }
         if self.within_20_miles.is_some() {
             notes.push("within_20_miles_share = in-house and external placements (fostering and residential) weighted by the published shares of each within 20 miles; a projection of the published measure, not the measure itself".into());
         }
@@ -1267,7 +1321,11 @@ impl MarketInputs {
             assumptions: MarketAssumptions {
                 mix: market.mix.clone(),
                 mix_dates,
-                mix_groups: self.groups(base_fy).iter().map(|(lo, hi)| group_label(*lo, *hi)).collect(),
+                mix_groups: self
+                    .groups(base_fy)
+                    .iter()
+                    .map(|(lo, hi)| group_label(*lo, *hi))
+                    .collect(),
                 unit_costs: costs,
                 inflation,
                 levers: market.levers.clone(),
@@ -1283,7 +1341,11 @@ impl MarketInputs {
         for (i, c) in replace.iter().enumerate() {
             check_cost(&format!("unit_costs[{i}]"), c)?;
             if let Some(b) = &c.band {
-                let known: Vec<String> = BandScheme::cost().bands().iter().map(AgeBand::label).collect();
+                let known: Vec<String> = BandScheme::cost()
+                    .bands()
+                    .iter()
+                    .map(AgeBand::label)
+                    .collect();
                 if !known.contains(b) {
                     return Err(Error::unknown(
                         format!("cost band (in unit_costs[{i}].band)"),
@@ -1292,7 +1354,9 @@ impl MarketInputs {
                     ));
                 }
             }
-            costs.retain(|x| !(x.placement == c.placement && (c.band.is_none() || x.band == c.band)));
+            costs.retain(|x| {
+                !(x.placement == c.placement && (c.band.is_none() || x.band == c.band))
+            });
             costs.push(c.clone());
         }
         Ok(costs)
@@ -1335,7 +1399,10 @@ impl MarketInputs {
                     return Err(Error::argument(
                         "mix k",
                         k,
-                        format!("must be 1 to {} (dates with a placement mix up to the base)", all.len()),
+                        format!(
+                            "must be 1 to {} (dates with a placement mix up to the base)",
+                            all.len()
+                        ),
                     ));
                 }
                 all[all.len() - k..].to_vec()
@@ -1409,7 +1476,9 @@ impl MarketInputs {
                 .iter()
                 .find(|o| (o.lo, o.hi) == (0, 18) && o.date == base.end())
                 .ok_or_else(|| Error::model("no all-ages mix at the base date"))?;
-            let older_obs = self.group_obs(base).ok_or_else(|| Error::model("no 16-17 mix"))?;
+            let older_obs = self
+                .group_obs(base)
+                .ok_or_else(|| Error::model("no 16-17 mix"))?;
             let [younger, older] = rake(base_all, older_obs, &types);
             let all = base_all.shares();
             [younger, older]
@@ -1419,13 +1488,25 @@ impl MarketInputs {
                         .iter()
                         .map(|t| {
                             let a = all.get(t).copied().unwrap_or(0.0);
-                            (*t, if a > 0.0 { g.get(t).copied().unwrap_or(0.0) / a } else { 0.0 })
+                            (
+                                *t,
+                                if a > 0.0 {
+                                    g.get(t).copied().unwrap_or(0.0) / a
+                                } else {
+                                    0.0
+                                },
+                            )
                         })
                         .collect()
                 })
                 .collect()
         };
-        let group_of = |b: &AgeBand| groups.iter().position(|(lo, hi)| b.lo() >= *lo && b.hi() <= *hi).unwrap_or(0);
+        let group_of = |b: &AgeBand| {
+            groups
+                .iter()
+                .position(|(lo, hi)| b.lo() >= *lo && b.hi() <= *hi)
+                .unwrap_or(0)
+        };
         Ok(all_ages
             .iter()
             .map(|m| {
@@ -1450,7 +1531,11 @@ impl MarketInputs {
 
     /// Spend computed from the published counts at the 31 Marches around each year with
     /// published spend, against that spend.
-    pub fn reconcile_spend(&self, unit_costs: &[UnitCost], inflation: f64) -> Result<Vec<SpendCheck>> {
+    pub fn reconcile_spend(
+        &self,
+        unit_costs: &[UnitCost],
+        inflation: f64,
+    ) -> Result<Vec<SpendCheck>> {
         let costs = self.costs_with(unit_costs)?;
         let all: Vec<&MixObservation> = self
             .observations
@@ -1473,8 +1558,14 @@ impl MarketInputs {
                     format!("children at {} and {} averaged", a.date, b.date),
                 ),
                 (Some(o), None) | (None, Some(o)) => (
-                    p.types.iter().map(|t| o.counts.get(t).copied().unwrap_or(0.0)).collect(),
-                    format!("children at {} only (no count at the year's other 31 March)", o.date),
+                    p.types
+                        .iter()
+                        .map(|t| o.counts.get(t).copied().unwrap_or(0.0))
+                        .collect(),
+                    format!(
+                        "children at {} only (no count at the year's other 31 March)",
+                        o.date
+                    ),
                 ),
                 (None, None) => {
                     out.push(SpendCheck {
@@ -1516,7 +1607,8 @@ impl MarketInputs {
                 && let Some(c) = costs.iter().find(|u| p.types.first() == Some(&u.placement))
             {
                 let n = 0.5 * (open + close);
-                let v = n * c.annual * (1.0 + inflation / 100.0).powi(p.year.end_year() - c.price_year);
+                let v =
+                    n * c.annual * (1.0 + inflation / 100.0).powi(p.year.end_year() - c.price_year);
                 out.push(SpendCheck {
                     year: p.year.to_string(),
                     what: p.what.clone(),
@@ -1633,11 +1725,17 @@ pub fn fine_scheme() -> BandScheme {
 }
 
 fn group_label(lo: u8, hi: u8) -> String {
-    AgeBand::new(lo, hi).map(|b| b.label()).unwrap_or_else(|_| format!("{lo}-{}", hi - 1))
+    AgeBand::new(lo, hi)
+        .map(|b| b.label())
+        .unwrap_or_else(|_| format!("{lo}-{}", hi - 1))
 }
 
 /// Annual cost and price year of a type for each fine band, if the type has costs.
-fn cost_by_band(costs: &[UnitCost], ty: PlacementType, fine: &BandScheme) -> Option<Vec<(f64, i32)>> {
+fn cost_by_band(
+    costs: &[UnitCost],
+    ty: PlacementType,
+    fine: &BandScheme,
+) -> Option<Vec<(f64, i32)>> {
     let cs: Vec<&UnitCost> = costs.iter().filter(|c| c.placement == ty).collect();
     if cs.is_empty() {
         return None;
@@ -1658,7 +1756,10 @@ fn cost_by_band(costs: &[UnitCost], ty: PlacementType, fine: &BandScheme) -> Opt
                 .or_else(|| {
                     // Banded costs that miss this band: the mean of the type's costs.
                     let n = cs.len() as f64;
-                    Some((cs.iter().map(|c| c.annual).sum::<f64>() / n, cs[0].price_year))
+                    Some((
+                        cs.iter().map(|c| c.annual).sum::<f64>() / n,
+                        cs[0].price_year,
+                    ))
                 })
         })
         .collect()
@@ -1667,5 +1768,82 @@ fn cost_by_band(costs: &[UnitCost], ty: PlacementType, fine: &BandScheme) -> Opt
 /// Applies a total to a published mix at one date: children by type if `total` children
 /// were in care, on the shares of `obs` (the "placement usage at N" tables).
 pub fn usage_at(obs: &MixObservation, total: f64) -> BTreeMap<PlacementType, f64> {
-    obs.shares().into_iter().map(|(t, s)| (t, s * total)).collect()
+    obs.shares()
+        .into_iter()
+        .map(|(t, s)| (t, s * total))
+        .collect()
+}
+
+/// One row of a "placement usage at N children" table, recomputed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UsageEstimate {
+    /// The printed row label.
+    pub category: String,
+    /// Placement type code, if the row maps to one.
+    pub placement: Option<String>,
+    /// The printed share, percent.
+    pub share: f64,
+    /// The printed estimate, if printed.
+    pub published: Option<f64>,
+    /// `total` times the printed share.
+    pub computed: f64,
+}
+
+/// Recomputes a "placement usage at N children in care" table: each row's printed share
+/// of the current mix (measure `share`, percent) times `total`. The `Total` row is the sum
+/// of the other rows' shares times `total`. Rows are matched on their category.
+///
+/// ```
+/// use carecast::Dataset;
+/// use carecast::market::usage_estimates;
+/// let ds = Dataset::bundled("derbyshire").unwrap();
+/// let rows = usage_estimates(ds.table("placement_usage_700").unwrap(), 700.0).unwrap();
+/// let ifa = rows.iter().find(|r| r.category == "IFAs").unwrap();
+/// assert_eq!((ifa.computed, ifa.published), (168.0, Some(170.0)));
+/// ```
+pub fn usage_estimates(t: &Table, total: f64) -> Result<Vec<UsageEstimate>> {
+    if !total.is_finite() || total < 0.0 {
+        return Err(Error::argument(
+            "total",
+            total,
+            "must be a number of children >= 0",
+        ));
+    }
+    let mut out: Vec<UsageEstimate> = Vec::new();
+    for r in t.records.iter().filter(|r| r.measure == "share") {
+        let category = r.category.clone().unwrap_or_default();
+        let share = r.cell.value().ok_or_else(|| {
+            Error::data(
+                crate::error::Location::file(&t.meta.file).at_line(r.line),
+                format!("share of {category:?} is {}, not a number", r.cell.status()),
+            )
+        })?;
+        let published = t
+            .records
+            .iter()
+            .find(|x| x.measure != "share" && x.category.as_deref() == Some(category.as_str()))
+            .and_then(|x| x.cell.value());
+        out.push(UsageEstimate {
+            placement: r.placement.map(|p| p.code().to_string()),
+            category,
+            share,
+            published,
+            computed: total * share / 100.0,
+        });
+    }
+    if out.is_empty() {
+        return Err(Error::model(format!(
+            "table `{}` has no `share` rows to apply to a total",
+            t.meta.id
+        )));
+    }
+    let parts: f64 = out
+        .iter()
+        .filter(|u| u.category != "Total")
+        .map(|u| u.share)
+        .sum();
+    if let Some(tot) = out.iter_mut().find(|u| u.category == "Total") {
+        tot.computed = total * parts / 100.0;
+    }
+    Ok(out)
 }

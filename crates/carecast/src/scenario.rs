@@ -289,11 +289,7 @@ impl Scenario {
     pub fn validate(&self, file: &str) -> Result<()> {
         let err = |i: usize, l: &Lever, key: &str, v: f64, why: &str| Error::Scenario {
             file: file.into(),
-            message: format!(
-                "lever {} ({}), key `{key}` = {v}: {why}",
-                i + 1,
-                l.label(i)
-            ),
+            message: format!("lever {} ({}), key `{key}` = {v}: {why}", i + 1, l.label(i)),
         };
         if self.years == 0 || self.years > 25 {
             return Err(Error::Scenario {
@@ -384,14 +380,21 @@ impl Scenario {
             steps.push(p);
         }
         let scenario = steps.last().cloned().unwrap_or_else(|| baseline.clone());
-        let key = |r: &crate::market::MarketRow| (r.year.clone(), r.placement.clone(), r.measure.clone());
+        let key =
+            |r: &crate::market::MarketRow| (r.year.clone(), r.placement.clone(), r.measure.clone());
         let index = |p: &MarketProjection| -> BTreeMap<(String, String, String), f64> {
             p.rows.iter().map(|r| (key(r), r.value)).collect()
         };
         let comparable = |m: &str| {
             matches!(
                 m,
-                "children" | "placements" | "spend" | "demand" | "capacity" | "in_house" | "external"
+                "children"
+                    | "placements"
+                    | "spend"
+                    | "demand"
+                    | "capacity"
+                    | "in_house"
+                    | "external"
             )
         };
         let b = index(&baseline);
