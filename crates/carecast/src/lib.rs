@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod age;
+pub mod backtest;
 pub mod cell;
 pub mod dataset;
 pub mod error;
@@ -26,9 +27,11 @@ pub mod period;
 pub mod placement;
 pub mod reconcile;
 pub mod scenario;
+pub mod stochastic;
 pub mod table;
 
 pub use age::{AgeBand, Band, BandScheme};
+pub use backtest::{Backtest, BacktestOptions};
 pub use cell::{Cell, Interval, Unit};
 pub use dataset::Dataset;
 pub use error::{Error, Location, Result};
@@ -36,4 +39,5 @@ pub use model::{CohortModel, Projection, ProjectionOptions};
 pub use period::{Date, FinancialYear, Period};
 pub use placement::{PlacementGroup, PlacementType, Provider};
 pub use reconcile::{CheckSpec, Finding, Reconciliation, Selector, Status};
+pub use stochastic::{IntervalProjection, Samples, StochasticOptions};
 pub use table::{Key, Record, Table, TableMeta};

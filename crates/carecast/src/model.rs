@@ -15,6 +15,11 @@ pub const MONTHS: usize = CHILD_AGES * 12;
 pub const MAX_HORIZON: usize = 25;
 /// The largest within-band tilt calibration may use.
 pub const MAX_TILT: f64 = 40.0;
+/// The default admissions assumption, chosen by the backtest rule
+/// ([`crate::backtest::RULE`]) over the bundled Derbyshire and Derby City data.
+pub const DEFAULT_ADMISSIONS: Admissions = Admissions::Trend;
+/// Monte Carlo paths stop a scenario's annual discharge rate just below one.
+const MAX_ANNUAL_RATE: f64 = 1.0 - 1e-9;
 
 /// Observed flows of one financial year, by band of the history's scheme.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -177,6 +182,41 @@ impl History {
         )
     }
 
+    /// The history truncated to the years ending on or before 31 March `end_year` (for
+    /// fitting on the data available at a backtest origin).
+    ///
+    /// ```
+    /// use carecast::{Dataset, model::History};
+    /// let h = History::from_dataset(&Dataset::bundled("derbyshire").unwrap()).unwrap();
+    /// assert_eq!(h.up_to(2015).unwrap().years.len(), 2);
+    /// assert!(h.up_to(2013).is_err());
+    /// ```
+    pub fn up_to(&self, end_year: i32) -> Result<History> {
+        let flows: Vec<YearFlows> = self
+            .flows
+            .iter()
+            .filter(|f| f.year.end_year() <= end_year)
+            .cloned()
+            .collect();
+        if flows.is_empty() {
+            return Err(Error::argument(
+                "end_year",
+                end_year,
+                format!(
+                    "{} has no observed year ending on or before 31 March {end_year}",
+                    self.dataset
+                ),
+            ));
+        }
+        Ok(History {
+            dataset: self.dataset.clone(),
+            scheme: self.scheme.clone(),
+            years: flows.iter().map(|f| f.year).collect(),
+            flows,
+            notes: self.notes.clone(),
+        })
+    }
+
     fn finish(
         ds: &Dataset,
         scheme: BandScheme,
@@ -201,13 +241,13 @@ impl History {
 
 /// The monthly grid's per-age vectors for a band scheme.
 #[derive(Debug, Clone)]
-struct Grid {
-    band_of: Vec<usize>,
-    months_in: Vec<f64>,
+pub(crate) struct Grid {
+    pub(crate) band_of: Vec<usize>,
+    pub(crate) months_in: Vec<f64>,
 }
 
 impl Grid {
-    fn new(scheme: &BandScheme) -> Self {
+    pub(crate) fn new(scheme: &BandScheme) -> Self {
         let band_of: Vec<usize> = (0..MONTHS)
             .map(|a| scheme.index_of((a / 12) as u8).unwrap_or(0))
             .collect();
@@ -226,7 +266,7 @@ impl Grid {
     }
 
     /// Each month's share of its band under the tilts (sums to 1 within each band).
-    fn weights(&self, tilts: &[f64]) -> Vec<f64> {
+    pub(crate) fn weights(&self, tilts: &[f64]) -> Vec<f64> {
         let nb = self.months_in.len();
         let mut first = vec![usize::MAX; nb];
         for (a, &b) in self.band_of.iter().enumerate() {
@@ -250,7 +290,7 @@ impl Grid {
     }
 
     /// Spread band totals with precomputed [`Grid::weights`].
-    fn spread_with(&self, weights: &[f64], totals: &[f64]) -> Vec<f64> {
+    pub(crate) fn spread_with(&self, weights: &[f64], totals: &[f64]) -> Vec<f64> {
         self.band_of
             .iter()
             .zip(weights)
@@ -261,16 +301,16 @@ impl Grid {
 
 /// Flows of one simulated month or year, by band.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-struct Flows {
-    admissions: Vec<f64>,
-    discharges: Vec<f64>,
-    ageing_out: Vec<f64>,
-    ageing_in: Vec<f64>,
-    leavers_18: f64,
+pub(crate) struct Flows {
+    pub(crate) admissions: Vec<f64>,
+    pub(crate) discharges: Vec<f64>,
+    pub(crate) ageing_out: Vec<f64>,
+    pub(crate) ageing_in: Vec<f64>,
+    pub(crate) leavers_18: f64,
 }
 
 impl Flows {
-    fn zero(nb: usize) -> Self {
+    pub(crate) fn zero(nb: usize) -> Self {
         Flows {
             admissions: vec![0.0; nb],
             discharges: vec![0.0; nb],
@@ -557,7 +597,7 @@ impl CohortModel {
         self.history.years.iter().map(|y| y.end_year()).collect()
     }
 
-    fn rates_of(&self, year: FinancialYear) -> Vec<f64> {
+    pub(crate) fn rates_of(&self, year: FinancialYear) -> Vec<f64> {
         self.bands
             .iter()
             .filter(|b| b.year == year)
@@ -660,12 +700,15 @@ pub struct ProjectionOptions {
 }
 
 impl ProjectionOptions {
-    /// Defaults: admissions and discharge rates held at the base year, DfE bands, yearly.
+    /// Defaults: admissions `trend` (the method the rolling-origin backtests of the bundled
+    /// data favour: see [`crate::backtest`] and the methodology; it needs two observed
+    /// years up to the base year), discharge rates of the base year (`last`), DfE bands,
+    /// yearly.
     pub fn new(base_year: i32, years: usize) -> Self {
         ProjectionOptions {
             base_year,
             years,
-            admissions: Admissions::Held,
+            admissions: DEFAULT_ADMISSIONS,
             discharges: Discharges::Last,
             output_bands: BandScheme::dfe(),
             leaver_share_16_17: 0.0,
@@ -739,7 +782,7 @@ fn check_rate(name: &str, v: f64) -> Result<()> {
 }
 
 /// Log-linear Poisson regression of counts on x (IRLS); returns (intercept, slope).
-fn poisson_trend(x: &[f64], y: &[f64]) -> (f64, f64) {
+pub(crate) fn poisson_trend(x: &[f64], y: &[f64]) -> (f64, f64) {
     let n = x.len() as f64;
     let xm = x.iter().sum::<f64>() / n;
     let mean = (y.iter().sum::<f64>() / n).max(1e-9);
@@ -787,6 +830,69 @@ impl CohortModel {
     ///     .project(&ProjectionOptions::new(2013, 10)).is_err());
     /// ```
     pub fn project(&self, o: &ProjectionOptions) -> Result<Projection> {
+        let bi = self.check_options(o)?;
+        let h = &self.history;
+        let observed = &h.flows[..=bi];
+        let admissions = assumed_admissions(observed, o, h.scheme.bands().len())?;
+        let m_band = self.assumed_rates(observed, o)?;
+        let (admissions, rates_by_year) = apply_changes(&h.scheme, o, admissions, &m_band, true)?;
+        let grid = Grid::new(&h.scheme);
+        let out_grid = Grid::new(&o.output_bands);
+        let no = o.output_bands.bands().len();
+        let weights = grid.weights(&self.tilts);
+        let mut stepper = GridStepper {
+            s: grid.spread_with(&weights, &observed[bi].closing),
+            adm: admissions
+                .iter()
+                .map(|a| {
+                    grid.spread_with(&weights, a)
+                        .iter()
+                        .map(|v| v / 12.0)
+                        .collect()
+                })
+                .collect(),
+            m: rates_by_year
+                .iter()
+                .map(|r| grid.band_of.iter().map(|&b| r[b]).collect())
+                .collect(),
+            out_band_of: out_grid.band_of.clone(),
+            no,
+        };
+        let mut sink = RowSink {
+            labels: o.output_bands.bands().iter().map(AgeBand::label).collect(),
+            rows: Vec::new(),
+        };
+        drive(
+            o,
+            FinancialYear::ending(o.base_year),
+            no,
+            &mut stepper,
+            &mut sink,
+        );
+        let mut notes = h.notes.clone();
+        notes.push("care_leavers counts only young people who left care after the base year (cohorts of earlier leavers are not in the tables this model reads); use project_care_leavers to carry a published opening forward".into());
+        Ok(Projection {
+            rows: sink.rows,
+            assumptions: Assumptions {
+                dataset: h.dataset.clone(),
+                base_year: o.base_year,
+                years: o.years,
+                admissions: o.admissions.clone(),
+                discharges: o.discharges.clone(),
+                model_bands: h.scheme.name().into(),
+                output_bands: o.output_bands.name().into(),
+                spread: "uniform over the months of each band".into(),
+                admissions_used: admissions,
+                discharge_rates: m_band.iter().map(|&x| annual_rate(x)).collect(),
+                changes: o.changes.clone(),
+                notes,
+            },
+        })
+    }
+
+    /// Validates the options that do not depend on the assumptions; returns the index of
+    /// the base year in the history.
+    pub(crate) fn check_options(&self, o: &ProjectionOptions) -> Result<usize> {
         let bases = self.base_years();
         let Some(bi) = bases.iter().position(|&y| y == o.base_year) else {
             return Err(Error::argument(
@@ -819,223 +925,316 @@ impl CohortModel {
                 "must be year, quarter or month",
             ));
         }
-        let h = &self.history;
-        let nb = h.scheme.bands().len();
-        let observed = &h.flows[..=bi];
-        let last_k = |k: usize, what: &str| -> Result<&[YearFlows]> {
-            if k == 0 || k > observed.len() {
-                return Err(Error::argument(
-                    what,
-                    k,
-                    format!(
-                        "must be 1 to {} (years observed up to the base year)",
-                        observed.len()
-                    ),
-                ));
-            }
-            Ok(&observed[observed.len() - k..])
-        };
+        Ok(bi)
+    }
+
+    /// Monthly discharge fractions by band under the discharge assumption (before flow
+    /// changes). `observed`: the history's years up to the base year.
+    pub(crate) fn assumed_rates(
+        &self,
+        observed: &[YearFlows],
+        o: &ProjectionOptions,
+    ) -> Result<Vec<f64>> {
+        let nb = self.history.scheme.bands().len();
         let base_year = FinancialYear::ending(o.base_year);
-        // Admissions per projected year and band.
-        let admissions: Vec<Vec<f64>> = match &o.admissions {
-            Admissions::Held => vec![observed[bi].admissions.clone(); o.years],
-            Admissions::Mean { k } => {
-                let ys = last_k(*k, "k")?;
-                let mean: Vec<f64> = (0..nb)
-                    .map(|b| ys.iter().map(|y| y.admissions[b]).sum::<f64>() / ys.len() as f64)
-                    .collect();
-                vec![mean; o.years]
-            }
-            Admissions::Trend => {
-                if observed.len() < 2 {
-                    return Err(Error::argument(
-                        "admissions",
-                        "trend",
-                        "a trend needs at least two observed years up to the base year",
-                    ));
-                }
-                let x: Vec<f64> = observed
-                    .iter()
-                    .map(|y| f64::from(y.year.end_year()))
-                    .collect();
-                let coefs: Vec<(f64, f64)> = (0..nb)
-                    .map(|b| {
-                        poisson_trend(
-                            &x,
-                            &observed.iter().map(|y| y.admissions[b]).collect::<Vec<_>>(),
-                        )
-                    })
-                    .collect();
-                (1..=o.years)
-                    .map(|t| {
-                        let yr = f64::from(o.base_year) + t as f64;
-                        coefs.iter().map(|(a, b)| (a + b * yr).exp()).collect()
-                    })
-                    .collect()
-            }
-            Admissions::Rate { population } => {
-                for (y, p) in population {
-                    if !p.is_finite() || *p <= 0.0 {
-                        return Err(Error::argument(
-                            "population",
-                            format!("{y}: {p}"),
-                            "must be a positive number of children",
-                        ));
-                    }
-                }
-                let pop = |y: i32| -> Result<f64> {
-                    population.iter().find(|(py, _)| *py == y).map(|(_, p)| *p).ok_or_else(|| {
-                        Error::argument("population", y, "no population given for this year (the base year and every projected year are needed)")
-                    })
-                };
-                let p0 = pop(o.base_year)?;
-                let rate: Vec<f64> = observed[bi].admissions.iter().map(|a| a / p0).collect();
-                (1..=o.years as i32)
-                    .map(|t| pop(o.base_year + t).map(|p| rate.iter().map(|r| r * p).collect()))
-                    .collect::<Result<_>>()?
-            }
-        };
-        let m_band: Vec<f64> = match &o.discharges {
+        Ok(match &o.discharges {
             Discharges::Last => self.rates_of(base_year),
             Discharges::Mean { k } => {
-                let ys = last_k(*k, "k")?;
+                let ys = last_k(observed, *k, "k")?;
                 let rs: Vec<Vec<f64>> = ys.iter().map(|y| self.rates_of(y.year)).collect();
                 (0..nb)
                     .map(|b| rs.iter().map(|r| r[b]).sum::<f64>() / rs.len() as f64)
                     .collect()
             }
-        };
-        let (admissions, rates_by_year) = apply_changes(&h.scheme, o, admissions, &m_band)?;
-        let grid = Grid::new(&h.scheme);
-        let out_grid = Grid::new(&o.output_bands);
-        let no = o.output_bands.bands().len();
-        let weights = grid.weights(&self.tilts);
-        let mut s = grid.spread_with(&weights, &observed[bi].closing);
-
-        let mut rows = Vec::new();
-        let labels: Vec<String> = o.output_bands.bands().iter().map(AgeBand::label).collect();
-        // Care leavers: opening cohorts from the dataset's care-leaver table if any.
-        let mut cohorts = [0.0f64; 8];
-        let mut notes = h.notes.clone();
-        let retention = |age: u8| {
-            o.retention
-                .iter()
-                .find(|(a, _)| *a == age)
-                .map_or(1.0, |(_, r)| *r)
-        };
-        let mut fy = base_year;
-        for (adm_year, m_year) in admissions.iter().zip(&rates_by_year) {
-            fy = fy.next();
-            let m: Vec<f64> = grid.band_of.iter().map(|&b| m_year[b]).collect();
-            let adm: Vec<f64> = grid
-                .spread_with(&weights, adm_year)
-                .iter()
-                .map(|v| v / 12.0)
-                .collect();
-            let mut year_flows = Flows::zero(no);
-            let year_open = band_totals(&s, &out_grid.band_of, no);
-            let mut chunk = Flows::zero(no);
-            let mut chunk_open = year_open.clone();
-            for month in 0..12 {
-                step(&mut s, &adm, &m, &out_grid.band_of, &mut chunk);
-                let end_chunk = match o.grain.as_str() {
-                    "month" => true,
-                    "quarter" => month % 3 == 2,
-                    _ => month == 11,
-                };
-                if end_chunk {
-                    let period = match o.grain.as_str() {
-                        "month" => {
-                            let (y, mo) = if month < 9 {
-                                (fy.end_year() - 1, month + 4)
-                            } else {
-                                (fy.end_year(), month - 8)
-                            };
-                            Period::Month(y, mo as u8).to_string()
-                        }
-                        "quarter" => Period::Quarter(fy, (month / 3 + 1) as u8).to_string(),
-                        _ => fy.to_string(),
-                    };
-                    let close = band_totals(&s, &out_grid.band_of, no);
-                    push_rows(
-                        &mut rows,
-                        &fy.to_string(),
-                        &period,
-                        &labels,
-                        &chunk_open,
-                        &chunk,
-                        &close,
-                    );
-                    for b in 0..no {
-                        year_flows.admissions[b] += chunk.admissions[b];
-                        year_flows.discharges[b] += chunk.discharges[b];
-                    }
-                    year_flows.leavers_18 += chunk.leavers_18;
-                    chunk_open = close;
-                    chunk = Flows::zero(no);
-                }
-            }
-            // Care leavers at 31 March: everyone moves up an age; the new 18-year-olds are
-            // this year's 18th-birthday leavers plus the chosen share of 16-17 discharges.
-            let top = o.output_bands.index_of(17).unwrap_or(no - 1);
-            let disch_16_17 = if o.output_bands.bands()[top].lo() >= 16 {
-                year_flows.discharges[top]
-            } else {
-                0.0
-            };
-            let new = year_flows.leavers_18 + o.leaver_share_16_17 * disch_16_17;
-            for age in (19..=25u8).rev() {
-                let i = usize::from(age - 18);
-                cohorts[i] = cohorts[i - 1] * retention(age);
-            }
-            cohorts[0] = new * retention(18);
-            for (i, c) in cohorts.iter().enumerate() {
-                rows.push(Row {
-                    year: fy.to_string(),
-                    period: fy.to_string(),
-                    band: (18 + i).to_string(),
-                    measure: "care_leavers".into(),
-                    value: *c,
-                });
-            }
-            rows.push(Row {
-                year: fy.to_string(),
-                period: fy.to_string(),
-                band: "all".into(),
-                measure: "care_leavers".into(),
-                value: cohorts.iter().sum(),
-            });
-        }
-        notes.push("care_leavers counts only young people who left care after the base year (cohorts of earlier leavers are not in the tables this model reads); use project_care_leavers to carry a published opening forward".into());
-        Ok(Projection {
-            rows,
-            assumptions: Assumptions {
-                dataset: h.dataset.clone(),
-                base_year: o.base_year,
-                years: o.years,
-                admissions: o.admissions.clone(),
-                discharges: o.discharges.clone(),
-                model_bands: h.scheme.name().into(),
-                output_bands: o.output_bands.name().into(),
-                spread: "uniform over the months of each band".into(),
-                admissions_used: admissions,
-                discharge_rates: m_band.iter().map(|&x| annual_rate(x)).collect(),
-                changes: o.changes.clone(),
-                notes,
-            },
         })
     }
 }
 
+/// The last `k` observed years, or an error naming `what`.
+pub(crate) fn last_k<'a>(
+    observed: &'a [YearFlows],
+    k: usize,
+    what: &str,
+) -> Result<&'a [YearFlows]> {
+    if k == 0 || k > observed.len() {
+        return Err(Error::argument(
+            what,
+            k,
+            format!(
+                "must be 1 to {} (years observed up to the base year)",
+                observed.len()
+            ),
+        ));
+    }
+    Ok(&observed[observed.len() - k..])
+}
+
+/// Admissions per projected year and band under the admissions assumption (before flow
+/// changes). `observed`: the history's years up to the base year, the last one being the
+/// base year; `nb`: bands of the model.
+pub(crate) fn assumed_admissions(
+    observed: &[YearFlows],
+    o: &ProjectionOptions,
+    nb: usize,
+) -> Result<YearByBand> {
+    let Some(base) = observed.last() else {
+        return Err(Error::model("no observed year up to the base year"));
+    };
+    Ok(match &o.admissions {
+        Admissions::Held => vec![base.admissions.clone(); o.years],
+        Admissions::Mean { k } => {
+            let ys = last_k(observed, *k, "k")?;
+            let mean: Vec<f64> = (0..nb)
+                .map(|b| ys.iter().map(|y| y.admissions[b]).sum::<f64>() / ys.len() as f64)
+                .collect();
+            vec![mean; o.years]
+        }
+        Admissions::Trend => {
+            if observed.len() < 2 {
+                return Err(Error::argument(
+                    "admissions",
+                    "trend",
+                    "a trend needs at least two observed years up to the base year (use held or mean)",
+                ));
+            }
+            let x: Vec<f64> = observed
+                .iter()
+                .map(|y| f64::from(y.year.end_year()))
+                .collect();
+            let coefs: Vec<(f64, f64)> = (0..nb)
+                .map(|b| {
+                    poisson_trend(
+                        &x,
+                        &observed.iter().map(|y| y.admissions[b]).collect::<Vec<_>>(),
+                    )
+                })
+                .collect();
+            (1..=o.years)
+                .map(|t| {
+                    let yr = f64::from(o.base_year) + t as f64;
+                    coefs.iter().map(|(a, b)| (a + b * yr).exp()).collect()
+                })
+                .collect()
+        }
+        Admissions::Rate { population } => {
+            for (y, p) in population {
+                if !p.is_finite() || *p <= 0.0 {
+                    return Err(Error::argument(
+                        "population",
+                        format!("{y}: {p}"),
+                        "must be a positive number of children",
+                    ));
+                }
+            }
+            let pop = |y: i32| -> Result<f64> {
+                population.iter().find(|(py, _)| *py == y).map(|(_, p)| *p).ok_or_else(|| {
+                    Error::argument("population", y, "no population given for this year (the base year and every projected year are needed)")
+                })
+            };
+            let p0 = pop(o.base_year)?;
+            let rate: Vec<f64> = base.admissions.iter().map(|a| a / p0).collect();
+            (1..=o.years as i32)
+                .map(|t| pop(o.base_year + t).map(|p| rate.iter().map(|r| r * p).collect()))
+                .collect::<Result<_>>()?
+        }
+    })
+}
+
+/// Something that steps the stock forward one month at a time (the deterministic grid,
+/// or one Monte Carlo path), reporting flows and stock by output band.
+pub(crate) trait Stepper {
+    /// Runs month `month` (0 = April) of projected year `t` (0-based), adding its flows,
+    /// by output band, to `f`.
+    fn month(&mut self, t: usize, month: usize, f: &mut Flows);
+    /// Writes the current stock by output band into `out`.
+    fn stock(&self, out: &mut [f64]);
+}
+
+/// A period of the output within a financial year.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum PeriodKey {
+    /// The whole year.
+    Year,
+    /// Quarter 1 to 4.
+    Quarter(u8),
+    /// Month 0 (April) to 11 (March).
+    Month(usize),
+}
+
+/// The band of an output value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum BandKey {
+    /// An output band by index.
+    Out(usize),
+    /// All ages.
+    All,
+    /// A single age of care leavers.
+    Age(u8),
+}
+
+/// Receives the values of a projection in row order.
+pub(crate) trait Sink {
+    /// One value.
+    fn add(
+        &mut self,
+        fy: FinancialYear,
+        period: PeriodKey,
+        band: BandKey,
+        measure: &'static str,
+        value: f64,
+    );
+}
+
+/// Builds long rows.
+struct RowSink {
+    labels: Vec<String>,
+    rows: Vec<Row>,
+}
+
+impl Sink for RowSink {
+    fn add(
+        &mut self,
+        fy: FinancialYear,
+        period: PeriodKey,
+        band: BandKey,
+        measure: &'static str,
+        value: f64,
+    ) {
+        let period = match period {
+            PeriodKey::Year => fy.to_string(),
+            PeriodKey::Quarter(q) => Period::Quarter(fy, q).to_string(),
+            PeriodKey::Month(month) => {
+                let (y, mo) = if month < 9 {
+                    (fy.end_year() - 1, month + 4)
+                } else {
+                    (fy.end_year(), month - 8)
+                };
+                Period::Month(y, mo as u8).to_string()
+            }
+        };
+        let band = match band {
+            BandKey::Out(b) => self.labels[b].clone(),
+            BandKey::All => "all".into(),
+            BandKey::Age(a) => a.to_string(),
+        };
+        self.rows.push(Row {
+            year: fy.to_string(),
+            period,
+            band,
+            measure: measure.into(),
+            value,
+        });
+    }
+}
+
+/// The deterministic grid as a [`Stepper`].
+pub(crate) struct GridStepper {
+    /// Stock by month of age.
+    pub(crate) s: Vec<f64>,
+    /// Admissions per month by month of age, per projected year.
+    pub(crate) adm: YearByBand,
+    /// Monthly discharge fraction by month of age, per projected year.
+    pub(crate) m: YearByBand,
+    /// Output band of each month of age.
+    pub(crate) out_band_of: Vec<usize>,
+    /// Output bands.
+    pub(crate) no: usize,
+}
+
+impl Stepper for GridStepper {
+    fn month(&mut self, t: usize, _month: usize, f: &mut Flows) {
+        step(&mut self.s, &self.adm[t], &self.m[t], &self.out_band_of, f);
+    }
+
+    fn stock(&self, out: &mut [f64]) {
+        out.copy_from_slice(&band_totals(&self.s, &self.out_band_of, self.no));
+    }
+}
+
+/// Runs the projection's months and emits every value, in row order, to `sink`: flows
+/// and stock per period, then care-leaver cohorts per year (see the methodology).
+pub(crate) fn drive(
+    o: &ProjectionOptions,
+    base_year: FinancialYear,
+    no: usize,
+    st: &mut impl Stepper,
+    sink: &mut impl Sink,
+) {
+    let top = o.output_bands.index_of(17).unwrap_or(no - 1);
+    let top_is_16_17 = o.output_bands.bands()[top].lo() >= 16;
+    let retention = |age: u8| {
+        o.retention
+            .iter()
+            .find(|(a, _)| *a == age)
+            .map_or(1.0, |(_, r)| *r)
+    };
+    let mut cohorts = [0.0f64; 8];
+    let mut fy = base_year;
+    let mut chunk_open = vec![0.0; no];
+    let mut close = vec![0.0; no];
+    st.stock(&mut chunk_open);
+    for t in 0..o.years {
+        fy = fy.next();
+        let mut year_disch_top = 0.0;
+        let mut year_leavers = 0.0;
+        let mut chunk = Flows::zero(no);
+        for month in 0..12 {
+            st.month(t, month, &mut chunk);
+            let period = match o.grain.as_str() {
+                "month" => Some(PeriodKey::Month(month)),
+                "quarter" => (month % 3 == 2).then_some(PeriodKey::Quarter((month / 3 + 1) as u8)),
+                _ => (month == 11).then_some(PeriodKey::Year),
+            };
+            if let Some(period) = period {
+                st.stock(&mut close);
+                emit_chunk(sink, fy, period, &chunk_open, &chunk, &close);
+                year_disch_top += chunk.discharges[top];
+                year_leavers += chunk.leavers_18;
+                std::mem::swap(&mut chunk_open, &mut close);
+                chunk = Flows::zero(no);
+            }
+        }
+        // Care leavers at 31 March: everyone moves up an age; the new 18-year-olds are
+        // this year's 18th-birthday leavers plus the chosen share of 16-17 discharges.
+        let disch_16_17 = if top_is_16_17 { year_disch_top } else { 0.0 };
+        let new = year_leavers + o.leaver_share_16_17 * disch_16_17;
+        for age in (19..=25u8).rev() {
+            let i = usize::from(age - 18);
+            cohorts[i] = cohorts[i - 1] * retention(age);
+        }
+        cohorts[0] = new * retention(18);
+        for (i, c) in cohorts.iter().enumerate() {
+            sink.add(
+                fy,
+                PeriodKey::Year,
+                BandKey::Age(18 + i as u8),
+                "care_leavers",
+                *c,
+            );
+        }
+        sink.add(
+            fy,
+            PeriodKey::Year,
+            BandKey::All,
+            "care_leavers",
+            cohorts.iter().sum(),
+        );
+    }
+}
+
 /// Values per projected year, per band.
-type YearByBand = Vec<Vec<f64>>;
+pub(crate) type YearByBand = Vec<Vec<f64>>;
 
 /// Applies flow changes; returns admissions and monthly discharge rates per projected year.
-fn apply_changes(
+/// With `strict`, a change that would make admissions negative or a discharge rate reach
+/// 100% is an error; otherwise (Monte Carlo paths, whose options were already checked
+/// strictly) admissions stop at zero and annual rates just below one.
+pub(crate) fn apply_changes(
     scheme: &BandScheme,
     o: &ProjectionOptions,
     mut admissions: Vec<Vec<f64>>,
     m_band: &[f64],
+    strict: bool,
 ) -> Result<(YearByBand, YearByBand)> {
     let mut rates = vec![m_band.to_vec(); admissions.len()];
     let labels: Vec<String> = scheme.bands().iter().map(AgeBand::label).collect();
@@ -1088,7 +1287,7 @@ fn apply_changes(
                 };
                 adm[b] =
                     adm[b] * (1.0 + c.admissions_percent / 100.0) + c.admissions_absolute * share;
-                if adm[b] < -1e-9 {
+                if strict && adm[b] < -1e-9 {
                     return Err(Error::argument(
                         what("admissions_absolute"),
                         c.admissions_absolute,
@@ -1101,7 +1300,10 @@ fn apply_changes(
                     ));
                 }
                 adm[b] = adm[b].max(0.0);
-                let annual = annual_rate(rate[b]) * (1.0 + c.discharge_percent / 100.0);
+                let mut annual = annual_rate(rate[b]) * (1.0 + c.discharge_percent / 100.0);
+                if !strict {
+                    annual = annual.min(MAX_ANNUAL_RATE);
+                }
                 if annual >= 1.0 {
                     return Err(Error::argument(
                         what("discharge_percent"),
@@ -1119,40 +1321,33 @@ fn apply_changes(
     Ok((admissions, rates))
 }
 
-fn push_rows(
-    rows: &mut Vec<Row>,
-    year: &str,
-    period: &str,
-    labels: &[String],
+fn emit_chunk(
+    sink: &mut impl Sink,
+    fy: FinancialYear,
+    period: PeriodKey,
     open: &[f64],
     f: &Flows,
     close: &[f64],
 ) {
-    let mut add = |band: &str, measure: &str, value: f64| {
-        rows.push(Row {
-            year: year.into(),
-            period: period.into(),
-            band: band.into(),
-            measure: measure.into(),
-            value,
-        });
+    let mut add = |band: BandKey, measure: &'static str, value: f64| {
+        sink.add(fy, period, band, measure, value);
     };
     let sum = |v: &[f64]| v.iter().sum::<f64>();
-    for (b, l) in labels.iter().enumerate() {
-        add(l, "opening", open[b]);
-        add(l, "admissions", f.admissions[b]);
-        add(l, "discharges", f.discharges[b]);
-        add(l, "ageing_in", f.ageing_in[b]);
-        add(l, "ageing_out", f.ageing_out[b]);
-        add(l, "stock", close[b]);
+    for b in 0..open.len() {
+        let band = BandKey::Out(b);
+        add(band, "opening", open[b]);
+        add(band, "admissions", f.admissions[b]);
+        add(band, "discharges", f.discharges[b]);
+        add(band, "ageing_in", f.ageing_in[b]);
+        add(band, "ageing_out", f.ageing_out[b]);
+        add(band, "stock", close[b]);
     }
-    add("all", "opening", sum(open));
-    add("all", "admissions", sum(&f.admissions));
-    add("all", "discharges", sum(&f.discharges));
-    add("all", "leavers_18", f.leavers_18);
-    add("all", "stock", sum(close));
-    let top = labels.len() - 1;
-    add(&labels[top], "leavers_18", f.leavers_18);
+    add(BandKey::All, "opening", sum(open));
+    add(BandKey::All, "admissions", sum(&f.admissions));
+    add(BandKey::All, "discharges", sum(&f.discharges));
+    add(BandKey::All, "leavers_18", f.leavers_18);
+    add(BandKey::All, "stock", sum(close));
+    add(BandKey::Out(open.len() - 1), "leavers_18", f.leavers_18);
 }
 
 /// Carries care-leaver cohorts forward (see the methodology).

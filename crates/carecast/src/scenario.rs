@@ -205,7 +205,7 @@ pub struct Scenario {
     /// Years ahead.
     #[serde(default = "default_years")]
     pub years: usize,
-    /// Admissions assumption of the baseline (default held).
+    /// Admissions assumption of the baseline (default: the engine default, `trend`, chosen by the backtests).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admissions: Option<Admissions>,
     /// Discharge-rate assumption of the baseline (default last).

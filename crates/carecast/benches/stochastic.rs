@@ -1,0 +1,44 @@
+//! Speed of Monte Carlo projection and backtests (issue 5 targets: 10,000 paths x 10 years
+//! of Derbyshire under 2 s on 2 cores; a full backtest of a bundled dataset under 5 s).
+//! Run: `cargo bench -p carecast --bench stochastic`. Peak memory: see
+//! `examples/simulate.rs`.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use carecast::backtest::{BacktestOptions, backtest};
+use carecast::stochastic::StochasticOptions;
+use carecast::{CohortModel, Dataset, ProjectionOptions};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+fn bench(c: &mut Criterion) {
+    let ds = Dataset::bundled("derbyshire").expect("bundled");
+    let m = CohortModel::fit(&ds).expect("fit");
+    let o = ProjectionOptions::new(2017, 10);
+    let mut g = c.benchmark_group("stochastic");
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    g.bench_function("derbyshire 10000 paths x 10 years (default: trend)", |b| {
+        b.iter(|| {
+            m.simulate(black_box(&o), &StochasticOptions::new(10_000, 0))
+                .expect("simulate")
+        })
+    });
+    let mut held = o.clone();
+    held.admissions = carecast::model::Admissions::Held;
+    g.bench_function("derbyshire 10000 paths x 10 years (held)", |b| {
+        b.iter(|| {
+            m.simulate(black_box(&held), &StochasticOptions::new(10_000, 0))
+                .expect("simulate")
+        })
+    });
+    for name in ["derbyshire", "derby"] {
+        let d = Dataset::bundled(name).expect("bundled");
+        g.bench_function(format!("backtest {name} (1000 paths per forecast)"), |b| {
+            b.iter(|| backtest(black_box(&d), &BacktestOptions::new()).expect("backtest"))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
