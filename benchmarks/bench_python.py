@@ -1,4 +1,7 @@
-"""Time the Python path: a 10-year Derbyshire projection including the DataFrame.
+"""Time the Python path: projections, Monte Carlo (10,000 paths) and backtests.
+
+A 10-year Derbyshire projection including the DataFrame, the same with 10,000 Monte Carlo
+paths, and full backtests of the bundled datasets.
 
 Run: ``python benchmarks/bench_python.py`` (after ``bash scripts/setup.sh``).
 """
@@ -23,3 +26,12 @@ if __name__ == "__main__":
         min(timeit.repeat(lambda: carecast.CohortModel.fit("derbyshire"), number=20, repeat=3)) / 20
     )
     print(f"CohortModel.fit('derbyshire'): {fit * 1e3:.3f} ms per call")
+    mc = min(
+        timeit.repeat(
+            lambda: model.project(years=10, samples=10_000, seed=0).to_pandas(), number=1, repeat=3
+        )
+    )
+    print(f"project(years=10, samples=10_000).to_pandas(): {mc:.3f} s per call (best of 3)")
+    for name in ("derbyshire", "derby"):
+        bt = min(timeit.repeat(lambda n=name: carecast.backtest(n), number=1, repeat=3))
+        print(f"backtest({name!r}) (1,000 paths per forecast): {bt:.3f} s per call (best of 3)")

@@ -21,6 +21,17 @@ __all__ = [
     "fit",
     "project",
     "project_care_leavers",
+    "market_inputs",
+    "placements",
+    "placement_intervals",
+    "reconcile_spend",
+    "usage_estimates",
+    "scenario_parse",
+    "scenario_to_toml",
+    "scenario_run",
+    "simulate",
+    "backtest",
+    "select_default",
 ]
 
 __version__: str
@@ -53,7 +64,7 @@ def project(
     leaver_share: float,
     retention: list[tuple[int, float]],
     grain: str,
-    changes: str = "[]",
+    changes: str | None = None,
 ) -> str: ...
 def project_care_leavers(
     base_year: int,
@@ -61,3 +72,53 @@ def project_care_leavers(
     inflow: list[tuple[int, float]],
     retention: list[tuple[int, float]],
 ) -> list[tuple[int, int, float]]: ...
+def market_inputs(dataset_json: str, model_json: str, base_year: int) -> str: ...
+def placements(
+    model_json: str,
+    inputs_json: str,
+    base_year: int,
+    years: int,
+    admissions: str,
+    discharges: str,
+    market_json: str,
+) -> str: ...
+def placement_intervals(
+    model_json: str,
+    inputs_json: str,
+    base_year: int,
+    years: int,
+    admissions: str,
+    discharges: str,
+    market_json: str,
+    samples: int,
+    seed: int,
+    levels: list[float],
+) -> str: ...
+def reconcile_spend(inputs_json: str, unit_costs_json: str, inflation: float) -> str: ...
+def usage_estimates(dataset_json: str, table: str, total: float) -> str: ...
+def scenario_parse(file: str, text: str, fmt: str) -> str: ...
+def scenario_to_toml(scenario_json: str) -> str: ...
+def scenario_run(scenario_json: str, dataset_json: str | None = None) -> str: ...
+def simulate(
+    model_json: str,
+    base_year: int,
+    years: int,
+    admissions: str,
+    discharges: str,
+    bands: list[str],
+    leaver_share: float,
+    retention: list[tuple[int, float]],
+    grain: str,
+    changes: str,
+    samples: int,
+    seed: int,
+    levels: list[float],
+) -> str: ...
+def backtest(
+    dataset_json: str,
+    horizon: int | None,
+    samples: int,
+    seed: int,
+    levels: list[float],
+) -> str: ...
+def select_default(backtests_json: list[str]) -> str: ...

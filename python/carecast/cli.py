@@ -17,12 +17,21 @@ from typing import Any
 
 import pandas as pd
 
-from carecast import datasets
-from carecast._carecast import CarecastError
+from carecast import _cli_market, datasets
+from carecast._carecast import ArgumentError, CarecastError
+from carecast._cli_market import write_out
 from carecast._frames import records
+from carecast.backtest import DEFAULT_BACKTEST_SAMPLES, backtest
 from carecast.datasets import load
 from carecast.figures import verify
-from carecast.model import CohortModel, Projection, project_care_leavers
+from carecast.model import (
+    DEFAULT_ADMISSIONS,
+    DEFAULT_LEVELS,
+    CohortModel,
+    Projection,
+    level_label,
+    project_care_leavers,
+)
 
 EXAMPLES = """\
 examples:
@@ -33,8 +42,20 @@ examples:
   carecast verify tests/figures/*.toml --junit figures.xml
   carecast fit derbyshire --format json
   carecast project derbyshire --base-year 2017 --years 10 --admissions trend
+  carecast project derbyshire --samples 1000 --seed 0 --levels 80,95
+  carecast backtest derby --horizon 2 --format json
   carecast leavers derbyshire
+  carecast placements derbyshire --years 5 --out charts/
+  carecast placements derbyshire --usage-at 700
+  carecast costs derby --unit-costs-from derbyshire --inflation 3
+  carecast scenario scenarios/recruit_60_carers.toml --format json
 """
+
+
+def _plots() -> Any:
+    from carecast import plots
+
+    return plots
 
 
 def _emit(df: pd.DataFrame, fmt: str, extra: dict[str, Any] | None = None) -> None:
@@ -82,6 +103,10 @@ def _cmd_show(a: argparse.Namespace) -> int:
         if a.format == "table":
             print(f"{d.name}: {d.title}\n")
         _emit(d.tables(), a.format, {"dataset": d.name})
+    if a.table:
+        write_out(a, {a.table: d.table(a.table).to_pandas()})
+    else:
+        write_out(a, {f"{d.name}_tables": d.tables()})
     return 0
 
 
@@ -107,6 +132,7 @@ def _cmd_reconcile(a: argparse.Namespace) -> int:
         _emit(df[cols], a.format)
     else:
         _emit(df, a.format, {"dataset": d.name, "counts": rec.counts()})
+    write_out(a, {"reconciliation": df})
     return 1 if a.strict and rec.counts()["fail"] else 0
 
 
@@ -126,6 +152,7 @@ def _cmd_verify(a: argparse.Namespace) -> int:
         print(f"\n{len(df) - n_bad} passed, {n_bad} failed")
     else:
         _emit(df, a.format, {"passed": report.passed})
+    write_out(a, {"figures": df})
     return 0 if report.passed else 1
 
 
@@ -152,11 +179,34 @@ def _cmd_fit(a: argparse.Namespace) -> int:
                 "notes": m.notes,
             },
         )
+    write_out(a, {"calibration": cal, "discharges": m.discharges()})
     return 0
+
+
+def _parse_levels(values: list[str] | None) -> list[float] | None:
+    """Levels from ``--levels 80,95`` and/or repeated ``--levels 80 --levels 95``."""
+    if not values:
+        return None
+    out = []
+    for v in values:
+        for part in v.split(","):
+            part = part.strip()
+            try:
+                out.append(float(part))
+            except ValueError:
+                raise ArgumentError(
+                    f"invalid argument `levels` = {part!r}: expected numbers such as 80,95"
+                ) from None
+    return out
 
 
 def _projection(a: argparse.Namespace) -> tuple[CohortModel, Projection]:
     m = CohortModel.fit(a.dataset, base_year=a.base_year)
+    extra: dict[str, Any] = {}
+    if getattr(a, "samples", None) is not None:
+        extra = {"samples": a.samples, "seed": a.seed, "levels": _parse_levels(a.levels)}
+    elif getattr(a, "seed", None) is not None or getattr(a, "levels", None):
+        raise ArgumentError("--seed and --levels need --samples (the number of paths)")
     p = m.project(
         years=a.years,
         admissions=a.admissions,
@@ -164,16 +214,27 @@ def _projection(a: argparse.Namespace) -> tuple[CohortModel, Projection]:
         discharges=a.discharges,
         bands=a.bands,
         grain=a.grain,
+        **extra,
     )
     return m, p
 
 
 def _cmd_project(a: argparse.Namespace) -> int:
-    _, p = _projection(a)
+    m, p = _projection(a)
     df = p.to_pandas()
     if a.measure:
         df = df[df["measure"].isin(a.measure)]
-    if a.format == "table":
+    if a.format == "table" and p.levels:
+        print(repr(p))
+        for n in p.assumptions["notes"] + (p.uncertainty or {}).get("notes", []):
+            print(f"note: {n}")
+        u = p.uncertainty or {}
+        print(
+            f"\nChildren in care at the end of each period: deterministic value, mean, median "
+            f"and central intervals from {u.get('samples')} paths (seed {u.get('seed')}):"
+        )
+        _emit(df[df["measure"] == "stock"].drop(columns=["measure"]).round(1), a.format)
+    elif a.format == "table":
         print(repr(p))
         for n in p.assumptions["notes"]:
             print(f"note: {n}")
@@ -183,7 +244,76 @@ def _cmd_project(a: argparse.Namespace) -> int:
         print("\nChildren in care at the end of each period (expected counts):")
         _emit(wide.round(1).reset_index(), a.format)
     else:
-        _emit(df, a.format, {"assumptions": p.assumptions})
+        extra: dict[str, Any] = {"assumptions": p.assumptions}
+        if p.levels:
+            extra["uncertainty"] = p.uncertainty
+            extra["levels"] = p.levels
+        _emit(df, a.format, extra)
+    charts = {"stock": lambda ax: _plots().stock(p, model=m, ax=ax)}
+    if p.levels:
+        charts["fan"] = lambda ax: _plots().fan(p, model=m, ax=ax)
+    write_out(a, {"projection": p.to_pandas()}, charts)
+    return 0
+
+
+def _cmd_backtest(a: argparse.Namespace) -> int:
+    b = backtest(
+        a.dataset,
+        a.horizon,
+        samples=a.samples,
+        seed=a.seed,
+        levels=_parse_levels(a.levels),
+    )
+    fc, summ = b.forecasts(), b.summary()
+    if a.format == "json":
+        obj = {
+            "dataset": b.dataset,
+            "default_method": b.default_method,
+            "beats_naive": b.beats_naive,
+            "rule": b.rule,
+            "levels": b.levels,
+            "origins": b.origins,
+            "notes": b.notes,
+            "rows": records(fc),
+            "summary": records(summ),
+            "ranking": records(b.ranking()),
+        }
+        json.dump(obj, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    elif a.format == "csv":
+        print("# forecasts")
+        fc.to_csv(sys.stdout, index=False)
+        print("# summary")
+        summ.to_csv(sys.stdout, index=False)
+    else:
+        print(repr(b))
+        for n in b.notes:
+            print(f"note: {n}")
+        print("\nForecasts of the published stock (per origin, horizon in years):")
+        _emit(fc.round(1), a.format)
+        print("\nSummary (pooled over bands; mase relative to naive, below 1 beats naive):")
+        _emit(summ.round(3), a.format)
+        print("\nRanking by the default rule (lowest score wins):")
+        _emit(b.ranking().round(3), a.format)
+        r = b.ranking().set_index("method")
+        lab = level_label(b.levels[0]) if b.levels else None
+        cov = (
+            f"; its {lab}% coverage {r.loc[b.default_method, f'coverage_{lab}']:.2f} "
+            f"against naive's {r.loc['naive', f'coverage_{lab}']:.2f}"
+            if lab
+            else ""
+        )
+        verdict = "beats" if b.beats_naive else "does NOT beat"
+        print(
+            f"\nDefault by the rule: {b.default_method} (score "
+            f"{r.loc[b.default_method, 'score']:.3f} against naive's 1.000: it {verdict} "
+            f"naive){cov}.\nRule: {b.rule}."
+        )
+    write_out(
+        a,
+        {"backtest_forecasts": fc, "backtest_summary": summ},
+        {"backtest": lambda ax: _plots().backtest(b, ax=ax)},
+    )
     return 0
 
 
@@ -222,6 +352,12 @@ def _cmd_leavers(a: argparse.Namespace) -> int:
         _emit(engine.round(1), a.format)
     else:
         _emit(out, a.format, {"dataset": m.dataset, "base_year": m.base_year})
+    cl = p.to_pandas()
+    write_out(
+        a,
+        {"care_leavers": out},
+        {"care_leavers": lambda ax: _plots().care_leavers(cl, ax=ax)},
+    )
     return 0
 
 
@@ -250,6 +386,12 @@ def build_parser() -> argparse.ArgumentParser:
             choices=["table", "csv", "json"],
             default="table",
             help="output format (default: table)",
+        )
+        sp.add_argument(
+            "--out",
+            metavar="DIR",
+            help="also write the result as CSV files (and charts as PNG, where there are "
+            "any) to DIR",
         )
         sp.set_defaults(func=fn)
         return sp
@@ -283,8 +425,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument(
             "--admissions",
             choices=["held", "mean", "trend"],
-            default="held",
-            help="admissions assumption (default held)",
+            default=DEFAULT_ADMISSIONS,
+            help=f"admissions assumption (default {DEFAULT_ADMISSIONS}: the method the "
+            "backtests of the bundled data favour; it needs two observed years)",
         )
         sp.add_argument(
             "--discharges",
@@ -298,11 +441,51 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("fit", _cmd_fit, "fit the cohort model and compare it with the published figures")
     sp.add_argument("dataset", help="bundled dataset name or a folder of table files")
+
+    def mc_args(sp: argparse.ArgumentParser, samples_default: int | None) -> None:
+        sp.add_argument(
+            "--samples",
+            type=int,
+            default=samples_default,
+            help="Monte Carlo paths, 1 to 100000"
+            + (
+                " (default: none, a deterministic projection)"
+                if samples_default is None
+                else f" (default {samples_default})"
+            ),
+        )
+        sp.add_argument(
+            "--seed", type=int, default=None, help="seed of the paths (default 0; reproducible)"
+        )
+        sp.add_argument(
+            "--levels",
+            action="append",
+            metavar="L[,L...]",
+            help="interval levels in percent, comma-separated or repeated (default "
+            + ",".join(str(v) for v in DEFAULT_LEVELS)
+            + ": quantiles 5, 10, 90, 95)",
+        )
+
     sp = add("project", _cmd_project, "project children in care by band and year")
     model_args(sp)
     sp.add_argument("--measure", action="append", help="keep only this measure (repeatable)")
+    mc_args(sp, None)
+    sp = add(
+        "backtest",
+        _cmd_backtest,
+        "rolling-origin backtest: per-origin forecasts of the published stock and accuracy",
+    )
+    sp.add_argument("dataset", help="bundled dataset name or a folder of table files")
+    sp.add_argument(
+        "--horizon",
+        type=int,
+        default=None,
+        help="longest horizon in years (default: every published figure after each origin)",
+    )
+    mc_args(sp, DEFAULT_BACKTEST_SAMPLES)
     sp = add("leavers", _cmd_leavers, "project care leavers to age 25")
     model_args(sp)
+    _cli_market.register(add, _emit)
     return p
 
 

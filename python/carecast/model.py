@@ -10,13 +10,21 @@ True
 >>> p = m.project(years=10)
 >>> p.to_pandas().columns.tolist()
 ['year', 'period', 'band', 'measure', 'value']
+>>> p.assumptions["admissions"]["method"]
+'trend'
+>>> iv = m.project(years=3, samples=200, seed=1, levels=[80, 95]).to_pandas()
+>>> iv.columns.tolist()[5:]
+['mean', 'median', 'lower_80', 'upper_80', 'lower_95', 'upper_95']
+>>> s = iv[(iv.band == "all") & (iv.measure == "stock")]
+>>> bool((s.lower_95 <= s.lower_80).all() and (s.lower_80 <= s.upper_80).all())
+True
 """
 
 from __future__ import annotations
 
 import json
 import numbers
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -26,12 +34,66 @@ from carecast._carecast import ArgumentError
 from carecast._frames import html_block
 from carecast.datasets import Dataset, load
 
-__all__ = ["CohortModel", "Projection", "project_care_leavers", "ADMISSIONS_METHODS"]
+__all__ = [
+    "CohortModel",
+    "Projection",
+    "project_care_leavers",
+    "ADMISSIONS_METHODS",
+    "DEFAULT_ADMISSIONS",
+    "DEFAULT_LEVELS",
+    "DEFAULT_SEED",
+    "MAX_SAMPLES",
+]
 
 #: Admissions assumptions: ``held``, ``mean`` (last ``k`` years), ``trend`` (log-linear
 #: Poisson), ``rate`` (per 10,000 children times ``population``).
 ADMISSIONS_METHODS = ("held", "mean", "trend", "rate")
 DISCHARGE_METHODS = ("last", "mean")
+#: The default admissions assumption: the method the rolling-origin backtests of the bundled
+#: data favour (see :func:`carecast.backtest.choose_default`).
+DEFAULT_ADMISSIONS = "trend"
+#: Default interval levels (percent): with the median, the quantiles 5, 10, 50, 90 and 95.
+DEFAULT_LEVELS = (80, 90)
+#: Default seed of Monte Carlo paths (fixed, so results are reproducible by default).
+DEFAULT_SEED = 0
+#: The most Monte Carlo paths one call may ask for.
+MAX_SAMPLES = 100_000
+
+
+def level_label(level: float) -> str:
+    """Column suffix of an interval level: ``80`` for 80, ``97.5`` for 97.5."""
+    return f"{float(level):g}"
+
+
+def _levels(levels: Any) -> list[float]:
+    if levels is None:
+        return [float(x) for x in DEFAULT_LEVELS]
+    if isinstance(levels, (str, bytes)) or not hasattr(levels, "__iter__"):
+        levels = [levels]
+    out = [_number("levels", v) for v in levels]
+    for v in out:
+        if not 0 < v < 100:
+            raise ArgumentError(
+                f"invalid argument `levels` = {v:g}: each level is a percentage strictly "
+                "between 0 and 100"
+            )
+    return out
+
+
+def _samples(samples: Any) -> int:
+    n = _integer("samples", samples)
+    if not 1 <= n <= MAX_SAMPLES:
+        raise ArgumentError(f"invalid argument `samples` = {n}: must be 1 to {MAX_SAMPLES}")
+    return n
+
+
+def _seed(seed: Any) -> int:
+    if seed is None:
+        return DEFAULT_SEED
+    s = _integer("seed", seed)
+    if not 0 <= s < 2**64:
+        raise ArgumentError(f"invalid argument `seed` = {s}: must be 0 to 2**64 - 1")
+    return s
 
 
 def _number(name: str, v: Any) -> float:
@@ -57,12 +119,27 @@ def _pairs(name: str, m: Mapping[Any, Any] | None) -> list[tuple[int, float]]:
 
 
 class Projection:
-    """A projection: long rows (year, period, band, measure, value) and its assumptions."""
+    """A projection: long rows (year, period, band, measure, value) and its assumptions.
+
+    A Monte Carlo projection (``samples=`` given to :meth:`CohortModel.project`) also has
+    ``mean``, ``median`` and ``lower_<L>`` / ``upper_<L>`` columns for each level ``L``.
+    """
 
     COLUMNS = ["year", "period", "band", "measure", "value"]
 
     def __init__(self, data: dict[str, Any]) -> None:
         self._data = data
+
+    @property
+    def levels(self) -> list[float]:
+        """Interval levels (percent); empty for a deterministic projection."""
+        return [float(v) for v in self._data.get("levels", [])]
+
+    @property
+    def uncertainty(self) -> dict[str, Any] | None:
+        """What the Monte Carlo paths drew from (``None`` for a deterministic projection)."""
+        u = self._data.get("uncertainty")
+        return None if u is None else dict(u)
 
     @property
     def assumptions(self) -> dict[str, Any]:
@@ -80,8 +157,20 @@ class Projection:
             ``leavers_18``, ``stock`` (closing) and ``care_leavers`` (bands ``18``..``25``
             and ``all``). Values are expected counts, not rounded.
         """
-        df = pd.DataFrame(self._data["rows"], columns=self.COLUMNS)
-        df["value"] = df["value"].astype("float64")
+        rows = self._data["rows"]
+        if "uncertainty" not in self._data:
+            df = pd.DataFrame(rows, columns=self.COLUMNS)
+            df["value"] = df["value"].astype("float64")
+            return df
+        cols: dict[str, Any] = {c: [r[c] for r in rows] for c in self.COLUMNS}
+        cols["mean"] = [r["mean"] for r in rows]
+        cols["median"] = [r["median"] for r in rows]
+        for i, lv in enumerate(self.levels):
+            cols[f"lower_{level_label(lv)}"] = [r["lower"][i] for r in rows]
+            cols[f"upper_{level_label(lv)}"] = [r["upper"][i] for r in rows]
+        df = pd.DataFrame(cols)
+        for c in df.columns[4:]:
+            df[c] = df[c].astype("float64")
         return df
 
     def to_wide(self, measure: str = "stock") -> pd.DataFrame:
@@ -101,6 +190,13 @@ class Projection:
         a = self._data["assumptions"]
         lines = [f"{k}: {a[k]}" for k in ("admissions", "discharges", "spread", "output_bands")]
         lines += list(a["notes"])
+        u = self.uncertainty
+        if u is not None:
+            lines.append(
+                f"Monte Carlo: {u['samples']} paths, seed {u['seed']}, levels "
+                + ", ".join(level_label(v) for v in self.levels)
+            )
+            lines += list(u["notes"])
         return html_block(repr(self), lines, self.to_wide().round(1).reset_index())
 
 
@@ -203,7 +299,7 @@ class CohortModel:
         years: int = 10,
         *,
         base_year: int | None = None,
-        admissions: str = "held",
+        admissions: str = DEFAULT_ADMISSIONS,
         k: int = 3,
         population: Mapping[int, float] | None = None,
         discharges: str = "last",
@@ -211,8 +307,11 @@ class CohortModel:
         grain: str = "year",
         leaver_share: float = 0.0,
         retention: Mapping[int, float] | None = None,
+        samples: int | None = None,
+        seed: int | None = None,
+        levels: Sequence[float] | float | None = None,
     ) -> Projection:
-        """Project children in care forward.
+        """Project children in care forward, optionally with prediction intervals.
 
         Parameters
         ----------
@@ -220,8 +319,11 @@ class CohortModel:
             Years ahead, 1 to 25.
         base_year : int, optional
             31 March to start from (default: the model's).
-        admissions : {"held", "mean", "trend", "rate"}
-            How admissions move forward (see :data:`ADMISSIONS_METHODS`).
+        admissions : {"trend", "held", "mean", "rate"}
+            How admissions move forward (see :data:`ADMISSIONS_METHODS`). The default,
+            ``trend``, is the method the rolling-origin backtests of the bundled data favour
+            (:func:`carecast.backtest.choose_default`); it needs two observed years up to
+            the base year (use ``held`` otherwise).
         k : int
             Years averaged by ``mean`` (admissions and discharges).
         population : mapping of int to float, optional
@@ -238,6 +340,17 @@ class CohortModel:
             Share of discharges at 16-17 who become care leavers.
         retention : mapping of int to float, optional
             Fraction of care leavers kept on reaching each age 18-25 (default 1).
+        samples : int, optional
+            Monte Carlo paths (1 to :data:`MAX_SAMPLES`). ``None`` (default): the
+            deterministic projection only. With paths, the long frame gains ``mean``,
+            ``median`` and ``lower_<L>``, ``upper_<L>`` columns per level; ``value`` stays
+            the deterministic projection.
+        seed : int, optional
+            Seed of the paths (default :data:`DEFAULT_SEED` = 0): the same seed gives the
+            same intervals on any machine.
+        levels : sequence of float, optional
+            Central interval levels in percent, each in (0, 100); default
+            :data:`DEFAULT_LEVELS` = (80, 90), i.e. quantiles 5, 10, 90, 95 with the median.
 
         Returns
         -------
@@ -267,7 +380,7 @@ class CohortModel:
         if bands is None:
             bands = str(self._data["history"]["scheme"]["name"])
         band_list = [bands] if isinstance(bands, str) else [str(b) for b in bands]
-        out = _carecast.project(
+        args = (
             json.dumps(self._data),
             base,
             years,
@@ -278,6 +391,13 @@ class CohortModel:
             _pairs("retention", retention),
             str(grain),
         )
+        if samples is None:
+            if seed is not None or levels is not None:
+                raise ArgumentError(
+                    "`seed` and `levels` need `samples` (the number of Monte Carlo paths)"
+                )
+            return Projection(json.loads(_carecast.project(*args)))
+        out = _carecast.simulate(*args, "[]", _samples(samples), _seed(seed), _levels(levels))
         return Projection(json.loads(out))
 
     def __repr__(self) -> str:

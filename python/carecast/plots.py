@@ -808,7 +808,8 @@ def spend(placements: Any, by: str = "placement", ax: Axes | None = None) -> Axe
     """
     _one_of("by", by, SPEND_BY)
     df = _placements_frame(placements)
-    s = df[df["measure"] == "spend"]
+    # Totals and pools (placement "all", "fostering", "residential") would count twice.
+    s = df[(df["measure"] == "spend") & ~df["placement"].isin(["all", "fostering", "residential"])]
     if s.empty:
         raise ArgumentError(
             "invalid argument `placements`: no rows with measure 'spend' "

@@ -11,6 +11,9 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+mod market;
+mod stochastic;
+
 create_exception!(
     _carecast,
     CarecastError,
@@ -75,7 +78,10 @@ fn to_py(e: Error) -> PyErr {
 
 /// Runs `f` without the GIL, turning errors into Python exceptions and any panic into
 /// `InternalError` (so no `PanicException` reaches Python).
-fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> carecast::Result<T> + Send) -> PyResult<T> {
+pub(crate) fn run<T: Send>(
+    py: Python<'_>,
+    f: impl FnOnce() -> carecast::Result<T> + Send,
+) -> PyResult<T> {
     let out = py.detach(|| catch_unwind(AssertUnwindSafe(f)));
     match out {
         Ok(r) => r.map_err(to_py),
@@ -90,7 +96,7 @@ fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> carecast::Result<T> + Send) 
     }
 }
 
-fn json<T: serde::Serialize>(v: &T) -> carecast::Result<String> {
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> carecast::Result<String> {
     serde_json::to_string(v).map_err(|e| Error::model(format!("cannot serialise result: {e}")))
 }
 
@@ -167,7 +173,7 @@ fn fit(py: Python<'_>, dataset_json: String) -> PyResult<String> {
 /// Projects a fitted model (JSON). `admissions` and `discharges` are JSON objects with a
 /// `method` key; `bands` is a scheme name or a list of band labels. Returns JSON.
 #[pyfunction]
-#[pyo3(signature = (model_json, base_year, years, admissions, discharges, bands, leaver_share, retention, grain, changes = String::from("[]")))]
+#[pyo3(signature = (model_json, base_year, years, admissions, discharges, bands, leaver_share, retention, grain, changes = None))]
 #[allow(clippy::too_many_arguments)]
 fn project(
     py: Python<'_>,
@@ -180,7 +186,7 @@ fn project(
     leaver_share: f64,
     retention: Vec<(u8, f64)>,
     grain: String,
-    changes: String,
+    changes: Option<String>,
 ) -> PyResult<String> {
     run(py, || {
         let m: carecast::CohortModel = serde_json::from_str(&model_json)
@@ -208,10 +214,10 @@ fn project(
             leaver_share_16_17: leaver_share,
             retention,
             grain,
-            changes: serde_json::from_str(&changes).map_err(|e| {
+            changes: serde_json::from_str(changes.as_deref().unwrap_or("[]")).map_err(|e| {
                 Error::argument(
                     "changes",
-                    &changes,
+                    changes.as_deref().unwrap_or("[]"),
                     format!("not a list of flow changes: {e}"),
                 )
             })?,
@@ -258,5 +264,16 @@ fn _carecast(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fit, m)?)?;
     m.add_function(wrap_pyfunction!(project, m)?)?;
     m.add_function(wrap_pyfunction!(project_care_leavers, m)?)?;
+    m.add_function(wrap_pyfunction!(market::market_inputs, m)?)?;
+    m.add_function(wrap_pyfunction!(market::placements, m)?)?;
+    m.add_function(wrap_pyfunction!(market::placement_intervals, m)?)?;
+    m.add_function(wrap_pyfunction!(market::reconcile_spend, m)?)?;
+    m.add_function(wrap_pyfunction!(market::usage_estimates, m)?)?;
+    m.add_function(wrap_pyfunction!(market::scenario_parse, m)?)?;
+    m.add_function(wrap_pyfunction!(market::scenario_to_toml, m)?)?;
+    m.add_function(wrap_pyfunction!(market::scenario_run, m)?)?;
+    m.add_function(wrap_pyfunction!(stochastic::simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(stochastic::backtest, m)?)?;
+    m.add_function(wrap_pyfunction!(stochastic::select_default, m)?)?;
     Ok(())
 }

@@ -1,0 +1,274 @@
+"""Subcommands ``placements``, ``costs`` and ``scenario`` of the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from carecast._carecast import ArgumentError
+from carecast._frames import records
+from carecast.market import (
+    MIX_METHODS,
+    Placements,
+    Scenario,
+    placements,
+    reconcile_spend,
+    unit_costs,
+    usage_estimates,
+)
+from carecast.model import DEFAULT_ADMISSIONS
+
+Emit = Callable[..., None]
+
+
+def register(add: Callable[..., argparse.ArgumentParser], emit: Emit) -> None:
+    """Add the placement, cost and scenario subcommands through the CLI's ``add``."""
+    for name, helptext, fn in [
+        (
+            "placements",
+            "placements by type, in-house capacity and the external market, by year",
+            cmd_placements,
+        ),
+        ("costs", "spend by placement type, and published spend reconciled", cmd_costs),
+    ]:
+        p = add(name, lambda a, fn=fn: fn(a, emit), helptext)
+        p.add_argument("dataset", help="bundled dataset name or folder of tables")
+        p.add_argument("--base-year", type=int, help="31 March to start from (calendar year)")
+        p.add_argument("--years", type=int, default=5, help="years ahead (default 5)")
+        p.add_argument(
+            "--admissions",
+            default=DEFAULT_ADMISSIONS,
+            choices=["held", "mean", "trend"],
+            help=f"admissions assumption (default {DEFAULT_ADMISSIONS})",
+        )
+        p.add_argument("--discharges", default="last", choices=["last", "mean"])
+        p.add_argument("--k", type=int, default=3, help="years averaged by `mean`")
+        p.add_argument("--mix", default="held", choices=MIX_METHODS, help="placement mix")
+        p.add_argument("--mix-k", type=int, default=3, help="dates averaged by --mix mean")
+        p.add_argument(
+            "--inflation", type=float, default=0.0, help="unit-cost inflation, %% a year"
+        )
+        p.add_argument(
+            "--unit-costs-from",
+            metavar="DATASET",
+            help="borrow another dataset's unit costs (e.g. derbyshire for derby)",
+        )
+        p.add_argument(
+            "--samples", type=int, help="Monte Carlo paths for intervals (default: none)"
+        )
+        p.add_argument("--seed", type=int, help="seed of the paths (default 0)")
+        p.add_argument(
+            "--levels",
+            action="append",
+            metavar="L[,L...]",
+            help="interval levels in percent, comma-separated or repeated (default 80,90)",
+        )
+        if name == "placements":
+            p.add_argument(
+                "--measure",
+                default="placements",
+                help="measure of the table view (placements, demand, in_house, ...)",
+            )
+            p.add_argument(
+                "--usage-at",
+                type=float,
+                metavar="N",
+                help="instead, recompute the dataset's 'placement usage at N' table",
+            )
+    p = add(
+        "scenario",
+        lambda a: cmd_scenario(a, emit),
+        "run a scenario file (TOML or JSON) against its baseline, attributing the "
+        "difference to each lever in the file's order",
+    )
+    p.add_argument("file", help="scenario file (.toml or .json); see scenarios/")
+
+
+def _borrowed(a: argparse.Namespace) -> list[dict[str, Any]] | None:
+    return unit_costs(a.unit_costs_from) if a.unit_costs_from else None
+
+
+def _placements(a: argparse.Namespace) -> Placements:
+    return placements(
+        a.dataset,
+        a.years,
+        base_year=a.base_year,
+        admissions=a.admissions,
+        discharges=a.discharges,
+        k=a.k,
+        mix=a.mix,
+        mix_k=a.mix_k,
+        inflation=a.inflation,
+        unit_costs=_borrowed(a),
+        samples=a.samples,
+        seed=a.seed,
+        levels=_levels(a.levels),
+    )
+
+
+def _levels(values: list[str] | None) -> list[float] | None:
+    if not values:
+        return None
+    out = []
+    for v in values:
+        for part in v.split(","):
+            try:
+                out.append(float(part))
+            except ValueError:
+                raise ArgumentError(
+                    f"invalid argument `levels` = {part!r}: expected numbers such as 80,95"
+                ) from None
+    return out
+
+
+def cmd_placements(a: argparse.Namespace, emit: Emit) -> int:
+    """Run ``carecast placements``."""
+    if a.usage_at is not None:
+        df = usage_estimates(a.dataset, total=a.usage_at)
+        emit(df, a.format, {"dataset": a.dataset, "total": a.usage_at})
+        return 0
+    p = _placements(a)
+    df = p.to_pandas()
+    if a.format == "table":
+        pools = df[df["placement"].isin(["fostering", "residential"])]
+        print("In-house against external, by pool (children at 31 March):")
+        wide = pools.pivot_table(
+            index="year", columns=["placement", "measure"], values="value", sort=False
+        )
+        emit(wide.round(1).reset_index(), a.format)
+        print(f"\n{a.measure} by placement type:")
+        emit(p.to_wide(a.measure).round(1).reset_index(), a.format)
+        if p.levels:
+            ext = df[df["measure"] == "external"].drop(columns=["measure"])
+            print(f"\nExternal placements needed, with intervals ({a.samples} paths):")
+            emit(ext.round(1), a.format)
+        for n in p.notes:
+            print(f"note: {n}")
+    else:
+        emit(df, a.format, {"dataset": a.dataset, "assumptions": p.assumptions})
+    write_out(
+        a,
+        {"placements": df},
+        {
+            f"capacity_{pool}": (lambda ax, pool=pool: _plots().capacity(p, pool=pool, ax=ax))
+            for pool in ("fostering", "residential")
+        },
+    )
+    return 0
+
+
+def cmd_costs(a: argparse.Namespace, emit: Emit) -> int:
+    """Run ``carecast costs``."""
+    p = _placements(a)
+    df = p.to_pandas()
+    spend = df[df["measure"] == "spend"].reset_index(drop=True)
+    rec = reconcile_spend(a.dataset, unit_costs=_borrowed(a), inflation=a.inflation)
+    if a.format == "table":
+        print(f"Spend by placement type (pounds; inflation {a.inflation}% a year):")
+        emit(p.to_wide("spend").round(0).reset_index(), a.format)
+        print("\nPublished spend against computed (difference = computed - published):")
+        cols = ["year", "what", "published", "computed", "difference", "percent", "method"]
+        emit(rec[cols].round(1), a.format)
+        for n in p.notes:
+            print(f"note: {n}")
+    elif a.format == "csv":
+        emit(spend, a.format)
+        sys.stdout.write("\n")
+        emit(rec, a.format)
+    else:
+        emit(
+            spend,
+            a.format,
+            {
+                "dataset": a.dataset,
+                "unit_costs": p.assumptions["unit_costs"],
+                "reconciliation": records(rec),
+            },
+        )
+    write_out(
+        a,
+        {"spend": spend, "spend_reconciliation": rec},
+        {"spend": lambda ax: _plots().spend(p, ax=ax)},
+    )
+    return 0
+
+
+def cmd_scenario(a: argparse.Namespace, emit: Emit) -> int:
+    """Run ``carecast scenario``."""
+    s = Scenario.from_file(a.file)
+    c = s.run()
+    df = c.to_pandas()
+    att = c.attribution()
+    if a.format == "table":
+        print(f"{s.name}: scenario - baseline")
+        emit(c.summary().round(1).reset_index(), a.format)
+        print("\nSpend difference by lever (pounds):")
+        spend = att[(att["placement"] == "all") & (att["measure"] == "spend")]
+        emit(
+            spend.pivot_table(index="year", columns="lever", values="effect", sort=False)
+            .round(0)
+            .reset_index(),
+            a.format,
+        )
+    elif a.format == "csv":
+        emit(df, a.format)
+    else:
+        emit(
+            df,
+            a.format,
+            {"scenario": s.to_dict(), "attribution": records(att)},
+        )
+    write_out(
+        a,
+        {"scenario": df, "scenario_attribution": att},
+        {
+            "scenario_fostering": lambda ax: _plots().capacity(c.result, pool="fostering", ax=ax),
+            "scenario_spend": lambda ax: _plots().spend(c.result, ax=ax),
+        },
+    )
+    return 0
+
+
+def _plots() -> Any:
+    from carecast import plots
+
+    return plots
+
+
+def _out_dir(a: argparse.Namespace) -> Path:
+    d = Path(a.out)
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def _chart(a: argparse.Namespace, name: str, draw: Callable[[Any], Any]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    draw(ax)
+    fig.tight_layout()
+    fig.savefig(_out_dir(a) / name, dpi=120)
+    plt.close(fig)
+
+
+def write_out(
+    a: argparse.Namespace,
+    files: dict[str, pd.DataFrame],
+    charts: dict[str, Callable[[Any], Any]] | None = None,
+) -> None:
+    """Write CSV files and PNG charts to ``--out DIR`` when it was given."""
+    if not getattr(a, "out", None):
+        return
+    d = _out_dir(a)
+    for name, df in files.items():
+        d.joinpath(f"{name}.csv").write_text(df.to_csv(index=False))
+    for name, draw in (charts or {}).items():
+        _chart(a, f"{name}.png", draw)

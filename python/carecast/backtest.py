@@ -1,0 +1,264 @@
+"""Rolling-origin backtests: how well each method would have forecast the published figures.
+
+For each observed 31 March of a dataset, the model is fitted on the years up to it and the
+stock (by band and in total) is forecast for every later published figure; the baselines
+``naive`` (last value) and ``drift`` (a straight line from the first published year) are
+computed from the published series. See ``carecast::methodology`` (Backtesting) for the
+metrics and the rule that picks the default method.
+
+Examples
+--------
+>>> import carecast
+>>> b = carecast.backtest("derbyshire", samples=200)
+>>> b.origins
+[2014, 2015, 2016]
+>>> s = b.summary()
+>>> s.columns.tolist()[:7]
+['method', 'horizon', 'n', 'mae', 'mape', 'bias', 'mase']
+>>> s[s.method == "naive"]["mase"].tolist()
+[1.0, 1.0, 1.0]
+>>> b.default_method in ("held", "mean", "trend")
+True
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from carecast import _carecast
+from carecast._carecast import ArgumentError
+from carecast._frames import html_block
+from carecast.datasets import Dataset, load
+from carecast.model import _integer, _levels, _samples, _seed, level_label
+
+__all__ = ["Backtest", "backtest", "choose_default", "DEFAULT_BACKTEST_SAMPLES"]
+
+#: Monte Carlo paths per engine forecast in a backtest, by default.
+DEFAULT_BACKTEST_SAMPLES = 1000
+
+FORECAST_COLUMNS = ["method", "origin", "horizon", "period", "band", "forecast", "actual"]
+SUMMARY_COLUMNS = ["method", "horizon", "n", "mae", "mape", "bias", "mase"]
+
+
+def _none_to_nan(v: Any) -> float:
+    return float("nan") if v is None else float(v)
+
+
+class Backtest:
+    """A rolling-origin backtest of one dataset (see :func:`backtest`).
+
+    The state is plain JSON-ready data, so a ``Backtest`` pickles and unpickles as is.
+    """
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    @property
+    def dataset(self) -> str:
+        """The dataset's name."""
+        return str(self._data["dataset"])
+
+    @property
+    def levels(self) -> list[float]:
+        """Interval levels (percent)."""
+        return [float(v) for v in self._data["levels"]]
+
+    @property
+    def origins(self) -> list[int]:
+        """Origins: the 31 Marches (calendar years) forecasts start from."""
+        return [int(v) for v in self._data["origins"]]
+
+    @property
+    def default_method(self) -> str:
+        """The engine method the default rule picks on this dataset."""
+        return str(self._data["default_method"])
+
+    @property
+    def beats_naive(self) -> bool:
+        """Whether the default method's score is below naive's (1)."""
+        return bool(self._data["selection"]["beats_naive"])
+
+    @property
+    def rule(self) -> str:
+        """The rule that picks the default method, in words."""
+        return str(self._data["selection"]["rule"])
+
+    @property
+    def notes(self) -> list[str]:
+        """What was done and what could not be."""
+        return list(self._data["notes"])
+
+    def forecasts(self) -> pd.DataFrame:
+        """Return every forecast with the published figure it is compared with.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``method``, ``origin``, ``horizon`` (years; quarter ends 0.25, 0.5,
+            0.75 past a year), ``period`` (whose closing stock), ``band``, ``forecast``,
+            ``actual``, then ``lower_<L>`` and ``upper_<L>`` per level (NaN where a method
+            has no interval).
+        """
+        rows = self._data["forecasts"]
+        cols: dict[str, Any] = {c: [r[c] for r in rows] for c in FORECAST_COLUMNS}
+        for i, lv in enumerate(self.levels):
+            lab = level_label(lv)
+            cols[f"lower_{lab}"] = [r["lower"][i] if r["lower"] else None for r in rows]
+            cols[f"upper_{lab}"] = [r["upper"][i] if r["upper"] else None for r in rows]
+        df = pd.DataFrame(cols)
+        for c in df.columns:
+            if c not in ("method", "period", "band", "origin"):
+                df[c] = df[c].map(_none_to_nan).astype("float64")
+        df["origin"] = df["origin"].astype("int64")
+        return df
+
+    def summary(self, by_band: bool = False) -> pd.DataFrame:
+        """Return the metrics per method and horizon.
+
+        Parameters
+        ----------
+        by_band : bool
+            Also split by band (adds a ``band`` column after ``method``); by default the
+            bands and the total are pooled.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``method``, ``horizon``, ``n``, ``mae``, ``mape``, ``bias``, ``mase``
+            (relative to naive: naive = 1, below 1 beats naive), then ``coverage_<L>`` and
+            ``width_<L>`` per level (NaN without intervals).
+        """
+        rows = self._data["summary_by_band" if by_band else "summary"]
+        cols: dict[str, Any] = {c: [r[c] for r in rows] for c in SUMMARY_COLUMNS}
+        if by_band:
+            cols = {"method": cols.pop("method"), "band": [r["band"] for r in rows], **cols}
+        for i, lv in enumerate(self.levels):
+            lab = level_label(lv)
+            cols[f"coverage_{lab}"] = [r["coverage"][i] for r in rows]
+            cols[f"width_{lab}"] = [r["width"][i] for r in rows]
+        df = pd.DataFrame(cols)
+        for c in df.columns:
+            if c not in ("method", "band", "n"):
+                df[c] = df[c].map(_none_to_nan).astype("float64")
+        df["n"] = df["n"].astype("int64")
+        return df
+
+    def ranking(self) -> pd.DataFrame:
+        """Return the score of every method under the default rule (lowest is best).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``method``, ``n`` (figures compared), ``score`` (mean MASE over
+            horizons), ``mae`` and ``coverage_<L>`` per level.
+        """
+        return _ranking_frame(self._data["selection"])
+
+    def __repr__(self) -> str:
+        naive = "beats naive" if self.beats_naive else "does not beat naive"
+        return (
+            f"<Backtest of {self.dataset!r}: origins {self.origins}, "
+            f"default {self.default_method!r} ({naive})>"
+        )
+
+    def _repr_html_(self) -> str:
+        lines = [f"rule: {self.rule}", *self.notes]
+        return html_block(repr(self), lines, self.ranking().round(3))
+
+
+def _ranking_frame(sel: dict[str, Any]) -> pd.DataFrame:
+    rows = sel["ranking"]
+    cols: dict[str, Any] = {c: [r[c] for r in rows] for c in ("method", "n", "score", "mae")}
+    for i, lv in enumerate(sel["levels"]):
+        cols[f"coverage_{level_label(lv)}"] = [_none_to_nan(r["coverage"][i]) for r in rows]
+    return pd.DataFrame(cols)
+
+
+def backtest(
+    dataset: str | Dataset,
+    horizon: int | None = None,
+    *,
+    samples: int = DEFAULT_BACKTEST_SAMPLES,
+    seed: int | None = None,
+    levels: Sequence[float] | float | None = None,
+) -> Backtest:
+    """Run a rolling-origin backtest of a dataset.
+
+    Parameters
+    ----------
+    dataset : str or Dataset
+        A bundled dataset name, a folder, or a loaded :class:`~carecast.Dataset`.
+    horizon : int, optional
+        Longest horizon in years (default: every published figure after each origin). A
+        horizon with no published figure to compare with is an error.
+    samples : int
+        Monte Carlo paths per engine forecast, for its intervals (default 1,000).
+    seed : int, optional
+        Seed of the paths (default 0).
+    levels : sequence of float, optional
+        Interval levels in percent (default 80 and 90).
+
+    Returns
+    -------
+    Backtest
+
+    Examples
+    --------
+    >>> b = backtest("derby", horizon=1, samples=100, levels=[80, 95])
+    >>> sorted(set(b.forecasts()["horizon"]))
+    [0.25, 0.5, 0.75, 1.0]
+    >>> [c for c in b.summary().columns if c.startswith("coverage")]
+    ['coverage_80', 'coverage_95']
+    """
+    ds = dataset if isinstance(dataset, Dataset) else load(dataset)
+    h = None if horizon is None else _integer("horizon", horizon)
+    if h is not None and h < 1:
+        raise ArgumentError(f"invalid argument `horizon` = {h}: must be at least 1 year")
+    out = _carecast.backtest(ds.to_json(), h, _samples(samples), _seed(seed), _levels(levels))
+    return Backtest(json.loads(out))
+
+
+def choose_default(backtests: Sequence[Backtest] | None = None) -> pd.DataFrame:
+    """Apply the default-method rule over several backtests.
+
+    By default the backtests are those of the bundled Derbyshire and Derby City data.
+
+    Parameters
+    ----------
+    backtests : sequence of Backtest, optional
+        Backtests sharing their interval levels.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ranking (``method``, ``n``, ``score``, ``mae``, ``coverage_<L>``), with the
+        chosen method, whether it beats naive and the rule in ``.attrs``
+        (``default_method``, ``beats_naive``, ``rule``, ``datasets``).
+
+    Examples
+    --------
+    >>> r = choose_default([backtest(d, samples=100) for d in ("derbyshire", "derby")])
+    >>> r.attrs["default_method"], r.attrs["beats_naive"]
+    ('trend', True)
+    >>> float(r.set_index("method").loc["naive", "score"])
+    1.0
+    """
+    if backtests is None:
+        backtests = [backtest(d) for d in ("derbyshire", "derby")]
+    if not backtests:
+        raise ArgumentError("`backtests` must hold at least one Backtest")
+    sel = json.loads(_carecast.select_default([json.dumps(b._data) for b in backtests]))
+    df = _ranking_frame(sel)
+    df.attrs.update(
+        {
+            "default_method": sel["default_method"],
+            "beats_naive": sel["beats_naive"],
+            "rule": sel["rule"],
+            "datasets": sel["datasets"],
+        }
+    )
+    return df

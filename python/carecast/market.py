@@ -1,0 +1,551 @@
+"""Placements by type, in-house capacity against the external market, spend, and scenarios.
+
+The cohort model says how many children will be in care; this module says where they
+will live, how many of them the council can place itself, how many it must buy, and at
+what cost. See the ``carecast::market`` and ``carecast::scenario`` modules of the core
+crate for the method.
+
+Examples
+--------
+>>> import carecast
+>>> p = carecast.placements("derbyshire", years=5)
+>>> round(p.value("2016/17", "ifa", "placements"))  # published at 31 March 2017
+134
+>>> s = carecast.Scenario.from_toml('''
+... name = "Recruit 60"
+... dataset = "derbyshire"
+... years = 3
+... [[levers]]
+... kind = "foster_recruitment"
+... households = 60
+... ''')
+>>> c = s.run()
+>>> bool(c.difference("2018/19", "all", "spend") < 0)
+True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from carecast import _carecast
+from carecast._carecast import ArgumentError
+from carecast._frames import html_block
+from carecast.datasets import Dataset, load
+from carecast.model import (
+    ADMISSIONS_METHODS,
+    DEFAULT_ADMISSIONS,
+    CohortModel,
+    Projection,
+    _levels,
+    _samples,
+    _seed,
+    level_label,
+)
+
+__all__ = [
+    "Placements",
+    "Scenario",
+    "Comparison",
+    "placements",
+    "reconcile_spend",
+    "usage_estimates",
+    "unit_costs",
+    "MIX_METHODS",
+]
+
+#: Placement-mix assumptions: ``held`` (the base date), ``mean`` (last ``k`` dates),
+#: ``trend`` (a straight line through the shares, cut at zero and rescaled).
+MIX_METHODS = ("held", "mean", "trend")
+
+_COLUMNS = ["year", "placement", "measure", "value"]
+
+
+def _model_and_dataset(source: str | Dataset | CohortModel) -> tuple[CohortModel, Dataset]:
+    if isinstance(source, CohortModel):
+        if source.dataset not in _carecast.dataset_names():
+            raise ArgumentError(
+                f"the model was fitted to {source.dataset!r}, which is not bundled: pass the "
+                "Dataset itself as `source`"
+            )
+        return source, load(source.dataset)
+    ds = source if isinstance(source, Dataset) else load(source)
+    return CohortModel.fit(ds), ds
+
+
+def _method(name: str, value: str, allowed: Sequence[str], k: int) -> dict[str, Any]:
+    if value not in allowed:
+        raise ArgumentError(f"invalid argument `{name}` = {value!r}: one of {tuple(allowed)}")
+    out: dict[str, Any] = {"method": value}
+    if value == "mean":
+        out["k"] = int(k)
+    return out
+
+
+def _unit_costs(unit_costs: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+    if unit_costs is None:
+        return []
+    if isinstance(unit_costs, Mapping) or isinstance(unit_costs, str):
+        raise ArgumentError(
+            "`unit_costs` must be a list of mappings with keys placement, annual, price_year "
+            f"(and optionally band, source), not {type(unit_costs).__name__}"
+        )
+    out = []
+    for i, c in enumerate(unit_costs):
+        if not isinstance(c, Mapping):
+            raise ArgumentError(f"`unit_costs[{i}]` must be a mapping, not {type(c).__name__}")
+        d = dict(c)
+        for key in ("placement", "annual", "price_year"):
+            if key not in d:
+                raise ArgumentError(f"`unit_costs[{i}]` needs `{key}`")
+        d["annual"] = float(d["annual"])
+        d["price_year"] = int(d["price_year"])
+        out.append(d)
+    return out
+
+
+def unit_costs(source: str | Dataset | CohortModel) -> list[dict[str, Any]]:
+    """Return the unit costs a dataset publishes, to borrow them for another council.
+
+    Returns
+    -------
+    list of dict
+        ``placement``, ``band`` (a cost band or None), ``annual`` (pounds a year),
+        ``price_year`` and ``source``; ready for ``unit_costs=`` of :func:`placements`.
+
+    Examples
+    --------
+    >>> ifa = [c for c in unit_costs("derbyshire") if c["placement"] == "ifa"]
+    >>> ifa[0]["annual"], ifa[0]["price_year"]
+    (44000.0, 2017)
+    """
+    model, ds = _model_and_dataset(source)
+    inputs = _carecast.market_inputs(ds.to_json(), json.dumps(model._data), model.base_year)
+    return list(json.loads(inputs)["unit_costs"])
+
+
+class Placements:
+    """Placements by type, capacity, the external market and spend, by year.
+
+    Made by :func:`placements`. The first year is the base year, holding its published
+    31 March counts; spend starts with the first projected year.
+    """
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    @property
+    def assumptions(self) -> dict[str, Any]:
+        """What was assumed: mix method and dates, unit costs, inflation, levers, notes."""
+        return dict(self._data["assumptions"])
+
+    @property
+    def notes(self) -> list[str]:
+        """Notes on what was read and assumed."""
+        return list(self._data["assumptions"]["notes"])
+
+    @property
+    def projection(self) -> Projection:
+        """The projection of children in care beneath (on the fine age bands)."""
+        return Projection(self._data["projection"])
+
+    @property
+    def levels(self) -> list[float]:
+        """Interval levels (percent), empty without ``samples``."""
+        iv = self._data.get("intervals")
+        return [float(v) for v in iv["levels"]] if iv else []
+
+    def to_pandas(self) -> pd.DataFrame:
+        """Return the rows in long form.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``year``, ``placement``, ``measure``, ``value``. By placement type:
+            ``placements`` (children at 31 March) and ``spend`` (pounds in the year). By
+            pool (``fostering``, ``residential``): ``demand``, ``capacity`` (children the
+            council can place in-house), ``places`` (approved places or beds),
+            ``in_house``, ``external``, ``in_house_share`` (percent) and
+            ``target_in_house_share``. For ``all``: ``children``, ``spend``,
+            ``within_20_miles_share`` and ``target_within_20_miles_share``. With
+            ``samples=``, also ``mean``, ``median``, ``lower_<L>`` and ``upper_<L>`` for
+            each level ``L`` (``value`` stays the deterministic figure).
+        """
+        df = pd.DataFrame(self._data["rows"], columns=_COLUMNS)
+        df["value"] = df["value"].astype("float64")
+        iv = self._data.get("intervals")
+        if not iv:
+            return df
+        cols: dict[str, list[Any]] = {
+            "year": [r["year"] for r in iv["rows"]],
+            "placement": [r["band"] for r in iv["rows"]],
+            "measure": [r["measure"] for r in iv["rows"]],
+            "mean": [r["mean"] for r in iv["rows"]],
+            "median": [r["median"] for r in iv["rows"]],
+        }
+        for i, lv in enumerate(self.levels):
+            cols[f"lower_{level_label(lv)}"] = [r["lower"][i] for r in iv["rows"]]
+            cols[f"upper_{level_label(lv)}"] = [r["upper"][i] for r in iv["rows"]]
+        extra = pd.DataFrame(cols)
+        for c in extra.columns[3:]:
+            extra[c] = extra[c].astype("float64")
+        return df.merge(extra, on=["year", "placement", "measure"], how="left")
+
+    def to_wide(self, measure: str = "placements") -> pd.DataFrame:
+        """Pivot one measure to years by placement type (the shape of a market statement)."""
+        df = self.to_pandas()
+        known = sorted(df["measure"].unique())
+        if measure not in known:
+            raise ArgumentError(f"invalid argument `measure` = {measure!r}: one of {known}")
+        df = df[df["measure"] == measure]
+        return df.pivot_table(index="year", columns="placement", values="value", sort=False)
+
+    def value(self, year: str, placement: str, measure: str) -> float:
+        """One number, e.g. ``value("2018/19", "ifa", "placements")``."""
+        for r in self._data["rows"]:
+            if r["year"] == year and r["placement"] == placement and r["measure"] == measure:
+                return float(r["value"])
+        raise ArgumentError(
+            f"no row for year {year!r}, placement {placement!r}, measure {measure!r}"
+        )
+
+    def __repr__(self) -> str:
+        a = self._data["assumptions"]
+        years = sorted({r["year"] for r in self._data["rows"]})
+        return (
+            f"<Placements {years[0]} to {years[-1]}; mix {a['mix']['method']}, "
+            f"inflation {a['inflation']}%>"
+        )
+
+    def _repr_html_(self) -> str:
+        return html_block(repr(self), self.notes, self.to_wide().round(1).reset_index())
+
+
+def placements(
+    source: str | Dataset | CohortModel,
+    years: int = 5,
+    *,
+    base_year: int | None = None,
+    admissions: str = DEFAULT_ADMISSIONS,
+    discharges: str = "last",
+    k: int = 3,
+    mix: str = "held",
+    mix_k: int = 3,
+    inflation: float = 0.0,
+    unit_costs: Sequence[Mapping[str, Any]] | None = None,
+    samples: int | None = None,
+    seed: int | None = None,
+    levels: Sequence[float] | None = None,
+) -> Placements:
+    """Project placements by type, in-house against external, and spend.
+
+    Parameters
+    ----------
+    source : str, Dataset or CohortModel
+        A bundled dataset name, a folder, a loaded dataset or a fitted model.
+    years : int
+        Years ahead, 1 to 25.
+    base_year : int, optional
+        31 March to start from (default: the last observed).
+    admissions, discharges, k
+        The projection's assumptions, as in :meth:`CohortModel.project`.
+    mix : {"held", "mean", "trend"}
+        How the shares by placement type move forward (``mean`` over ``mix_k`` dates).
+    mix_k : int
+        Dates averaged by ``mix="mean"``.
+    inflation : float
+        Unit-cost inflation, percent a year, from the costs' price year (0 = real terms).
+    unit_costs : list of mappings, optional
+        Unit costs replacing or adding to the dataset's, each with ``placement``,
+        ``annual`` (pounds a year), ``price_year`` and optionally ``band`` (a cost band).
+    samples : int, optional
+        Monte Carlo paths (1 to 100,000) for intervals of every placement, pool and
+        spend figure; ``None`` (default) gives the deterministic projection only.
+    seed : int, optional
+        Seed of the paths (default 0: reproducible).
+    levels : sequence of float, optional
+        Interval levels in percent (default 80 and 90).
+
+    Returns
+    -------
+    Placements
+
+    Examples
+    --------
+    >>> p = placements("derbyshire", years=3, samples=200, seed=1, levels=[80])
+    >>> ifa = p.to_pandas().query("placement == 'ifa' and measure == 'placements'")
+    >>> bool((ifa["lower_80"] <= ifa["upper_80"]).all() and (ifa["lower_80"] >= 0).all())
+    True
+    """
+    model, ds = _model_and_dataset(source)
+    base = model.base_year if base_year is None else int(base_year)
+    inputs = _carecast.market_inputs(ds.to_json(), json.dumps(model._data), base)
+    market = {
+        "mix": _method("mix", mix, MIX_METHODS, mix_k),
+        "inflation": float(inflation),
+        "levers": {
+            "extra_households": [],
+            "approvals_per_year": [],
+            "resignations_per_year": [],
+            "beds": [],
+            "children_per_household": [],
+            "step_down": [],
+            "unit_costs": _unit_costs(unit_costs),
+            "inflation": None,
+        },
+    }
+    args = (
+        json.dumps(model._data),
+        inputs,
+        base,
+        int(years),
+        json.dumps(_method("admissions", admissions, ADMISSIONS_METHODS[:3], k)),
+        json.dumps(_method("discharges", discharges, ("last", "mean"), k)),
+        json.dumps(market),
+    )
+    data = json.loads(_carecast.placements(*args))
+    if samples is not None:
+        iv = _carecast.placement_intervals(*args, _samples(samples), _seed(seed), _levels(levels))
+        data["intervals"] = json.loads(iv)
+    elif seed is not None or levels is not None:
+        raise ArgumentError("`seed` and `levels` need `samples` (the number of Monte Carlo paths)")
+    return Placements(data)
+
+
+def reconcile_spend(
+    source: str | Dataset | CohortModel,
+    *,
+    unit_costs: Sequence[Mapping[str, Any]] | None = None,
+    inflation: float = 0.0,
+    base_year: int | None = None,
+) -> pd.DataFrame:
+    """Compare published spend with spend computed from placement counts and unit costs.
+
+    Parameters
+    ----------
+    source : str, Dataset or CohortModel
+        The dataset (or a model fitted to it).
+    unit_costs : list of mappings, optional
+        Unit costs replacing or adding to the dataset's (see :func:`placements`).
+    inflation : float
+        Percent a year from the costs' price year.
+    base_year : int, optional
+        31 March the inputs are calibrated at (default: the last observed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per published figure (and per way of counting the children where the
+        table prints its own counts): ``year``, ``what``, ``published``, ``computed``,
+        ``difference`` (computed - published), ``percent``, ``children``, ``method``,
+        ``source``. ``computed`` is empty where a type has no unit cost.
+
+    Examples
+    --------
+    >>> df = reconcile_spend("derbyshire")
+    >>> row = df[df["what"] == "ifa"].iloc[0]
+    >>> int(row["published"]), int(row["computed"]), int(row["difference"])
+    (5187726, 5148000, -39726)
+    """
+    model, ds = _model_and_dataset(source)
+    base = model.base_year if base_year is None else int(base_year)
+    inputs = _carecast.market_inputs(ds.to_json(), json.dumps(model._data), base)
+    out = _carecast.reconcile_spend(inputs, json.dumps(_unit_costs(unit_costs)), float(inflation))
+    cols = [
+        "year",
+        "what",
+        "published",
+        "computed",
+        "difference",
+        "percent",
+        "children",
+        "method",
+        "source",
+    ]
+    df = pd.DataFrame(json.loads(out), columns=cols)
+    for c in ("published", "computed", "difference", "percent", "children"):
+        df[c] = df[c].astype("float64")
+    return df
+
+
+def usage_estimates(
+    dataset: str | Dataset = "derbyshire",
+    table: str = "placement_usage_700",
+    total: float = 700.0,
+) -> pd.DataFrame:
+    """Recompute a "placement usage at N children in care" table from its printed shares.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``category``, ``placement``, ``share`` (percent, as printed), ``published``
+        (the printed estimate) and ``computed`` (``total`` times the share).
+
+    Examples
+    --------
+    >>> df = usage_estimates()
+    >>> df.set_index("category").loc["IFAs", ["published", "computed"]].tolist()
+    [170.0, 168.0]
+    """
+    ds = dataset if isinstance(dataset, Dataset) else load(dataset)
+    out = _carecast.usage_estimates(ds.to_json(), str(table), float(total))
+    cols = ["category", "placement", "share", "published", "computed"]
+    return pd.DataFrame(json.loads(out), columns=cols)
+
+
+class Scenario:
+    """A scenario: the baseline's assumptions and levers, read from TOML or JSON.
+
+    Levers (``kind``): ``admissions`` (``band``, ``percent``, ``absolute``),
+    ``discharges`` (``band``, ``percent``), ``step_down`` (``children``),
+    ``foster_recruitment`` (``households``, ``per_year``), ``foster_resignations``
+    (``per_year``), ``beds`` (``beds``), ``unit_cost`` (``placement``, ``band``,
+    ``annual``), ``inflation`` (``percent``); each may take ``name`` and ``from_year``.
+    Unknown keys are errors. See ``scenarios/`` in the repository for examples.
+    """
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    @classmethod
+    def from_toml(cls, text: str, file: str = "<toml>") -> Scenario:
+        """Read a scenario from TOML text."""
+        return cls(json.loads(_carecast.scenario_parse(file, text, "toml")))
+
+    @classmethod
+    def from_json(cls, text: str, file: str = "<json>") -> Scenario:
+        """Read a scenario from JSON text."""
+        return cls(json.loads(_carecast.scenario_parse(file, text, "json")))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
+        """Build a scenario from a mapping with the keys of the file format."""
+        return cls.from_json(json.dumps(dict(data)), file="<dict>")
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Scenario:
+        """Read a ``.toml`` or ``.json`` scenario file."""
+        p = os.fspath(path)
+        try:
+            with open(p, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as e:
+            raise ArgumentError(f"cannot read scenario file {p!r}: {e.strerror}") from None
+        return cls.from_json(text, p) if p.endswith(".json") else cls.from_toml(text, p)
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return str(self._data["name"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the scenario as a plain mapping (the file format's keys)."""
+        return json.loads(json.dumps(self._data))
+
+    def to_json(self) -> str:
+        """Return the scenario as JSON text."""
+        return json.dumps(self._data, indent=2)
+
+    def to_toml(self) -> str:
+        """Return the scenario as TOML text."""
+        return _carecast.scenario_to_toml(json.dumps(self._data))
+
+    def run(self, dataset: Dataset | None = None) -> Comparison:
+        """Run against the baseline (on ``dataset`` instead of the named one, if given)."""
+        out = _carecast.scenario_run(
+            json.dumps(self._data), None if dataset is None else dataset.to_json()
+        )
+        return Comparison(json.loads(out))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Scenario) and self._data == other._data
+
+    def __hash__(self) -> int:
+        return hash(self.to_json())
+
+    def __repr__(self) -> str:
+        return (
+            f"<Scenario {self.name!r} on {self._data['dataset']!r}, "
+            f"{len(self._data.get('levers', []))} levers>"
+        )
+
+
+class Comparison:
+    """A scenario run against its baseline, with the difference attributed to each lever.
+
+    Levers are added one at a time in the order of the file; a lever's effect is what it
+    changes on top of the levers before it, so the effects add up to the difference.
+    """
+
+    COLUMNS = ["year", "placement", "measure", "baseline", "scenario", "difference"]
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario that was run."""
+        return Scenario(self._data["scenario"])
+
+    @property
+    def baseline(self) -> Placements:
+        """The baseline's placements."""
+        return Placements(self._data["baseline"])
+
+    @property
+    def result(self) -> Placements:
+        """The scenario's placements."""
+        return Placements(self._data["result"])
+
+    def to_pandas(self) -> pd.DataFrame:
+        """Baseline, scenario and difference by year, placement and measure (long form)."""
+        df = pd.DataFrame(self._data["rows"], columns=self.COLUMNS)
+        for c in ("baseline", "scenario", "difference"):
+            df[c] = df[c].astype("float64")
+        return df
+
+    def attribution(self) -> pd.DataFrame:
+        """Return the difference by lever: ``year, placement, measure, lever, effect``."""
+        df = pd.DataFrame(
+            self._data["attribution"],
+            columns=["year", "placement", "measure", "lever", "effect"],
+        )
+        df["effect"] = df["effect"].astype("float64")
+        return df
+
+    def summary(self) -> pd.DataFrame:
+        """Years by the headline differences: children, in-house and external by pool, spend."""
+        df = self.to_pandas()
+        keep = [
+            ("all", "children"),
+            ("fostering", "in_house"),
+            ("fostering", "external"),
+            ("residential", "in_house"),
+            ("residential", "external"),
+            ("all", "spend"),
+        ]
+        parts = []
+        for placement, measure in keep:
+            s = df[(df["placement"] == placement) & (df["measure"] == measure)]
+            parts.append(s.set_index("year")["difference"].rename(f"{placement} {measure}"))
+        return pd.concat(parts, axis=1)
+
+    def difference(self, year: str, placement: str, measure: str) -> float:
+        """One difference, e.g. ``difference("2018/19", "all", "spend")``."""
+        for r in self._data["rows"]:
+            if r["year"] == year and r["placement"] == placement and r["measure"] == measure:
+                return float(r["difference"])
+        raise ArgumentError(
+            f"no row for year {year!r}, placement {placement!r}, measure {measure!r}"
+        )
+
+    def __repr__(self) -> str:
+        return f"<Comparison of {self.scenario.name!r} against its baseline>"
+
+    def _repr_html_(self) -> str:
+        return html_block(repr(self), self.baseline.notes, self.summary().round(1).reset_index())
