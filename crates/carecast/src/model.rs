@@ -608,7 +608,7 @@ impl CohortModel {
 
 /// How admissions move forward.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "method", rename_all = "snake_case")]
+#[serde(tag = "method", rename_all = "snake_case", try_from = "MethodSpec")]
 pub enum Admissions {
     /// The base year's admissions by band, held.
     Held,
@@ -628,7 +628,7 @@ pub enum Admissions {
 
 /// How discharge rates move forward.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "method", rename_all = "snake_case")]
+#[serde(tag = "method", rename_all = "snake_case", try_from = "MethodSpec")]
 pub enum Discharges {
     /// The base year's fitted rates.
     Last,
@@ -637,6 +637,100 @@ pub enum Discharges {
         /// Years averaged.
         k: usize,
     },
+}
+
+/// An assumption as written in a file (`{ method = "mean", k = 3 }`): every key of every
+/// method, so that a key the method does not take is an error rather than ignored (serde
+/// ignores extra keys of the unit variants of an internally tagged enum).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MethodSpec {
+    /// The method's name.
+    pub method: String,
+    /// Years (or dates) averaged, for `mean`.
+    #[serde(default)]
+    pub k: Option<usize>,
+    /// Child population by year, for admissions `rate`.
+    #[serde(default)]
+    pub population: Option<Vec<(i32, f64)>>,
+}
+
+impl MethodSpec {
+    /// Checks that only the keys in `allowed` are given (besides `method`).
+    pub fn only(&self, methods: &[&str], allowed: &[&str]) -> std::result::Result<(), String> {
+        if !methods.contains(&self.method.as_str()) {
+            return Err(format!(
+                "unknown method `{}`, expected one of {}",
+                self.method,
+                methods.join(", ")
+            ));
+        }
+        for (key, given) in [
+            ("k", self.k.is_some()),
+            ("population", self.population.is_some()),
+        ] {
+            if given && !allowed.contains(&key) {
+                return Err(format!(
+                    "unknown field `{key}`: method `{}` takes {}",
+                    self.method,
+                    if allowed.is_empty() {
+                        "no other keys".to_string()
+                    } else {
+                        allowed
+                            .iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// `k`, required.
+    pub fn k(&self) -> std::result::Result<usize, String> {
+        self.k
+            .ok_or_else(|| format!("method `{}` needs `k` (how many to average)", self.method))
+    }
+}
+
+impl TryFrom<MethodSpec> for Admissions {
+    type Error = String;
+    fn try_from(s: MethodSpec) -> std::result::Result<Self, String> {
+        const METHODS: [&str; 4] = ["held", "mean", "trend", "rate"];
+        match s.method.as_str() {
+            "held" => s.only(&METHODS, &[]).map(|_| Admissions::Held),
+            "trend" => s.only(&METHODS, &[]).map(|_| Admissions::Trend),
+            "mean" => {
+                s.only(&METHODS, &["k"])?;
+                Ok(Admissions::Mean { k: s.k()? })
+            }
+            "rate" => {
+                s.only(&METHODS, &["population"])?;
+                Ok(Admissions::Rate {
+                    population: s
+                        .population
+                        .ok_or("method `rate` needs `population` (year, children) pairs")?,
+                })
+            }
+            _ => s.only(&METHODS, &[]).map(|_| Admissions::Held),
+        }
+    }
+}
+
+impl TryFrom<MethodSpec> for Discharges {
+    type Error = String;
+    fn try_from(s: MethodSpec) -> std::result::Result<Self, String> {
+        const METHODS: [&str; 2] = ["last", "mean"];
+        match s.method.as_str() {
+            "mean" => {
+                s.only(&METHODS, &["k"])?;
+                Ok(Discharges::Mean { k: s.k()? })
+            }
+            _ => s.only(&METHODS, &[]).map(|_| Discharges::Last),
+        }
+    }
 }
 
 /// A change to one band's flows: how a scenario's admissions and discharge levers reach

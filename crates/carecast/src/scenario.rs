@@ -34,6 +34,7 @@ use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::market::{
     FromYear, MarketInputs, MarketLevers, MarketOptions, MarketProjection, MixMethod, UnitCost,
+    cost_band,
 };
 use crate::model::{Admissions, CohortModel, Discharges, FlowChange, ProjectionOptions};
 use crate::placement::PlacementType;
@@ -82,6 +83,23 @@ pub enum Lever {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         from_year: Option<i32>,
     },
+    /// Change the rate at which children return home to their families (reunification),
+    /// by a percent. Reaches the projection as a change in all discharges of
+    /// `percent` times the share of the base year's discharges that were returns home
+    /// (from the dataset's `discharges_by_reason` table; an error where there is none).
+    Reunification {
+        /// Label used in the attribution.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// A band of the model or `all`.
+        #[serde(default = "all_bands")]
+        band: String,
+        /// Percent change in the rate of returns home (`+10` = ten percent more).
+        percent: f64,
+        /// First financial year; default the first projected.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from_year: Option<i32>,
+    },
     /// Children stepped down from residential care to fostering (a number in care at
     /// each 31 March from the year on).
     StepDown {
@@ -105,6 +123,18 @@ pub enum Lever {
         /// Extra households approved every year from `from_year`.
         #[serde(default)]
         per_year: f64,
+        /// First financial year; default the first projected.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from_year: Option<i32>,
+    },
+    /// Recruit contract carer households (one-to-one placements, costed at contract-care
+    /// rates): a one-off number from a year on.
+    ContractCarers {
+        /// Label used in the attribution.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// Households added (negative: fewer).
+        households: f64,
         /// First financial year; default the first projected.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         from_year: Option<i32>,
@@ -163,8 +193,10 @@ impl Lever {
         match self {
             Lever::Admissions { .. } => "admissions",
             Lever::Discharges { .. } => "discharges",
+            Lever::Reunification { .. } => "reunification",
             Lever::StepDown { .. } => "step_down",
             Lever::FosterRecruitment { .. } => "foster_recruitment",
+            Lever::ContractCarers { .. } => "contract_carers",
             Lever::FosterResignations { .. } => "foster_resignations",
             Lever::Beds { .. } => "beds",
             Lever::UnitCost { .. } => "unit_cost",
@@ -177,14 +209,94 @@ impl Lever {
         let name = match self {
             Lever::Admissions { name, .. }
             | Lever::Discharges { name, .. }
+            | Lever::Reunification { name, .. }
             | Lever::StepDown { name, .. }
             | Lever::FosterRecruitment { name, .. }
+            | Lever::ContractCarers { name, .. }
             | Lever::FosterResignations { name, .. }
             | Lever::Beds { name, .. }
             | Lever::UnitCost { name, .. }
             | Lever::Inflation { name, .. } => name.clone(),
         };
         name.unwrap_or_else(|| format!("{}: {}", index + 1, self.kind()))
+    }
+
+    /// The numbers the lever was given, as `(key, value)`, in file order.
+    pub fn numbers(&self) -> Vec<(&'static str, f64)> {
+        match self {
+            Lever::Admissions {
+                percent, absolute, ..
+            } => vec![("percent", *percent), ("absolute", *absolute)],
+            Lever::Discharges { percent, .. } | Lever::Reunification { percent, .. } => {
+                vec![("percent", *percent)]
+            }
+            Lever::StepDown { children, .. } => vec![("children", *children)],
+            Lever::FosterRecruitment {
+                households,
+                per_year,
+                ..
+            } => vec![("households", *households), ("per_year", *per_year)],
+            Lever::ContractCarers { households, .. } => vec![("households", *households)],
+            Lever::FosterResignations { per_year, .. } => vec![("per_year", *per_year)],
+            Lever::Beds { beds, .. } => vec![("beds", *beds)],
+            Lever::UnitCost { annual, .. } => vec![("annual", *annual)],
+            Lever::Inflation { percent, .. } => vec![("percent", *percent)],
+        }
+    }
+
+    /// The lever's `from_year`, if it has one and it is set.
+    pub fn from_year(&self) -> Option<i32> {
+        match self {
+            Lever::Admissions { from_year, .. }
+            | Lever::Discharges { from_year, .. }
+            | Lever::Reunification { from_year, .. }
+            | Lever::StepDown { from_year, .. }
+            | Lever::FosterRecruitment { from_year, .. }
+            | Lever::ContractCarers { from_year, .. }
+            | Lever::FosterResignations { from_year, .. }
+            | Lever::Beds { from_year, .. } => *from_year,
+            Lever::UnitCost { .. } | Lever::Inflation { .. } => None,
+        }
+    }
+
+    /// The lever's age band, for the levers that take one.
+    pub fn band(&self) -> Option<&str> {
+        match self {
+            Lever::Admissions { band, .. }
+            | Lever::Discharges { band, .. }
+            | Lever::Reunification { band, .. } => Some(band),
+            _ => None,
+        }
+    }
+
+    /// `N ("label", kind k: key = value, ...)`: how errors name a lever.
+    fn describe(&self, index: usize) -> String {
+        let mut keys: Vec<String> = self
+            .numbers()
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect();
+        if let Some(y) = self.from_year() {
+            keys.push(format!("from_year = {y}"));
+        }
+        format!(
+            "lever {} ({:?}, kind `{}`: {})",
+            index + 1,
+            self.label(index),
+            self.kind(),
+            keys.join(", ")
+        )
+    }
+}
+
+/// The path a scenario was read from. Not part of the scenario's value: it is not written
+/// out and two scenarios read from different files compare equal.
+#[derive(Debug, Clone, Default)]
+pub struct SourceFile(pub Option<String>);
+
+impl PartialEq for SourceFile {
+    fn eq(&self, _: &Self) -> bool {
+        true
     }
 }
 
@@ -224,12 +336,15 @@ pub struct Scenario {
     /// The levers, in the order their effects are attributed.
     #[serde(default)]
     pub levers: Vec<Lever>,
+    /// The file it was read from, for error messages (not serialised).
+    #[serde(skip)]
+    pub file: SourceFile,
 }
 
 impl Scenario {
     /// Reads a scenario from TOML text; `file` names it in errors.
     pub fn from_toml(file: &str, text: &str) -> Result<Scenario> {
-        let s: Scenario = toml::from_str(text).map_err(|e| {
+        let mut s: Scenario = toml::from_str(text).map_err(|e| {
             let line = e
                 .span()
                 .map(|sp| text[..sp.start.min(text.len())].lines().count().max(1));
@@ -241,16 +356,18 @@ impl Scenario {
                 },
             }
         })?;
+        s.file = SourceFile(Some(file.to_string()));
         s.validate(file)?;
         Ok(s)
     }
 
     /// Reads a scenario from JSON text; `file` names it in errors.
     pub fn from_json(file: &str, text: &str) -> Result<Scenario> {
-        let s: Scenario = serde_json::from_str(text).map_err(|e| Error::Scenario {
+        let mut s: Scenario = serde_json::from_str(text).map_err(|e| Error::Scenario {
             file: file.into(),
             message: e.to_string(),
         })?;
+        s.file = SourceFile(Some(file.to_string()));
         s.validate(file)?;
         Ok(s)
     }
@@ -268,10 +385,18 @@ impl Scenario {
         }
     }
 
+    /// The file it was read from, or (made in code) its name: what errors cite.
+    pub fn origin(&self) -> String {
+        self.file
+            .0
+            .clone()
+            .unwrap_or_else(|| format!("scenario {:?}", self.name))
+    }
+
     /// The scenario as TOML.
     pub fn to_toml(&self) -> Result<String> {
         toml::to_string(self).map_err(|e| Error::Scenario {
-            file: self.name.clone(),
+            file: self.origin(),
             message: format!("cannot write as TOML: {e}"),
         })
     }
@@ -279,7 +404,7 @@ impl Scenario {
     /// The scenario as JSON.
     pub fn to_json(&self) -> Result<String> {
         serde_json::to_string_pretty(self).map_err(|e| Error::Scenario {
-            file: self.name.clone(),
+            file: self.origin(),
             message: format!("cannot write as JSON: {e}"),
         })
     }
@@ -289,7 +414,12 @@ impl Scenario {
     pub fn validate(&self, file: &str) -> Result<()> {
         let err = |i: usize, l: &Lever, key: &str, v: f64, why: &str| Error::Scenario {
             file: file.into(),
-            message: format!("lever {} ({}), key `{key}` = {v}: {why}", i + 1, l.label(i)),
+            message: format!(
+                "lever {} ({:?}, kind `{}`), key `{key}` = {v}: {why}",
+                i + 1,
+                l.label(i),
+                l.kind()
+            ),
         };
         if self.years == 0 || self.years > 25 {
             return Err(Error::Scenario {
@@ -297,24 +427,54 @@ impl Scenario {
                 message: format!("key `years` = {}: must be 1 to 25", self.years),
             });
         }
+        let top = |key: &str, v: String, why: &str| Error::Scenario {
+            file: file.into(),
+            message: format!("key `{key}` = {v}: {why}"),
+        };
+        if !self.inflation.is_finite() || !(-50.0..=100.0).contains(&self.inflation) {
+            return Err(top(
+                "inflation",
+                self.inflation.to_string(),
+                "must be a percent a year between -50 and 100",
+            ));
+        }
+        for (i, c) in self.unit_costs.iter().enumerate() {
+            if !c.annual.is_finite() || c.annual < 0.0 {
+                return Err(top(
+                    &format!("unit_costs[{}].annual", i + 1),
+                    c.annual.to_string(),
+                    "a unit cost must be pounds per year >= 0",
+                ));
+            }
+            if let Some(b) = &c.band {
+                cost_band(b).map_err(|e| {
+                    top(
+                        &format!("unit_costs[{}].band", i + 1),
+                        format!("{b:?}"),
+                        &e.to_string(),
+                    )
+                })?;
+            }
+        }
         for (i, l) in self.levers.iter().enumerate() {
-            let nums: Vec<(&str, f64)> = match l {
-                Lever::Admissions {
-                    percent, absolute, ..
-                } => vec![("percent", *percent), ("absolute", *absolute)],
-                Lever::Discharges { percent, .. } => vec![("percent", *percent)],
-                Lever::StepDown { children, .. } => vec![("children", *children)],
-                Lever::FosterRecruitment {
-                    households,
-                    per_year,
-                    ..
-                } => vec![("households", *households), ("per_year", *per_year)],
-                Lever::FosterResignations { per_year, .. } => vec![("per_year", *per_year)],
-                Lever::Beds { beds, .. } => vec![("beds", *beds)],
-                Lever::UnitCost { annual, .. } => vec![("annual", *annual)],
-                Lever::Inflation { percent, .. } => vec![("percent", *percent)],
-            };
-            for (k, v) in nums {
+            if let Lever::UnitCost { band: Some(b), .. } = l {
+                cost_band(b).map_err(|e| Error::Scenario {
+                    file: file.into(),
+                    message: format!("{}, key `band` = {b:?}: {e}", l.describe(i)),
+                })?;
+            }
+            if let Lever::Inflation { percent, .. } = l
+                && !(-50.0..=100.0).contains(percent)
+            {
+                return Err(err(
+                    i,
+                    l,
+                    "percent",
+                    *percent,
+                    "inflation must be a percent a year between -50 and 100",
+                ));
+            }
+            for (k, v) in l.numbers() {
                 if !v.is_finite() {
                     return Err(err(i, l, k, v, "must be a finite number"));
                 }
@@ -322,8 +482,10 @@ impl Scenario {
                     (l, k),
                     (Lever::Admissions { .. }, _)
                         | (Lever::Discharges { .. }, _)
+                        | (Lever::Reunification { .. }, _)
                         | (Lever::FosterResignations { .. }, _)
                         | (Lever::FosterRecruitment { .. }, _)
+                        | (Lever::ContractCarers { .. }, _)
                         | (Lever::Inflation { .. }, _)
                 );
                 if v < 0.0 && !negative_ok {
@@ -344,7 +506,7 @@ impl Scenario {
             Dataset::from_dir(&self.dataset)
         } else {
             Dataset::bundled(&self.dataset).map_err(|e| Error::Scenario {
-                file: self.name.clone(),
+                file: self.origin(),
                 message: format!("key `dataset`: {e}"),
             })
         }
@@ -364,22 +526,46 @@ impl Scenario {
             .base_year
             .or_else(|| bases.last().copied())
             .ok_or_else(|| Error::model("the model has no base year"))?;
+        let file = self.origin();
+        if !bases.contains(&base) {
+            return Err(Error::Scenario {
+                file,
+                message: format!(
+                    "key `base_year` = {base}: the data allow base years {}",
+                    bases
+                        .iter()
+                        .map(i32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
         let base_date = crate::period::FinancialYear::ending(base).end();
         let inputs = MarketInputs::from_dataset_at(ds, &model.history, base_date)?;
+        let reunification = self.check_levers(ds, model, base)?;
+        let returned_home = reunification.as_ref().map(|r| r.0);
         let run = |levers: &[Lever]| -> Result<MarketProjection> {
-            let (po, mo) = self.options(base, levers)?;
+            let (po, mo) = self.options(base, levers, returned_home)?;
             inputs.project(model, &po, &mo)
         };
-        let baseline = run(&[])?;
+        let baseline = run(&[]).map_err(|e| Error::Scenario {
+            file: file.clone(),
+            message: format!("the baseline (no levers): {e}"),
+        })?;
         let mut steps = vec![baseline.clone()];
         for i in 0..self.levers.len() {
             let p = run(&self.levers[..=i]).map_err(|e| Error::Scenario {
-                file: self.name.clone(),
-                message: format!("lever {} ({}): {e}", i + 1, self.levers[i].label(i)),
+                file: file.clone(),
+                message: format!("{}: {e}", self.levers[i].describe(i)),
             })?;
             steps.push(p);
         }
-        let scenario = steps.last().cloned().unwrap_or_else(|| baseline.clone());
+        let mut scenario = steps.last().cloned().unwrap_or_else(|| baseline.clone());
+        if let Some((share, src)) = &reunification {
+            scenario.assumptions.notes.push(format!(
+                "reunification levers change all discharges by their percent times {share:.3}, the share of discharges that were returns home: {src}; returns home are taken to be spread over ages like all discharges (the source gives no age split)"
+            ));
+        }
         let key =
             |r: &crate::market::MarketRow| (r.year.clone(), r.placement.clone(), r.measure.clone());
         let index = |p: &MarketProjection| -> BTreeMap<(String, String, String), f64> {
@@ -452,8 +638,71 @@ impl Scenario {
         })
     }
 
-    /// The projection and market options of the baseline plus `levers`.
-    fn options(&self, base: i32, levers: &[Lever]) -> Result<(ProjectionOptions, MarketOptions)> {
+    /// Checks what only the dataset and model can tell: each lever's `from_year` lies in
+    /// the projected years, its band is a band of the model, and a reunification lever has
+    /// discharges by reason to work on. Returns the base year's share of discharges that
+    /// were returns home, with its source, when a reunification lever needs it.
+    fn check_levers(
+        &self,
+        ds: &Dataset,
+        model: &CohortModel,
+        base: i32,
+    ) -> Result<Option<(f64, String)>> {
+        let file = self.origin();
+        let (first, last) = (base + 1, base + self.years as i32);
+        let mut labels: Vec<String> = model
+            .history
+            .scheme
+            .bands()
+            .iter()
+            .map(crate::age::AgeBand::label)
+            .collect();
+        labels.push("all".into());
+        let mut reunification = None;
+        for (i, l) in self.levers.iter().enumerate() {
+            if let Some(y) = l.from_year()
+                && !(first..=last).contains(&y)
+            {
+                return Err(Error::Scenario {
+                    file,
+                    message: format!(
+                        "{}, key `from_year` = {y}: must be a projected year, {first} to {last} (the calendar year of its 31 March; the base year {base} is observed, not projected)",
+                        l.describe(i)
+                    ),
+                });
+            }
+            if let Some(b) = l.band()
+                && !labels.iter().any(|x| x == b)
+            {
+                let e = Error::unknown(
+                    format!("band (bands of this model: {})", labels.join(", ")),
+                    b,
+                    labels.iter().map(String::as_str),
+                );
+                return Err(Error::Scenario {
+                    file,
+                    message: format!("{}, key `band` = {b:?}: {e}", l.describe(i)),
+                });
+            }
+            if matches!(l, Lever::Reunification { .. }) && reunification.is_none() {
+                reunification =
+                    Some(returned_home_share(ds, base).map_err(|e| Error::Scenario {
+                        file: file.clone(),
+                        message: format!("{}: {e}", l.describe(i)),
+                    })?);
+            }
+        }
+        Ok(reunification)
+    }
+
+    /// The projection and market options of the baseline plus `levers`. `returned_home`:
+    /// the share of discharges that were returns home (for reunification levers).
+    fn options(
+        &self,
+        base: i32,
+        levers: &[Lever],
+        returned_home: Option<f64>,
+    ) -> Result<(ProjectionOptions, MarketOptions)> {
         let first = base + 1;
         let mut po = ProjectionOptions::new(base, self.years);
         if let Some(a) = &self.admissions {
@@ -495,6 +744,21 @@ impl Scenario {
                     from_year: Some(at(*from_year)),
                     ..FlowChange::new(band.clone())
                 }),
+                Lever::Reunification {
+                    band,
+                    percent,
+                    from_year,
+                    ..
+                } => {
+                    let share = returned_home.ok_or_else(|| {
+                        Error::model("a reunification lever needs the share of discharges that were returns home")
+                    })?;
+                    po.changes.push(FlowChange {
+                        discharge_percent: percent * share,
+                        from_year: Some(at(*from_year)),
+                        ..FlowChange::new(band.clone())
+                    })
+                }
                 Lever::StepDown {
                     children,
                     from_year,
@@ -522,6 +786,14 @@ impl Scenario {
                         });
                     }
                 }
+                Lever::ContractCarers {
+                    households,
+                    from_year,
+                    ..
+                } => mo.levers.extra_contract_carers.push(FromYear {
+                    from_year: at(*from_year),
+                    value: *households,
+                }),
                 Lever::FosterResignations {
                     per_year,
                     from_year,
@@ -544,7 +816,7 @@ impl Scenario {
                     ..
                 } => mo.levers.unit_costs.push(UnitCost {
                     placement: *placement,
-                    band: band.clone(),
+                    band: band.as_deref().map(cost_band).transpose()?,
                     annual: *annual,
                     price_year: price_year.unwrap_or(base),
                     source: format!("scenario {:?}", self.name),
@@ -554,6 +826,59 @@ impl Scenario {
         }
         Ok((po, mo))
     }
+}
+
+/// The share of a year's discharges that were returns home to parents, relatives or
+/// others with parental responsibility, from the dataset's `discharges_by_reason` table
+/// (rows whose category starts `Returned home`, against the `Total` row), in the base year
+/// or the latest year before it. Returns the share and where it came from.
+pub fn returned_home_share(ds: &Dataset, base: i32) -> Result<(f64, String)> {
+    let t = ds.table("discharges_by_reason").map_err(|_| {
+        Error::model(format!(
+            "dataset {:?} has no table of discharges by reason (`discharges_by_reason`), so a reunification lever has nothing to act on; use a `discharges` lever instead",
+            ds.name
+        ))
+    })?;
+    let year_of = |r: &crate::table::Record| match r.period {
+        Some(crate::period::Period::Year(fy)) => Some(fy.end_year()),
+        _ => None,
+    };
+    let pick = |total: bool, y: i32| -> Option<f64> {
+        let rows: Vec<f64> = t
+            .records
+            .iter()
+            .filter(|r| year_of(r) == Some(y))
+            .filter(|r| {
+                let c = r.category.as_deref().unwrap_or("");
+                if total {
+                    c == "Total"
+                } else {
+                    c.starts_with("Returned home")
+                }
+            })
+            .map(|r| r.cell.value())
+            .collect::<Option<Vec<f64>>>()?;
+        (!rows.is_empty()).then(|| rows.iter().sum())
+    };
+    let years: std::collections::BTreeSet<i32> = t.records.iter().filter_map(year_of).collect();
+    for y in years.into_iter().rev().filter(|y| *y <= base) {
+        if let (Some(home), Some(total)) = (pick(false, y), pick(true, y))
+            && total > 0.0
+        {
+            return Ok((
+                home / total,
+                format!(
+                    "{home} of {total} discharges in {} were returns home ({})",
+                    crate::period::FinancialYear::ending(y),
+                    t.meta.citation()
+                ),
+            ));
+        }
+    }
+    Err(Error::model(format!(
+        "`discharges_by_reason` of dataset {:?} has no year up to {base} with an exact count of returns home and a total",
+        ds.name
+    )))
 }
 
 /// One number of a scenario against its baseline.

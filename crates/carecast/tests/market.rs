@@ -22,9 +22,17 @@ fn base_year_reproduces_the_published_placements() {
             &MarketOptions::default(),
         )
         .unwrap();
+    // The published DCC foster placements (333) include contract care: 50 contract carer
+    // households at 31 March 2017 (004_85328cd596b7bfe6.txt, 1.4 Key Targets, target 13),
+    // one child each.
+    let mainstream = p
+        .value("2016/17", "in_house_fostering", "placements")
+        .unwrap();
+    let contract = p.value("2016/17", "contract_care", "placements").unwrap();
+    assert!((contract - 50.0).abs() < 1e-9, "{contract}");
+    assert!((mainstream + contract - 333.0).abs() < 1e-9, "{mainstream}");
     for (ty, published) in [
         ("ifa", 134.0),
-        ("in_house_fostering", 333.0),
         ("adoption", 27.0),
         ("agency_home", 48.0),
         ("in_house_home", 33.0),
@@ -323,4 +331,321 @@ fn edited_inputs_are_validated() {
         ..MarketOptions::default()
     };
     assert!(i.project(&m, &o, &nan).is_err());
+}
+
+#[test]
+fn the_base_year_holds_the_published_counts_under_every_mix_method() {
+    let (_, m, i) = setup("derbyshire");
+    for mix in [MixMethod::Held, MixMethod::Mean { k: 3 }, MixMethod::Trend] {
+        let opts = MarketOptions {
+            mix: mix.clone(),
+            ..MarketOptions::default()
+        };
+        let p = i
+            .project(&m, &ProjectionOptions::new(2017, 3), &opts)
+            .unwrap();
+        for (ty, published) in [("ifa", 134.0), ("adoption", 27.0), ("agency_home", 48.0)] {
+            let v = p.value("2016/17", ty, "placements").unwrap();
+            assert!((v - published).abs() < 1e-9, "{mix:?} {ty}: {v}");
+        }
+        // ... and the methods do differ from the first projected year.
+        if mix != MixMethod::Held {
+            let held = i
+                .project(
+                    &m,
+                    &ProjectionOptions::new(2017, 3),
+                    &MarketOptions::default(),
+                )
+                .unwrap();
+            let a = p.value("2018/19", "adoption", "placements").unwrap();
+            let b = held.value("2018/19", "adoption", "placements").unwrap();
+            assert!((a - b).abs() > 0.1, "{mix:?}: {a} vs held {b}");
+        }
+    }
+}
+
+#[test]
+fn fostering_capacity_utilisation_and_targets() {
+    // 004_85328cd596b7bfe6.txt: "Derbyshire fostering placements" (407 carer homes in
+    // 2016/17), "Placement utilisation" (753 approved, 443 filled, 58.8%), "Fostering
+    // Service Targets" (homes 460.., utilisation 60.., contract carers 54..).
+    let (_, m, i) = setup("derbyshire");
+    let p = i
+        .project(
+            &m,
+            &ProjectionOptions::new(2017, 4),
+            &MarketOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(p.value("2016/17", "fostering", "households"), Some(407.0));
+    assert_eq!(
+        p.value("2016/17", "fostering", "contract_carers"),
+        Some(50.0)
+    );
+    let u = p.value("2016/17", "fostering", "utilisation").unwrap();
+    assert!((u - 100.0 * 443.0 / 753.0).abs() < 1e-9, "{u}");
+    assert_eq!(
+        p.value("2017/18", "fostering", "target_households"),
+        Some(460.0)
+    );
+    assert_eq!(
+        p.value("2019/20", "fostering", "target_utilisation"),
+        Some(80.0)
+    );
+    assert_eq!(
+        p.value("2020/21", "fostering", "target_contract_carers"),
+        Some(60.0)
+    );
+    // Households fall by the mean approvals less resignations (46.4 - 48.8 a year).
+    let h1 = p.value("2017/18", "fostering", "households").unwrap();
+    assert!((h1 - (407.0 + 46.4 - 48.8)).abs() < 1e-9, "{h1}");
+    // Utilisation never exceeds 100%; an occupancy lever that would need more is an error.
+    for r in p.rows.iter().filter(|r| r.measure == "utilisation") {
+        assert!(r.value <= 100.0);
+    }
+    let full = MarketOptions {
+        levers: carecast::market::MarketLevers {
+            children_per_household: vec![carecast::market::FromYear {
+                from_year: 2019,
+                value: 3.0,
+            }],
+            ..Default::default()
+        },
+        ..MarketOptions::default()
+    };
+    // Demand must exceed capacity for the lever to bite: trend admissions grow it.
+    let e = i
+        .project(&m, &ProjectionOptions::new(2017, 10), &full)
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("utilisation over 100%"), "{e}");
+}
+
+#[test]
+fn contract_care_is_costed_at_contract_rates() {
+    // 004_85328cd596b7bfe6.txt, "Contract Care fostering costs": 41,607 (0-1) to 45,678
+    // (16+) a year with fixed staffing; mainstream in-house 19,025 to 23,096.
+    let (_, m, i) = setup("derbyshire");
+    let p = i
+        .project(
+            &m,
+            &ProjectionOptions::new(2017, 3),
+            &MarketOptions::default(),
+        )
+        .unwrap();
+    let n = p.value("2017/18", "contract_care", "placements").unwrap();
+    let spend = p.value("2017/18", "contract_care", "spend").unwrap();
+    assert!((n - 50.0).abs() < 1e-9);
+    assert!(
+        spend > 50.0 * 41_607.0 && spend < 50.0 * 45_678.0,
+        "{spend}"
+    );
+}
+
+#[test]
+fn bad_published_inputs_are_data_errors_not_silently_fixed() {
+    use carecast::table::Table;
+    let ds = Dataset::bundled("derbyshire").unwrap();
+    let m = CohortModel::fit(&ds).unwrap();
+    let edit = |id: &str, from: &str, to: &str| -> Dataset {
+        let mut d = ds.clone();
+        let t = d.tables.iter_mut().find(|t| t.id() == id).unwrap();
+        let text = std::fs::read_to_string(format!(
+            "{}/data/derbyshire/{id}.csv",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        assert!(text.contains(from), "{from}");
+        *t = Table::parse(&t.meta.file, &text.replace(from, to)).unwrap();
+        d
+    };
+    // IFA at 31 March 2017 typed as 334 instead of 134: the types add to 830 > 630.
+    let d = edit(
+        "cic_by_placement",
+        "2017-03-31,Foster Placement (Agency),ifa,134",
+        "2017-03-31,Foster Placement (Agency),ifa,334",
+    );
+    let e = MarketInputs::from_dataset(&d, &m.history).unwrap_err();
+    assert!(matches!(e, Error::Data { .. }), "{e}");
+    let s = e.to_string();
+    assert!(
+        s.contains("cic_by_placement") && s.contains("2017-03-31") && s.contains("add to one"),
+        "{s}"
+    );
+    // 20 beds for the 33 children in council homes: occupancy over 100%.
+    let d = edit(
+        "in_house_residential_beds",
+        "2017-03-31,,capacity,beds,33",
+        "2017-03-31,,capacity,beds,20",
+    );
+    let s = MarketInputs::from_dataset(&d, &m.history)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        s.contains("in_house_residential_beds") && s.contains("over 100%"),
+        "{s}"
+    );
+    // More approved foster places filled than approved.
+    let d = edit(
+        "foster_placement_utilisation",
+        "2016/17,filled,places,443",
+        "2016/17,filled,places,943",
+    );
+    let s = MarketInputs::from_dataset(&d, &m.history)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        s.contains("utilisation over 100%") && s.contains("2016/17"),
+        "{s}"
+    );
+}
+
+#[test]
+fn derby_uses_its_december_2024_mix_for_mean_and_trend() {
+    // 002_805fcef86a92c88e.txt, "Placement by type" at 31/12/2024, with the quarter-end
+    // stock 554 ("Children in Care quarterly data", Q3 closing).
+    let (_, m, i) = setup("derby");
+    let dec = i
+        .observations
+        .iter()
+        .find(|o| o.date.to_string() == "2024-12-31")
+        .expect("the December 2024 mix is read");
+    assert_eq!(dec.total, 554.0);
+    let opts = MarketOptions {
+        mix: MixMethod::Mean { k: 3 },
+        ..MarketOptions::default()
+    };
+    let p = i
+        .project(&m, &ProjectionOptions::new(2024, 2), &opts)
+        .unwrap();
+    assert_eq!(p.assumptions.mix_dates.len(), 3);
+    let ifa = p.value("2023/24", "ifa", "placements").unwrap();
+    assert!((ifa - 268.0).abs() < 1e-9, "{ifa}");
+}
+
+#[test]
+fn scenario_keys_are_checked_against_the_data() {
+    let bad = |text: &str| -> String {
+        match Scenario::from_toml("s.toml", text).and_then(|s| s.run()) {
+            Ok(_) => panic!("accepted: {text}"),
+            Err(e) => {
+                assert!(matches!(e, Error::Scenario { .. }), "{e}");
+                e.to_string()
+            }
+        }
+    };
+    let head = "name='x'\ndataset='derbyshire'\nbase_year=2017\nyears=3\n";
+    // A lever from the observed base year (or outside the projection) is an error.
+    for y in [2017, 1990, 2100] {
+        let e = bad(&format!(
+            "{head}[[levers]]\nkind='foster_recruitment'\nhouseholds=60\nfrom_year={y}\n"
+        ));
+        assert!(
+            e.contains("s.toml") && e.contains("from_year") && e.contains(&y.to_string()),
+            "{e}"
+        );
+    }
+    // Unknown keys inside nested tables.
+    for nested in [
+        "admissions={method='mean',k=3,foo=1}",
+        "mix={method='trend',k=2}",
+        "discharges={method='last',zz=1}",
+    ] {
+        let e = bad(&format!("{head}{nested}\n"));
+        assert!(
+            e.contains("s.toml") && e.contains("unknown field"),
+            "{nested}: {e}"
+        );
+    }
+    // Run-time errors cite the file and the lever's own keys.
+    let e = bad(&format!(
+        "{head}[[levers]]\nkind='foster_recruitment'\nhouseholds=-1000\n"
+    ));
+    assert!(
+        e.contains("s.toml") && e.contains("households = -1000") && e.contains("negative"),
+        "{e}"
+    );
+    let e = bad(&format!(
+        "{head}[[levers]]\nkind='unit_cost'\nplacement='ifa'\nband='16-20'\nannual=5\n"
+    ));
+    assert!(e.contains("band") && e.contains("16+"), "{e}");
+    let e = bad(&format!("{head}inflation=500\n"));
+    assert!(e.contains("s.toml") && e.contains("inflation"), "{e}");
+    // `16+`, as the cost tables print it, is the oldest cost band.
+    let s = Scenario::from_toml(
+        "ok.toml",
+        &format!(
+            "{head}[[levers]]\nkind='unit_cost'\nplacement='in_house_fostering'\nband='16+'\nannual=30000\n"
+        ),
+    )
+    .unwrap();
+    let c = s.run().unwrap();
+    assert!(
+        c.difference("2018/19", "in_house_fostering", "spend")
+            .unwrap()
+            > 0.0
+    );
+}
+
+#[test]
+fn reunification_and_contract_carer_levers() {
+    // Returns home were 63 of the 263 discharges of 2016/17 (004_85328cd596b7bfe6.txt,
+    // "Numbers of children discharged from care by reason of ceased").
+    let (share, src) =
+        carecast::scenario::returned_home_share(&Dataset::bundled("derbyshire").unwrap(), 2017)
+            .unwrap();
+    assert!((share - 63.0 / 263.0).abs() < 1e-12, "{share} {src}");
+    let head = "name='x'\ndataset='derbyshire'\nbase_year=2017\nyears=4\n";
+    let reunify = Scenario::from_toml(
+        "r.toml",
+        &format!("{head}[[levers]]\nkind='reunification'\npercent=20\n"),
+    )
+    .unwrap()
+    .run()
+    .unwrap();
+    let discharges = Scenario::from_toml(
+        "d.toml",
+        &format!(
+            "{head}[[levers]]\nkind='discharges'\npercent={}\n",
+            20.0 * 63.0 / 263.0
+        ),
+    )
+    .unwrap()
+    .run()
+    .unwrap();
+    for y in ["2018/19", "2020/21"] {
+        let a = reunify.difference(y, "all", "children").unwrap();
+        let b = discharges.difference(y, "all", "children").unwrap();
+        assert!(a < 0.0 && (a - b).abs() < 1e-9, "{y}: {a} vs {b}");
+    }
+    // Derby City publishes no discharges by reason: a reunification lever is an error.
+    let e = Scenario::from_toml(
+        "derby.toml",
+        "name='x'\ndataset='derby'\n[[levers]]\nkind='reunification'\npercent=10\n",
+    )
+    .unwrap()
+    .run()
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("derby.toml") && e.contains("discharges by reason"),
+        "{e}"
+    );
+    // Ten more contract carers take ten children from the external market.
+    let c = Scenario::from_toml(
+        "c.toml",
+        &format!("{head}[[levers]]\nkind='contract_carers'\nhouseholds=10\nfrom_year=2018\n"),
+    )
+    .unwrap()
+    .run()
+    .unwrap();
+    let cc = c
+        .difference("2019/20", "contract_care", "placements")
+        .unwrap();
+    let ifa = c.difference("2019/20", "ifa", "placements").unwrap();
+    assert!(
+        (cc - 10.0).abs() < 1e-6 && (ifa + 10.0).abs() < 1e-6,
+        "{cc} {ifa}"
+    );
 }
