@@ -2,6 +2,7 @@ import json
 import pickle
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import carecast
@@ -20,7 +21,10 @@ def test_placements_long_frame_and_wide_helpers(derbyshire):
     assert df.columns.tolist() == ["year", "placement", "measure", "value"]
     assert df["value"].notna().all()
     wide = derbyshire.to_wide("placements")
-    assert wide.loc["2016/17", "in_house_fostering"] == pytest.approx(333)
+    # Published DCC foster placements at 31 March 2017 (333) = mainstream + contract care.
+    base = wide.loc["2016/17"]
+    assert base["in_house_fostering"] + base["contract_care"] == pytest.approx(333)
+    assert base["contract_care"] == pytest.approx(50)
     assert list(wide.index)[0] == "2016/17" and len(wide) == 6
     spend = derbyshire.to_wide("spend")
     # Inflation 2% a year: IFA spend grows faster than IFA placements.
@@ -53,7 +57,11 @@ def test_spend_reconciliation_reports_differences():
     ifa = df[df["what"] == "ifa"].iloc[0]
     assert (ifa["published"], ifa["computed"]) == (5187726.0, 5148000.0)
     derby = carecast.reconcile_spend("derby")
-    assert derby["computed"].isna().all()  # no unit costs published: not zero
+    # No unit costs published: missing (pandas.NA in nullable floats), never zero or NaN.
+    assert str(derby["computed"].dtype) == "Float64"
+    assert derby["computed"].isna().all() and (derby["status"] == "not computed").all()
+    assert all(v is pd.NA for v in derby["computed"].to_numpy(dtype=object))
+    assert set(derby["year"]) == {"2022/23", "2023/24"}
     costs = [
         {"placement": t, "annual": a, "price_year": 2017}
         for t, a in [
@@ -120,3 +128,108 @@ def test_bad_placement_arguments():
         carecast.placements("derbyshire", mix="random")
     with pytest.raises(UnknownNameError):
         carecast.placements("derbyshyre")
+
+
+def test_base_year_is_published_under_every_mix():
+    for mix in carecast.market.MIX_METHODS:
+        p = carecast.placements("derbyshire", years=2, mix=mix)
+        assert p.value("2016/17", "ifa", "placements") == pytest.approx(134), mix
+        assert p.value("2016/17", "adoption", "placements") == pytest.approx(27), mix
+
+
+def test_capacity_rows_and_targets():
+    p = carecast.placements("derbyshire", years=4)
+    df = p.to_pandas().set_index(["year", "placement", "measure"])["value"]
+    # 004_85328cd596b7bfe6.txt, "Placement utilisation": 443 of 753 approved places filled.
+    assert df[("2016/17", "fostering", "utilisation")] == pytest.approx(100 * 443 / 753)
+    assert df[("2016/17", "fostering", "households")] == 407
+    assert df[("2017/18", "fostering", "target_households")] == 460
+    assert df[("2018/19", "fostering", "target_in_house_share")] == 82
+    derby = carecast.placements("derby", years=2).to_pandas()
+    t = derby[derby["measure"] == "target_within_20_miles_share"]
+    assert (t["value"] == 75).all() and len(t) == 3
+
+
+def test_derby_mix_uses_december_2024():
+    p = carecast.placements("derby", years=2, mix="mean", mix_k=3)
+    assert p.assumptions["mix_dates"][-1] == "2024-12-31"
+
+
+def test_comparison_summary_has_no_nan():
+    c = carecast.Scenario.from_file(ROOT / "scenarios" / "recruit_60_carers.toml").run()
+    s = c.summary()
+    values = s.to_numpy(dtype=object).ravel()
+    assert not any(isinstance(v, float) and v != v for v in values)
+    assert s.loc["2016/17", "all spend"] is pd.NA
+    assert s.loc["2018/19", "all spend"] < 0
+
+
+def _cost(**changes):
+    return {"placement": "ifa", "annual": 1, "price_year": 2017, **changes}
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"years": -1}, "years"),
+        ({"years": 3.5}, "years"),
+        ({"years": "3"}, "years"),
+        ({"base_year": 2016.7}, "base_year"),
+        ({"base_year": "2017"}, "base_year"),
+        ({"inflation": "x"}, "inflation"),
+        ({"inflation": float("nan")}, "inflation"),
+        ({"mix": "mean", "mix_k": "a"}, "mix_k"),
+        ({"mix": "mean", "mix_k": 0}, "mix_k"),
+        ({"admissions": "mean", "k": -1}, "`k`"),
+        ({"unit_costs": [_cost(annual="abc")]}, "annual"),
+        ({"unit_costs": [_cost(annual=float("nan"))]}, "annual"),
+        ({"unit_costs": [_cost(placement="ifaa")]}, "ifaa"),
+        ({"unit_costs": [_cost(price_year=2017.5)]}, "price_year"),
+        ({"unit_costs": [_cost(cost=1)]}, "cost"),
+        ({"unit_costs": [_cost(band="16-20")]}, "16-20"),
+    ],
+)
+def test_bad_market_arguments_are_argument_errors(kwargs, match):
+    with pytest.raises(carecast.CarecastError, match=match):
+        carecast.placements("derbyshire", **kwargs)
+
+
+def test_bad_reconcile_and_usage_arguments():
+    with pytest.raises(ArgumentError, match="inflation"):
+        carecast.reconcile_spend("derbyshire", inflation=float("nan"))
+    with pytest.raises(ArgumentError, match="total"):
+        carecast.usage_estimates(total="x")
+    with pytest.raises(ArgumentError, match="total"):
+        carecast.usage_estimates(total=-5)
+
+
+def test_scenario_errors_name_file_lever_and_key(tmp_path):
+    f = tmp_path / "late.toml"
+    f.write_text(
+        "name='x'\ndataset='derbyshire'\nbase_year=2017\nyears=3\n"
+        "[[levers]]\nname='recruit'\nkind='foster_recruitment'\nhouseholds=60\nfrom_year=2017\n"
+    )
+    s = carecast.Scenario.from_file(f)
+    with pytest.raises(ScenarioError, match=r"late\.toml.*recruit.*from_year") as e:
+        s.run()
+    assert "2017" in str(e.value)
+    # After a pickle round trip the scenario still knows its file.
+    with pytest.raises(ScenarioError, match=r"late\.toml"):
+        pickle.loads(pickle.dumps(s)).run()
+    with pytest.raises(ScenarioError, match="unknown field"):
+        carecast.Scenario.from_toml(
+            "name='x'\ndataset='derbyshire'\nadmissions={method='mean',k=3,foo=1}\n"
+        )
+
+
+def test_scenario_html_and_levers():
+    s = carecast.Scenario.from_file(ROOT / "scenarios" / "step_down_and_reunification.toml")
+    lv = s.levers()
+    assert list(lv["kind"]) == [
+        "admissions",
+        "reunification",
+        "step_down",
+        "beds",
+        "inflation",
+    ]
+    assert "<table" in s._repr_html_()

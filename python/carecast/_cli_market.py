@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -68,6 +67,13 @@ def register(add: Callable[..., argparse.ArgumentParser], emit: Emit) -> None:
             metavar="L[,L...]",
             help="interval levels in percent, comma-separated or repeated (default 80,90)",
         )
+        if name == "costs":
+            p.add_argument(
+                "--reconciliation",
+                action="store_true",
+                help="with --format csv|json, print the published-spend reconciliation "
+                "rows instead of the spend rows",
+            )
         if name == "placements":
             p.add_argument(
                 "--measure",
@@ -167,19 +173,29 @@ def cmd_costs(a: argparse.Namespace, emit: Emit) -> int:
     p = _placements(a)
     df = p.to_pandas()
     spend = df[df["measure"] == "spend"].reset_index(drop=True)
-    rec = reconcile_spend(a.dataset, unit_costs=_borrowed(a), inflation=a.inflation)
+    rec = reconcile_spend(
+        a.dataset, unit_costs=_borrowed(a), inflation=a.inflation, base_year=a.base_year
+    )
     if a.format == "table":
-        print(f"Spend by placement type (pounds; inflation {a.inflation}% a year):")
-        emit(p.to_wide("spend").round(0).reset_index(), a.format)
+        if spend.empty:
+            print(
+                f"No spend: dataset {a.dataset!r} publishes no unit costs for the types it "
+                "places children in (borrow another council's with --unit-costs-from, e.g. "
+                "--unit-costs-from derbyshire, or give them in a scenario file)."
+            )
+        else:
+            print(f"Spend by placement type (pounds; inflation {a.inflation}% a year):")
+            emit(p.to_wide("spend").round(0).reset_index(), a.format)
         print("\nPublished spend against computed (difference = computed - published):")
-        cols = ["year", "what", "published", "computed", "difference", "percent", "method"]
-        emit(rec[cols].round(1), a.format)
+        if rec.empty:
+            print("(the dataset publishes no spend to reconcile against)")
+        else:
+            cols = ["year", "what", "published", "computed", "difference", "percent", "method"]
+            emit(rec[cols].round(1), a.format)
         for n in p.notes:
             print(f"note: {n}")
-    elif a.format == "csv":
-        emit(spend, a.format)
-        sys.stdout.write("\n")
-        emit(rec, a.format)
+    elif a.reconciliation:
+        emit(rec, a.format, {"dataset": a.dataset, "inflation": a.inflation})
     else:
         emit(
             spend,
@@ -190,11 +206,8 @@ def cmd_costs(a: argparse.Namespace, emit: Emit) -> int:
                 "reconciliation": records(rec),
             },
         )
-    write_out(
-        a,
-        {"spend": spend, "spend_reconciliation": rec},
-        {"spend": lambda ax: _plots().spend(p, ax=ax)},
-    )
+    charts = {} if spend.empty else {"spend": lambda ax: _plots().spend(p, ax=ax)}
+    write_out(a, {"spend": spend, "spend_reconciliation": rec}, charts)
     return 0
 
 

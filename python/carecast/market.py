@@ -27,6 +27,7 @@ True
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -42,7 +43,9 @@ from carecast.model import (
     DEFAULT_ADMISSIONS,
     CohortModel,
     Projection,
+    _integer,
     _levels,
+    _number,
     _samples,
     _seed,
     level_label,
@@ -78,19 +81,43 @@ def _model_and_dataset(source: str | Dataset | CohortModel) -> tuple[CohortModel
     return CohortModel.fit(ds), ds
 
 
-def _method(name: str, value: str, allowed: Sequence[str], k: int) -> dict[str, Any]:
-    if value not in allowed:
+#: Placement type codes, as the core crate names them.
+PLACEMENT_TYPES: tuple[str, ...] = tuple(_carecast.placement_types())
+
+_UNIT_COST_KEYS = ("placement", "band", "annual", "price_year", "source")
+
+
+def _int_in(name: str, v: Any, lo: int, hi: int, what: str) -> int:
+    n = _integer(name, v)
+    if not lo <= n <= hi:
+        raise ArgumentError(f"invalid argument `{name}` = {n}: must be {what}, {lo} to {hi}")
+    return n
+
+
+def _finite(name: str, v: Any) -> float:
+    x = _number(name, v)
+    if not math.isfinite(x):
+        raise ArgumentError(f"invalid argument `{name}` = {x}: must be a finite number")
+    return x
+
+
+def _year(name: str, v: Any) -> int:
+    return _int_in(name, v, 1900, 2200, "a calendar year")
+
+
+def _method(name: str, value: str, allowed: Sequence[str], k: Any, k_name: str) -> dict[str, Any]:
+    if not isinstance(value, str) or value not in allowed:
         raise ArgumentError(f"invalid argument `{name}` = {value!r}: one of {tuple(allowed)}")
     out: dict[str, Any] = {"method": value}
     if value == "mean":
-        out["k"] = int(k)
+        out["k"] = _int_in(k_name, k, 1, 100, "a number of years or dates")
     return out
 
 
 def _unit_costs(unit_costs: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
     if unit_costs is None:
         return []
-    if isinstance(unit_costs, Mapping) or isinstance(unit_costs, str):
+    if isinstance(unit_costs, (Mapping, str, bytes)) or not hasattr(unit_costs, "__iter__"):
         raise ArgumentError(
             "`unit_costs` must be a list of mappings with keys placement, annual, price_year "
             f"(and optionally band, source), not {type(unit_costs).__name__}"
@@ -103,10 +130,38 @@ def _unit_costs(unit_costs: Sequence[Mapping[str, Any]] | None) -> list[dict[str
         for key in ("placement", "annual", "price_year"):
             if key not in d:
                 raise ArgumentError(f"`unit_costs[{i}]` needs `{key}`")
-        d["annual"] = float(d["annual"])
-        d["price_year"] = int(d["price_year"])
+        unknown = sorted(set(d) - set(_UNIT_COST_KEYS))
+        if unknown:
+            raise ArgumentError(
+                f"`unit_costs[{i}]` has unknown key(s) {unknown}: the keys are {_UNIT_COST_KEYS}"
+            )
+        if d["placement"] not in PLACEMENT_TYPES:
+            raise ArgumentError(
+                f"invalid argument `unit_costs[{i}].placement` = {d['placement']!r}: "
+                f"one of {PLACEMENT_TYPES}"
+            )
+        annual = _finite(f"unit_costs[{i}].annual", d["annual"])
+        if annual < 0:
+            raise ArgumentError(
+                f"invalid argument `unit_costs[{i}].annual` = {annual}: pounds a year, >= 0"
+            )
+        d["annual"] = annual
+        d["price_year"] = _year(f"unit_costs[{i}].price_year", d["price_year"])
+        if d.get("band") is not None and not isinstance(d["band"], str):
+            raise ArgumentError(
+                f"invalid argument `unit_costs[{i}].band` = {d['band']!r}: a cost band such "
+                "as '0-1', '2-4', '5-10', '11-15' or '16+'"
+            )
+        if "source" in d:
+            d["source"] = str(d["source"])
         out.append(d)
     return out
+
+
+def _inputs(source: str | Dataset | CohortModel, base_year: Any) -> tuple[CohortModel, int, str]:
+    model, ds = _model_and_dataset(source)
+    base = model.base_year if base_year is None else _year("base_year", base_year)
+    return model, base, _carecast.market_inputs(ds.to_json(), json.dumps(model._data), base)
 
 
 def unit_costs(source: str | Dataset | CohortModel) -> list[dict[str, Any]]:
@@ -124,8 +179,7 @@ def unit_costs(source: str | Dataset | CohortModel) -> list[dict[str, Any]]:
     >>> ifa[0]["annual"], ifa[0]["price_year"]
     (44000.0, 2017)
     """
-    model, ds = _model_and_dataset(source)
-    inputs = _carecast.market_inputs(ds.to_json(), json.dumps(model._data), model.base_year)
+    _, _, inputs = _inputs(source, None)
     return list(json.loads(inputs)["unit_costs"])
 
 
@@ -170,8 +224,10 @@ class Placements:
             ``placements`` (children at 31 March) and ``spend`` (pounds in the year). By
             pool (``fostering``, ``residential``): ``demand``, ``capacity`` (children the
             council can place in-house), ``places`` (approved places or beds),
-            ``in_house``, ``external``, ``in_house_share`` (percent) and
-            ``target_in_house_share``. For ``all``: ``children``, ``spend``,
+            ``in_house``, ``external``, ``in_house_share`` (percent); for fostering
+            also ``households``, ``contract_carers`` and ``utilisation`` (percent of
+            approved places filled) where published; ``target_<measure>`` for each of
+            the council's own targets. For ``all``: ``children``, ``spend``,
             ``within_20_miles_share`` and ``target_within_20_miles_share``. With
             ``samples=``, also ``mean``, ``median``, ``lower_<L>`` and ``upper_<L>`` for
             each level ``L`` (``value`` stays the deterministic figure).
@@ -282,12 +338,10 @@ def placements(
     >>> bool((ifa["lower_80"] <= ifa["upper_80"]).all() and (ifa["lower_80"] >= 0).all())
     True
     """
-    model, ds = _model_and_dataset(source)
-    base = model.base_year if base_year is None else int(base_year)
-    inputs = _carecast.market_inputs(ds.to_json(), json.dumps(model._data), base)
+    n_years = _int_in("years", years, 1, 25, "years ahead")
     market = {
-        "mix": _method("mix", mix, MIX_METHODS, mix_k),
-        "inflation": float(inflation),
+        "mix": _method("mix", mix, MIX_METHODS, mix_k, "mix_k"),
+        "inflation": _finite("inflation", inflation),
         "levers": {
             "extra_households": [],
             "approvals_per_year": [],
@@ -299,13 +353,16 @@ def placements(
             "inflation": None,
         },
     }
+    admissions_json = json.dumps(_method("admissions", admissions, ADMISSIONS_METHODS[:3], k, "k"))
+    discharges_json = json.dumps(_method("discharges", discharges, ("last", "mean"), k, "k"))
+    model, base, inputs = _inputs(source, base_year)
     args = (
         json.dumps(model._data),
         inputs,
         base,
-        int(years),
-        json.dumps(_method("admissions", admissions, ADMISSIONS_METHODS[:3], k)),
-        json.dumps(_method("discharges", discharges, ("last", "mean"), k)),
+        n_years,
+        admissions_json,
+        discharges_json,
         json.dumps(market),
     )
     data = json.loads(_carecast.placements(*args))
@@ -342,8 +399,11 @@ def reconcile_spend(
     pandas.DataFrame
         One row per published figure (and per way of counting the children where the
         table prints its own counts): ``year``, ``what``, ``published``, ``computed``,
-        ``difference`` (computed - published), ``percent``, ``children``, ``method``,
-        ``source``. ``computed`` is empty where a type has no unit cost.
+        ``difference`` (computed - published), ``percent``, ``children``, ``status``
+        (``computed`` or ``not computed``), ``method``, ``source``. The numbers are
+        nullable floats: where a type has no unit cost (or no counts), ``computed``,
+        ``difference`` and ``percent`` are missing (``pandas.NA``) and ``method`` says
+        why; they are never zero or NaN.
 
     Examples
     --------
@@ -352,10 +412,10 @@ def reconcile_spend(
     >>> int(row["published"]), int(row["computed"]), int(row["difference"])
     (5187726, 5148000, -39726)
     """
-    model, ds = _model_and_dataset(source)
-    base = model.base_year if base_year is None else int(base_year)
-    inputs = _carecast.market_inputs(ds.to_json(), json.dumps(model._data), base)
-    out = _carecast.reconcile_spend(inputs, json.dumps(_unit_costs(unit_costs)), float(inflation))
+    costs_json = json.dumps(_unit_costs(unit_costs))
+    rate = _finite("inflation", inflation)
+    _, _, inputs = _inputs(source, base_year)
+    out = _carecast.reconcile_spend(inputs, costs_json, rate)
     cols = [
         "year",
         "what",
@@ -364,12 +424,17 @@ def reconcile_spend(
         "difference",
         "percent",
         "children",
+        "status",
         "method",
         "source",
     ]
-    df = pd.DataFrame(json.loads(out), columns=cols)
+    rows = json.loads(out)
+    for r in rows:
+        r["status"] = "computed" if r["computed"] is not None else "not computed"
+    df = pd.DataFrame(rows, columns=cols)
+    # Not computed is missing (pandas.NA), never NaN or zero: nullable floats.
     for c in ("published", "computed", "difference", "percent", "children"):
-        df[c] = df[c].astype("float64")
+        df[c] = pd.array(df[c].tolist(), dtype="Float64")
     return df
 
 
@@ -392,8 +457,11 @@ def usage_estimates(
     >>> df.set_index("category").loc["IFAs", ["published", "computed"]].tolist()
     [170.0, 168.0]
     """
+    if not isinstance(table, str):
+        raise ArgumentError(f"`table` must be a table id (str), not {table!r}")
+    n = _finite("total", total)
     ds = dataset if isinstance(dataset, Dataset) else load(dataset)
-    out = _carecast.usage_estimates(ds.to_json(), str(table), float(total))
+    out = _carecast.usage_estimates(ds.to_json(), table, n)
     cols = ["category", "placement", "share", "published", "computed"]
     return pd.DataFrame(json.loads(out), columns=cols)
 
@@ -402,30 +470,60 @@ class Scenario:
     """A scenario: the baseline's assumptions and levers, read from TOML or JSON.
 
     Levers (``kind``): ``admissions`` (``band``, ``percent``, ``absolute``),
-    ``discharges`` (``band``, ``percent``), ``step_down`` (``children``),
-    ``foster_recruitment`` (``households``, ``per_year``), ``foster_resignations``
-    (``per_year``), ``beds`` (``beds``), ``unit_cost`` (``placement``, ``band``,
-    ``annual``), ``inflation`` (``percent``); each may take ``name`` and ``from_year``.
-    Unknown keys are errors. See ``scenarios/`` in the repository for examples.
+    ``discharges`` (``band``, ``percent``), ``reunification`` (``band``, ``percent``:
+    the rate of returns home), ``step_down`` (``children``), ``foster_recruitment``
+    (``households``, ``per_year``), ``contract_carers`` (``households``),
+    ``foster_resignations`` (``per_year``), ``beds`` (``beds``), ``unit_cost``
+    (``placement``, ``band``, ``annual``, ``price_year``), ``inflation`` (``percent``);
+    each may take ``name``, and all but the last two ``from_year`` (a projected year).
+    Unknown keys are errors naming the file and key. See ``scenarios/`` in the
+    repository for examples.
+
+    Examples
+    --------
+    >>> s = Scenario.from_toml('''
+    ... name = "Fewer teenage admissions"
+    ... dataset = "derbyshire"
+    ... years = 3
+    ... [[levers]]
+    ... kind = "admissions"
+    ... band = "10-15"
+    ... percent = -10
+    ... ''', file="teens.toml")
+    >>> Scenario.from_json(s.to_json()) == s
+    True
+    >>> s.to_dict()["levers"][0]["band"]
+    '10-15'
     """
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: dict[str, Any], file: str | None = None) -> None:
         self._data = data
+        self._file = file
 
     @classmethod
     def from_toml(cls, text: str, file: str = "<toml>") -> Scenario:
-        """Read a scenario from TOML text."""
-        return cls(json.loads(_carecast.scenario_parse(file, text, "toml")))
+        """Read a scenario from TOML text; ``file`` names it in error messages."""
+        if not isinstance(text, str):
+            raise ArgumentError(f"`text` must be TOML text (str), not {type(text).__name__}")
+        return cls(json.loads(_carecast.scenario_parse(str(file), text, "toml")), str(file))
 
     @classmethod
     def from_json(cls, text: str, file: str = "<json>") -> Scenario:
-        """Read a scenario from JSON text."""
-        return cls(json.loads(_carecast.scenario_parse(file, text, "json")))
+        """Read a scenario from JSON text; ``file`` names it in error messages."""
+        if not isinstance(text, str):
+            raise ArgumentError(f"`text` must be JSON text (str), not {type(text).__name__}")
+        return cls(json.loads(_carecast.scenario_parse(str(file), text, "json")), str(file))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
         """Build a scenario from a mapping with the keys of the file format."""
-        return cls.from_json(json.dumps(dict(data)), file="<dict>")
+        if not isinstance(data, Mapping):
+            raise ArgumentError(f"`data` must be a mapping, not {type(data).__name__}")
+        try:
+            text = json.dumps(dict(data), allow_nan=False)
+        except (TypeError, ValueError) as e:
+            raise ArgumentError(f"`data` cannot be a scenario: {e}") from None
+        return cls.from_json(text, file="<dict>")
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> Scenario:
@@ -453,12 +551,21 @@ class Scenario:
 
     def to_toml(self) -> str:
         """Return the scenario as TOML text."""
-        return _carecast.scenario_to_toml(json.dumps(self._data))
+        return _carecast.scenario_to_toml(json.dumps(self._data), self._file)
+
+    @property
+    def file(self) -> str | None:
+        """The file (or label) it was read from, as error messages cite it."""
+        return self._file
 
     def run(self, dataset: Dataset | None = None) -> Comparison:
         """Run against the baseline (on ``dataset`` instead of the named one, if given)."""
+        if dataset is not None and not isinstance(dataset, Dataset):
+            raise ArgumentError(
+                f"`dataset` must be a carecast Dataset, not {type(dataset).__name__}"
+            )
         out = _carecast.scenario_run(
-            json.dumps(self._data), None if dataset is None else dataset.to_json()
+            json.dumps(self._data), None if dataset is None else dataset.to_json(), self._file
         )
         return Comparison(json.loads(out))
 
@@ -473,6 +580,19 @@ class Scenario:
             f"<Scenario {self.name!r} on {self._data['dataset']!r}, "
             f"{len(self._data.get('levers', []))} levers>"
         )
+
+    def levers(self) -> pd.DataFrame:
+        """Return the levers, one row each: ``lever``, ``kind`` and the other keys."""
+        rows = [
+            {"lever": lv.get("name") or f"{i + 1}: {lv['kind']}", **lv}
+            for i, lv in enumerate(self._data.get("levers", []))
+        ]
+        df = pd.DataFrame(rows)
+        return df.drop(columns=["name"], errors="ignore")
+
+    def _repr_html_(self) -> str:
+        notes = [self._data.get("description", "")] if self._data.get("description") else []
+        return html_block(repr(self), notes, self.levers())
 
 
 class Comparison:
@@ -533,7 +653,10 @@ class Comparison:
         for placement, measure in keep:
             s = df[(df["placement"] == placement) & (df["measure"] == measure)]
             parts.append(s.set_index("year")["difference"].rename(f"{placement} {measure}"))
-        return pd.concat(parts, axis=1)
+        out = pd.concat(parts, axis=1)
+        # The base year has no spend (spend starts with the first projected year): missing
+        # (pandas.NA in nullable floats), not NaN.
+        return out.astype("Float64")
 
     def difference(self, year: str, placement: str, measure: str) -> float:
         """One difference, e.g. ``difference("2018/19", "all", "spend")``."""

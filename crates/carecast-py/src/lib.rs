@@ -269,6 +269,7 @@ fn _carecast(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(market::placement_intervals, m)?)?;
     m.add_function(wrap_pyfunction!(market::reconcile_spend, m)?)?;
     m.add_function(wrap_pyfunction!(market::usage_estimates, m)?)?;
+    m.add_function(wrap_pyfunction!(market::placement_types, m)?)?;
     m.add_function(wrap_pyfunction!(market::scenario_parse, m)?)?;
     m.add_function(wrap_pyfunction!(market::scenario_to_toml, m)?)?;
     m.add_function(wrap_pyfunction!(market::scenario_run, m)?)?;

@@ -102,6 +102,15 @@ pub fn usage_estimates(
     })
 }
 
+/// The placement type codes (`in_house_fostering`, `ifa`, ...), in canonical order.
+#[pyfunction]
+pub fn placement_types() -> Vec<&'static str> {
+    carecast::PlacementType::ALL
+        .iter()
+        .map(|t| t.code())
+        .collect()
+}
+
 /// Parses a scenario (`fmt` = `toml` or `json`); returns it as JSON.
 #[pyfunction]
 pub fn scenario_parse(py: Python<'_>, file: String, text: String, fmt: String) -> PyResult<String> {
@@ -117,23 +126,29 @@ pub fn scenario_parse(py: Python<'_>, file: String, text: String, fmt: String) -
 
 /// A scenario (JSON) written as TOML.
 #[pyfunction]
-pub fn scenario_to_toml(py: Python<'_>, scenario_json: String) -> PyResult<String> {
+#[pyo3(signature = (scenario_json, file = None))]
+pub fn scenario_to_toml(
+    py: Python<'_>,
+    scenario_json: String,
+    file: Option<String>,
+) -> PyResult<String> {
     run(py, || {
-        Scenario::from_json("scenario", &scenario_json)?.to_toml()
+        Scenario::from_json(file.as_deref().unwrap_or("<scenario>"), &scenario_json)?.to_toml()
     })
 }
 
 /// Runs a scenario (JSON) against its baseline; with `dataset_json`, on that dataset
 /// instead of the one the scenario names. Returns the comparison as JSON.
 #[pyfunction]
-#[pyo3(signature = (scenario_json, dataset_json = None))]
+#[pyo3(signature = (scenario_json, dataset_json = None, file = None))]
 pub fn scenario_run(
     py: Python<'_>,
     scenario_json: String,
     dataset_json: Option<String>,
+    file: Option<String>,
 ) -> PyResult<String> {
     run(py, || {
-        let s = Scenario::from_json("scenario", &scenario_json)?;
+        let s = Scenario::from_json(file.as_deref().unwrap_or("<scenario>"), &scenario_json)?;
         match dataset_json {
             None => json(&s.run()?),
             Some(dj) => {
