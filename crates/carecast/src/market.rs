@@ -1412,9 +1412,40 @@ impl MarketInputs {
                 let external = dt - in_house;
                 ih_all += in_house;
                 ex_all += external;
+                // Ages: each side keeps the age profile of its own types' demand; children
+                // the in-house side takes beyond its own types' demand (or leaves to the
+                // market) move with the other side's profile.
+                let side = |types: &[PlacementType]| -> Vec<f64> {
+                    let mut v = vec![0.0; s.len()];
+                    for x in types.iter().filter_map(|ty| demand.get(ty)) {
+                        v.iter_mut().zip(x).for_each(|(a, b)| *a += b);
+                    }
+                    v
+                };
+                let (d_ih, d_ex) = (side(&p.in_house), side(&p.external));
+                let (t_ih, t_ex): (f64, f64) = (d_ih.iter().sum(), d_ex.iter().sum());
+                let ih_by_band: Vec<f64> = if in_house <= t_ih {
+                    d_ih.iter()
+                        .map(|x| if t_ih > 0.0 { x * in_house / t_ih } else { 0.0 })
+                        .collect()
+                } else {
+                    let k = if t_ex > 0.0 {
+                        (in_house - t_ih) / t_ex
+                    } else {
+                        0.0
+                    };
+                    d_ih.iter().zip(&d_ex).map(|(a, b)| a + b * k).collect()
+                };
+                let ex_by_band: Vec<f64> = d
+                    .iter()
+                    .zip(&ih_by_band)
+                    .map(|(a, b)| (a - b).max(0.0))
+                    .collect();
+                // Within a side, types share its placements by their demand (contract care,
+                // which the mix does not name, by its capacity).
                 let split =
                     |types: &[PlacementType],
-                     amount: f64,
+                     by_band: &[f64],
                      placed: &mut BTreeMap<PlacementType, Vec<f64>>| {
                         let tot: f64 = types
                             .iter()
@@ -1429,29 +1460,31 @@ impl MarketInputs {
                             } else {
                                 0.0
                             };
-                            // Age profile of the pool's demand.
-                            let v: Vec<f64> = d
-                                .iter()
-                                .map(|x| if dt > 0.0 { amount * w * x / dt } else { 0.0 })
-                                .collect();
-                            placed.insert(*ty, v);
+                            placed.insert(*ty, by_band.iter().map(|x| x * w).collect());
                         }
                     };
                 if pi == 0 && fostering_extra.1 > 0.0 && capacity > 0.0 {
                     // In-house fostering: mainstream carers and contract carers share the
                     // placements in proportion to their capacity (at the base date this
                     // is the published in-house count split as the notes say).
-                    let cc = in_house * fostering_extra.1 / capacity;
-                    split(
-                        &[PlacementType::InHouseFostering],
-                        in_house - cc,
-                        &mut placed,
-                    );
-                    split(&[PlacementType::ContractCare], cc, &mut placed);
+                    // Contract care keeps the age profile of in-house demand, so that
+                    // children moved in from the market by other levers do not age it.
+                    let cc = (in_house * fostering_extra.1 / capacity).min(t_ih.max(0.0));
+                    let contract: Vec<f64> = d_ih
+                        .iter()
+                        .map(|x| if t_ih > 0.0 { cc * x / t_ih } else { 0.0 })
+                        .collect();
+                    let main: Vec<f64> = ih_by_band
+                        .iter()
+                        .zip(&contract)
+                        .map(|(a, b)| (a - b).max(0.0))
+                        .collect();
+                    split(&[PlacementType::InHouseFostering], &main, &mut placed);
+                    split(&[PlacementType::ContractCare], &contract, &mut placed);
                 } else {
-                    split(&p.in_house, in_house, &mut placed);
+                    split(&p.in_house, &ih_by_band, &mut placed);
                 }
-                split(&p.external, external, &mut placed);
+                split(&p.external, &ex_by_band, &mut placed);
                 if pi == 0 {
                     let f = &self.fostering;
                     if let Some(hh) = fostering_extra.0 {

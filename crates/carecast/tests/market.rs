@@ -201,7 +201,10 @@ fn sixty_households_move_children_from_ifa_to_in_house_and_save_money() {
         .difference("2018/19", "in_house_fostering", "spend")
         .unwrap();
     // In-house cost per child is between the cheapest and dearest band (19,025 .. 23,096).
-    assert!(ih_spend > moved * 19_025.0 && ih_spend < moved * 23_096.0);
+    assert!(
+        ih_spend > moved * 19_025.0 && ih_spend < moved * 23_096.0,
+        "{ih_spend} for {moved}"
+    );
     let total = c.difference("2018/19", "all", "spend").unwrap();
     assert!((total - ifa_spend - ih_spend).abs() < 1e-3);
     assert!(total < 0.0);
