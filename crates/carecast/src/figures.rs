@@ -28,6 +28,10 @@
 //! - `usage_estimate`: children in the row of a "placement usage at N" `table` whose
 //!   category is `where.category`, recomputed as `total` times the row's printed share
 //!   (see [`crate::market::usage_estimates`]).
+//! - `spend_difference`: computed minus published spend of a financial year `period` for
+//!   `placement` (a type code or a pool), from the dataset's own unit costs without
+//!   inflation (see [`crate::market::MarketInputs::reconcile_spend`]); `counted = "own"`
+//!   uses the placements printed beside the spend instead of the placement-type table.
 
 use std::collections::BTreeMap;
 
@@ -39,7 +43,7 @@ use crate::error::{Error, Result};
 use crate::reconcile::{Reconciliation, Selector, Status};
 
 /// The measures a figure may name.
-pub const MEASURES: [&str; 7] = [
+pub const MEASURES: [&str; 8] = [
     "stock_identity_difference",
     "check_difference",
     "sum",
@@ -47,6 +51,7 @@ pub const MEASURES: [&str; 7] = [
     "fitted_stock",
     "implied_discharges",
     "usage_estimate",
+    "spend_difference",
 ];
 
 /// Cell filters of a `sum` figure (a [`Selector`] without its table).
@@ -104,6 +109,10 @@ pub struct Figure {
     /// Children in care the estimate is for, for `usage_estimate`.
     #[serde(default)]
     pub total: Option<f64>,
+    /// For `spend_difference`: `own` (the placements printed beside the spend) or
+    /// `placement_table` (default).
+    #[serde(default)]
+    pub counted: Option<String>,
     /// The published value.
     pub expected: f64,
     /// Allowed absolute difference.
@@ -177,6 +186,18 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Figure>> {
                 }
             }
             "fitted_stock" | "implied_discharges" => need("period", &fig.period)?,
+            "spend_difference" => {
+                need("period", &fig.period)?;
+                need("placement", &fig.placement)?;
+                if let Some(c) = &fig.counted
+                    && c != "own"
+                    && c != "placement_table"
+                {
+                    return Err(err(format!(
+                        "`counted` = {c:?}: one of \"own\", \"placement_table\""
+                    )));
+                }
+            }
             "count_findings" if fig.status.is_none() => {
                 return Err(err("measure `count_findings` needs `status`".into()));
             }
@@ -253,7 +274,10 @@ impl Verifier {
 
     /// Computes the value a figure checks.
     pub fn compute(&mut self, fig: &Figure) -> Result<Interval> {
-        if matches!(fig.measure.as_str(), "fitted_stock" | "implied_discharges") {
+        if matches!(
+            fig.measure.as_str(),
+            "fitted_stock" | "implied_discharges" | "spend_difference"
+        ) {
             self.model(&fig.dataset)?;
         }
         self.ctx(&fig.dataset)?;
@@ -282,6 +306,29 @@ impl Verifier {
                     Error::model(format!(
                         "check {:?} for {period} is {}: {}",
                         f.check, f.status, f.detail
+                    ))
+                })
+            }
+            "spend_difference" => {
+                let model = fits
+                    .get(&fig.dataset)
+                    .ok_or_else(|| Error::model("the model was not fitted"))?;
+                let inputs = crate::market::MarketInputs::from_dataset(ds, &model.history)?;
+                let (year, what) = (
+                    fig.period.clone().unwrap_or_default(),
+                    fig.placement.clone().unwrap_or_default(),
+                );
+                let own = fig.counted.as_deref() == Some("own");
+                let checks = inputs.reconcile_spend(&[], 0.0)?;
+                let c = checks
+                    .iter()
+                    .filter(|c| c.year == year && c.what == what)
+                    .find(|c| own == c.method.starts_with("the placements printed beside"))
+                    .ok_or_else(|| missing(format!("published spend on {what} in {year}")))?;
+                c.difference.map(Interval::exact).ok_or_else(|| {
+                    Error::model(format!(
+                        "spend on {what} in {year} is not computed: {}",
+                        c.method
                     ))
                 })
             }
@@ -471,6 +518,30 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("colour"), "{e}");
+        let e = parse(
+            "f.toml",
+            &fig("measure = \"spend_difference\"\nperiod = \"2016/17\"\nplacement = \"ifa\"\ncounted = \"mine\""),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("counted"), "{e}");
+        let e = parse(
+            "f.toml",
+            &fig("measure = \"spend_difference\"\nperiod = \"2016/17\""),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("needs `placement`"), "{e}");
+    }
+
+    #[test]
+    fn spend_differences_are_computed_not_read() {
+        let r = verify(
+            "f.toml",
+            &fig("measure = \"spend_difference\"\nperiod = \"2016/17\"\nplacement = \"ifa\""),
+        )
+        .unwrap();
+        // The fixture expects 2: the IFA difference is -39,726, so the figure fails.
+        assert_eq!(r[0].status, "fail", "{r:?}");
+        assert_eq!(r[0].found, Some(Interval::exact(-39_726.0)));
     }
 
     #[test]
