@@ -1,8 +1,8 @@
 """Charts for sufficiency reports and market position statements.
 
 Every function takes ``ax=None`` (a new figure is made when it is ``None``), draws on the
-axes and returns them. matplotlib is imported only when a chart is drawn, so
-``import carecast`` does not need it; install it with ``pip install 'carecast[plot]'``.
+axes and returns them. matplotlib is installed with carecast but imported only when a
+chart is drawn, so ``import carecast`` stays quick.
 
 The horizontal axis of every chart is time in years, with integer positions at 31 March:
 position ``2018`` is 31 March 2018 and carries the label ``2017/18``, the financial year
@@ -154,7 +154,7 @@ def _pyplot() -> Any:
         import matplotlib.pyplot as plt
     except ImportError as e:  # tested in a subprocess with matplotlib hidden
         raise ImportError(
-            "carecast.plots needs matplotlib, which is not installed: pip install 'carecast[plot]'"
+            "carecast.plots needs matplotlib, which is not installed: pip install matplotlib"
         ) from e
     return plt
 
