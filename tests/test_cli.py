@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import carecast
 from carecast.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -151,3 +152,18 @@ def test_help_shows_own_examples_and_exit_codes(command):
     lines = [x.strip() for x in examples.strip().splitlines()]
     assert lines and all(x.startswith(f"carecast {command}") for x in lines), lines
     assert "2  bad input" in text
+
+
+def test_leavers_engine_cohort_is_19_a_year_after_reaching_18(capsys):
+    code, out, _ = run(capsys, "leavers", "derbyshire", "--years", "3", "--format", "json")
+    rows = json.loads(out)["rows"]
+    new18 = [r["value"] for r in rows if r["measure"] == "new_care_leavers"]
+    own19 = {
+        r["year"]: r["value"] for r in rows if r["source"] == "engine inflow" and r["age"] == 19
+    }
+    # Reaching 18 during 2017/18 (18 at 31 March 2018) means 19 at 31 March 2019.
+    assert own19[2019] == pytest.approx(new18[0])
+    assert own19[2020] == pytest.approx(new18[1])
+    cal = carecast.CohortModel.fit("derbyshire").calibration()
+    reached_2016_17 = cal[(cal.year == "2016/17") & (cal.band == "16-17")]["ageing_out"].item()
+    assert own19[2018] == pytest.approx(reached_2016_17)

@@ -380,6 +380,29 @@ def _cmd_backtest(a: argparse.Namespace) -> int:
     return 0
 
 
+def _engine_inflow(
+    m: CohortModel, leavers_18: list[float], youngest: int, years: int
+) -> dict[int, float]:
+    """Return the new care leavers at age ``youngest`` at each 31 March after the base year.
+
+    A young person who reaches 18 in care during the year to 31 March t is 18 at that
+    31 March, and ``youngest`` at 31 March t + (youngest - 18). The cohorts of the first
+    years therefore come from the fitted history (those ageing out of the oldest band in
+    the years up to the base year), the later ones from the projection's ``leavers_18``.
+    Empty if the history is too short.
+    """
+    lag = youngest - 18
+    if lag < 0:
+        return {}
+    cal = m.calibration()
+    oldest = cal.groupby("year", sort=True).last()["ageing_out"]
+    history = [float(v) for y, v in oldest.items() if int(str(y)[:4]) + 1 <= m.base_year]
+    if len(history) < lag:
+        return {}
+    values = (history[len(history) - lag :] if lag else []) + list(leavers_18)
+    return {m.base_year + 1 + i: values[i] for i in range(min(years, len(values)))}
+
+
 def _cmd_leavers(a: argparse.Namespace) -> int:
     m, p = _projection(a)
     df = p.to_pandas()
@@ -401,12 +424,10 @@ def _cmd_leavers(a: argparse.Namespace) -> int:
             if published_inflow:
                 rep = project_care_leavers(m.base_year, opening, published_inflow)
                 frames.append(rep.assign(source="published inflow", measure="care_leavers"))
-            # the engine's leavers turn 18 during year t and are 19 at 31 March t+1
-            eng_in = engine["value"].tolist()
-            n = min(len(eng_in), a.years)
-            inflow = {m.base_year + 1 + i: eng_in[i] for i in range(n)}
-            own = project_care_leavers(m.base_year, opening, inflow)
-            frames.append(own.assign(source="engine inflow", measure="care_leavers"))
+            inflow = _engine_inflow(m, engine["value"].tolist(), youngest, a.years)
+            if inflow:
+                own = project_care_leavers(m.base_year, opening, inflow)
+                frames.append(own.assign(source="engine inflow", measure="care_leavers"))
     out = pd.concat(frames, ignore_index=True)[["source", "measure", "year", "age", "value"]]
     if a.format == "table":
         print(f"Care leavers, {m.dataset}, from 31 March {m.base_year}")
