@@ -29,6 +29,8 @@ care_leavers
     Care leavers by age, per year.
 backtest
     Forecasts from successive origins against what happened.
+time_position
+    Where a period sits on the time axis, to add your own points.
 
 Examples
 --------
@@ -58,7 +60,16 @@ from carecast._carecast import ArgumentError
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-__all__ = ["stock", "fan", "capacity", "spend", "care_leavers", "backtest", "PLACEMENT_LABELS"]
+__all__ = [
+    "stock",
+    "fan",
+    "capacity",
+    "spend",
+    "care_leavers",
+    "backtest",
+    "time_position",
+    "PLACEMENT_LABELS",
+]
 
 #: Readable names of the canonical placement type codes (see the table format).
 PLACEMENT_LABELS = {
@@ -234,6 +245,43 @@ def _to_x(v: Any) -> float:
     if m:
         return int(m.group(1)) + (int(m.group(2)) - 3) / 12
     raise ValueError(v)
+
+
+def time_position(period: Any) -> float:
+    """Return where a period sits on the charts' time axis (31 March of year Y is Y).
+
+    Use it to add your own points to a chart, e.g. published quarterly figures.
+
+    Parameters
+    ----------
+    period : int, str or pandas.Timestamp
+        A calendar year (``2018``: 31 March 2018), a financial year (``"2017/18"``: its
+        end, 31 March 2018), a quarter (``"2024/25 Q3"``: its end, 31 December 2024) or a
+        date (``"2024-12-31"``).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ArgumentError
+        If ``period`` is none of these.
+
+    Examples
+    --------
+    >>> from carecast import plots
+    >>> plots.time_position("2017/18"), plots.time_position("2024/25 Q3")
+    (2018.0, 2024.75)
+    """
+    try:
+        return _to_x(period)
+    except (ValueError, TypeError):
+        _v.fail(
+            "period",
+            period,
+            "not a year (2018), a financial year (2017/18), a quarter (2017/18 Q1) or a date",
+        )
 
 
 def _xs(values: pd.Series, name: str, column: str) -> np.ndarray:
