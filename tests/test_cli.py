@@ -167,3 +167,34 @@ def test_leavers_engine_cohort_is_19_a_year_after_reaching_18(capsys):
     cal = carecast.CohortModel.fit("derbyshire").calibration()
     reached_2016_17 = cal[(cal.year == "2016/17") & (cal.band == "16-17")]["ageing_out"].item()
     assert own19[2018] == pytest.approx(reached_2016_17)
+
+
+def _example_args(example, tmp_path):
+    import shlex
+
+    args = []
+    for word in shlex.split(example)[1:]:
+        if word == "tests/figures/*.toml":
+            args += sorted(str(p) for p in (ROOT / "tests" / "figures").glob("*.toml"))
+        elif word == "out/":
+            args.append(str(tmp_path / "out"))
+        elif word == "figures.xml":
+            args.append(str(tmp_path / "figures.xml"))
+        elif word.startswith("scenarios/"):
+            args.append(str(ROOT / word))
+        else:
+            args.append(word)
+    return args
+
+
+def _all_examples():
+    from carecast.cli import COMMAND_EXAMPLES
+
+    return [ex for exs in COMMAND_EXAMPLES.values() for ex in exs if "path/to/my_council" not in ex]
+
+
+@pytest.mark.parametrize("example", _all_examples())
+def test_help_examples_run(capsys, tmp_path, example):
+    code = main(_example_args(example, tmp_path))
+    capsys.readouterr()
+    assert code == 0, example

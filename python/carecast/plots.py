@@ -181,7 +181,8 @@ def _pyplot() -> Any:
 def _new_axes(ax: Axes | None) -> Axes:
     plt = _pyplot()
     if ax is None:
-        _, ax = plt.subplots(figsize=_FIGSIZE, layout="constrained")
+        fig, ax = plt.subplots(figsize=_FIGSIZE, layout="constrained")
+        fig.get_layout_engine().set(w_pad=0.12, h_pad=0.12)  # a margin round the edges
     return ax
 
 
@@ -730,7 +731,8 @@ def fan(
         xlabel="Financial year"
         + (" (stock at 31 March, the end of the year)" * (measure == "stock")),
     )
-    _legend(ax, outside=False, loc="upper left")
+    # Inside, top left, below the "Published / Projected" labels.
+    _legend(ax, outside=False, loc="upper left", bbox_to_anchor=(0.0, 0.93))
     return ax
 
 
