@@ -213,3 +213,15 @@ def test_html_reprs():
     assert "<table" in d._repr_html_()
     assert "Reconciliation" in d.reconcile()._repr_html_()
     assert "cic_by_age" in d.table("cic_by_age")._repr_html_()
+
+
+def test_table_to_wide_checks_its_columns():
+    t = datasets.load("derby").table("flows_quarterly")
+    assert t.to_wide(columns="measure")["closing"].tolist() == [567, 560, 554]
+    with pytest.raises(carecast.UnknownNameError, match=r"`index` = 'periods'.*'period'"):
+        t.to_wide(index="periods")
+
+
+def test_fit_names_its_dataset_argument():
+    with pytest.raises(carecast.ArgumentError, match=r"`dataset` = 5"):
+        carecast.CohortModel.fit(5)

@@ -615,6 +615,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except OverflowError as e:
+        # A number too large for the native layer (a safety net: the Python entry points
+        # check their arguments first). PyO3 notes which argument it was processing.
+        where = "; ".join(getattr(e, "__notes__", []))
+        print(f"carecast: error: a number is out of range ({e}; {where})", file=sys.stderr)
+        return 2
     except ImportError as e:
         hint = " (pip install matplotlib)" if "matplotlib" in str(e) else ""
         print(f"carecast: error: a dependency is missing: {e}{hint}", file=sys.stderr)

@@ -149,7 +149,21 @@ class Table:
         -------
         pandas.DataFrame
             Exact values; suppressed and unavailable cells are missing.
+
+        Raises
+        ------
+        UnknownNameError
+            If ``index`` or ``columns`` is not a column of :meth:`to_pandas`.
+
+        Examples
+        --------
+        >>> import carecast
+        >>> t = carecast.datasets.load("derby").table("flows_quarterly")
+        >>> t.to_wide(columns="measure")["closing"].tolist()
+        [567.0, 560.0, 554.0]
         """
+        _v.choice("index", index, TABLE_COLUMNS, UnknownNameError)
+        _v.choice("columns", columns, TABLE_COLUMNS, UnknownNameError)
         df = self.to_pandas()
         return df.pivot_table(
             index=index, columns=columns, values="value", aggfunc="first", sort=False

@@ -23,6 +23,7 @@ True
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -310,6 +311,13 @@ class CohortModel:
         >>> carecast.CohortModel.fit("derbyshire", base_year=2016).base_year
         2016
         """
+        if not isinstance(dataset, (Dataset, str, os.PathLike)):
+            _v.fail(
+                "dataset",
+                dataset,
+                "expected a bundled dataset name, a folder or a carecast.Dataset, not "
+                f"{type(dataset).__name__}",
+            )
         ds = dataset if isinstance(dataset, Dataset) else load(dataset)
         data = json.loads(_carecast.fit(ds.to_json()))
         years = [int(y.split("/")[0]) + 1 for y in {b["year"] for b in data["bands"]}]
