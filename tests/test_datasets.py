@@ -113,8 +113,40 @@ def test_unknown_names_suggest():
         datasets.load("derbyshire").table("cic_by_ag")
     with pytest.raises(ValueError):
         datasets.load("nope")
-    with pytest.raises(TypeError):
-        datasets.load(3)  # type: ignore[arg-type]
+    with pytest.raises(carecast.UnknownNameError, match="flows_annual"):
+        datasets.load("derby").table("flows")
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: datasets.load(3), carecast.ArgumentError, r"`name` = 3: .*not int"),
+        (lambda: datasets.load(None), carecast.ArgumentError, r"`name` = None"),
+        (lambda: datasets.load(""), carecast.ArgumentError, r"`name` = '': .*bundled"),
+        (lambda: datasets.load("   "), carecast.ArgumentError, r"`name` = '   '"),
+        (
+            lambda: datasets.load("data/my_council"),
+            carecast.UnknownNameError,
+            r'"data/my_council".*or a folder',
+        ),
+        (lambda: datasets.load("derby").table(5), carecast.ArgumentError, r"`table_id` = 5"),
+        (lambda: datasets.read_table(5), carecast.ArgumentError, r"`path` = 5"),
+        (lambda: datasets.read_table("no/such.csv"), carecast.DataError, r"no/such.csv"),
+    ],
+)
+def test_bad_calls_name_argument_and_value(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_empty_folder_and_stray_file_are_errors(tmp_path):
+    with pytest.raises(carecast.DataError, match="no table files"):
+        datasets.load(tmp_path)
+    (tmp_path / "notes.txt").write_text("not a table")
+    with pytest.raises(carecast.DataError, match="no table files"):
+        datasets.load(tmp_path)
+    with pytest.raises(carecast.DataError, match="notes.txt: not a folder"):
+        datasets.load(tmp_path / "notes.txt")
 
 
 HEAD = (
@@ -181,3 +213,15 @@ def test_html_reprs():
     assert "<table" in d._repr_html_()
     assert "Reconciliation" in d.reconcile()._repr_html_()
     assert "cic_by_age" in d.table("cic_by_age")._repr_html_()
+
+
+def test_table_to_wide_checks_its_columns():
+    t = datasets.load("derby").table("flows_quarterly")
+    assert t.to_wide(columns="measure")["closing"].tolist() == [567, 560, 554]
+    with pytest.raises(carecast.UnknownNameError, match=r"`index` = 'periods'.*'period'"):
+        t.to_wide(index="periods")
+
+
+def test_fit_names_its_dataset_argument():
+    with pytest.raises(carecast.ArgumentError, match=r"`dataset` = 5"):
+        carecast.CohortModel.fit(5)

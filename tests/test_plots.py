@@ -131,7 +131,7 @@ def test_missing_matplotlib_says_how_to_install():
         try:
             carecast.plots.stock(m.project(years=2), m)
         except ImportError as e:
-            assert "pip install 'carecast[plot]'" in str(e), e
+            assert "pip install matplotlib" in str(e), e
         else:
             raise SystemExit("no ImportError")
         """
@@ -278,12 +278,12 @@ def test_capacity(tmp_path):
     assert external[0].get_y() == in_house[0].get_height()
     assert in_house[0].get_height() + external[0].get_height() == 420
     assert legend_texts(ax) == [
-        "Demand (children needing fostering)",
-        "In-house capacity (places)",
+        "Children needing fostering",
+        "In-house capacity",
         "Placed in-house",
         "Placed externally (IFAs)",
     ]
-    assert ax.get_ylabel() == "Children" and ax.get_ylim()[0] == 0
+    assert ax.get_ylabel() == "Children placed at 31 March" and ax.get_ylim()[0] == 0
     assert [t.get_text() for t in ax.get_xticklabels()][0] == "2017/18"
     save(ax, tmp_path, "capacity")
     ax = plots.capacity(Placements(df), pool="residential")
@@ -361,7 +361,8 @@ def test_care_leavers_from_project_care_leavers(leavers, tmp_path):
     ax = plots.care_leavers(leavers)
     assert isinstance(ax, Axes)
     assert bar_counts(ax) == [5] * 7  # ages 19-25, five years
-    assert legend_texts(ax)[0] == "Age 25" and legend_texts(ax)[-1] == "Age 19"
+    assert legend_texts(ax)[0] == "25" and legend_texts(ax)[-1] == "19"
+    assert ax.get_legend().get_title().get_text() == "Age at 31 March"
     # Stacked to the yearly totals.
     tops = [r.get_y() + r.get_height() for r in ax.containers[-1]]
     assert np.allclose(tops, [608, 626, 639, 644, 622])
@@ -381,7 +382,8 @@ def test_care_leavers_from_projection(model):
     fig, ax = plt.subplots()
     assert plots.care_leavers(p, ax=ax) is ax
     assert bar_counts(ax) == [8] * 8  # ages 18-25; band "all" left out
-    assert "Age 18" in legend_texts(ax)
+    assert "18" in legend_texts(ax)
+    assert "after 31" in ax.get_title()  # the cohorts start empty at the base year
 
 
 def test_care_leavers_bad_input(projection):
@@ -447,3 +449,100 @@ def test_backtest_bad_input():
         plots.backtest(df.drop(columns="actual"))
     with pytest.raises(ArgumentError, match=r"`forecasts`.*forecasts\(\)"):
         plots.backtest({"method": "held"})
+
+
+# --- layout: legends, titles, inferred base year, intervals in view -----------------------
+
+
+def _extent(artist, fig):
+    fig.canvas.draw()
+    return artist.get_window_extent(fig.canvas.get_renderer())
+
+
+def test_legend_beside_wide_axes_and_below_narrow_ones(model, projection):
+    ax = plots.stock(projection, model)  # a new 10 x 5 figure
+    leg, box = _extent(ax.get_legend(), ax.figure), _extent(ax, ax.figure)
+    assert leg.x0 >= box.x1 - 1, "beside the chart"
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    plots.stock(projection, model, ax=ax)
+    fig.tight_layout()
+    leg, box = _extent(ax.get_legend(), fig), _extent(ax, fig)
+    label = _extent(ax.xaxis.label, fig)
+    assert leg.y1 <= label.y0 + 1, "below the x label, not over it"
+    assert leg.y0 >= 0 and box.width > 0.7 * fig.bbox.width, "the chart keeps its width"
+    assert ax.get_legend()._ncols > 1
+
+
+@pytest.mark.parametrize("figsize", [(12, 4), (9, 4)])
+def test_narrow_axes_wrap_the_title_within_the_figure(figsize):
+    df = placements_frame()
+    fig, axes = plt.subplots(1, 2, figsize=figsize)
+    plots.capacity(df, pool="fostering", ax=axes[0])
+    plots.capacity(df, pool="residential", ax=axes[1])
+    fig.tight_layout()
+    for ax in axes:
+        title = _extent(ax.title, fig)
+        assert title.x0 >= 0 and title.x1 <= fig.bbox.width
+    assert _extent(axes[0].title, fig).x1 < _extent(axes[1].title, fig).x0
+
+
+def test_capacity_infers_base_year_from_placements():
+    p = carecast.placements("derbyshire", years=3)
+    ax = plots.capacity(p, pool="fostering")
+    marks = [ln for ln in ax.lines if ln.get_linestyle() == "--" and len(ln.get_xdata()) == 2]
+    assert [float(ln.get_xdata()[0]) for ln in marks] == [2017.5]  # after 2016/17
+    assert {"Published  ", "  Projected"} <= {t.get_text() for t in ax.texts}
+    frame = p.to_pandas()
+    ax = plots.capacity(frame, pool="fostering")  # a plain frame: no base year known
+    assert not [t for t in ax.texts if "Projected" in t.get_text()]
+
+
+def test_care_leavers_leave_out_empty_ages():
+    df = pd.DataFrame({"year": [2017, 2017, 2018, 2018], "age": [19, 20, 19, 20]})
+    df["value"] = [50.0, 0.0, 60.0, 0.0]
+    ax = plots.care_leavers(df)
+    assert legend_texts(ax) == ["19"] and bar_counts(ax) == [2]
+
+
+def quarterly_backtest_frame():
+    actual = {"2022/23": 620.0, "2023/24": 598.0, "2024/25 Q1": 567.0, "2024/25 Q3": 554.0}
+    rows = []
+    for method, origin, start in [("naive", 2022, 627.0), ("trend", 2022, 627.0)]:
+        for h, (period, a) in enumerate(actual.items(), start=1):
+            f = start if method == "naive" else start - 10 * h
+            rows.append(
+                dict(
+                    method=method,
+                    origin=origin,
+                    horizon=h,
+                    period=period,
+                    band="all",
+                    forecast=f,
+                    actual=a,
+                    lower_90=f - 150.0,
+                    upper_90=f + 150.0,
+                )
+            )
+    return pd.DataFrame(rows)
+
+
+def test_backtest_keeps_intervals_and_last_quarter_in_view():
+    df = quarterly_backtest_frame()
+    ax = plots.backtest(df, method="trend")
+    assert ax.get_ylim()[1] >= df["upper_90"].max()  # whiskers are not clipped
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[-1] == "2024/25"  # the year of the last quarter is labelled
+    assert ax.get_xlim()[1] > 2024.75
+    assert any(t.get_text() == "2024/25 Q3: 554" for t in ax.texts)
+    # The published figure at the origin comes from the naive forecast (the last value).
+    outturn = next(ln for ln in ax.lines if ln.get_label() == "Published (outturn)")
+    assert outturn.get_xdata()[0] == 2022 and outturn.get_ydata()[0] == 627
+
+
+def test_backtest_real_derby_intervals_in_view():
+    b = carecast.backtest("derby", samples=100)
+    ax = plots.backtest(b)
+    f = b.forecasts()
+    top = f[(f.method == b.default_method) & (f.band == "all")]["upper_90"].max()
+    assert ax.get_ylim()[1] >= top

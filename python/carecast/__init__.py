@@ -2,14 +2,34 @@
 
 The public API:
 
-- :mod:`carecast.datasets`: ``names()``, ``load(name_or_folder)``, ``read_table(path)``.
-- :class:`CohortModel`: ``fit(dataset)``, ``.project(years=...)``; and
-  :func:`project_care_leavers`.
-- :func:`carecast.verify`: check published figures (for CI).
+- :mod:`carecast.datasets`: ``names()``, ``load(name_or_folder)``, ``read_table(path)``;
+  :class:`Dataset`, :class:`Table` and :class:`Reconciliation` (``Dataset.reconcile()``).
+- :class:`CohortModel`: ``fit(dataset)``, ``.project(years=...)`` giving a
+  :class:`Projection`; and :func:`project_care_leavers`.
 - Uncertainty and backtests: ``CohortModel.project(..., samples=, seed=, levels=)`` for
-  prediction intervals; :func:`backtest` and :func:`choose_default` (rolling-origin
-  accuracy of each method against the published figures).
-- Exceptions: :class:`CarecastError` (a ``ValueError``) and its subclasses.
+  prediction intervals; :func:`backtest` (a :class:`Backtest`) and :func:`choose_default`
+  (rolling-origin accuracy of each method against the published figures).
+- Placements and costs: :func:`placements` (a :class:`Placements`: placement types,
+  in-house capacity, the external market, spend), :func:`reconcile_spend`,
+  :func:`unit_costs`, :func:`usage_estimates`.
+- Scenarios: :class:`Scenario` (``from_toml``, ``from_file``, ``.run()``) and the
+  :class:`Comparison` of a scenario with its baseline.
+- :mod:`carecast.plots`: ``stock``, ``fan``, ``capacity``, ``spend``, ``care_leavers``,
+  ``backtest`` (matplotlib, imported when a chart is drawn; each returns its Axes).
+- :func:`carecast.verify` and :class:`FigureReport`: check published figures (for CI).
+- Exceptions: :class:`CarecastError` (a ``ValueError``) and its subclasses
+  :class:`DataError`, :class:`UnknownNameError`, :class:`ArgumentError`,
+  :class:`FigureError`, :class:`ModelError`, :class:`ScenarioError` and
+  :class:`InternalError`.
+
+Every result type pickles, so results can be sent to multiprocessing, Dask or Ray workers.
+
+Examples
+--------
+>>> import carecast
+>>> model = carecast.CohortModel.fit("derbyshire")
+>>> model.project(years=3).to_wide("stock")["all"].round().tolist()
+[668.0, 670.0, 712.0]
 """
 
 from carecast import datasets, plots

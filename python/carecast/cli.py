@@ -4,7 +4,9 @@ Every subcommand takes ``--format table|csv|json``. JSON output is one object wi
 ``rows`` list whose records carry the same columns as the Python DataFrame.
 
 Exit codes: 0 success; 1 a check failed (``verify``, or ``reconcile --strict``);
-2 bad input (unknown dataset or table, malformed file, bad argument).
+2 bad input (unknown dataset, table or measure, malformed file, bad argument, ``--out``
+naming a file, a missing dependency). ``carecast COMMAND --help`` shows the subcommand's
+own examples (:data:`COMMAND_EXAMPLES`) and the exit codes.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from carecast import _cli_market, datasets
-from carecast._carecast import ArgumentError, CarecastError
+from carecast import _validate as _v
+from carecast._carecast import ArgumentError, CarecastError, UnknownNameError
 from carecast._cli_market import write_out
 from carecast._frames import records
 from carecast.backtest import DEFAULT_BACKTEST_SAMPLES, backtest
@@ -33,23 +37,75 @@ from carecast.model import (
     project_care_leavers,
 )
 
-EXAMPLES = """\
-examples:
-  carecast datasets
-  carecast show derbyshire
-  carecast show derbyshire cic_by_age --format csv
-  carecast reconcile derbyshire --format json
-  carecast verify tests/figures/*.toml --junit figures.xml
-  carecast fit derbyshire --format json
-  carecast project derbyshire --base-year 2017 --years 10 --admissions trend
-  carecast project derbyshire --samples 1000 --seed 0 --levels 80,95
-  carecast backtest derby --horizon 2 --format json
-  carecast leavers derbyshire
-  carecast placements derbyshire --years 5 --out charts/
-  carecast placements derbyshire --usage-at 700
-  carecast costs derby --unit-costs-from derbyshire --inflation 3
-  carecast scenario scenarios/recruit_60_carers.toml --format json
+EXIT_CODES = """\
+exit codes:
+  0  success
+  1  a check failed (verify; reconcile --strict)
+  2  bad input: unknown dataset, table or measure, malformed file, bad argument,
+     --out not a folder, or a missing dependency
 """
+
+#: Examples shown by ``carecast COMMAND --help``, per subcommand.
+COMMAND_EXAMPLES: dict[str, list[str]] = {
+    "datasets": ["carecast datasets", "carecast datasets --format json --out out/"],
+    "show": [
+        "carecast show derbyshire",
+        "carecast show derbyshire cic_by_age --format csv",
+        "carecast show path/to/my_council --out out/",
+    ],
+    "reconcile": [
+        "carecast reconcile derbyshire",
+        "carecast reconcile derbyshire --status fail --format json",
+        "carecast reconcile path/to/my_council --strict",
+    ],
+    "verify": [
+        "carecast verify tests/figures/*.toml",
+        "carecast verify tests/figures/*.toml --junit figures.xml",
+    ],
+    "fit": [
+        "carecast fit derbyshire",
+        "carecast fit derby --base-year 2023 --format json",
+    ],
+    "project": [
+        "carecast project derbyshire --base-year 2017 --years 10 --admissions trend",
+        "carecast project derbyshire --samples 1000 --seed 0 --levels 80,95 --out out/",
+        "carecast project derby --grain quarter --measure stock --format csv",
+    ],
+    "leavers": [
+        "carecast leavers derbyshire",
+        "carecast leavers derbyshire --years 4 --format csv --out out/",
+    ],
+    "backtest": [
+        "carecast backtest derbyshire",
+        "carecast backtest derby --horizon 2 --format json --out out/",
+    ],
+    "placements": [
+        "carecast placements derbyshire --years 5 --out out/",
+        "carecast placements derbyshire --samples 1000 --seed 0",
+        "carecast placements derbyshire --usage-at 700",
+    ],
+    "costs": [
+        "carecast costs derbyshire --inflation 2",
+        "carecast costs derby --unit-costs-from derbyshire --inflation 3 --format csv",
+    ],
+    "scenario": [
+        "carecast scenario scenarios/recruit_60_carers.toml",
+        "carecast scenario scenarios/recruit_60_carers.toml --format json --out out/",
+    ],
+}
+
+
+def epilog(command: str | None = None) -> str:
+    """Return the ``--help`` epilog: the examples of one subcommand (or of all) and exit codes.
+
+    Subcommands registered elsewhere (e.g. ``_cli_market``) get theirs through ``add``.
+    """
+    if command is None:
+        lines = [ex[0] for ex in COMMAND_EXAMPLES.values()]
+    else:
+        lines = COMMAND_EXAMPLES.get(command, [])
+    text = "examples:\n" + "".join(f"  {x}\n" for x in lines) if lines else ""
+    return text + ("\n" if text else "") + EXIT_CODES
 
 
 def _plots() -> Any:
@@ -85,7 +141,9 @@ def _cmd_datasets(a: argparse.Namespace) -> int:
     for n in datasets.names():
         d = datasets.load(n)
         rows.append({"dataset": d.name, "title": d.title, "tables": len(d.table_ids)})
-    _emit(pd.DataFrame(rows, columns=["dataset", "title", "tables"]), a.format)
+    df = pd.DataFrame(rows, columns=["dataset", "title", "tables"])
+    _emit(df, a.format)
+    write_out(a, {"datasets": df})
     return 0
 
 
@@ -157,11 +215,12 @@ def _cmd_verify(a: argparse.Namespace) -> int:
 
 
 def _cmd_fit(a: argparse.Namespace) -> int:
-    m = CohortModel.fit(a.dataset)
+    m = CohortModel.fit(a.dataset, base_year=a.base_year)
     cal = m.calibration()
     if a.format == "table":
         print(
             f"Calibration of {m.dataset}: fitted against published closing stock by year and band"
+            f" (projections start from 31 March {m.base_year} by default)"
         )
         for n in m.notes:
             print(f"note: {n}")
@@ -174,6 +233,7 @@ def _cmd_fit(a: argparse.Namespace) -> int:
             a.format,
             {
                 "dataset": m.dataset,
+                "base_year": m.base_year,
                 "tilts": m.tilts,
                 "discharges": records(m.discharges()),
                 "notes": m.notes,
@@ -223,6 +283,9 @@ def _cmd_project(a: argparse.Namespace) -> int:
     m, p = _projection(a)
     df = p.to_pandas()
     if a.measure:
+        known = list(dict.fromkeys(df["measure"]))
+        for name in a.measure:
+            _v.choice("--measure", name, known, UnknownNameError)
         df = df[df["measure"].isin(a.measure)]
     if a.format == "table" and p.levels:
         print(repr(p))
@@ -317,12 +380,36 @@ def _cmd_backtest(a: argparse.Namespace) -> int:
     return 0
 
 
+def _engine_inflow(
+    m: CohortModel, leavers_18: list[float], youngest: int, years: int
+) -> dict[int, float]:
+    """Return the new care leavers at age ``youngest`` at each 31 March after the base year.
+
+    A young person who reaches 18 in care during the year to 31 March t is 18 at that
+    31 March, and ``youngest`` at 31 March t + (youngest - 18). The cohorts of the first
+    years therefore come from the fitted history (those ageing out of the oldest band in
+    the years up to the base year), the later ones from the projection's ``leavers_18``.
+    Empty if the history is too short.
+    """
+    lag = youngest - 18
+    if lag < 0:
+        return {}
+    cal = m.calibration()
+    oldest = cal.groupby("year", sort=True).last()["ageing_out"]
+    history = [float(v) for y, v in oldest.items() if int(str(y)[:4]) + 1 <= m.base_year]
+    if len(history) < lag:
+        return {}
+    values = (history[len(history) - lag :] if lag else []) + list(leavers_18)
+    return {m.base_year + 1 + i: values[i] for i in range(min(years, len(values)))}
+
+
 def _cmd_leavers(a: argparse.Namespace) -> int:
     m, p = _projection(a)
     df = p.to_pandas()
     engine = df[(df["measure"] == "leavers_18") & (df["band"] == "all")][["year", "value"]]
     frames = [engine.assign(source="engine", age=18, measure="new_care_leavers")]
     ds = load(a.dataset)
+    own = None
     if "care_leavers_projection" in ds.table_ids:
         t = ds.table("care_leavers_projection").to_pandas()
         t = t[(t["band"] != "all") & (t["status"] == "exact")]
@@ -337,27 +424,32 @@ def _cmd_leavers(a: argparse.Namespace) -> int:
             if published_inflow:
                 rep = project_care_leavers(m.base_year, opening, published_inflow)
                 frames.append(rep.assign(source="published inflow", measure="care_leavers"))
-            # the engine's leavers turn 18 during year t and are 19 at 31 March t+1
-            eng_in = engine["value"].tolist()
-            n = min(len(eng_in), a.years)
-            inflow = {m.base_year + 1 + i: eng_in[i] for i in range(n)}
-            own = project_care_leavers(m.base_year, opening, inflow)
-            frames.append(own.assign(source="engine inflow", measure="care_leavers"))
+            inflow = _engine_inflow(m, engine["value"].tolist(), youngest, a.years)
+            if inflow:
+                own = project_care_leavers(m.base_year, opening, inflow)
+                frames.append(own.assign(source="engine inflow", measure="care_leavers"))
     out = pd.concat(frames, ignore_index=True)[["source", "measure", "year", "age", "value"]]
     if a.format == "table":
         print(f"Care leavers, {m.dataset}, from 31 March {m.base_year}")
         totals = out[out["measure"] == "care_leavers"].groupby(["source", "year"])["value"].sum()
-        _emit(totals.round(1).reset_index(), a.format)
+        if len(totals):
+            _emit(totals.round(1).reset_index(), a.format)
+        else:
+            print(
+                f"{m.dataset} publishes no care leavers by age at 31 March {m.base_year} "
+                "(table care_leavers_projection), so cohorts to 25 cannot start from a "
+                "published count; only the engine's new care leavers are shown."
+            )
         print("\nNew care leavers a year from the engine (18th birthdays):")
         _emit(engine.round(1), a.format)
     else:
         _emit(out, a.format, {"dataset": m.dataset, "base_year": m.base_year})
-    cl = p.to_pandas()
-    write_out(
-        a,
-        {"care_leavers": out},
-        {"care_leavers": lambda ax: _plots().care_leavers(cl, ax=ax)},
-    )
+    # The chart shows what the table does: cohorts from the published opening, filled by the
+    # engine's new care leavers (no chart without a published opening).
+    charts = {}
+    if own is not None:
+        charts["care_leavers"] = lambda ax: _plots().care_leavers(own, ax=ax)
+    write_out(a, {"care_leavers": out}, charts)
     return 0
 
 
@@ -366,7 +458,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="carecast",
         description="Forecast children-in-care placement demand from published tables.",
-        epilog=EXAMPLES,
+        epilog=epilog() + "\nRun `carecast COMMAND --help` for a subcommand's options.\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -378,7 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
             name,
             help=help,
             description=help,
-            epilog=EXAMPLES,
+            epilog=epilog(name),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         sp.add_argument(
@@ -441,6 +533,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("fit", _cmd_fit, "fit the cohort model and compare it with the published figures")
     sp.add_argument("dataset", help="bundled dataset name or a folder of table files")
+    sp.add_argument(
+        "--base-year",
+        type=int,
+        default=None,
+        help="31 March projections start from by default, checked against the observed "
+        "years (default: the last observed)",
+    )
 
     def mc_args(sp: argparse.ArgumentParser, samples_default: int | None) -> None:
         sp.add_argument(
@@ -489,13 +588,43 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _check_out(a: argparse.Namespace) -> None:
+    """Refuse ``--out`` naming an existing file (or a folder under a file) before any work."""
+    out = getattr(a, "out", None)
+    if out is None:
+        return
+    if not out.strip():
+        _v.fail("--out", out, "expected a folder to write CSV files and charts to")
+    path = Path(out)
+    for p in [path, *path.parents]:
+        if p.exists():
+            if not p.is_dir():
+                what = "is" if p == path else f"is under {p}, which is"
+                _v.fail("--out", out, f"{what} a file, not a folder")
+            break
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code (see ``carecast --help``)."""
     args = build_parser().parse_args(argv)
     try:
+        _check_out(args)
         return int(args.func(args))
     except CarecastError as e:
         print(f"carecast: error: {e}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0
+    except OverflowError as e:
+        # A number too large for the native layer (a safety net: the Python entry points
+        # check their arguments first). PyO3 notes which argument it was processing.
+        where = "; ".join(getattr(e, "__notes__", []))
+        print(f"carecast: error: a number is out of range ({e}; {where})", file=sys.stderr)
+        return 2
+    except ImportError as e:
+        hint = " (pip install matplotlib)" if "matplotlib" in str(e) else ""
+        print(f"carecast: error: a dependency is missing: {e}{hint}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"carecast: error: {e}", file=sys.stderr)
+        return 2

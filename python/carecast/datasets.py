@@ -13,15 +13,16 @@ True
 
 from __future__ import annotations
 
-import difflib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from carecast import _carecast
-from carecast._carecast import UnknownNameError
+from carecast import _validate as _v
+from carecast._carecast import DataError, UnknownNameError
 from carecast._frames import frame, html_block, interval_columns
 
 __all__ = ["Dataset", "Table", "Reconciliation", "names", "load", "read_table", "TABLE_COLUMNS"]
@@ -148,7 +149,21 @@ class Table:
         -------
         pandas.DataFrame
             Exact values; suppressed and unavailable cells are missing.
+
+        Raises
+        ------
+        UnknownNameError
+            If ``index`` or ``columns`` is not a column of :meth:`to_pandas`.
+
+        Examples
+        --------
+        >>> import carecast
+        >>> t = carecast.datasets.load("derby").table("flows_quarterly")
+        >>> t.to_wide(columns="measure")["closing"].tolist()
+        [567.0, 560.0, 554.0]
         """
+        _v.choice("index", index, TABLE_COLUMNS, UnknownNameError)
+        _v.choice("columns", columns, TABLE_COLUMNS, UnknownNameError)
         df = self.to_pandas()
         return df.pivot_table(
             index=index, columns=columns, values="value", aggfunc="first", sort=False
@@ -282,16 +297,42 @@ class Dataset:
     def table(self, table_id: str) -> Table:
         """Return a table by id.
 
+        Parameters
+        ----------
+        table_id : str
+            One of :attr:`table_ids`.
+
+        Returns
+        -------
+        Table
+
         Raises
         ------
         UnknownNameError
             If there is no such table (the message suggests the closest id).
-        """
+        ArgumentError
+            If ``table_id`` is not a string.
+
+        Examples
+        --------
+        >>> import carecast
+        >>> d = carecast.datasets.load("derby")
+        >>> t = d.table("flows_annual")
+        >>> t.citation
+        '002_805fcef86a92c88e.txt, "Children in Care Data – Last 3 years"'
+        >>> t.to_wide(columns="measure").loc["2020/21", "closing"]
+        np.float64(642.0)
+        >>> d.table("flows")
+        Traceback (most recent call last):
+        ...
+        carecast._carecast.UnknownNameError: dataset "derby" has no table "flows" (did you mean "flows_annual"?)
+        """  # noqa: E501
+        _v.text("table_id", table_id)
         try:
             return self._tables[table_id]
         except KeyError:
-            close = difflib.get_close_matches(table_id, self._tables, n=1)
-            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            close = _v.suggest(table_id, self._tables)
+            hint = f' (did you mean "{close}"?)' if close else ""
             raise UnknownNameError(
                 f'dataset "{self.name}" has no table "{table_id}"{hint}'
             ) from None
@@ -323,7 +364,23 @@ class Dataset:
         return pd.concat([t.to_pandas() for t in self._tables.values()], ignore_index=True)
 
     def reconcile(self) -> Reconciliation:
-        """Run every check the tables allow on themselves."""
+        """Run every check the tables allow on themselves.
+
+        Returns
+        -------
+        Reconciliation
+            One finding per check: totals against their parts, the stock identity,
+            continuity from one year to the next, and the checks a ``dataset.toml``
+            declares.
+
+        Examples
+        --------
+        >>> import carecast
+        >>> rec = carecast.datasets.load("derbyshire").reconcile()
+        >>> df = rec.to_pandas()
+        >>> df[df.kind == "stock_identity"][["period", "difference", "status"]].values.tolist()
+        [['2013/14', 0.0, 'pass'], ['2014/15', 2.0, 'fail'], ['2015/16', -6.0, 'fail'], ['2016/17', -1.0, 'fail']]
+        """  # noqa: E501
         return Reconciliation(json.loads(_carecast.reconcile(json.dumps(self._data))))
 
     def to_json(self) -> str:
@@ -345,7 +402,13 @@ def names() -> list[str]:
     Returns
     -------
     list of str
-        ``["d2n2", "derby", "derbyshire"]``.
+        Sorted.
+
+    Examples
+    --------
+    >>> import carecast
+    >>> carecast.datasets.names()
+    ['d2n2', 'derby', 'derbyshire']
     """
     return list(_carecast.dataset_names())
 
@@ -366,26 +429,64 @@ def load(name: str | Path) -> Dataset:
     Raises
     ------
     UnknownNameError
-        If ``name`` is neither a bundled dataset nor a folder.
+        If ``name`` is neither a bundled dataset nor a folder (with a "did you mean").
+    ArgumentError
+        If ``name`` is empty or not a string or path.
     DataError
-        If a file is not in the documented format (the message names file, line, column).
-    """
-    if not isinstance(name, (str, Path)):
-        raise TypeError(f"name must be a dataset name or a folder path, not {type(name).__name__}")
+        If a file is not in the documented format (the message names file, line, column),
+        or the folder holds no table files.
+
+    Examples
+    --------
+    >>> import carecast
+    >>> d = carecast.datasets.load("derbyshire")
+    >>> d
+    <Dataset 'derbyshire': Derbyshire County Council, 69 tables (bundled)>
+    >>> d.table("cic_by_age").to_wide().loc["2017-03-31", "all"]
+    np.float64(630.0)
+    >>> carecast.datasets.load("derbyshir")
+    Traceback (most recent call last):
+    ...
+    carecast._carecast.UnknownNameError: unknown dataset "derbyshir" (did you mean "derbyshire"?): expected a bundled dataset (d2n2, derby, derbyshire) or a folder of table files
+    """  # noqa: E501
+    if isinstance(name, os.PathLike):
+        name = Path(name)
+    elif not isinstance(name, str):
+        _v.fail(
+            "name", name, f"expected a dataset name or a folder path, not {type(name).__name__}"
+        )
+    if isinstance(name, str) and not name.strip():
+        _v.fail("name", name, f"expected a bundled dataset ({', '.join(names())}) or a folder")
     if isinstance(name, str) and name in names():
         return Dataset(json.loads(_carecast.load_bundled(name)))
     path = Path(name)
     if path.is_dir():
-        return Dataset(json.loads(_carecast.load_dir(str(path))))
-    if path.is_file() and path.suffix == ".csv":
+        ds = Dataset(json.loads(_carecast.load_dir(str(path))))
+        if not ds.table_ids:
+            raise DataError(
+                f"{path}: the folder holds no table files (*.csv in the documented format; "
+                "see FORMAT.md)"
+            )
+        return ds
+    if path.is_file() and path.suffix.lower() == ".csv":
         table = read_table(path)
         files = [(path.name, path.read_text(encoding="utf-8"))]
         return Dataset(json.loads(_carecast.load_files(table.id, files)))
-    return Dataset(json.loads(_carecast.load_bundled(str(name))))
+    if path.is_file():
+        raise DataError(
+            f"{path}: not a folder of table files nor a .csv table (datasets are folders; "
+            "see FORMAT.md)"
+        )
+    try:
+        return Dataset(json.loads(_carecast.load_bundled(str(name))))
+    except UnknownNameError as e:
+        raise UnknownNameError(
+            f"{e}: expected a bundled dataset ({', '.join(names())}) or a folder of table files"
+        ) from None
 
 
 def read_table(path: str | Path) -> Table:
-    """Read one table file in the documented format.
+    r"""Read one table file in the documented format.
 
     Parameters
     ----------
@@ -395,10 +496,35 @@ def read_table(path: str | Path) -> Table:
     Returns
     -------
     Table
+
+    Raises
+    ------
+    DataError
+        If the file cannot be read or is not in the documented format (the message names
+        the file, the line and the column).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import carecast
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> folder = pathlib.Path(tmp.name)
+    >>> _ = (folder / "cic.csv").write_text(
+    ...     "# id: cic\n# title: Children in care\n# source: report.pdf\n"
+    ...     "# source_table: Table 1\n# measure: stock\n# unit: children\n"
+    ...     "period,band,value\n2024-03-31,all,267\n2025-03-31,all,<10\n")
+    >>> t = carecast.datasets.read_table(folder / "cic.csv")
+    >>> t.to_pandas()[["period", "value", "lower", "upper", "status"]]
+           period  value  lower  upper      status
+    0  2024-03-31  267.0  267.0  267.0       exact
+    1  2025-03-31    NaN    0.0    9.0  suppressed
+    >>> tmp.cleanup()
     """
+    if not isinstance(path, (str, os.PathLike)):
+        _v.fail("path", path, f"expected a file path, not {type(path).__name__}")
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as e:
-        raise _carecast.DataError(f"cannot read {p}: {e}") from None
+        raise DataError(f"cannot read {p}: {e}") from None
     return Table(json.loads(_carecast.parse_table(p.name, text)))

@@ -8,6 +8,7 @@ measure carecast computes, the published value, a tolerance and the source. See 
 from __future__ import annotations
 
 import json
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from carecast import _carecast
+from carecast import _validate as _v
 from carecast._frames import frame, html_block, interval_columns
 
 __all__ = ["FigureReport", "verify"]
@@ -109,10 +111,37 @@ def verify(*paths: str | Path) -> FigureReport:
     Raises
     ------
     FigureError
-        If a file is malformed or names an unknown dataset, measure or table.
+        If a file cannot be read, is malformed or names an unknown dataset, measure or
+        table.
+    ArgumentError
+        If no file is given, or a path is not a string or path.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import carecast
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> f = pathlib.Path(tmp.name) / "figures.toml"
+    >>> _ = f.write_text('''
+    ... [[figure]]
+    ... name = "stock identity 2015/16 is off by -6"
+    ... dataset = "derbyshire"
+    ... measure = "stock_identity_difference"
+    ... period = "2015/16"
+    ... expected = -6
+    ... source = "004_85328cd596b7bfe6.txt, flows summary"
+    ... ''')
+    >>> report = carecast.verify(f)
+    >>> report.passed, report.to_pandas()["status"].tolist()
+    (True, ['pass'])
+    >>> tmp.cleanup()
     """
+    if not paths:
+        _v.fail("paths", (), "needs at least one figures file")
     results: list[dict[str, Any]] = []
     for p in paths:
+        if not isinstance(p, (str, os.PathLike)):
+            _v.fail("paths", p, f"expected a file path, not {type(p).__name__}")
         path = Path(p)
         try:
             text = path.read_text(encoding="utf-8")

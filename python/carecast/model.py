@@ -23,14 +23,16 @@ True
 from __future__ import annotations
 
 import json
-import numbers
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from carecast import _carecast
-from carecast._carecast import ArgumentError
+from carecast import _validate as _v
+from carecast._carecast import ArgumentError, UnknownNameError
 from carecast._frames import html_block
 from carecast.datasets import Dataset, load
 
@@ -49,6 +51,8 @@ __all__ = [
 #: Poisson), ``rate`` (per 10,000 children times ``population``).
 ADMISSIONS_METHODS = ("held", "mean", "trend", "rate")
 DISCHARGE_METHODS = ("last", "mean")
+#: Output periods of a projection.
+GRAINS = ("year", "quarter", "month")
 #: The default admissions assumption: the method the rolling-origin backtests of the bundled
 #: data favour (see :func:`carecast.backtest.choose_default`).
 DEFAULT_ADMISSIONS = "trend"
@@ -58,6 +62,13 @@ DEFAULT_LEVELS = (80, 90)
 DEFAULT_SEED = 0
 #: The most Monte Carlo paths one call may ask for.
 MAX_SAMPLES = 100_000
+#: The longest projection, in years.
+MAX_YEARS = 25
+#: Calendar years accepted as a base year or as the year of an input (a sanity bound: the
+#: model itself needs years it has observed).
+YEARS = (1900, 2200)
+#: Ages at 31 March a care leaver may have (16 to 25).
+LEAVER_AGES = (16, 25)
 
 
 def level_label(level: float) -> str:
@@ -66,56 +77,52 @@ def level_label(level: float) -> str:
 
 
 def _levels(levels: Any) -> list[float]:
+    """Interval levels in percent, each strictly between 1 and 100.
+
+    A level below 1 is refused rather than taken at face value: ``levels=[0.8]`` is almost
+    always a fraction meant as 80%, and a 0.8% interval is too narrow to be of use.
+    """
     if levels is None:
         return [float(x) for x in DEFAULT_LEVELS]
-    if isinstance(levels, (str, bytes)) or not hasattr(levels, "__iter__"):
+    if isinstance(levels, (str, bytes)) or np.ndim(levels) == 0:
         levels = [levels]
-    out = [_number("levels", v) for v in levels]
+    elif isinstance(levels, np.ndarray):
+        levels = levels.ravel().tolist()
+    elif not isinstance(levels, Iterable):
+        _v.fail("levels", levels, "expected a number or a list of numbers such as [80, 90]")
+    out = [_v.number("levels", v) for v in levels]
+    if not out:
+        _v.fail("levels", levels, "needs at least one level, e.g. [80, 90]")
     for v in out:
-        if not 0 < v < 100:
-            raise ArgumentError(
-                f"invalid argument `levels` = {v:g}: each level is a percentage strictly "
-                "between 0 and 100"
+        if 0 < v < 1:
+            _v.fail(
+                "levels",
+                levels,
+                f"levels are percentages: {v:g} would be a {v:g}% interval "
+                f"(did you mean {100 * v:g}?)",
             )
+        if not 1 <= v < 100:
+            _v.fail("levels", levels, f"{v:g} is not a percentage from 1 to below 100")
     return out
 
 
 def _samples(samples: Any) -> int:
-    n = _integer("samples", samples)
-    if not 1 <= n <= MAX_SAMPLES:
-        raise ArgumentError(f"invalid argument `samples` = {n}: must be 1 to {MAX_SAMPLES}")
-    return n
+    return _v.integer("samples", samples, lo=1, hi=MAX_SAMPLES)
 
 
 def _seed(seed: Any) -> int:
     if seed is None:
         return DEFAULT_SEED
-    s = _integer("seed", seed)
-    if not 0 <= s < 2**64:
-        raise ArgumentError(f"invalid argument `seed` = {s}: must be 0 to 2**64 - 1")
-    return s
-
-
-def _number(name: str, v: Any) -> float:
-    if isinstance(v, bool) or not isinstance(v, numbers.Real):
-        raise ArgumentError(f"`{name}` must be a number, not {v!r} ({type(v).__name__})")
-    return float(v)
+    return _v.integer("seed", seed, lo=0, hi=2**64 - 1)
 
 
 def _integer(name: str, v: Any) -> int:
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-        raise ArgumentError(f"`{name}` must be a whole number, not {v!r} ({type(v).__name__})")
-    return int(v)
+    return _v.integer(name, v)
 
 
-def _pairs(name: str, m: Mapping[Any, Any] | None) -> list[tuple[int, float]]:
-    if m is None:
-        return []
-    if isinstance(m, pd.Series):
-        m = m.to_dict()
-    if not isinstance(m, Mapping):
-        raise ArgumentError(f"`{name}` must be a mapping (e.g. a dict), not {type(m).__name__}")
-    return [(_integer(f"{name} key", k), _number(f"{name}[{k}]", v)) for k, v in m.items()]
+def _year(name: str, v: Any) -> int:
+    """Return a calendar year (its 31 March), checked to be within :data:`YEARS`."""
+    return _v.integer(name, v, lo=YEARS[0], hi=YEARS[1])
 
 
 class Projection:
@@ -155,7 +162,20 @@ class Projection:
             Columns ``year``, ``period``, ``band``, ``measure``, ``value``. Measures:
             ``opening``, ``admissions``, ``discharges``, ``ageing_in``, ``ageing_out``,
             ``leavers_18``, ``stock`` (closing) and ``care_leavers`` (bands ``18``..``25``
-            and ``all``). Values are expected counts, not rounded.
+            and ``all``). Values are expected counts, not rounded. A Monte Carlo
+            projection adds ``mean``, ``median``, and ``lower_<L>`` and ``upper_<L>`` for
+            each interval level ``L``.
+
+        Examples
+        --------
+        >>> import carecast
+        >>> p = carecast.CohortModel.fit("derbyshire").project(years=3)
+        >>> df = p.to_pandas()
+        >>> df.columns.tolist()
+        ['year', 'period', 'band', 'measure', 'value']
+        >>> total = df[(df.measure == "stock") & (df.band == "all")]
+        >>> total[["period", "value"]].round(1).values.tolist()
+        [['2017/18', 667.8], ['2018/19', 670.2], ['2019/20', 712.2]]
         """
         rows = self._data["rows"]
         if "uncertainty" not in self._data:
@@ -173,11 +193,46 @@ class Projection:
             df[c] = df[c].astype("float64")
         return df
 
-    def to_wide(self, measure: str = "stock") -> pd.DataFrame:
-        """Pivot one measure to periods by bands (the shape councils publish)."""
+    def to_wide(self, measure: str = "stock", values: str = "value") -> pd.DataFrame:
+        """Pivot one measure to periods by bands (the shape councils publish).
+
+        Parameters
+        ----------
+        measure : str
+            A measure of :meth:`to_pandas` (``stock``, ``admissions``, ...).
+        values : str
+            The column to show: ``value`` (the deterministic projection) or, for a Monte
+            Carlo projection, ``mean``, ``median``, ``lower_<L>`` or ``upper_<L>``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per period, one column per band (youngest first, ``all`` last).
+
+        Raises
+        ------
+        UnknownNameError
+            If ``measure`` or ``values`` is not in the projection.
+
+        Examples
+        --------
+        >>> import carecast
+        >>> p = carecast.CohortModel.fit("derbyshire").project(years=2)
+        >>> p.to_wide("stock").round(0)  # doctest: +NORMALIZE_WHITESPACE
+        band     under 1    1-4   5-9  10-15  16-17    all
+        period
+        2017/18     38.0  102.0  97.0  262.0  169.0  668.0
+        2018/19     39.0  104.0  93.0  281.0  152.0  670.0
+        """
         df = self.to_pandas()
+        measure = _v.choice(
+            "measure", measure, list(dict.fromkeys(df["measure"])), UnknownNameError
+        )
+        values = _v.choice("values", values, [str(c) for c in df.columns[4:]], UnknownNameError)
         df = df[df["measure"] == measure]
-        return df.pivot_table(index="period", columns="band", values="value", sort=False)
+        wide = df.pivot_table(index="period", columns="band", values=values, sort=False)
+        wide.columns.name = "band"
+        return wide
 
     def __repr__(self) -> str:
         a = self._data["assumptions"]
@@ -197,7 +252,13 @@ class Projection:
                 + ", ".join(level_label(v) for v in self.levels)
             )
             lines += list(u["notes"])
-        return html_block(repr(self), lines, self.to_wide().round(1).reset_index())
+        if not self.levels:
+            return html_block(repr(self), lines, self.to_wide().round(1).reset_index())
+        # With intervals: the stock in long form, the total first, every interval column.
+        df = self.to_pandas()
+        df = df[df["measure"] == "stock"].drop(columns=["year", "measure"])
+        df = pd.concat([df[df["band"] == "all"], df[df["band"] != "all"]])
+        return html_block(repr(self), lines, df.round(1), max_rows=40)
 
 
 class CohortModel:
@@ -226,14 +287,44 @@ class CohortModel:
         Returns
         -------
         CohortModel
+
+        Raises
+        ------
+        UnknownNameError
+            If ``dataset`` names no bundled dataset or folder.
+        ModelError
+            If the dataset lacks the tables the model needs.
+        ArgumentError
+            If ``base_year`` does not end an observed year.
+
+        Examples
+        --------
+        >>> import carecast
+        >>> m = carecast.CohortModel.fit("derbyshire")
+        >>> m
+        <CohortModel of 'derbyshire', base year 2017>
+        >>> cal = m.calibration()
+        >>> cal.groupby("year")["published_closing"].sum().tolist()  # all bands
+        [628.0, 603.0, 585.0, 630.0]
+        >>> bool(cal["difference"].abs().max() < 1)
+        True
+        >>> carecast.CohortModel.fit("derbyshire", base_year=2016).base_year
+        2016
         """
+        if not isinstance(dataset, (Dataset, str, os.PathLike)):
+            _v.fail(
+                "dataset",
+                dataset,
+                "expected a bundled dataset name, a folder or a carecast.Dataset, not "
+                f"{type(dataset).__name__}",
+            )
         ds = dataset if isinstance(dataset, Dataset) else load(dataset)
         data = json.loads(_carecast.fit(ds.to_json()))
         years = [int(y.split("/")[0]) + 1 for y in {b["year"] for b in data["bands"]}]
         last = max(years)
         if base_year is None:
             base_year = last
-        base_year = _integer("base_year", base_year)
+        base_year = _year("base_year", base_year)
         if base_year not in years:
             raise ArgumentError(
                 f"invalid argument `base_year` = {base_year}: must end an observed year of "
@@ -328,7 +419,10 @@ class CohortModel:
             Years averaged by ``mean`` (admissions and discharges).
         population : mapping of int to float, optional
             Children aged 0-17 by year (31 March), for ``admissions="rate"``; must cover
-            the base year and every projected year.
+            the base year and every projected year (ignored by the other methods). Also
+            accepted: a pandas Series indexed by year, a two-column array or DataFrame, or
+            a list of ``(year, count)`` pairs; keys of any integer or whole-valued float
+            dtype.
         discharges : {"last", "mean"}
             Discharge rates held at the base year, or the mean of the last ``k`` years.
         bands : str or list of str, optional
@@ -339,7 +433,8 @@ class CohortModel:
         leaver_share : float
             Share of discharges at 16-17 who become care leavers.
         retention : mapping of int to float, optional
-            Fraction of care leavers kept on reaching each age 18-25 (default 1).
+            Fraction of care leavers kept on reaching each age 18-25 (default 1); the
+            same shapes as ``population`` are accepted.
         samples : int, optional
             Monte Carlo paths (1 to :data:`MAX_SAMPLES`). ``None`` (default): the
             deterministic projection only. With paths, the long frame gains ``mean``,
@@ -349,47 +444,69 @@ class CohortModel:
             Seed of the paths (default :data:`DEFAULT_SEED` = 0): the same seed gives the
             same intervals on any machine.
         levels : sequence of float, optional
-            Central interval levels in percent, each in (0, 100); default
+            Central interval levels in percent, each from 1 to below 100; default
             :data:`DEFAULT_LEVELS` = (80, 90), i.e. quantiles 5, 10, 90, 95 with the median.
+            A level below 1 is refused as a likely fraction (``0.8`` for 80%).
 
         Returns
         -------
         Projection
+
+        Raises
+        ------
+        ArgumentError
+            If an argument is out of range or of the wrong kind; the message names it and
+            the value given.
+        ModelError
+            If the data do not support the assumption (e.g. ``trend`` from one year).
+
+        Examples
+        --------
+        >>> import carecast
+        >>> m = carecast.CohortModel.fit("derbyshire")
+        >>> p = m.project(years=5, admissions="held")
+        >>> p
+        <Projection of 'derbyshire' from 31 March 2017, 5 years; admissions held, discharges last>
+        >>> p.to_wide().index.tolist()
+        ['2017/18', '2018/19', '2019/20', '2020/21', '2021/22']
+        >>> iv = m.project(years=2, samples=500, seed=3, levels=[80]).to_pandas()
+        >>> iv.columns.tolist()
+        ['year', 'period', 'band', 'measure', 'value', 'mean', 'median', 'lower_80', 'upper_80']
+        >>> m.project(years=-1)
+        Traceback (most recent call last):
+        ...
+        carecast._carecast.ArgumentError: invalid argument `years` = -1: must be 1 to 25
         """
-        years = _integer("years", years)
-        base = self.base_year if base_year is None else _integer("base_year", base_year)
-        if admissions not in ADMISSIONS_METHODS:
-            raise ArgumentError(
-                f"invalid argument `admissions` = {admissions!r}: one of {ADMISSIONS_METHODS}"
-            )
-        if discharges not in DISCHARGE_METHODS:
-            raise ArgumentError(
-                f"invalid argument `discharges` = {discharges!r}: one of {DISCHARGE_METHODS}"
-            )
-        k = _integer("k", k)
+        years = _v.integer("years", years, lo=1, hi=MAX_YEARS)
+        base = self.base_year if base_year is None else _year("base_year", base_year)
+        _v.choice("admissions", admissions, ADMISSIONS_METHODS)
+        _v.choice("discharges", discharges, DISCHARGE_METHODS)
+        k = _v.integer("k", k, lo=1, hi=100)
         adm: dict[str, Any] = {"method": admissions}
         if admissions == "mean":
             adm["k"] = k
-        if admissions == "rate":
-            if population is None:
-                raise ArgumentError("`population` is needed for admissions='rate'")
-            adm["population"] = _pairs("population", population)
+        if admissions == "rate" and population is None:
+            _v.fail(
+                "population", None, "children aged 0-17 by year are needed for admissions='rate'"
+            )
+        if population is not None:
+            # Checked whatever the method, so a bad table is caught; used only by ``rate``.
+            pop = _v.pairs("population", population, key="year", keys=YEARS, values=(0, None))
+            if admissions == "rate":
+                adm["population"] = pop
         dis: dict[str, Any] = {"method": discharges}
         if discharges == "mean":
             dis["k"] = k
-        if bands is None:
-            bands = str(self._data["history"]["scheme"]["name"])
-        band_list = [bands] if isinstance(bands, str) else [str(b) for b in bands]
         args = (
             json.dumps(self._data),
             base,
             years,
             json.dumps(adm),
             json.dumps(dis),
-            band_list,
-            _number("leaver_share", leaver_share),
-            _pairs("retention", retention),
-            str(grain),
+            self._bands(bands),
+            _v.number("leaver_share", leaver_share, lo=0, hi=1),
+            _v.pairs("retention", retention, key="age", keys=(18, 25), values=(0, 1)),
+            _v.choice("grain", grain, GRAINS),
         )
         if samples is None:
             if seed is not None or levels is not None:
@@ -399,6 +516,22 @@ class CohortModel:
             return Projection(json.loads(_carecast.project(*args)))
         out = _carecast.simulate(*args, "[]", _samples(samples), _seed(seed), _levels(levels))
         return Projection(json.loads(out))
+
+    def _bands(self, bands: Any) -> list[str]:
+        if bands is None:
+            return [str(self._data["history"]["scheme"]["name"])]
+        if isinstance(bands, str):
+            return [bands]
+        if isinstance(bands, (pd.Series, np.ndarray)):
+            bands = bands.tolist()
+        if not isinstance(bands, Sequence) or not bands:
+            _v.fail(
+                "bands",
+                bands,
+                "expected a scheme name (dfe, cost, all) or a list of band labels such as "
+                "['under 1', '1-4', '5-9', '10-15', '16-17']",
+            )
+        return [_v.text("bands", b) for b in bands]
 
     def __repr__(self) -> str:
         return f"<CohortModel of {self.dataset!r}, base year {self.base_year}>"
@@ -424,8 +557,12 @@ def project_care_leavers(
         The 31 March of ``opening`` (calendar year).
     opening : mapping of int to float
         Count by age at 31 March of ``base_year`` (consecutive ages, within 16-25).
+        Also accepted: a pandas Series indexed by age, a two-column array or DataFrame, or
+        a list of ``(age, count)`` pairs, with keys of any integer or whole-valued float
+        dtype (``19.0`` is age 19).
     inflow : mapping of int to float
-        Year -> new care leavers at the youngest age, for each projected year in order.
+        Year -> new care leavers at the youngest age, for each projected year in order
+        (the same shapes as ``opening``).
     retention : mapping of int to float, optional
         Age -> fraction kept on reaching that age (default 1).
 
@@ -440,11 +577,20 @@ def project_care_leavers(
     >>> df = project_care_leavers(2017, opening, {2018: 92, 2019: 87, 2020: 85, 2021: 88})
     >>> df.groupby("year")["value"].sum().tolist()
     [608.0, 626.0, 639.0, 644.0, 622.0]
+
+    A pandas Series (here of a float dtype, as read from a spreadsheet) works as well:
+
+    >>> import pandas as pd
+    >>> ages = pd.Series([84.0, 92.0], index=[19.0, 20.0])
+    >>> project_care_leavers(2017, ages, pd.Series([92.0], index=[2018])).value.tolist()
+    [84.0, 92.0, 92.0, 84.0]
     """
     rows = _carecast.project_care_leavers(
-        _integer("base_year", base_year),
-        _pairs("opening", opening),
-        _pairs("inflow", inflow),
-        _pairs("retention", retention),
+        _year("base_year", base_year),
+        _v.pairs(
+            "opening", opening, key="age", keys=LEAVER_AGES, values=(0, None), allow_empty=False
+        ),
+        _v.pairs("inflow", inflow, key="year", keys=YEARS, values=(0, None), allow_empty=False),
+        _v.pairs("retention", retention, key="age", keys=LEAVER_AGES, values=(0, 1)),
     )
     return pd.DataFrame(rows, columns=["year", "age", "value"]).astype({"value": "float64"})

@@ -1,8 +1,8 @@
 """Charts for sufficiency reports and market position statements.
 
 Every function takes ``ax=None`` (a new figure is made when it is ``None``), draws on the
-axes and returns them. matplotlib is imported only when a chart is drawn, so
-``import carecast`` does not need it; install it with ``pip install 'carecast[plot]'``.
+axes and returns them. matplotlib is installed with carecast but imported only when a
+chart is drawn, so ``import carecast`` stays quick.
 
 The horizontal axis of every chart is time in years, with integer positions at 31 March:
 position ``2018`` is 31 March 2018 and carries the label ``2017/18``, the financial year
@@ -10,6 +10,10 @@ that ends there. Stock counted at 31 March sits on the year it closes; flows of 
 year (admissions, spend) sit on the same position as that year's closing stock. Where a
 chart mixes published figures and a projection, a dashed line and a light shading mark
 where the projection starts.
+
+Legends sit beside axes at least 7 inches wide and below narrower ones (a chart in a
+subplot grid, or a small figure), so the chart keeps its width; titles and axis labels
+wrap to the axes' width.
 
 Functions
 ---------
@@ -25,6 +29,8 @@ care_leavers
     Care leavers by age, per year.
 backtest
     Forecasts from successive origins against what happened.
+time_position
+    Where a period sits on the time axis, to add your own points.
 
 Examples
 --------
@@ -41,18 +47,29 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from carecast import _validate as _v
 from carecast._carecast import ArgumentError
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-__all__ = ["stock", "fan", "capacity", "spend", "care_leavers", "backtest", "PLACEMENT_LABELS"]
+__all__ = [
+    "stock",
+    "fan",
+    "capacity",
+    "spend",
+    "care_leavers",
+    "backtest",
+    "time_position",
+    "PLACEMENT_LABELS",
+]
 
 #: Readable names of the canonical placement type codes (see the table format).
 PLACEMENT_LABELS = {
@@ -126,6 +143,8 @@ _TOTAL_COLOUR = "#222222"
 _HISTORY_COLOUR = "#222222"
 _FAN_COLOUR = "#0072B2"
 _PROJECTION_SHADE = "#f2f2f2"
+_CAPACITY_COLOUR = "#b2182b"
+_POOL_NEEDS = {"fostering": "fostering", "residential": "residential care"}
 _FIGSIZE = (10.0, 5.0)
 
 _POOL_MEASURES = ("demand", "capacity", "in_house", "external")
@@ -154,7 +173,7 @@ def _pyplot() -> Any:
         import matplotlib.pyplot as plt
     except ImportError as e:  # tested in a subprocess with matplotlib hidden
         raise ImportError(
-            "carecast.plots needs matplotlib, which is not installed: pip install 'carecast[plot]'"
+            "carecast.plots needs matplotlib, which is not installed: pip install matplotlib"
         ) from e
     return plt
 
@@ -162,7 +181,8 @@ def _pyplot() -> Any:
 def _new_axes(ax: Axes | None) -> Axes:
     plt = _pyplot()
     if ax is None:
-        _, ax = plt.subplots(figsize=_FIGSIZE, layout="constrained")
+        fig, ax = plt.subplots(figsize=_FIGSIZE, layout="constrained")
+        fig.get_layout_engine().set(w_pad=0.12, h_pad=0.12)  # a margin round the edges
     return ax
 
 
@@ -228,6 +248,43 @@ def _to_x(v: Any) -> float:
     raise ValueError(v)
 
 
+def time_position(period: Any) -> float:
+    """Return where a period sits on the charts' time axis (31 March of year Y is Y).
+
+    Use it to add your own points to a chart, e.g. published quarterly figures.
+
+    Parameters
+    ----------
+    period : int, str or pandas.Timestamp
+        A calendar year (``2018``: 31 March 2018), a financial year (``"2017/18"``: its
+        end, 31 March 2018), a quarter (``"2024/25 Q3"``: its end, 31 December 2024) or a
+        date (``"2024-12-31"``).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ArgumentError
+        If ``period`` is none of these.
+
+    Examples
+    --------
+    >>> from carecast import plots
+    >>> plots.time_position("2017/18"), plots.time_position("2024/25 Q3")
+    (2018.0, 2024.75)
+    """
+    try:
+        return _to_x(period)
+    except (ValueError, TypeError):
+        _v.fail(
+            "period",
+            period,
+            "not a year (2018), a financial year (2017/18), a quarter (2017/18 Q1) or a date",
+        )
+
+
 def _xs(values: pd.Series, name: str, column: str) -> np.ndarray:
     out = np.empty(len(values))
     for i, v in enumerate(values):
@@ -251,26 +308,42 @@ def _origin_label(x: float) -> str:
     return f"{x:.2f}"
 
 
+def _axes_width(ax: Axes) -> float:
+    """Width of the axes in inches, as laid out so far."""
+    return float(ax.get_position().width * ax.figure.get_figwidth())
+
+
+def _wrap(text: str, width_in: float, char_in: float) -> str:
+    """Wrap ``text`` into lines of at most ``width_in`` inches (``char_in`` per character)."""
+    return textwrap.fill(text, max(int(width_in / char_in), 20), break_on_hyphens=False)
+
+
 def _style(ax: Axes, *, title: str, ylabel: str, xlabel: str) -> None:
-    ax.set_title(title, fontsize=12, fontweight="bold")
+    """Set the title and axis labels (wrapped to the axes' width) and the house style."""
+    width = _axes_width(ax)
+    ax.set_title(_wrap(title, width, 0.092), fontsize=12, fontweight="bold")
     ax.set_ylabel(ylabel)
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(_wrap(xlabel, width, 0.072))
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.grid(axis="y", color="#dddddd", linewidth=0.8)
     ax.set_axisbelow(True)
 
 
-def _year_axis(ax: Axes, xmin: float, xmax: float, *, pad: float = 0.5) -> None:
+def _year_axis(
+    ax: Axes, xmin: float, xmax: float, *, pad: float = 0.5, quarters: bool = False
+) -> None:
     """Ticks at 31 Marches labelled with the financial year that ends there.
 
-    Every year is labelled when the axes are wide enough for the labels not to touch, else
-    every second, fifth or tenth year, always including the last one. The choice is made
-    when the figure is drawn, from the axes' final width.
+    Every 31 March within the padded range is a tick, so a last part-year (data up to
+    ``2024/25 Q3``) still gets its year's label. Every year is labelled when the axes are
+    wide enough for the labels not to touch, else every second, fifth or tenth year,
+    always including the last one; the choice is made when the figure is drawn, from the
+    axes' final width. ``quarters`` adds minor ticks at the ends of quarters.
     """
-    from matplotlib.ticker import FuncFormatter, Locator
+    from matplotlib.ticker import FuncFormatter, Locator, MultipleLocator
 
-    first, last = math.ceil(xmin - 1e-9), math.floor(xmax + 1e-9)
+    first, last = math.ceil(xmin - pad + 1e-9), math.floor(xmax + pad - 1e-9)
     n = last - first + 1
     fontsize = 9 if n > 8 else 10
     per_label = 0.066 * fontsize  # inches for "2017/18" at this size, with a gap
@@ -287,15 +360,28 @@ def _year_axis(ax: Axes, xmin: float, xmax: float, *, pad: float = 0.5) -> None:
 
     ax.xaxis.set_major_locator(_YearLocator())
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: _fy_label(round(x))))
+    if quarters:
+        ax.xaxis.set_minor_locator(MultipleLocator(0.25))
     ax.tick_params(axis="x", labelsize=fontsize)
     ax.set_xlim(xmin - pad, xmax + pad)
 
 
 def _counts_from_zero(ax: Axes, headroom: float = 1.12) -> None:
-    """Start the y axis at zero, with room above the data for the period labels."""
+    """Start the y axis at zero, with room above the data for the period labels.
+
+    The top covers lines, bars and collections (interval whiskers, filled bands), which
+    ``relim`` alone leaves out.
+    """
     ax.relim()
     ax.autoscale_view()
-    top = max(ax.dataLim.y1, 0.0) * headroom
+    top = max(ax.dataLim.y1, 0.0)
+    for c in ax.collections:
+        if c.get_transform() != ax.transData:
+            continue
+        lim = c.get_datalim(ax.transData)
+        if np.isfinite(lim.y1):
+            top = max(top, lim.y1)
+    top *= headroom
     ax.set_ylim(0, top if top > 0 else 1)
 
 
@@ -317,16 +403,51 @@ def _mark_projection(ax: Axes, base: float, end: float, start: float | None = No
     ax.text(base, 0.99, "  Projected", ha="left", **kw)
 
 
+#: Axes narrower than this (inches) get their legend below the chart rather than beside it.
+_LEGEND_BESIDE_MIN_WIDTH = 7.0
+
+
 def _legend(ax: Axes, *, outside: bool = True, reverse: bool = False, **kw: Any) -> None:
+    """Draw the legend: beside wide axes, below narrow ones, or inside (``outside=False``).
+
+    Call it after :func:`_style` (the place below depends on the x label's lines).
+    ``reverse`` lists entries top-down in the order of a stack drawn bottom-up; below the
+    chart, entries run left to right in drawing order instead.
+    """
+    from matplotlib.transforms import ScaledTranslation
+
     handles, labels = ax.get_legend_handles_labels()
-    if reverse:
-        handles, labels = handles[::-1], labels[::-1]
-    if outside:
+    if not handles:
+        return
+    if not outside:
+        ax.legend(handles, labels, frameon=False, **kw)
+        return
+    width = _axes_width(ax)
+    if width >= _LEGEND_BESIDE_MIN_WIDTH:
+        if reverse:
+            handles, labels = handles[::-1], labels[::-1]
         ax.legend(
             handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, **kw
         )
-    else:
-        ax.legend(handles, labels, frameon=False, **kw)
+        return
+    # Below the x label: tick labels take about 0.3 in, each label line 0.17 in.
+    lines = ax.xaxis.label.get_text().count("\n") + 1 if ax.xaxis.label.get_text() else 0
+    drop = 0.32 + 0.18 * lines + 0.05
+    per_entry = 0.058 * max(len(lb) for lb in labels) + 0.55
+    most = max(1, min(len(labels), int(width // per_entry)))
+    ncol = math.ceil(len(labels) / math.ceil(len(labels) / most))  # rows evenly filled
+    offset = ScaledTranslation(0, -drop, ax.figure.dpi_scale_trans)
+    ax.legend(
+        handles,
+        labels,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=ax.transAxes + offset,
+        ncol=ncol,
+        frameon=False,
+        fontsize=9,
+        **kw,
+    )
 
 
 def _band_key(label: str) -> tuple[int, int]:
@@ -490,8 +611,7 @@ def stock(
         ax.plot(px, py, color=colour, lw=lw, linestyle=(0, (4, 2)), label=label)
     xmin, xmax = min(xs_all), max(xs_all)
     _mark_projection(ax, base, xmax + 0.5, start=xmin)
-    _legend(ax, outside=len(draw) > 1, title="Age band" if len(draw) > 1 else None)
-    _year_axis(ax, xmin, xmax)
+    _year_axis(ax, xmin, xmax, quarters=_has_quarters(rows["x"]))
     _counts_from_zero(ax)
     what = "by age band" if band is None and len(draw) > 1 else _band_name(draw[0]).lower()
     _style(
@@ -500,6 +620,7 @@ def stock(
         ylabel="Children in care at 31 March",
         xlabel="Financial year (stock at 31 March, the end of the year)",
     )
+    _legend(ax, outside=len(draw) > 1)
     return ax
 
 
@@ -599,18 +720,19 @@ def fan(
         xs_all.append(hist["x"].min())
     xmin, xmax = min(xs_all), max(xs_all)
     _mark_projection(ax, base, xmax + 0.5, start=xmin)
-    _legend(ax, outside=False, loc="best")
-    _year_axis(ax, xmin, xmax)
+    _year_axis(ax, xmin, xmax, quarters=_has_quarters(p["x"]))
     _counts_from_zero(ax)
     title, ylabel = _MEASURE_LABELS.get(measure, (measure.replace("_", " ").capitalize(), ""))
     _style(
         ax,
         title=f"{title}, {_band_name(band).lower()}: projection with "
         f"{' and '.join(f'{lv}%' for lv in reversed(levels))} intervals",
-        ylabel=ylabel or "children",
+        ylabel=ylabel or "Children",
         xlabel="Financial year"
         + (" (stock at 31 March, the end of the year)" * (measure == "stock")),
     )
+    # Inside, top left, below the "Published / Projected" labels.
+    _legend(ax, outside=False, loc="upper left", bbox_to_anchor=(0.0, 0.93))
     return ax
 
 
@@ -634,6 +756,21 @@ def _admissions_history(model: Any) -> pd.DataFrame:
         tot = h.groupby("x", as_index=False)["value"].sum().assign(band="all")
         h = pd.concat([h, tot], ignore_index=True)
     return h.sort_values("x")
+
+
+def _has_quarters(xs: Any) -> bool:
+    """Whether any time position falls between 31 Marches (quarterly or monthly data)."""
+    x = np.asarray(xs, dtype=float)
+    return bool(np.any(np.abs(x - np.round(x)) > 1e-9))
+
+
+def _placements_base_year(placements: Any) -> int | None:
+    """Return the base year of a :class:`~carecast.Placements` (None for a plain frame)."""
+    proj = getattr(placements, "projection", None)
+    a = getattr(proj, "assumptions", None)
+    if isinstance(a, dict) and isinstance(a.get("base_year"), int):
+        return int(a["base_year"])
+    return None
 
 
 def _placements_frame(placements: Any) -> pd.DataFrame:
@@ -665,7 +802,8 @@ def capacity(
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when omitted.
     base_year : int, optional
-        The last published 31 March: marks where the projection starts.
+        The last published 31 March (calendar year): marks where the projection starts.
+        Default: the base year of a :class:`~carecast.Placements`; none for a frame.
 
     Returns
     -------
@@ -724,29 +862,34 @@ def capacity(
             lw=2.2,
             marker="o",
             ms=5,
-            label=f"Demand (children needing {pool})",
+            label=f"Children needing {_POOL_NEEDS.get(pool, pool)}",
         )
     if "capacity" in wide.columns:
+        # A step across each year's bar, in a colour that stands out against the bars even
+        # where capacity and in-house placements coincide.
         ax.step(
-            x,
-            wide["capacity"],
-            where="mid",
-            color="#08306b",
-            lw=2,
-            linestyle="--",
-            label="In-house capacity (places)",
+            np.r_[x - 0.5, x[-1] + 0.5],
+            np.r_[wide["capacity"].to_numpy(float), wide["capacity"].to_numpy(float)[-1]],
+            where="post",
+            color=_CAPACITY_COLOUR,
+            lw=2.2,
+            linestyle=(0, (5, 2)),
+            zorder=4,
+            label="In-house capacity",
         )
+    if base_year is None:
+        base_year = _placements_base_year(placements)
     if base_year is not None:
-        _mark_projection(ax, float(base_year) + 0.5, x.max() + 0.5)
-    _legend(ax)
+        _mark_projection(ax, float(_v.integer("base_year", base_year)) + 0.5, x.max() + 0.6)
     _year_axis(ax, x.min(), x.max(), pad=0.6)
     _counts_from_zero(ax)
     _style(
         ax,
         title=f"{pool.capitalize()}: demand against in-house capacity",
-        ylabel="Children",
-        xlabel="Financial year",
+        ylabel="Children placed at 31 March",
+        xlabel="Financial year (count at 31 March, the end of the year)",
     )
+    _legend(ax)
     return ax
 
 
@@ -853,7 +996,6 @@ def spend(placements: Any, by: str = "placement", ax: Axes | None = None) -> Axe
         )
         bottom += v
     _money_axis(ax, float(bottom.max()))
-    _legend(ax, reverse=True)
     _year_axis(ax, x.min(), x.max(), pad=0.6)
     _counts_from_zero(ax)
     what = {"placement": "placement type", "pool": "kind of placement", "provider": "provider"}
@@ -863,6 +1005,7 @@ def spend(placements: Any, by: str = "placement", ax: Axes | None = None) -> Axe
         ylabel="Spend (£ per year)",
         xlabel="Financial year",
     )
+    _legend(ax, reverse=True)
     return ax
 
 
@@ -875,7 +1018,10 @@ def care_leavers(frame: Any, ax: Axes | None = None) -> Axes:
         The frame of :func:`carecast.project_care_leavers` (``year``, ``age``, ``value``;
         its first year is the published opening and is marked off from the projection), or
         a projection or its ``to_pandas()`` frame (rows with measure ``care_leavers``,
-        bands ``18`` to ``25``; the ``all`` band is left out).
+        bands ``18`` to ``25``; the ``all`` band is left out). A projection counts only
+        young people who leave care after its base year, so its cohorts start empty; to
+        include those already care leavers, use :func:`carecast.project_care_leavers`
+        from a published count by age.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when omitted.
 
@@ -904,6 +1050,7 @@ def care_leavers(frame: Any, ax: Axes | None = None) -> Axes:
             {"x": _xs(df["year"], "frame", "year"), "age": df["age"], "value": df["value"]}
         )
         base = float(d["x"].min()) if d["x"].nunique() > 1 else None
+        title = "Care leavers by age"
     elif {"measure", "band", "value", "year"} <= set(df.columns):
         r = df[(df["measure"] == "care_leavers") & (df["band"] != "all")]
         if r.empty:
@@ -914,6 +1061,7 @@ def care_leavers(frame: Any, ax: Axes | None = None) -> Axes:
         when = "period" if "period" in r.columns else "year"
         d = pd.DataFrame({"x": _xs(r[when], "frame", when), "age": r["band"], "value": r["value"]})
         base = _base_of(frame, d["x"].to_numpy())
+        title = f"Care leavers by age: those leaving care after 31 March {base:.0f}"
     else:
         raise ArgumentError(
             "invalid argument `frame`: expected the columns year, age, value (from "
@@ -936,7 +1084,8 @@ def care_leavers(frame: Any, ax: Axes | None = None) -> Axes:
 
     ax = _new_axes(ax)
     x = wide.index.to_numpy(float)
-    ages = list(wide.columns)
+    # Ages with no one in any year draw no bar and get no legend entry.
+    ages = [a for a in wide.columns if (wide[a] > 0).any()] or list(wide.columns)[:1]
     cmap = colormaps["viridis_r"]
     bottom = np.zeros(len(x))
     for i, age in enumerate(ages):
@@ -948,22 +1097,22 @@ def care_leavers(frame: Any, ax: Axes | None = None) -> Axes:
             width=0.7,
             bottom=bottom,
             color=colour,
-            label=f"Age {age}",
+            label=str(age),
             edgecolor="white",
             linewidth=0.5,
         )
         bottom += v
     if base is not None and base < x.max():
         _mark_projection(ax, base + 0.5 if base in x else base, x.max() + 0.6, start=x.min())
-    _legend(ax, reverse=True, title="Age")
     _year_axis(ax, x.min(), x.max(), pad=0.6)
     _counts_from_zero(ax)
     _style(
         ax,
-        title="Care leavers by age",
+        title=title,
         ylabel="Care leavers at 31 March (young people)",
         xlabel="Financial year (count at 31 March, the end of the year)",
     )
+    _legend(ax, reverse=True, title="Age at 31 March")
     return ax
 
 
@@ -1025,7 +1174,7 @@ def backtest(
     d = d[d["band"] == band].copy()
     d["x"] = _xs(d["period"], "forecasts", "period")
     d["ox"] = _xs(d["origin"], "forecasts", "origin")
-    actual = d.dropna(subset=["actual"]).groupby("x")["actual"].first().sort_index()
+    actual, period_of = _outturn(df, band)
     levels = _interval_levels(d)
     ax = _new_axes(ax)
     origins = sorted(d["ox"].unique())
@@ -1067,9 +1216,20 @@ def backtest(
     )
     for i, lv in enumerate(levels):
         ax.add_line(Line2D([], [], color="#6baed6", lw=0.8 + 1.6 * i, label=f"{lv}% interval"))
+    if len(actual):
+        # Name the latest published figure: it may be a quarter, between two year ticks.
+        lx, ly = float(actual.index[-1]), float(actual.iloc[-1])
+        ax.annotate(
+            f"{period_of.get(lx, _fy_label(round(lx)))}: {ly:,.0f}",
+            (lx, ly),
+            xytext=(12, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=9,
+            color=_HISTORY_COLOUR,
+        )
     xs = np.r_[d["x"].to_numpy(float), starts, actual.index.to_numpy(float)]
-    _legend(ax)
-    _year_axis(ax, xs.min(), xs.max())
+    _year_axis(ax, xs.min(), xs.max(), quarters=_has_quarters(xs))
     _counts_from_zero(ax)
     measure = "stock"
     if "measure" in d.columns and d["measure"].nunique() == 1:
@@ -1082,4 +1242,28 @@ def backtest(
         xlabel="Financial year"
         + (" (stock at 31 March, the end of the year)" * (measure == "stock")),
     )
+    _legend(ax)
     return ax
+
+
+def _outturn(df: pd.DataFrame, band: str) -> tuple[pd.Series, dict[float, str]]:
+    """Return the published series of a backtest frame and the period label of each point.
+
+    The outturn is the same whatever the method, so every method's ``actual`` is used; the
+    figure at each origin is the ``naive`` forecast from it (the last published value),
+    when the frame has one.
+    """
+    b = df[df["band"] == band]
+    xs = _xs(b["period"], "forecasts", "period")
+    pts = pd.DataFrame({"x": xs, "value": b["actual"].to_numpy(float), "period": b["period"]})
+    naive = b[b["method"] == "naive"]
+    if len(naive):
+        ox = _xs(naive["origin"], "forecasts", "origin")
+        at = pd.DataFrame(
+            {"x": ox, "value": naive["forecast"].to_numpy(float), "period": None}
+        ).drop_duplicates("x")
+        pts = pd.concat([pts, at[~at["x"].isin(pts["x"])]], ignore_index=True)
+    pts = pts.dropna(subset=["value"]).sort_values("x")
+    first = pts.groupby("x", sort=True).first()
+    labels = {float(x): str(p) for x, p in first["period"].items() if isinstance(p, str)}
+    return first["value"], labels

@@ -14,50 +14,53 @@ use pyo3::prelude::*;
 mod market;
 mod stochastic;
 
+// The exception classes live at `carecast._carecast.<Name>`: that is where pickle looks
+// them up, so an error raised in a worker process can be sent back to the parent.
+
 create_exception!(
-    _carecast,
+    carecast._carecast,
     CarecastError,
     PyValueError,
     "Base class of every carecast error (a ValueError)."
 );
 create_exception!(
-    _carecast,
+    carecast._carecast,
     DataError,
     CarecastError,
     "A data file or table is malformed (names file, table, line, column)."
 );
 create_exception!(
-    _carecast,
+    carecast._carecast,
     UnknownNameError,
     CarecastError,
     "A dataset, table, measure, band or placement name is not known."
 );
 create_exception!(
-    _carecast,
+    carecast._carecast,
     ArgumentError,
     CarecastError,
     "An argument is out of range or inconsistent."
 );
 create_exception!(
-    _carecast,
+    carecast._carecast,
     FigureError,
     CarecastError,
     "A published-figures file is malformed."
 );
 create_exception!(
-    _carecast,
+    carecast._carecast,
     ModelError,
     CarecastError,
     "The model cannot be fitted or projected with these data."
 );
 create_exception!(
-    _carecast,
+    carecast._carecast,
     ScenarioError,
     CarecastError,
     "A scenario or lever is invalid."
 );
 create_exception!(
-    _carecast,
+    carecast._carecast,
     InternalError,
     CarecastError,
     "A bug in carecast (please report it)."

@@ -1,0 +1,83 @@
+"""Every public result type survives pickling (multiprocessing, Dask and Ray send them)."""
+
+import multiprocessing
+import pickle
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import carecast
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _frames(obj):
+    """The frames an object offers, to compare before and after."""
+    out = []
+    for name in ("to_pandas", "calibration", "forecasts", "summary", "attribution"):
+        fn = getattr(obj, name, None)
+        if callable(fn):
+            out.append(fn())
+    return out
+
+
+@pytest.fixture(scope="module")
+def objects():
+    d = carecast.datasets.load("derbyshire")
+    m = carecast.CohortModel.fit(d)
+    scenario = carecast.Scenario.from_file(ROOT / "scenarios" / "recruit_60_carers.toml")
+    return {
+        "Dataset": d,
+        "Table": d.table("cic_by_age"),
+        "Reconciliation": d.reconcile(),
+        "CohortModel": m,
+        "Projection": m.project(years=3),
+        "Projection (Monte Carlo)": m.project(years=3, samples=100, seed=1),
+        "FigureReport": carecast.verify(ROOT / "tests" / "figures" / "derbyshire.toml"),
+        "Backtest": carecast.backtest("derby", samples=50),
+        "Placements": carecast.placements("derbyshire", years=2),
+        "Scenario": scenario,
+        "Comparison": scenario.run(),
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Dataset",
+        "Table",
+        "Reconciliation",
+        "CohortModel",
+        "Projection",
+        "Projection (Monte Carlo)",
+        "FigureReport",
+        "Backtest",
+        "Placements",
+        "Scenario",
+        "Comparison",
+    ],
+)
+def test_round_trip(objects, name):
+    obj = objects[name]
+    back = pickle.loads(pickle.dumps(obj))
+    assert type(back) is type(obj)
+    assert repr(back) == repr(obj)
+    before, after = _frames(obj), _frames(back)
+    assert len(before) == len(after)
+    for a, b in zip(before, after, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    if name == "Scenario":
+        assert back == obj
+
+
+def _stock_total(projection):
+    return projection.to_wide("stock")["all"].tolist()
+
+
+def test_models_and_projections_cross_process_boundaries(objects):
+    m = objects["CohortModel"]
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(1) as pool:
+        (p,) = pool.map(carecast.CohortModel.project, [m])
+    assert _stock_total(p) == _stock_total(m.project())
