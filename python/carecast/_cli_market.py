@@ -113,16 +113,18 @@ def _placements(a: argparse.Namespace) -> Placements:
         unit_costs=_borrowed(a),
         samples=a.samples,
         seed=a.seed,
-        levels=_levels(a.levels),
+        levels=parse_levels(a.levels),
     )
 
 
-def _levels(values: list[str] | None) -> list[float] | None:
+def parse_levels(values: list[str] | None) -> list[float] | None:
+    """Levels from ``--levels 80,95`` and/or repeated ``--levels 80 --levels 95``."""
     if not values:
         return None
     out = []
     for v in values:
         for part in v.split(","):
+            part = part.strip()
             try:
                 out.append(float(part))
             except ValueError:

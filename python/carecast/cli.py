@@ -23,6 +23,7 @@ import pandas as pd
 from carecast import _cli_market, datasets
 from carecast import _validate as _v
 from carecast._carecast import ArgumentError, CarecastError, UnknownNameError
+from carecast._cli_market import parse_levels as _parse_levels
 from carecast._cli_market import write_out
 from carecast._frames import records
 from carecast.backtest import DEFAULT_BACKTEST_SAMPLES, backtest
@@ -241,23 +242,6 @@ def _cmd_fit(a: argparse.Namespace) -> int:
         )
     write_out(a, {"calibration": cal, "discharges": m.discharges()})
     return 0
-
-
-def _parse_levels(values: list[str] | None) -> list[float] | None:
-    """Levels from ``--levels 80,95`` and/or repeated ``--levels 80 --levels 95``."""
-    if not values:
-        return None
-    out = []
-    for v in values:
-        for part in v.split(","):
-            part = part.strip()
-            try:
-                out.append(float(part))
-            except ValueError:
-                raise ArgumentError(
-                    f"invalid argument `levels` = {part!r}: expected numbers such as 80,95"
-                ) from None
-    return out
 
 
 def _projection(a: argparse.Namespace) -> tuple[CohortModel, Projection]:

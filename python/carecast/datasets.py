@@ -441,7 +441,7 @@ def load(name: str | Path) -> Dataset:
     >>> import carecast
     >>> d = carecast.datasets.load("derbyshire")
     >>> d
-    <Dataset 'derbyshire': Derbyshire County Council, 69 tables (bundled)>
+    <Dataset 'derbyshire': Derbyshire County Council, 70 tables (bundled)>
     >>> d.table("cic_by_age").to_wide().loc["2017-03-31", "all"]
     np.float64(630.0)
     >>> carecast.datasets.load("derbyshir")

@@ -27,7 +27,6 @@ True
 from __future__ import annotations
 
 import json
-import math
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -35,19 +34,20 @@ from typing import Any
 import pandas as pd
 
 from carecast import _carecast
+from carecast import _validate as _v
 from carecast._carecast import ArgumentError
 from carecast._frames import html_block
 from carecast.datasets import Dataset, load
 from carecast.model import (
     ADMISSIONS_METHODS,
     DEFAULT_ADMISSIONS,
+    MAX_YEARS,
     CohortModel,
     Projection,
-    _integer,
     _levels,
-    _number,
     _samples,
     _seed,
+    _year,
     level_label,
 )
 
@@ -87,30 +87,11 @@ PLACEMENT_TYPES: tuple[str, ...] = tuple(_carecast.placement_types())
 _UNIT_COST_KEYS = ("placement", "band", "annual", "price_year", "source")
 
 
-def _int_in(name: str, v: Any, lo: int, hi: int, what: str) -> int:
-    n = _integer(name, v)
-    if not lo <= n <= hi:
-        raise ArgumentError(f"invalid argument `{name}` = {n}: must be {what}, {lo} to {hi}")
-    return n
-
-
-def _finite(name: str, v: Any) -> float:
-    x = _number(name, v)
-    if not math.isfinite(x):
-        raise ArgumentError(f"invalid argument `{name}` = {x}: must be a finite number")
-    return x
-
-
-def _year(name: str, v: Any) -> int:
-    return _int_in(name, v, 1900, 2200, "a calendar year")
-
-
 def _method(name: str, value: str, allowed: Sequence[str], k: Any, k_name: str) -> dict[str, Any]:
-    if not isinstance(value, str) or value not in allowed:
-        raise ArgumentError(f"invalid argument `{name}` = {value!r}: one of {tuple(allowed)}")
+    _v.choice(name, value, allowed)
     out: dict[str, Any] = {"method": value}
     if value == "mean":
-        out["k"] = _int_in(k_name, k, 1, 100, "a number of years or dates")
+        out["k"] = _v.integer(k_name, k, lo=1, hi=100)
     return out
 
 
@@ -135,17 +116,8 @@ def _unit_costs(unit_costs: Sequence[Mapping[str, Any]] | None) -> list[dict[str
             raise ArgumentError(
                 f"`unit_costs[{i}]` has unknown key(s) {unknown}: the keys are {_UNIT_COST_KEYS}"
             )
-        if d["placement"] not in PLACEMENT_TYPES:
-            raise ArgumentError(
-                f"invalid argument `unit_costs[{i}].placement` = {d['placement']!r}: "
-                f"one of {PLACEMENT_TYPES}"
-            )
-        annual = _finite(f"unit_costs[{i}].annual", d["annual"])
-        if annual < 0:
-            raise ArgumentError(
-                f"invalid argument `unit_costs[{i}].annual` = {annual}: pounds a year, >= 0"
-            )
-        d["annual"] = annual
+        _v.choice(f"unit_costs[{i}].placement", d["placement"], PLACEMENT_TYPES)
+        d["annual"] = _v.number(f"unit_costs[{i}].annual", d["annual"], lo=0)
         d["price_year"] = _year(f"unit_costs[{i}].price_year", d["price_year"])
         if d.get("band") is not None and not isinstance(d["band"], str):
             raise ArgumentError(
@@ -338,10 +310,10 @@ def placements(
     >>> bool((ifa["lower_80"] <= ifa["upper_80"]).all() and (ifa["lower_80"] >= 0).all())
     True
     """
-    n_years = _int_in("years", years, 1, 25, "years ahead")
+    n_years = _v.integer("years", years, lo=1, hi=MAX_YEARS)
     market = {
         "mix": _method("mix", mix, MIX_METHODS, mix_k, "mix_k"),
-        "inflation": _finite("inflation", inflation),
+        "inflation": _v.number("inflation", inflation, lo=-50, hi=100),
         "levers": {
             "extra_households": [],
             "approvals_per_year": [],
@@ -413,7 +385,7 @@ def reconcile_spend(
     (5187726, 5148000, -39726)
     """
     costs_json = json.dumps(_unit_costs(unit_costs))
-    rate = _finite("inflation", inflation)
+    rate = _v.number("inflation", inflation, lo=-50, hi=100)
     _, _, inputs = _inputs(source, base_year)
     out = _carecast.reconcile_spend(inputs, costs_json, rate)
     cols = [
@@ -457,9 +429,8 @@ def usage_estimates(
     >>> df.set_index("category").loc["IFAs", ["published", "computed"]].tolist()
     [170.0, 168.0]
     """
-    if not isinstance(table, str):
-        raise ArgumentError(f"`table` must be a table id (str), not {table!r}")
-    n = _finite("total", total)
+    _v.text("table", table)
+    n = _v.number("total", total, lo=0)
     ds = dataset if isinstance(dataset, Dataset) else load(dataset)
     out = _carecast.usage_estimates(ds.to_json(), table, n)
     cols = ["category", "placement", "share", "published", "computed"]
