@@ -717,14 +717,15 @@ impl MarketInputs {
         let ps = pools();
         // Fostering capacity.
         let base_fy = base.financial_year();
-        let hh: Vec<_> = values(ds, "fostering_households", |r| {
-            r.measure == "carer_households"
-        });
-        let latest_hh = hh
-            .iter()
-            .filter_map(|(r, v)| fy_of(&r.period).map(|y| (y, *v)))
-            .filter(|(y, _)| *y <= base_fy)
-            .max_by_key(|(y, _)| *y);
+        // The latest year up to the base year of a measure of a table.
+        let latest = |id: &str, measure: &str| -> Option<(FinancialYear, f64)> {
+            values(ds, id, |r| r.measure == measure)
+                .into_iter()
+                .filter_map(|(r, v)| fy_of(&r.period).map(|y| (y, v)))
+                .filter(|(y, _)| *y <= base_fy)
+                .max_by_key(|(y, _)| *y)
+        };
+        let latest_hh = latest("fostering_households", "carer_households");
         let mean_of = |m: &str| -> f64 {
             let v = values(ds, "fostering_households", |r| r.measure == m);
             if v.is_empty() {
@@ -734,20 +735,8 @@ impl MarketInputs {
             }
         };
         let fost_children = count(&ps[0].in_house);
-        let approved = values(ds, "foster_placement_utilisation", |r| {
-            r.measure == "capacity"
-        })
-        .into_iter()
-        .filter_map(|(r, v)| fy_of(&r.period).map(|y| (y, v)))
-        .filter(|(y, _)| *y <= base_fy)
-        .max_by_key(|(y, _)| *y);
-        let filled = values(ds, "foster_placement_utilisation", |r| {
-            r.measure == "filled"
-        })
-        .into_iter()
-        .filter_map(|(r, v)| fy_of(&r.period).map(|y| (y, v)))
-        .filter(|(y, _)| *y <= base_fy)
-        .max_by_key(|(y, _)| *y);
+        let approved = latest("foster_placement_utilisation", "capacity");
+        let filled = latest("foster_placement_utilisation", "filled");
         for (y, v, line) in values(ds, "foster_placement_utilisation", |r| {
             r.measure == "filled"
         })
