@@ -71,6 +71,11 @@ def _levels(levels: Any) -> list[float]:
     if isinstance(levels, (str, bytes)) or not hasattr(levels, "__iter__"):
         levels = [levels]
     out = [_number("levels", v) for v in levels]
+    if not out:
+        raise ArgumentError(
+            "invalid argument `levels` = []: give at least one level (percent, e.g. [80, 95]); "
+            "the median is always reported"
+        )
     for v in out:
         if not 0 < v < 100:
             raise ArgumentError(
@@ -349,7 +354,7 @@ class CohortModel:
             Seed of the paths (default :data:`DEFAULT_SEED` = 0): the same seed gives the
             same intervals on any machine.
         levels : sequence of float, optional
-            Central interval levels in percent, each in (0, 100); default
+            Central interval levels in percent, each in (0, 100), at least one; default
             :data:`DEFAULT_LEVELS` = (80, 90), i.e. quantiles 5, 10, 90, 95 with the median.
 
         Returns
