@@ -1,11 +1,14 @@
 """Time the Python path: projections, Monte Carlo (10,000 paths) and backtests.
 
 A 10-year Derbyshire projection including the DataFrame, the same with 10,000 Monte Carlo
-paths, and full backtests of the bundled datasets.
+paths, full backtests of the bundled datasets, and the peak memory of the process before
+and after one Monte Carlo call at the limit of stored numbers (35,000 paths x 450 values).
 
-Run: ``python benchmarks/bench_python.py`` (after ``bash scripts/setup.sh``).
+Run: ``python benchmarks/bench_python.py`` (after ``bash scripts/setup.sh``). Recorded
+figures: ``benchmarks/RESULTS.md``.
 """
 
+import resource
 import timeit
 
 import carecast
@@ -35,3 +38,10 @@ if __name__ == "__main__":
     for name in ("derbyshire", "derby"):
         bt = min(timeit.repeat(lambda n=name: carecast.backtest(n), number=1, repeat=3))
         print(f"backtest({name!r}) (1,000 paths per forecast): {bt:.3f} s per call (best of 3)")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    model.project(years=10, samples=35_000, seed=0).to_pandas()
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"peak RSS of this process: {before:.0f} MB before, {after:.0f} MB after "
+        "project(years=10, samples=35_000) (15.75 million stored numbers)"
+    )

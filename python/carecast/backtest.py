@@ -6,6 +6,12 @@ stock (by band and in total) is forecast for every later published figure; the b
 computed from the published series. See ``carecast::methodology`` (Backtesting) for the
 metrics and the rule that picks the default method.
 
+The point forecast scored (``forecast``) is each engine method's deterministic projection;
+its interval comes from that method's Monte Carlo paths, whose median is shown beside it.
+``mase`` is the mean absolute error scaled by the in-sample mean absolute one-year change
+up to the origin (``scale``); ``rel_mae`` is a method's scaled errors over naive's on the
+same figures (naive = 1, below 1 beats naive).
+
 Examples
 --------
 >>> import carecast
@@ -13,11 +19,13 @@ Examples
 >>> b.origins
 [2014, 2015, 2016]
 >>> s = b.summary()
->>> s.columns.tolist()[:7]
-['method', 'horizon', 'n', 'mae', 'mape', 'bias', 'mase']
->>> s[s.method == "naive"]["mase"].tolist()
+>>> s.columns.tolist()[:8]
+['method', 'horizon', 'n', 'mae', 'mape', 'bias', 'mase', 'rel_mae']
+>>> s[s.method == "naive"]["rel_mae"].tolist()
 [1.0, 1.0, 1.0]
 >>> b.default_method in ("held", "mean", "trend")
+True
+>>> b.verdicts[0].startswith("derbyshire: ")
 True
 """
 
@@ -40,8 +48,18 @@ __all__ = ["Backtest", "backtest", "choose_default", "DEFAULT_BACKTEST_SAMPLES"]
 #: Monte Carlo paths per engine forecast in a backtest, by default.
 DEFAULT_BACKTEST_SAMPLES = 1000
 
-FORECAST_COLUMNS = ["method", "origin", "horizon", "period", "band", "forecast", "actual"]
-SUMMARY_COLUMNS = ["method", "horizon", "n", "mae", "mape", "bias", "mase"]
+FORECAST_COLUMNS = [
+    "method",
+    "origin",
+    "horizon",
+    "period",
+    "band",
+    "forecast",
+    "median",
+    "actual",
+    "scale",
+]
+SUMMARY_COLUMNS = ["method", "horizon", "n", "mae", "mape", "bias", "mase", "rel_mae"]
 
 
 def _none_to_nan(v: Any) -> float:
@@ -83,6 +101,15 @@ class Backtest:
         return bool(self._data["selection"]["beats_naive"])
 
     @property
+    def verdicts(self) -> list[str]:
+        """The rule's findings on this dataset, in words.
+
+        The first line says what beats naive (or that nothing does), by horizon year and
+        pooled over the figures; the last, the method the rule picks here.
+        """
+        return list(self._data["selection"]["verdicts"])
+
+    @property
     def rule(self) -> str:
         """The rule that picks the default method, in words."""
         return str(self._data["selection"]["rule"])
@@ -99,8 +126,11 @@ class Backtest:
         -------
         pandas.DataFrame
             Columns ``method``, ``origin``, ``horizon`` (years; quarter ends 0.25, 0.5,
-            0.75 past a year), ``period`` (whose closing stock), ``band``, ``forecast``,
-            ``actual``, then ``lower_<L>`` and ``upper_<L>`` per level (NaN where a method
+            0.75 past a year), ``period`` (whose closing stock), ``band``, ``forecast``
+            (the point scored: the engine's deterministic projection), ``median`` (of the
+            Monte Carlo paths; the point itself for the baselines), ``actual``, ``scale``
+            (the MASE scale: mean absolute one-year change of the series up to the
+            origin), then ``lower_<L>`` and ``upper_<L>`` per level (NaN where a method
             has no interval).
         """
         rows = self._data["forecasts"]
@@ -129,8 +159,9 @@ class Backtest:
         -------
         pandas.DataFrame
             Columns ``method``, ``horizon``, ``n``, ``mae``, ``mape``, ``bias``, ``mase``
-            (relative to naive: naive = 1, below 1 beats naive), then ``coverage_<L>`` and
-            ``width_<L>`` per level (NaN without intervals).
+            (mean of ``|forecast - actual| / scale``), ``rel_mae`` (scaled errors over
+            naive's on the same figures: naive = 1, below 1 beats naive), then
+            ``coverage_<L>`` and ``width_<L>`` per level (NaN without intervals).
         """
         rows = self._data["summary_by_band" if by_band else "summary"]
         cols: dict[str, Any] = {c: [r[c] for r in rows] for c in SUMMARY_COLUMNS}
@@ -153,10 +184,34 @@ class Backtest:
         Returns
         -------
         pandas.DataFrame
-            Columns ``method``, ``n`` (figures compared), ``score`` (mean MASE over
-            horizons), ``mae`` and ``coverage_<L>`` per level.
+            Columns ``method``, ``n`` (figures compared), ``score`` (mean over horizon
+            years of the relative MAE against naive: naive = 1), ``rel_mae`` (pooled over
+            the figures, not used by the rule), ``mase``, ``mae`` and ``coverage_<L>`` per
+            level.
         """
         return _ranking_frame(self._data["selection"])
+
+    def scores(self) -> pd.DataFrame:
+        """Return every method's scores on this dataset, by horizon year.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``method``, ``n``, ``score`` (the rule's), ``year_<k>`` (relative MAE
+            against naive in horizon year ``k``: figures more than ``k - 1`` and at most
+            ``k`` years ahead), ``rel_mae`` (pooled over the figures), ``mae_ratio`` (plain
+            MAE over naive's), ``mase``, ``mae`` and ``coverage_<L>`` per level.
+
+        Examples
+        --------
+        >>> b = backtest("derby", samples=100)
+        >>> b.scores().columns.tolist()[:6]
+        ['method', 'n', 'score', 'year_1', 'year_2', 'year_3']
+        """
+        sel = self._data["selection"]
+        if not sel["by_dataset"]:
+            return pd.DataFrame(columns=["method", "n", "score"])
+        return _dataset_frame(sel["by_dataset"][0], sel["levels"])
 
     def __repr__(self) -> str:
         naive = "beats naive" if self.beats_naive else "does not beat naive"
@@ -166,16 +221,39 @@ class Backtest:
         )
 
     def _repr_html_(self) -> str:
-        lines = [f"rule: {self.rule}", *self.notes]
-        return html_block(repr(self), lines, self.ranking().round(3))
+        lines = [*self.verdicts, f"rule: {self.rule}", *self.notes]
+        return html_block(repr(self), lines, self.scores().round(3))
+
+
+def _floats(values: list[Any]) -> list[float]:
+    return [_none_to_nan(v) for v in values]
 
 
 def _ranking_frame(sel: dict[str, Any]) -> pd.DataFrame:
     rows = sel["ranking"]
-    cols: dict[str, Any] = {c: [r[c] for r in rows] for c in ("method", "n", "score", "mae")}
+    cols: dict[str, Any] = {"method": [r["method"] for r in rows], "n": [r["n"] for r in rows]}
+    cols["score"] = _floats([r["score"] for r in rows])
+    if len(sel["datasets"]) > 1:
+        for i, d in enumerate(sel["datasets"]):
+            cols[f"score_{d}"] = _floats([r["dataset_scores"][i] for r in rows])
+    for c in ("rel_mae", "mase", "mae"):
+        cols[c] = _floats([r[c] for r in rows])
     for i, lv in enumerate(sel["levels"]):
-        cols[f"coverage_{level_label(lv)}"] = [_none_to_nan(r["coverage"][i]) for r in rows]
-    return pd.DataFrame(cols)
+        cols[f"coverage_{level_label(lv)}"] = _floats([r["coverage"][i] for r in rows])
+    return pd.DataFrame(cols).astype({"n": "int64"})
+
+
+def _dataset_frame(d: dict[str, Any], levels: list[float]) -> pd.DataFrame:
+    rows = d["methods"]
+    cols: dict[str, Any] = {"method": [r["method"] for r in rows], "n": [r["n"] for r in rows]}
+    cols["score"] = _floats([r["score"] for r in rows])
+    for i, y in enumerate(d["horizon_years"]):
+        cols[f"year_{y}"] = _floats([r["by_year"][i] for r in rows])
+    for c in ("rel_mae", "mae_ratio", "mase", "mae"):
+        cols[c] = _floats([r[c] for r in rows])
+    for i, lv in enumerate(levels):
+        cols[f"coverage_{level_label(lv)}"] = _floats([r["coverage"][i] for r in rows])
+    return pd.DataFrame(cols).astype({"n": "int64"})
 
 
 def backtest(
@@ -200,11 +278,17 @@ def backtest(
     seed : int, optional
         Seed of the paths (default 0).
     levels : sequence of float, optional
-        Interval levels in percent (default 80 and 90).
+        Interval levels in percent (default 80 and 90); at least one.
 
     Returns
     -------
     Backtest
+
+    Raises
+    ------
+    ArgumentError
+        If ``horizon`` is below 1 or beyond the furthest published figure (the message
+        names the maximum), or ``samples`` or ``levels`` are out of range.
 
     Examples
     --------
@@ -235,17 +319,25 @@ def choose_default(backtests: Sequence[Backtest] | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The ranking (``method``, ``n``, ``score``, ``mae``, ``coverage_<L>``), with the
-        chosen method, whether it beats naive and the rule in ``.attrs``
-        (``default_method``, ``beats_naive``, ``rule``, ``datasets``).
+        The ranking: ``method``, ``n``, ``score`` (the mean of the datasets' scores, each
+        dataset weighing the same; naive = 1), ``score_<dataset>`` per dataset,
+        ``rel_mae``, ``mase``, ``mae`` and ``coverage_<L>`` per level (over the figures
+        compared). In ``.attrs``: ``default_method``, ``beats_naive``, ``verdicts`` (the
+        findings in words, one per dataset then the choice; they say plainly where
+        nothing beats naive), ``rule`` and ``datasets``. Each backtest's
+        :meth:`Backtest.scores` has the per-dataset detail (by horizon year, coverage).
 
     Examples
     --------
     >>> r = choose_default([backtest(d, samples=100) for d in ("derbyshire", "derby")])
     >>> r.attrs["default_method"], r.attrs["beats_naive"]
     ('trend', True)
+    >>> r.columns.tolist()[:5]
+    ['method', 'n', 'score', 'score_derbyshire', 'score_derby']
     >>> float(r.set_index("method").loc["naive", "score"])
     1.0
+    >>> r.attrs["verdicts"][0].startswith("derbyshire: trend beats naive")
+    True
     """
     if backtests is None:
         backtests = [backtest(d) for d in ("derbyshire", "derby")]
@@ -257,8 +349,9 @@ def choose_default(backtests: Sequence[Backtest] | None = None) -> pd.DataFrame:
         {
             "default_method": sel["default_method"],
             "beats_naive": sel["beats_naive"],
+            "verdicts": list(sel["verdicts"]),
             "rule": sel["rule"],
-            "datasets": sel["datasets"],
+            "datasets": list(sel["datasets"]),
         }
     )
     return df

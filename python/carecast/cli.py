@@ -34,7 +34,6 @@ from carecast.model import (
     DEFAULT_LEVELS,
     CohortModel,
     Projection,
-    level_label,
     project_care_leavers,
 )
 
@@ -75,10 +74,12 @@ COMMAND_EXAMPLES: dict[str, list[str]] = {
     "leavers": [
         "carecast leavers derbyshire",
         "carecast leavers derbyshire --years 4 --format csv --out out/",
+        "carecast leavers derbyshire --samples 1000 --levels 80,95",
     ],
     "backtest": [
         "carecast backtest derbyshire",
         "carecast backtest derby --horizon 2 --format json --out out/",
+        "carecast backtest derbyshire --format csv --summary",
     ],
     "placements": [
         "carecast placements derbyshire --years 5 --out out/",
@@ -303,6 +304,14 @@ def _cmd_project(a: argparse.Namespace) -> int:
     return 0
 
 
+def _exact_horizons(df: pd.DataFrame, digits: int) -> pd.DataFrame:
+    """Round a frame for printing, keeping ``horizon`` exact (3.25 stays 3.25)."""
+    out = df.round(digits)
+    if "horizon" in df.columns:
+        out["horizon"] = df["horizon"].map(lambda h: f"{h:g}")
+    return out
+
+
 def _cmd_backtest(a: argparse.Namespace) -> int:
     b = backtest(
         a.dataset,
@@ -311,54 +320,49 @@ def _cmd_backtest(a: argparse.Namespace) -> int:
         seed=a.seed,
         levels=_parse_levels(a.levels),
     )
-    fc, summ = b.forecasts(), b.summary()
+    fc, summ, scores = b.forecasts(), b.summary(), b.scores()
     if a.format == "json":
         obj = {
             "dataset": b.dataset,
             "default_method": b.default_method,
             "beats_naive": b.beats_naive,
+            "verdicts": b.verdicts,
             "rule": b.rule,
             "levels": b.levels,
             "origins": b.origins,
             "notes": b.notes,
-            "rows": records(fc),
-            "summary": records(summ),
+            "table": "summary" if a.summary else "forecasts",
+            "rows": records(summ if a.summary else fc),
+            "scores": records(scores),
             "ranking": records(b.ranking()),
         }
+        if not a.summary:
+            obj["summary"] = records(summ)
         json.dump(obj, sys.stdout, indent=1)
         sys.stdout.write("\n")
     elif a.format == "csv":
-        print("# forecasts")
-        fc.to_csv(sys.stdout, index=False)
-        print("# summary")
-        summ.to_csv(sys.stdout, index=False)
+        (summ if a.summary else fc).to_csv(sys.stdout, index=False)
     else:
         print(repr(b))
         for n in b.notes:
             print(f"note: {n}")
-        print("\nForecasts of the published stock (per origin, horizon in years):")
-        _emit(fc.round(1), a.format)
-        print("\nSummary (pooled over bands; mase relative to naive, below 1 beats naive):")
-        _emit(summ.round(3), a.format)
-        print("\nRanking by the default rule (lowest score wins):")
-        _emit(b.ranking().round(3), a.format)
-        r = b.ranking().set_index("method")
-        lab = level_label(b.levels[0]) if b.levels else None
-        cov = (
-            f"; its {lab}% coverage {r.loc[b.default_method, f'coverage_{lab}']:.2f} "
-            f"against naive's {r.loc['naive', f'coverage_{lab}']:.2f}"
-            if lab
-            else ""
-        )
-        verdict = "beats" if b.beats_naive else "does NOT beat"
+        if not a.summary:
+            print("\nForecasts of the published stock (per origin, horizon in years):")
+            _emit(_exact_horizons(fc, 1), a.format)
         print(
-            f"\nDefault by the rule: {b.default_method} (score "
-            f"{r.loc[b.default_method, 'score']:.3f} against naive's 1.000: it {verdict} "
-            f"naive){cov}.\nRule: {b.rule}."
+            "\nSummary by horizon (pooled over bands; mase: errors over the in-sample "
+            "one-year change; rel_mae: against naive = 1, below 1 beats naive):"
         )
+        _emit(_exact_horizons(summ, 3), a.format)
+        print("\nScores by the default rule (naive = 1; lowest wins; year_k: k years ahead):")
+        _emit(scores.round(3), a.format)
+        print()
+        for v in b.verdicts:
+            print(f"verdict: {v}")
+        print(f"rule: {b.rule}")
     write_out(
         a,
-        {"backtest_forecasts": fc, "backtest_summary": summ},
+        {"backtest_forecasts": fc, "backtest_summary": summ, "backtest_scores": scores},
         {"backtest": lambda ax: _plots().backtest(b, ax=ax)},
     )
     return 0
@@ -390,7 +394,10 @@ def _engine_inflow(
 def _cmd_leavers(a: argparse.Namespace) -> int:
     m, p = _projection(a)
     df = p.to_pandas()
-    engine = df[(df["measure"] == "leavers_18") & (df["band"] == "all")][["year", "value"]]
+    # With --samples, the engine's rows carry the Monte Carlo columns (mean, median and
+    # lower_<L> / upper_<L>); the cohorts carried from a published opening do not.
+    mc = [c for c in df.columns if c in ("mean", "median") or c.startswith(("lower_", "upper_"))]
+    engine = df[(df["measure"] == "leavers_18") & (df["band"] == "all")][["year", "value", *mc]]
     frames = [engine.assign(source="engine", age=18, measure="new_care_leavers")]
     ds = load(a.dataset)
     own = None
@@ -412,7 +419,7 @@ def _cmd_leavers(a: argparse.Namespace) -> int:
             if inflow:
                 own = project_care_leavers(m.base_year, opening, inflow)
                 frames.append(own.assign(source="engine inflow", measure="care_leavers"))
-    out = pd.concat(frames, ignore_index=True)[["source", "measure", "year", "age", "value"]]
+    out = pd.concat(frames, ignore_index=True)[["source", "measure", "year", "age", "value", *mc]]
     if a.format == "table":
         print(f"Care leavers, {m.dataset}, from 31 March {m.base_year}")
         totals = out[out["measure"] == "care_leavers"].groupby(["source", "year"])["value"].sum()
@@ -424,7 +431,9 @@ def _cmd_leavers(a: argparse.Namespace) -> int:
                 "(table care_leavers_projection), so cohorts to 25 cannot start from a "
                 "published count; only the engine's new care leavers are shown."
             )
-        print("\nNew care leavers a year from the engine (18th birthdays):")
+        u = p.uncertainty or {}
+        paths = f", with intervals from {u.get('samples')} paths (seed {u.get('seed')})"
+        print(f"\nNew care leavers a year from the engine (18th birthdays){paths if mc else ''}:")
         _emit(engine.round(1), a.format)
     else:
         _emit(out, a.format, {"dataset": m.dataset, "base_year": m.base_year})
@@ -566,8 +575,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="longest horizon in years (default: every published figure after each origin)",
     )
     mc_args(sp, DEFAULT_BACKTEST_SAMPLES)
+    sp.add_argument(
+        "--summary",
+        action="store_true",
+        help="csv and json: print the metric summary instead of the per-origin forecasts "
+        "(--out writes both, and the scores, as separate CSV files)",
+    )
     sp = add("leavers", _cmd_leavers, "project care leavers to age 25")
     model_args(sp)
+    mc_args(sp, None)
     _cli_market.register(add, _emit)
     return p
 

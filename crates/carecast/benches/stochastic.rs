@@ -1,7 +1,8 @@
 //! Speed of Monte Carlo projection and backtests (issue 5 targets: 10,000 paths x 10 years
 //! of Derbyshire under 2 s on 2 cores; a full backtest of a bundled dataset under 5 s).
 //! Run: `cargo bench -p carecast --bench stochastic`. Peak memory: see
-//! `examples/simulate.rs`.
+//! `examples/simulate.rs`. Measured figures, with the machine's load at the time:
+//! `benchmarks/RESULTS.md`.
 
 use std::hint::black_box;
 use std::time::Duration;

@@ -9,11 +9,15 @@
 //! o.samples = 100;
 //! let b = backtest(&Dataset::bundled("derbyshire").unwrap(), &o).unwrap();
 //! assert_eq!(b.origins, vec![2014, 2015, 2016]);
-//! // The naive forecast's MASE is 1 by construction.
+//! // The relative MAE is against naive, which scores exactly 1 by construction; its
+//! // MASE (errors scaled by the in-sample one-year change) is not 1.
 //! for m in b.summary.iter().filter(|m| m.method == "naive") {
-//!     assert!((m.mase.unwrap() - 1.0).abs() < 1e-12);
+//!     assert_eq!(m.rel_mae, Some(1.0));
+//!     assert!(m.mase > 0.0);
 //! }
 //! assert!(["held", "mean", "trend"].contains(&b.default_method.as_str()));
+//! // The verdict says plainly whether anything beats naive on this dataset.
+//! assert!(b.selection.verdicts[0].starts_with("derbyshire: "));
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -86,16 +90,21 @@ pub struct Forecast {
     pub period: String,
     /// Band label, or `all`.
     pub band: String,
-    /// The point forecast (the engine's deterministic projection).
+    /// The point forecast, the one scored: the engine's deterministic projection (its
+    /// `value`, the projection at the estimated rates), or the baseline's value.
     pub forecast: f64,
+    /// The median of the method's predictive distribution: of the Monte Carlo paths for
+    /// engine methods; the point itself for the baselines, whose intervals are symmetric.
+    pub median: f64,
     /// The published figure.
     pub actual: f64,
     /// Lower bounds at each level (empty: no interval).
     pub lower: Vec<f64>,
     /// Upper bounds at each level (empty: no interval).
     pub upper: Vec<f64>,
-    /// MASE scale: the mean absolute one-year change of the series up to the origin
-    /// (at least [`MIN_SCALE`]).
+    /// MASE scale: the in-sample mean absolute one-step naive error, i.e. the mean
+    /// absolute one-year change of the published series (band or total) up to and
+    /// including the origin, at least [`MIN_SCALE`].
     pub scale: f64,
 }
 
@@ -116,28 +125,86 @@ pub struct Metrics {
     pub mape: Option<f64>,
     /// Mean of forecast minus actual.
     pub bias: f64,
-    /// Scaled absolute error relative to the naive forecast's on the same figures (naive
-    /// = 1; below 1 beats naive).
-    pub mase: Option<f64>,
+    /// Mean absolute scaled error: the mean over the figures of `|forecast - actual| /
+    /// scale` (see [`Forecast::scale`]). Below 1: errors smaller than a typical one-year
+    /// change of the series; naive's own MASE grows with the horizon.
+    pub mase: f64,
+    /// Relative MAE against naive on the same figures: the sum of this method's scaled
+    /// absolute errors over the sum of naive's (the ratio of their MASEs; within one
+    /// series, the plain ratio of MAEs). Naive = 1, below 1 beats naive. `None` when a
+    /// figure has no naive forecast or naive is exact on every figure.
+    pub rel_mae: Option<f64>,
     /// Share of published figures inside the interval, per level.
     pub coverage: Vec<Option<f64>>,
     /// Mean interval width, per level.
     pub width: Vec<Option<f64>>,
 }
 
-/// One method's score for choosing the default.
+/// One method's score for choosing the default (see [`RULE`]), over every dataset.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ranking {
     /// Method.
     pub method: String,
-    /// Figures compared (those every engine method and naive forecast).
+    /// Published figures compared, over all datasets (those forecast by naive and by
+    /// every engine method).
     pub n: usize,
-    /// Mean over (dataset, horizon) cells of the MASE.
-    pub score: f64,
-    /// Mean absolute error over the figures.
+    /// The score: the mean of the datasets' scores (each dataset weighing the same).
+    /// Naive = 1; below 1 beats naive. `None`: no dataset has a score.
+    pub score: Option<f64>,
+    /// The score on each dataset, in the order of [`Selection::datasets`].
+    pub dataset_scores: Vec<Option<f64>>,
+    /// Relative MAE against naive pooled over all the figures compared (every figure
+    /// weighing the same, so long horizons, with larger errors, weigh most): shown
+    /// beside the score, not used by the rule.
+    pub rel_mae: Option<f64>,
+    /// MASE over the figures compared.
+    pub mase: f64,
+    /// Mean absolute error over the figures compared (children).
+    pub mae: f64,
+    /// Coverage per level over the figures compared (`None`: no intervals).
+    pub coverage: Vec<Option<f64>>,
+}
+
+/// One method's scores on one dataset.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MethodScore {
+    /// Method.
+    pub method: String,
+    /// Published figures compared.
+    pub n: usize,
+    /// The dataset score: the mean of `by_year` (naive = 1, below 1 beats naive).
+    pub score: Option<f64>,
+    /// Relative MAE against naive in each horizon year of
+    /// [`DatasetScores::horizon_years`] (`None`: no figure, or naive exact on all).
+    pub by_year: Vec<Option<f64>>,
+    /// Relative MAE against naive pooled over the figures (not used by the rule).
+    pub rel_mae: Option<f64>,
+    /// The plain ratio of MAEs against naive on the figures, unscaled, so the series
+    /// with the largest errors (the total) weigh most (not used by the rule).
+    pub mae_ratio: Option<f64>,
+    /// MASE over the figures.
+    pub mase: f64,
+    /// Mean absolute error over the figures (children).
     pub mae: f64,
     /// Coverage per level over the figures (`None`: no intervals).
     pub coverage: Vec<Option<f64>>,
+}
+
+/// What the rule finds on one dataset.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetScores {
+    /// Dataset.
+    pub dataset: String,
+    /// Horizon years scored (a figure `h` years ahead counts in year `ceil(h)`).
+    pub horizon_years: Vec<usize>,
+    /// Every method's scores on this dataset, baselines first.
+    pub methods: Vec<MethodScore>,
+    /// The engine method with the lowest score on this dataset (ties to the simpler).
+    pub best_engine: String,
+    /// Its score.
+    pub best_score: f64,
+    /// Methods (engine or drift) whose score on this dataset is below naive's 1.
+    pub beating_naive: Vec<String>,
 }
 
 /// The default method chosen by the documented rule.
@@ -149,10 +216,16 @@ pub struct Selection {
     pub levels: Vec<f64>,
     /// Scores of every method, baselines included.
     pub ranking: Vec<Ranking>,
+    /// Per dataset: every method's scores, the best engine method and what beats naive.
+    pub by_dataset: Vec<DatasetScores>,
     /// The engine method with the lowest score (ties to the simpler).
     pub default_method: String,
-    /// Whether its score is below naive's (1).
+    /// Whether its score is below naive's (1). When no engine method beats naive, the
+    /// default is the engine method closest to it, and the verdicts say so.
     pub beats_naive: bool,
+    /// The findings in words: one line per dataset, then one for the choice. They say
+    /// plainly where nothing beats naive.
+    pub verdicts: Vec<String>,
     /// The rule, in words.
     pub rule: String,
 }
@@ -183,7 +256,7 @@ pub struct Backtest {
 }
 
 /// The rule that picks the default, in words.
-pub const RULE: &str = "lowest score = mean over (dataset, horizon) cells of the MASE relative to naive, computed on the published figures that every engine method and naive forecast; scores within 0.01 are a tie, won by the simpler method (held, then mean, then trend); the default beats naive when its score is below 1";
+pub const RULE: &str = "on the published figures that naive and every engine method forecast: a figure h years ahead counts in horizon year ceil(h); per dataset and horizon year, each (origin, band) contributes the mean scaled error |forecast - actual| / scale of its figures in that year (so the quarter ends and the year end of one origin count once together), and the method's relative MAE is the sum of these over naive's; a dataset's score is the mean over its horizon years; the score is the mean over datasets, each weighing the same; the engine method with the lowest score is the default, scores within 0.01 being a tie won by the simpler method (held, then mean, then trend); it beats naive when its score is below 1, and where no method does, the verdicts say so";
 
 /// Published stock figures: by band, annual at 31 March, and quarter ends.
 struct Actuals {
@@ -382,15 +455,15 @@ pub fn backtest(ds: &Dataset, o: &BacktestOptions) -> Result<Backtest> {
         .map(|t| t.horizon)
         .fold(0.0, f64::max);
     if let Some(h) = o.horizon
-        && (h as f64 - 1.0) >= longest
+        && h as f64 > longest
     {
         return Err(Error::argument(
             "horizon",
             h,
             format!(
-                "beyond the data: the furthest published figure is {longest} years after an origin of {} (horizon at most {})",
+                "beyond the data: the furthest published figure of {} is {longest} years after an origin, so the horizon is at most {} (leave it out to compare every published figure)",
                 ds.name,
-                longest.ceil()
+                longest.floor()
             ),
         ));
     }
@@ -400,6 +473,8 @@ pub fn backtest(ds: &Dataset, o: &BacktestOptions) -> Result<Backtest> {
     ));
     notes.push("`rate` admissions (per 10,000 children x a population projection) are not backtested: the bundled data have no child-population series by year".into());
     notes.push(format!("engine methods use discharge rates `last`; `mean` averages the last {MEAN_YEARS} years (fewer when fewer are observed); engine intervals from {} Monte Carlo paths (seed {}); naive intervals: a random walk with the standard deviation of the one-year changes up to the origin and Student-t quantiles; drift intervals: the same around the drift with sd * sqrt(h (1 + h / n)), needing two changes", o.samples, o.seed));
+    notes.push("the point forecast scored (`forecast`) is each engine method's deterministic projection, the projection at the estimated rates; its interval is the central interval of that method's Monte Carlo paths, whose median is reported beside it (`median`) but not scored".into());
+    notes.push(format!("mase: mean of |forecast - actual| / scale, scale = the mean absolute one-year change of the published series up to the origin (at least {MIN_SCALE} child); rel_mae: a method's scaled errors summed over naive's on the same figures (naive = 1)"));
     let mut forecasts = Vec::new();
     let mut skipped = BTreeSet::new();
     for &origin in &origins {
@@ -447,6 +522,7 @@ pub fn backtest(ds: &Dataset, o: &BacktestOptions) -> Result<Backtest> {
                     lower,
                     upper,
                     scale,
+                    median: f,
                 }
             };
             forecasts.push(mk("naive", last, naive_iv));
@@ -517,6 +593,7 @@ pub fn backtest(ds: &Dataset, o: &BacktestOptions) -> Result<Backtest> {
                     period: t.period.clone(),
                     band: t.band.clone(),
                     forecast: r.value,
+                    median: r.median,
                     actual: t.actual,
                     lower: r.lower.clone(),
                     upper: r.upper.clone(),
@@ -529,6 +606,25 @@ pub fn backtest(ds: &Dataset, o: &BacktestOptions) -> Result<Backtest> {
         notes.push(format!(
             "not forecast: {}",
             skipped.into_iter().collect::<Vec<_>>().join("; ")
+        ));
+    }
+    if let Some(g) = forecasts
+        .iter()
+        .filter(|f| ENGINE_METHODS.contains(&f.method.as_str()) && f.forecast > 0.0)
+        .max_by(|a, b| {
+            let gap = |f: &Forecast| (f.median / f.forecast - 1.0).abs();
+            gap(a).total_cmp(&gap(b))
+        })
+    {
+        notes.push(format!(
+            "the engine's Monte Carlo medians lie within {:.1}% of its point forecasts (largest gap: {} from {}, {} {}: point {:.1}, median {:.1})",
+            100.0 * (g.median / g.forecast - 1.0).abs(),
+            g.method,
+            g.origin,
+            g.period,
+            g.band,
+            g.forecast,
+            g.median
         ));
     }
     let summary = summarize(&forecasts, &levels, false);
@@ -545,8 +641,10 @@ pub fn backtest(ds: &Dataset, o: &BacktestOptions) -> Result<Backtest> {
             datasets: vec![],
             levels: levels.clone(),
             ranking: vec![],
+            by_dataset: vec![],
             default_method: String::new(),
             beats_naive: false,
+            verdicts: vec![],
             rule: RULE.into(),
         },
         default_method: String::new(),
@@ -558,11 +656,35 @@ pub fn backtest(ds: &Dataset, o: &BacktestOptions) -> Result<Backtest> {
 }
 
 type TargetKey = (i32, String, String);
-/// A (dataset index, horizon bits) cell of the default rule.
-type Cell = (usize, u64);
 
 fn key(f: &Forecast) -> TargetKey {
     (f.origin, f.period.clone(), f.band.clone())
+}
+
+fn scaled_error(f: &Forecast) -> f64 {
+    (f.forecast - f.actual).abs() / f.scale
+}
+
+/// Coverage and mean width at each level of the forecasts that have intervals.
+fn coverage_width(fs: &[&Forecast], levels: &[f64]) -> (Vec<Option<f64>>, Vec<Option<f64>>) {
+    let with: Vec<&&Forecast> = fs
+        .iter()
+        .filter(|f| f.lower.len() == levels.len() && !levels.is_empty())
+        .collect();
+    (0..levels.len())
+        .map(|i| {
+            if with.is_empty() {
+                return (None, None);
+            }
+            let m = with.len() as f64;
+            let inside = with
+                .iter()
+                .filter(|f| f.lower[i] <= f.actual && f.actual <= f.upper[i])
+                .count() as f64;
+            let w = with.iter().map(|f| f.upper[i] - f.lower[i]).sum::<f64>() / m;
+            (Some(inside / m), Some(w))
+        })
+        .unzip()
 }
 
 /// Metrics of a group of forecasts; `naive`: the naive forecast of each figure.
@@ -587,45 +709,21 @@ fn metrics(
         .map(|f| (f.forecast - f.actual).abs() / f.actual * 100.0)
         .collect();
     let mape = (!pos.is_empty()).then(|| pos.iter().sum::<f64>() / pos.len() as f64);
+    let mase = fs.iter().map(|f| scaled_error(f)).sum::<f64>() / n;
     let mut own = 0.0;
     let mut base = 0.0;
     let mut complete = true;
     for f in fs {
         match naive.get(&key(f)) {
             Some(nv) => {
-                own += (f.forecast - f.actual).abs() / f.scale;
-                base += (nv.forecast - nv.actual).abs() / nv.scale;
+                own += scaled_error(f);
+                base += scaled_error(nv);
             }
             None => complete = false,
         }
     }
-    let mase = if !complete {
-        None
-    } else if base > 0.0 {
-        Some(own / base)
-    } else if own == 0.0 {
-        Some(1.0)
-    } else {
-        None
-    };
-    let with: Vec<&&Forecast> = fs
-        .iter()
-        .filter(|f| f.lower.len() == levels.len() && !levels.is_empty())
-        .collect();
-    let (coverage, width) = (0..levels.len())
-        .map(|i| {
-            if with.is_empty() {
-                return (None, None);
-            }
-            let m = with.len() as f64;
-            let inside = with
-                .iter()
-                .filter(|f| f.lower[i] <= f.actual && f.actual <= f.upper[i])
-                .count() as f64;
-            let w = with.iter().map(|f| f.upper[i] - f.lower[i]).sum::<f64>() / m;
-            (Some(inside / m), Some(w))
-        })
-        .unzip();
+    let rel_mae = (complete && base > 0.0).then(|| own / base);
+    let (coverage, width) = coverage_width(fs, levels);
     Metrics {
         method: method.into(),
         band,
@@ -635,24 +733,28 @@ fn metrics(
         mape,
         bias,
         mase,
+        rel_mae,
         coverage,
         width,
     }
 }
 
-/// Metrics per method and horizon (and band, with `by_band`): MAE, MAPE, bias, MASE
-/// relative to the naive forecasts among `forecasts`, and interval coverage and width at
-/// each level. Methods come out in the order baselines, then engine methods.
+/// Metrics per method and horizon (and band, with `by_band`): MAE, MAPE, bias, MASE,
+/// the relative MAE against the naive forecasts among `forecasts`, and interval coverage
+/// and width at each level. Methods come out in the order baselines, then engine
+/// methods.
 ///
 /// ```
 /// use carecast::backtest::{Forecast, summarize};
 /// let f = |method: &str, forecast: f64, actual: f64| Forecast {
 ///     method: method.into(), origin: 2020, horizon: 1.0, period: "2020/21".into(),
-///     band: "all".into(), forecast, actual, lower: vec![], upper: vec![], scale: 10.0,
+///     band: "all".into(), forecast, median: forecast, actual, lower: vec![], upper: vec![],
+///     scale: 10.0,
 /// };
 /// let s = summarize(&[f("naive", 100.0, 110.0), f("held", 105.0, 110.0)], &[], false);
 /// assert_eq!(s[1].method, "held");
-/// assert_eq!(s[1].mase, Some(0.5));
+/// assert_eq!((s[0].mase, s[1].mase), (1.0, 0.5));
+/// assert_eq!(s[1].rel_mae, Some(0.5));
 /// ```
 pub fn summarize(forecasts: &[Forecast], levels: &[f64], by_band: bool) -> Vec<Metrics> {
     let naive: HashMap<TargetKey, &Forecast> = forecasts
@@ -694,6 +796,238 @@ fn method_rank(m: &str) -> usize {
         .unwrap_or(usize::MAX)
 }
 
+/// The horizon year a figure `h` years ahead counts in: `ceil(h)` (0.25 to 1 is year 1).
+fn horizon_year(h: f64) -> usize {
+    h.ceil().max(1.0) as usize
+}
+
+/// A unit of the rule: (horizon year, origin, band).
+type Unit = (usize, i32, String);
+/// The scaled errors of a unit's figures: the method's and naive's.
+type UnitErrors = (Vec<f64>, Vec<f64>);
+
+/// One method's scores on one dataset, with the figures they rest on.
+struct Scored<'a> {
+    score: MethodScore,
+    figures: Vec<&'a Forecast>,
+    /// Naive's scaled errors summed over the same figures.
+    naive_sum: f64,
+}
+
+/// The rule's scores of every method on one backtest: per horizon year, each
+/// (origin, band) contributes the mean scaled error of its figures in that year; the
+/// method's relative MAE in the year is the sum of these over naive's on the same
+/// (origin, band)s; the score is the mean over the years. Only figures that naive and
+/// every engine method forecast are used.
+fn dataset_scores<'a>(
+    b: &'a Backtest,
+    methods: &[&str],
+    levels: &[f64],
+) -> (Vec<Scored<'a>>, Vec<usize>) {
+    let mut by_target: HashMap<TargetKey, HashMap<&str, &Forecast>> = HashMap::new();
+    for f in &b.forecasts {
+        by_target
+            .entry(key(f))
+            .or_default()
+            .insert(f.method.as_str(), f);
+    }
+    let mut targets: Vec<&HashMap<&str, &Forecast>> = by_target
+        .values()
+        .filter(|fs| fs.contains_key("naive") && ENGINE_METHODS.iter().all(|m| fs.contains_key(m)))
+        .collect();
+    targets.sort_by_key(|fs| key(fs["naive"]));
+    let years: Vec<usize> = targets
+        .iter()
+        .map(|fs| horizon_year(fs["naive"].horizon))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let mut out = Vec::new();
+    for &m in methods {
+        // (horizon year, origin, band) -> scaled errors of its figures, and naive's.
+        let mut units: BTreeMap<Unit, UnitErrors> = BTreeMap::new();
+        let mut figures = Vec::new();
+        let (mut own, mut base, mut abs_own, mut abs_naive) = (0.0, 0.0, 0.0, 0.0);
+        for fs in &targets {
+            let (Some(f), nv) = (fs.get(m), fs["naive"]) else {
+                continue;
+            };
+            let u = units
+                .entry((horizon_year(nv.horizon), nv.origin, nv.band.clone()))
+                .or_default();
+            u.0.push(scaled_error(f));
+            u.1.push(scaled_error(nv));
+            own += scaled_error(f);
+            base += scaled_error(nv);
+            abs_own += (f.forecast - f.actual).abs();
+            abs_naive += (nv.forecast - nv.actual).abs();
+            figures.push(*f);
+        }
+        if figures.is_empty() {
+            continue;
+        }
+        let mut per_year: BTreeMap<usize, (f64, f64)> = BTreeMap::new();
+        for ((year, _, _), (o, n)) in &units {
+            let y = per_year.entry(*year).or_default();
+            y.0 += mean(o);
+            y.1 += mean(n);
+        }
+        let by_year: Vec<Option<f64>> = years
+            .iter()
+            .map(|y| {
+                per_year
+                    .get(y)
+                    .filter(|(_, n)| *n > 0.0)
+                    .map(|(o, n)| o / n)
+            })
+            .collect();
+        let given: Vec<f64> = by_year.iter().flatten().copied().collect();
+        let n = figures.len() as f64;
+        out.push(Scored {
+            score: MethodScore {
+                method: m.into(),
+                n: figures.len(),
+                score: (!given.is_empty()).then(|| mean(&given)),
+                by_year,
+                rel_mae: (base > 0.0).then(|| own / base),
+                mae_ratio: (abs_naive > 0.0).then(|| abs_own / abs_naive),
+                mase: own / n,
+                mae: figures
+                    .iter()
+                    .map(|f| (f.forecast - f.actual).abs())
+                    .sum::<f64>()
+                    / n,
+                coverage: coverage_width(&figures, levels).0,
+            },
+            figures,
+            naive_sum: base,
+        });
+    }
+    (out, years)
+}
+
+fn fmt_score(s: Option<f64>) -> String {
+    s.map_or("none".into(), |v| format!("{v:.3}"))
+}
+
+fn fmt_coverage(levels: &[f64], c: &[Option<f64>]) -> String {
+    levels
+        .iter()
+        .zip(c)
+        .map(|(l, c)| match c {
+            Some(v) => format!("{l}%: {v:.2}"),
+            None => format!("{l}%: none"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn years_ahead(y: usize) -> String {
+    if y == 1 {
+        "1 year ahead".into()
+    } else {
+        format!("{y} years ahead")
+    }
+}
+
+/// The engine method with the lowest score, ties within [`TIE`] going to the simpler.
+fn lowest<'a>(scores: impl Iterator<Item = (&'a str, f64)>) -> Option<(&'a str, f64)> {
+    let engine: Vec<(&str, f64)> = scores.filter(|(m, _)| ENGINE_METHODS.contains(m)).collect();
+    let min = engine.iter().map(|e| e.1).fold(f64::INFINITY, f64::min);
+    // ENGINE_METHODS order is simplest first: the first within the tie wins.
+    ENGINE_METHODS
+        .iter()
+        .filter_map(|m| engine.iter().find(|e| e.0 == *m))
+        .find(|e| e.1 <= min + TIE)
+        .copied()
+}
+
+/// The verdict on one dataset, in words: what beats naive, and where the best engine
+/// method does not (by horizon year, and pooled over the figures).
+fn dataset_verdict(d: &DatasetScores, levels: &[f64]) -> String {
+    let name = &d.dataset;
+    let head = if d.beating_naive.is_empty() {
+        format!("{name}: nothing beats naive on {name}")
+    } else if !d
+        .beating_naive
+        .iter()
+        .any(|m| ENGINE_METHODS.contains(&m.as_str()))
+    {
+        format!(
+            "{name}: no engine method beats naive on {name} (only {} does)",
+            d.beating_naive.join(", ")
+        )
+    } else {
+        let n = d.beating_naive.len();
+        format!(
+            "{name}: {} beat{} naive on {name}",
+            d.beating_naive.join(" and "),
+            if n == 1 { "s" } else { "" }
+        )
+    };
+    let scores = d
+        .methods
+        .iter()
+        .filter(|m| m.method != "naive")
+        .map(|m| format!("{} {}", m.method, fmt_score(m.score)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut out = format!("{head} (scores, naive = 1: {scores})");
+    if let Some(best) = d.methods.iter().find(|m| m.method == d.best_engine) {
+        let years = d
+            .horizon_years
+            .iter()
+            .zip(&best.by_year)
+            .map(|(y, v)| format!("{} {}", years_ahead(*y), fmt_score(*v)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push_str(&format!(
+            "; the best engine method, {}, by horizon year: {years}",
+            d.best_engine
+        ));
+        let not: Vec<String> = d
+            .horizon_years
+            .iter()
+            .zip(&best.by_year)
+            .filter(|(_, v)| v.is_some_and(|v| v >= 1.0))
+            .map(|(y, _)| years_ahead(*y))
+            .collect();
+        if !not.is_empty() {
+            out.push_str(&format!(
+                "; {} does not beat naive {}",
+                d.best_engine,
+                not.join(" or ")
+            ));
+        }
+        let verdict = |r: f64| {
+            if r >= 1.0 {
+                ": by that measure it does not beat naive"
+            } else {
+                ""
+            }
+        };
+        if let Some(r) = best.rel_mae {
+            out.push_str(&format!(
+                "; pooled over its {} figures (every figure weighing the same) its relative MAE is {r:.3}{}",
+                best.n,
+                verdict(r)
+            ));
+        }
+        if let Some(r) = best.mae_ratio {
+            out.push_str(&format!(
+                "; its plain MAE over naive's (unscaled, so the series with the largest errors weigh most) is {r:.3}{}",
+                verdict(r)
+            ));
+        }
+        out.push_str(&format!(
+            "; its coverage {}",
+            fmt_coverage(levels, &best.coverage)
+        ));
+    }
+    out
+}
+
 /// Applies the default-method rule ([`RULE`]) to one or more backtests (which must share
 /// their interval levels).
 pub fn select(backtests: &[Backtest]) -> Result<Selection> {
@@ -717,79 +1051,138 @@ pub fn select(backtests: &[Backtest]) -> Result<Selection> {
         .chain(ENGINE_METHODS.iter())
         .copied()
         .collect();
-    // Per method: per (dataset, horizon) cell: (own scaled error, naive scaled error).
-    let mut cells: BTreeMap<&str, BTreeMap<Cell, (f64, f64)>> = BTreeMap::new();
-    let mut pooled: BTreeMap<&str, Vec<&Forecast>> = BTreeMap::new();
-    for (d, b) in backtests.iter().enumerate() {
-        let mut by_target: HashMap<TargetKey, HashMap<&str, &Forecast>> = HashMap::new();
-        for f in &b.forecasts {
-            by_target
-                .entry(key(f))
-                .or_default()
-                .insert(f.method.as_str(), f);
-        }
-        for fs in by_target.values() {
-            let Some(nv) = fs.get("naive") else { continue };
-            if !ENGINE_METHODS.iter().all(|m| fs.contains_key(m)) {
-                continue;
-            }
-            for m in &methods {
-                if let Some(f) = fs.get(m) {
-                    let c = cells
-                        .entry(m)
-                        .or_default()
-                        .entry((d, f.horizon.to_bits()))
-                        .or_insert((0.0, 0.0));
-                    c.0 += (f.forecast - f.actual).abs() / f.scale;
-                    c.1 += (nv.forecast - nv.actual).abs() / nv.scale;
-                    pooled.entry(m).or_default().push(f);
-                }
-            }
-        }
-    }
+    let per: Vec<(Vec<Scored>, Vec<usize>)> = backtests
+        .iter()
+        .map(|b| dataset_scores(b, &methods, &levels))
+        .collect();
     let mut ranking = Vec::new();
     for m in &methods {
-        let (Some(c), Some(fs)) = (cells.get(m), pooled.get(m)) else {
-            continue;
-        };
-        let scores: Vec<f64> = c
-            .values()
-            .map(|&(own, base)| {
-                if base > 0.0 {
-                    own / base
-                } else if own == 0.0 {
-                    1.0
-                } else {
-                    f64::INFINITY
-                }
-            })
+        let found: Vec<Option<&Scored>> = per
+            .iter()
+            .map(|(d, _)| d.iter().find(|s| s.score.method == *m))
             .collect();
-        let all = metrics(m, None, 0.0, fs, &HashMap::new(), &levels);
+        let figs: Vec<&Forecast> = found
+            .iter()
+            .flatten()
+            .flat_map(|s| s.figures.iter().copied())
+            .collect();
+        if figs.is_empty() {
+            continue;
+        }
+        let scores: Vec<Option<f64>> = found
+            .iter()
+            .map(|s| s.and_then(|s| s.score.score))
+            .collect();
+        let given: Vec<f64> = scores.iter().flatten().copied().collect();
+        let n = figs.len() as f64;
+        let own: f64 = figs.iter().map(|f| scaled_error(f)).sum();
+        let base: f64 = found.iter().flatten().map(|s| s.naive_sum).sum();
         ranking.push(Ranking {
             method: (*m).into(),
-            n: fs.len(),
-            score: scores.iter().sum::<f64>() / scores.len() as f64,
-            mae: all.mae,
-            coverage: all.coverage,
+            n: figs.len(),
+            score: (!given.is_empty()).then(|| given.iter().sum::<f64>() / given.len() as f64),
+            dataset_scores: scores,
+            rel_mae: (base > 0.0).then(|| own / base),
+            mase: own / n,
+            mae: figs
+                .iter()
+                .map(|f| (f.forecast - f.actual).abs())
+                .sum::<f64>()
+                / n,
+            coverage: coverage_width(&figs, &levels).0,
         });
     }
-    let engine: Vec<&Ranking> = ranking
-        .iter()
-        .filter(|r| ENGINE_METHODS.contains(&r.method.as_str()))
-        .collect();
-    let lowest = engine.iter().map(|r| r.score).fold(f64::INFINITY, f64::min);
-    // The ranking lists engine methods simplest first: the first within the tie wins.
-    let Some(best) = engine.into_iter().find(|r| r.score <= lowest + TIE) else {
+    let Some((default, best_score)) = lowest(
+        ranking
+            .iter()
+            .filter_map(|r| r.score.map(|s| (r.method.as_str(), s))),
+    )
+    .map(|(m, s)| (m.to_string(), s)) else {
         return Err(Error::model(
-            "no published figure was forecast by every engine method: cannot choose a default",
+            "no published figure was forecast by naive and every engine method: cannot choose a default",
         ));
     };
+    let mut verdicts = Vec::new();
+    let mut by_dataset = Vec::new();
+    for (b, (d, years)) in backtests.iter().zip(&per) {
+        let scored = || {
+            d.iter()
+                .filter_map(|s| s.score.score.map(|v| (s.score.method.as_str(), v)))
+        };
+        let Some((best, best_score)) = lowest(scored()) else {
+            verdicts.push(format!(
+                "{}: no figure forecast by naive and every engine method; not scored",
+                b.dataset
+            ));
+            continue;
+        };
+        let ds = DatasetScores {
+            dataset: b.dataset.clone(),
+            horizon_years: years.clone(),
+            methods: d.iter().map(|s| s.score.clone()).collect(),
+            best_engine: best.into(),
+            best_score,
+            beating_naive: scored()
+                .filter(|(m, v)| *m != "naive" && *v < 1.0)
+                .map(|(m, _)| m.to_string())
+                .collect(),
+        };
+        verdicts.push(dataset_verdict(&ds, &levels));
+        by_dataset.push(ds);
+    }
+    let beats_naive = best_score < 1.0;
+    let chosen = ranking
+        .iter()
+        .find(|r| r.method == default)
+        .map(|r| {
+            format!(
+                "(scores {}; coverage {})",
+                backtests
+                    .iter()
+                    .zip(&r.dataset_scores)
+                    .map(|(b, s)| format!("{} {}", b.dataset, fmt_score(*s)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                fmt_coverage(&levels, &r.coverage)
+            )
+        })
+        .unwrap_or_default();
+    let over = if backtests.len() > 1 {
+        format!(
+            "over {} (each weighing the same)",
+            backtests
+                .iter()
+                .map(|b| b.dataset.as_str())
+                .collect::<Vec<_>>()
+                .join(" and ")
+        )
+    } else {
+        format!("on {}", first.dataset)
+    };
+    let drift = ranking
+        .iter()
+        .find(|r| r.method == "drift")
+        .and_then(|r| r.score)
+        .filter(|&s| s < 1.0);
+    verdicts.push(match (beats_naive, drift) {
+        (true, _) => {
+            format!("default {over}: {default}, score {best_score:.3}, beats naive {chosen}")
+        }
+        (false, None) => format!(
+            "default {over}: {default}, score {best_score:.3}: nothing beats naive {over}; {default} is only the engine method closest to it {chosen}"
+        ),
+        (false, Some(d)) => format!(
+            "default {over}: {default}, score {best_score:.3}: no engine method beats naive {over} (drift does, {d:.3}); {default} is only the engine method closest to it {chosen}"
+        ),
+    });
     Ok(Selection {
         datasets: backtests.iter().map(|b| b.dataset.clone()).collect(),
         levels,
-        default_method: best.method.clone(),
-        beats_naive: best.score < 1.0,
-        ranking: ranking.clone(),
+        ranking,
+        by_dataset,
+        default_method: default,
+        beats_naive,
+        verdicts,
         rule: RULE.into(),
     })
 }
