@@ -359,6 +359,8 @@ impl Samples {
         let det = f(&det_rows)?;
         let keys: Vec<RowKey> = det.iter().map(RowKey::of).collect();
         let nk = keys.len();
+        // The mapped values are held beside the paths': they count against the limit too.
+        check_values(self.paths(), nk)?;
         let mut buf = vec![0.0; self.paths() * nk];
         if nk > 0 {
             buf.par_chunks_mut(nk)
@@ -972,6 +974,20 @@ fn exposure(model: &CohortModel, year: FinancialYear, b: usize) -> Option<(f64, 
         .then(|| (f.monthly_rate, f.implied_discharges / f.monthly_rate))
 }
 
+/// `paths` x `per_path` values must stay within [`MAX_VALUES`].
+fn check_values(paths: usize, per_path: usize) -> Result<()> {
+    if per_path.saturating_mul(paths) > MAX_VALUES {
+        return Err(Error::argument(
+            "samples",
+            paths,
+            format!(
+                "{paths} paths x {per_path} projected values exceed the limit of {MAX_VALUES} numbers: ask for fewer paths, fewer years or a coarser grain"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 impl CohortModel {
     /// Monte Carlo projection: `s.samples` paths of the model under the options `o` (the
     /// same options as [`CohortModel::project`], including flow changes), run in parallel.
@@ -980,16 +996,7 @@ impl CohortModel {
         check_samples(s.samples)?;
         let det = self.project(o)?;
         let nk = det.rows.len();
-        if nk.saturating_mul(s.samples) > MAX_VALUES {
-            return Err(Error::argument(
-                "samples",
-                s.samples,
-                format!(
-                    "{} paths x {nk} projected values exceed the limit of {MAX_VALUES} numbers: ask for fewer paths, fewer years or a coarser grain",
-                    s.samples
-                ),
-            ));
-        }
+        check_values(s.samples, nk)?;
         let bi = self.check_options(o)?;
         let h = &self.history;
         let observed = &h.flows[..=bi];

@@ -374,3 +374,30 @@ fn parameter_uncertainty_is_centred_near_term_and_skewed_far_out() {
         "{far:?}"
     );
 }
+
+#[test]
+fn derived_values_count_against_the_memory_limit() {
+    // 100 paths are few, but a mapping that turns each into 200,000 numbers would hold
+    // 20 million: over MAX_VALUES, so refused before the buffer is made.
+    let m = model("derbyshire");
+    let s = m
+        .simulate(
+            &ProjectionOptions::new(2017, 2),
+            &StochasticOptions::new(100, 3),
+        )
+        .unwrap();
+    let first = s.map_paths(|rows| Ok(rows.to_vec())).unwrap();
+    assert_eq!(first.keys.len(), s.keys.len());
+    let e = s
+        .map_paths(|rows| {
+            Ok((0..200_000)
+                .map(|i| carecast::model::Row {
+                    band: format!("b{i}"),
+                    ..rows[0].clone()
+                })
+                .collect())
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("exceed the limit"), "{e}");
+}
