@@ -38,10 +38,11 @@ from typing import Any
 import pandas as pd
 
 from carecast import _carecast
+from carecast import _validate as _v
 from carecast._carecast import ArgumentError
 from carecast._frames import html_block
 from carecast.datasets import Dataset, load
-from carecast.model import _integer, _levels, _samples, _seed, level_label
+from carecast.model import MAX_YEARS, _levels, _samples, _seed, level_label
 
 __all__ = ["Backtest", "backtest", "choose_default", "DEFAULT_BACKTEST_SAMPLES"]
 
@@ -299,9 +300,9 @@ def backtest(
     ['coverage_80', 'coverage_95']
     """
     ds = dataset if isinstance(dataset, Dataset) else load(dataset)
-    h = None if horizon is None else _integer("horizon", horizon)
-    if h is not None and h < 1:
-        raise ArgumentError(f"invalid argument `horizon` = {h}: must be at least 1 year")
+    # The Rust side names the furthest horizon the data allow; this bound only keeps the
+    # number within the native integer type (no projection runs past MAX_YEARS).
+    h = None if horizon is None else _v.integer("horizon", horizon, lo=1, hi=MAX_YEARS)
     out = _carecast.backtest(ds.to_json(), h, _samples(samples), _seed(seed), _levels(levels))
     return Backtest(json.loads(out))
 
