@@ -1094,7 +1094,7 @@ impl CohortModel {
             })
             .collect::<Result<_>>()?;
         if s.parameter_uncertainty {
-            notes.push("parameter uncertainty: admissions re-estimated per path from counts redrawn around the assumption's fit (parametric bootstrap); monthly discharge rates drawn once per path, and held over the horizon, from Beta distributions with the fitted rate as mean and the exposure (child-months) / phi as concentration; the paths' mean and median drift above the deterministic value at long horizons because the stock is convex in these rates (see the methodology)".into());
+            notes.push("parameter uncertainty: admissions re-estimated per path from counts redrawn around the assumption's fit (parametric bootstrap); monthly discharge rates drawn once per path, and held over the horizon, from Beta distributions with the fitted rate as mean and the exposure (child-months) / phi as concentration; the paths' mean and median drift above the deterministic value at long horizons, mostly because a trend re-estimated on redrawn counts and carried forward is right-skewed, and also because the stock is convex in the discharge rates (see the methodology)".into());
         }
         if s.process_noise {
             notes.push("process noise: admissions counts per band and year drawn, each child given a month and an age within the band; each child's discharge month drawn from the monthly rates (binomial per month of age); integer opening stock spread over ages at random by the calibrated within-band weights".into());
