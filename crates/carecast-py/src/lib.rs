@@ -142,8 +142,7 @@ fn parse_table(py: Python<'_>, file: String, text: String) -> PyResult<String> {
 #[pyfunction]
 fn reconcile(py: Python<'_>, dataset_json: String) -> PyResult<String> {
     run(py, || {
-        let d: carecast::Dataset = serde_json::from_str(&dataset_json)
-            .map_err(|e| Error::model(format!("not a carecast dataset: {e}")))?;
+        let d = dataset_from_json(&dataset_json)?;
         json(&d.reconcile())
     })
 }
@@ -167,9 +166,70 @@ fn parse_band(py: Python<'_>, label: String) -> PyResult<(u8, u8)> {
 #[pyfunction]
 fn fit(py: Python<'_>, dataset_json: String) -> PyResult<String> {
     run(py, || {
-        let d: carecast::Dataset = serde_json::from_str(&dataset_json)
-            .map_err(|e| Error::model(format!("not a carecast dataset: {e}")))?;
+        let d = dataset_from_json(&dataset_json)?;
         json(&carecast::CohortModel::fit(&d)?)
+    })
+}
+
+/// A fitted model from its JSON.
+pub(crate) fn model_from_json(model_json: &str) -> carecast::Result<carecast::CohortModel> {
+    serde_json::from_str(model_json)
+        .map_err(|e| Error::model(format!("not a fitted carecast model: {e}")))
+}
+
+/// A dataset from its JSON.
+pub(crate) fn dataset_from_json(dataset_json: &str) -> carecast::Result<carecast::Dataset> {
+    serde_json::from_str(dataset_json)
+        .map_err(|e| Error::model(format!("not a carecast dataset: {e}")))
+}
+
+/// Projection options from the arguments `project` and `simulate` share: `admissions`
+/// and `discharges` are JSON objects with a `method` key, `bands` a scheme name or band
+/// labels, `changes` a JSON list of flow changes.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn projection_options(
+    base_year: i32,
+    years: usize,
+    admissions: &str,
+    discharges: &str,
+    bands: &[String],
+    leaver_share: f64,
+    retention: Vec<(u8, f64)>,
+    grain: String,
+    changes: &str,
+) -> carecast::Result<carecast::ProjectionOptions> {
+    let method = |name: &str, text: &str, e: serde_json::Error| {
+        Error::argument(
+            name,
+            text,
+            format!("expected {{\"method\": ...}} with a known method: {e}"),
+        )
+    };
+    let output_bands = match bands {
+        [one] if !one.contains('-') && one != "under 1" => carecast::BandScheme::named(one)?,
+        labels => {
+            let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+            carecast::BandScheme::custom("custom", &labels)?
+        }
+    };
+    Ok(carecast::ProjectionOptions {
+        base_year,
+        years,
+        admissions: serde_json::from_str(admissions)
+            .map_err(|e| method("admissions", admissions, e))?,
+        discharges: serde_json::from_str(discharges)
+            .map_err(|e| method("discharges", discharges, e))?,
+        output_bands,
+        leaver_share_16_17: leaver_share,
+        retention,
+        grain,
+        changes: serde_json::from_str(changes).map_err(|e| {
+            Error::argument(
+                "changes",
+                changes,
+                format!("not a list of flow changes: {e}"),
+            )
+        })?,
     })
 }
 
@@ -192,39 +252,18 @@ fn project(
     changes: Option<String>,
 ) -> PyResult<String> {
     run(py, || {
-        let m: carecast::CohortModel = serde_json::from_str(&model_json)
-            .map_err(|e| Error::model(format!("not a fitted carecast model: {e}")))?;
-        let parse = |name: &str, text: &str| {
-            Error::argument(name, text, "expected {\"method\": ...} with a known method")
-        };
-        let admissions =
-            serde_json::from_str(&admissions).map_err(|_| parse("admissions", &admissions))?;
-        let discharges =
-            serde_json::from_str(&discharges).map_err(|_| parse("discharges", &discharges))?;
-        let output_bands = match bands.as_slice() {
-            [one] if !one.contains('-') && one != "under 1" => carecast::BandScheme::named(one)?,
-            labels => {
-                let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
-                carecast::BandScheme::custom("custom", &labels)?
-            }
-        };
-        let o = carecast::ProjectionOptions {
+        let m = model_from_json(&model_json)?;
+        let o = projection_options(
             base_year,
             years,
-            admissions,
-            discharges,
-            output_bands,
-            leaver_share_16_17: leaver_share,
+            &admissions,
+            &discharges,
+            &bands,
+            leaver_share,
             retention,
             grain,
-            changes: serde_json::from_str(changes.as_deref().unwrap_or("[]")).map_err(|e| {
-                Error::argument(
-                    "changes",
-                    changes.as_deref().unwrap_or("[]"),
-                    format!("not a list of flow changes: {e}"),
-                )
-            })?,
-        };
+            changes.as_deref().unwrap_or("[]"),
+        )?;
         json(&m.project(&o)?)
     })
 }

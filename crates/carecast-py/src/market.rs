@@ -6,7 +6,7 @@ use carecast::market::{MarketInputs, MarketOptions};
 use carecast::scenario::Scenario;
 use pyo3::prelude::*;
 
-use crate::{json, run};
+use crate::{dataset_from_json, json, model_from_json, run};
 
 fn parse<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> carecast::Result<T> {
     serde_json::from_str(text).map_err(|e| {
@@ -18,15 +18,28 @@ fn parse<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> carecast::Re
     })
 }
 
-fn dataset_and_model(
-    dataset_json: &str,
+/// The model, inputs and options `placements` and `placement_intervals` share.
+fn market_args(
     model_json: &str,
-) -> carecast::Result<(carecast::Dataset, carecast::CohortModel)> {
-    let d: carecast::Dataset = serde_json::from_str(dataset_json)
-        .map_err(|e| Error::model(format!("not a carecast dataset: {e}")))?;
-    let m: carecast::CohortModel = serde_json::from_str(model_json)
-        .map_err(|e| Error::model(format!("not a fitted carecast model: {e}")))?;
-    Ok((d, m))
+    inputs_json: &str,
+    base_year: i32,
+    years: usize,
+    admissions: &str,
+    discharges: &str,
+    market_json: &str,
+) -> carecast::Result<(
+    carecast::CohortModel,
+    MarketInputs,
+    carecast::ProjectionOptions,
+    MarketOptions,
+)> {
+    let m = model_from_json(model_json)?;
+    let inputs: MarketInputs = parse("inputs", inputs_json)?;
+    let mut o = carecast::ProjectionOptions::new(base_year, years);
+    o.admissions = parse("admissions", admissions)?;
+    o.discharges = parse("discharges", discharges)?;
+    let mo: MarketOptions = parse("market options", market_json)?;
+    Ok((m, inputs, o, mo))
 }
 
 /// The placement inputs (mix, capacity, costs, targets, published spend) of a dataset,
@@ -39,7 +52,10 @@ pub fn market_inputs(
     base_year: i32,
 ) -> PyResult<String> {
     run(py, || {
-        let (d, m) = dataset_and_model(&dataset_json, &model_json)?;
+        let (d, m) = (
+            dataset_from_json(&dataset_json)?,
+            model_from_json(&model_json)?,
+        );
         let base = carecast::FinancialYear::ending(base_year).end();
         json(&MarketInputs::from_dataset_at(&d, &m.history, base)?)
     })
@@ -61,13 +77,15 @@ pub fn placements(
     market_json: String,
 ) -> PyResult<String> {
     run(py, || {
-        let m: carecast::CohortModel = serde_json::from_str(&model_json)
-            .map_err(|e| Error::model(format!("not a fitted carecast model: {e}")))?;
-        let inputs: MarketInputs = parse("inputs", &inputs_json)?;
-        let mut o = carecast::ProjectionOptions::new(base_year, years);
-        o.admissions = parse("admissions", &admissions)?;
-        o.discharges = parse("discharges", &discharges)?;
-        let mo: MarketOptions = parse("market options", &market_json)?;
+        let (m, inputs, o, mo) = market_args(
+            &model_json,
+            &inputs_json,
+            base_year,
+            years,
+            &admissions,
+            &discharges,
+            &market_json,
+        )?;
         json(&inputs.project(&m, &o, &mo)?)
     })
 }
@@ -96,8 +114,7 @@ pub fn usage_estimates(
     total: f64,
 ) -> PyResult<String> {
     run(py, || {
-        let d: carecast::Dataset = serde_json::from_str(&dataset_json)
-            .map_err(|e| Error::model(format!("not a carecast dataset: {e}")))?;
+        let d = dataset_from_json(&dataset_json)?;
         json(&carecast::market::usage_estimates(d.table(&table)?, total)?)
     })
 }
@@ -152,8 +169,7 @@ pub fn scenario_run(
         match dataset_json {
             None => json(&s.run()?),
             Some(dj) => {
-                let d: carecast::Dataset = serde_json::from_str(&dj)
-                    .map_err(|e| Error::model(format!("not a carecast dataset: {e}")))?;
+                let d = dataset_from_json(&dj)?;
                 let m = carecast::CohortModel::fit(&d)?;
                 json(&s.run_with(&d, &m)?)
             }
@@ -181,13 +197,15 @@ pub fn placement_intervals(
     levels: Vec<f64>,
 ) -> PyResult<String> {
     run(py, || {
-        let m: carecast::CohortModel = serde_json::from_str(&model_json)
-            .map_err(|e| Error::model(format!("not a fitted carecast model: {e}")))?;
-        let inputs: MarketInputs = parse("inputs", &inputs_json)?;
-        let mut o = carecast::ProjectionOptions::new(base_year, years);
-        o.admissions = parse("admissions", &admissions)?;
-        o.discharges = parse("discharges", &discharges)?;
-        let mo: MarketOptions = parse("market options", &market_json)?;
+        let (m, inputs, o, mo) = market_args(
+            &model_json,
+            &inputs_json,
+            base_year,
+            years,
+            &admissions,
+            &discharges,
+            &market_json,
+        )?;
         carecast::stochastic::check_levels(&levels)?;
         let s = inputs.simulate(
             &m,

@@ -6,7 +6,7 @@ use carecast::backtest::{Backtest, BacktestOptions};
 use carecast::stochastic::StochasticOptions;
 use pyo3::prelude::*;
 
-use crate::{json, run};
+use crate::{dataset_from_json, json, model_from_json, projection_options, run};
 
 /// Projects a fitted model (JSON) with `samples` Monte Carlo paths; the arguments before
 /// `samples` are those of `project`. Returns the projection with mean, median and the
@@ -31,39 +31,18 @@ pub fn simulate(
     levels: Vec<f64>,
 ) -> PyResult<String> {
     run(py, || {
-        let m: carecast::CohortModel = serde_json::from_str(&model_json)
-            .map_err(|e| Error::model(format!("not a fitted carecast model: {e}")))?;
-        let parse = |name: &str, text: &str| {
-            Error::argument(name, text, "expected {\"method\": ...} with a known method")
-        };
-        let admissions =
-            serde_json::from_str(&admissions).map_err(|_| parse("admissions", &admissions))?;
-        let discharges =
-            serde_json::from_str(&discharges).map_err(|_| parse("discharges", &discharges))?;
-        let output_bands = match bands.as_slice() {
-            [one] if !one.contains('-') && one != "under 1" => carecast::BandScheme::named(one)?,
-            labels => {
-                let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
-                carecast::BandScheme::custom("custom", &labels)?
-            }
-        };
-        let o = carecast::ProjectionOptions {
+        let m = model_from_json(&model_json)?;
+        let o = projection_options(
             base_year,
             years,
-            admissions,
-            discharges,
-            output_bands,
-            leaver_share_16_17: leaver_share,
+            &admissions,
+            &discharges,
+            &bands,
+            leaver_share,
             retention,
             grain,
-            changes: serde_json::from_str(&changes).map_err(|e| {
-                Error::argument(
-                    "changes",
-                    &changes,
-                    format!("not a list of flow changes: {e}"),
-                )
-            })?,
-        };
+            &changes,
+        )?;
         carecast::stochastic::check_levels(&levels)?;
         let s = m.simulate(&o, &StochasticOptions::new(samples, seed))?;
         json(&s.summary(&levels)?)
@@ -82,8 +61,7 @@ pub fn backtest(
     levels: Vec<f64>,
 ) -> PyResult<String> {
     run(py, || {
-        let d: carecast::Dataset = serde_json::from_str(&dataset_json)
-            .map_err(|e| Error::model(format!("not a carecast dataset: {e}")))?;
+        let d = dataset_from_json(&dataset_json)?;
         let o = BacktestOptions {
             horizon,
             samples,
