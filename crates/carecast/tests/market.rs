@@ -4,6 +4,21 @@ use carecast::market::{MarketInputs, MarketOptions, MixMethod, usage_at};
 use carecast::scenario::Scenario;
 use carecast::{CohortModel, Dataset, Error, PlacementType, ProjectionOptions};
 
+/// Placements under the default market options (held mix, no levers).
+fn held(
+    i: &MarketInputs,
+    m: &CohortModel,
+    base: i32,
+    years: usize,
+) -> carecast::market::MarketProjection {
+    i.project(
+        m,
+        &ProjectionOptions::new(base, years),
+        &MarketOptions::default(),
+    )
+    .unwrap()
+}
+
 fn setup(name: &str) -> (Dataset, CohortModel, MarketInputs) {
     let ds = Dataset::bundled(name).unwrap();
     let m = CohortModel::fit(&ds).unwrap();
@@ -15,13 +30,7 @@ fn setup(name: &str) -> (Dataset, CohortModel, MarketInputs) {
 fn base_year_reproduces_the_published_placements() {
     // Source: 004_85328cd596b7bfe6.txt, "Number of Children in care by placement type", 31 March 2017.
     let (_, m, i) = setup("derbyshire");
-    let p = i
-        .project(
-            &m,
-            &ProjectionOptions::new(2017, 3),
-            &MarketOptions::default(),
-        )
-        .unwrap();
+    let p = held(&i, &m, 2017, 3);
     // The published DCC foster placements (333) include contract care: 50 contract carer
     // households at 31 March 2017 (004_85328cd596b7bfe6.txt, 1.4 Key Targets, target 13),
     // one child each.
@@ -47,13 +56,7 @@ fn base_year_reproduces_the_published_placements() {
     assert!((secure - 0.5).abs() < 1e-9, "{secure}");
     // Derby City, 31 March 2024 (002_805fcef86a92c88e.txt, "Placement by type").
     let (_, m, i) = setup("derby");
-    let p = i
-        .project(
-            &m,
-            &ProjectionOptions::new(2024, 2),
-            &MarketOptions::default(),
-        )
-        .unwrap();
+    let p = held(&i, &m, 2024, 2);
     for (ty, published) in [
         ("in_house_fostering", 158.0),
         ("ifa", 268.0),
@@ -353,13 +356,7 @@ fn the_base_year_holds_the_published_counts_under_every_mix_method() {
         }
         // ... and the methods do differ from the first projected year.
         if mix != MixMethod::Held {
-            let held = i
-                .project(
-                    &m,
-                    &ProjectionOptions::new(2017, 3),
-                    &MarketOptions::default(),
-                )
-                .unwrap();
+            let held = held(&i, &m, 2017, 3);
             let a = p.value("2018/19", "adoption", "placements").unwrap();
             let b = held.value("2018/19", "adoption", "placements").unwrap();
             assert!((a - b).abs() > 0.1, "{mix:?}: {a} vs held {b}");
@@ -373,13 +370,7 @@ fn fostering_capacity_utilisation_and_targets() {
     // 2016/17), "Placement utilisation" (753 approved, 443 filled, 58.8%), "Fostering
     // Service Targets" (homes 460.., utilisation 60.., contract carers 54..).
     let (_, m, i) = setup("derbyshire");
-    let p = i
-        .project(
-            &m,
-            &ProjectionOptions::new(2017, 4),
-            &MarketOptions::default(),
-        )
-        .unwrap();
+    let p = held(&i, &m, 2017, 4);
     assert_eq!(p.value("2016/17", "fostering", "households"), Some(407.0));
     assert_eq!(
         p.value("2016/17", "fostering", "contract_carers"),
@@ -430,13 +421,7 @@ fn contract_care_is_costed_at_contract_rates() {
     // 004_85328cd596b7bfe6.txt, "Contract Care fostering costs": 41,607 (0-1) to 45,678
     // (16+) a year with fixed staffing; mainstream in-house 19,025 to 23,096.
     let (_, m, i) = setup("derbyshire");
-    let p = i
-        .project(
-            &m,
-            &ProjectionOptions::new(2017, 3),
-            &MarketOptions::default(),
-        )
-        .unwrap();
+    let p = held(&i, &m, 2017, 3);
     let n = p.value("2017/18", "contract_care", "placements").unwrap();
     let spend = p.value("2017/18", "contract_care", "spend").unwrap();
     assert!((n - 50.0).abs() < 1e-9);
