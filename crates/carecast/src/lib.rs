@@ -3,8 +3,20 @@
 //! Forecast demand for children-in-care placements in English local authorities from
 //! the tables councils publish.
 //!
-//! The core crate has no Python in it. It reads published tables (keeping suppressed
-//! cells honest), reconciles them, and checks figures for CI.
+//! The core crate has no Python in it. Its modules follow the data flow:
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`units`] | checked value types: age bands, periods and dates, cells, placement types |
+//! | [`data`] | tables, datasets, and the table ids and measures the model reads |
+//! | [`sources`] | where datasets come from: the bundled ones, a user's folder |
+//! | [`reconcile`] | checks within and across the tables of a dataset |
+//! | [`cohort`] | the cohort model: history, fit, assumptions, projection, care leavers |
+//! | [`uncertainty`] | Monte Carlo paths and interval summaries |
+//! | [`placements`] | placement mix, in-house capacity, the external market, spend |
+//! | [`scenario`] | levers on flows and capacity, scenario runs and attribution |
+//! | [`evaluate`] | backtests and checks of quoted figures |
+//! | [`methodology`] | the equations and assumptions (documentation only) |
 //!
 //! ```
 //! use carecast::{Dataset, Status};
@@ -14,21 +26,32 @@
 //! ```
 #![warn(missing_docs)]
 
-pub mod age;
-pub mod backtest;
-pub mod cell;
-pub mod dataset;
+pub mod cohort;
+pub mod data;
 pub mod error;
-pub mod figures;
-pub mod market;
+pub mod evaluate;
 pub mod methodology;
-pub mod model;
-pub mod period;
-pub mod placement;
+pub mod placements;
 pub mod reconcile;
 pub mod scenario;
-pub mod stochastic;
-pub mod table;
+pub mod sources;
+pub mod uncertainty;
+pub mod units;
+
+// The module paths of the flat layout, kept so that code written against them still
+// compiles; new code uses the crate-root names or the folders above.
+#[doc(hidden)]
+pub use cohort::model;
+#[doc(hidden)]
+pub use data::{dataset, table};
+#[doc(hidden)]
+pub use evaluate::{backtest, figures};
+#[doc(hidden)]
+pub use placements as market;
+#[doc(hidden)]
+pub use uncertainty::stochastic;
+#[doc(hidden)]
+pub use units::{age, cell, period, placement};
 
 pub use age::{AgeBand, Band, BandScheme};
 pub use backtest::{Backtest, BacktestOptions};

@@ -1,0 +1,5 @@
+//! Published tables and their format, datasets (a set of tables with their declared
+//! checks), and the table ids and measure names the model reads ([`ids`]).
+
+pub mod dataset;
+pub mod table;
