@@ -1,21 +1,33 @@
-//! Datasets: the tables a council published, bundled or read from a folder.
+//! Datasets: the tables a council published, with the checks declared across them.
+//!
+//! A dataset is built by [`Dataset::new`] (or loaded by [`Dataset::bundled`] and
+//! [`Dataset::from_dir`], see [`crate::sources`]); deserialising one runs the same checks,
+//! so every `Dataset` value has unique table ids and checks that name its tables.
 
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Location, Result};
-use crate::reconcile::{CheckSpec, Reconciliation};
-use crate::table::Table;
-
-mod bundled {
-    include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
-}
+use crate::{CheckSpec, Error, Location, Result, Table};
 
 /// A set of published tables with their checks.
+///
+/// ```
+/// use carecast::Dataset;
+/// let d = Dataset::bundled("derbyshire").unwrap();
+/// assert_eq!(d.name, "derbyshire");
+/// // Checked again after a round trip through serde.
+/// let mut json = serde_json::to_value(&d).unwrap();
+/// let back: Dataset = serde_json::from_value(json.clone()).unwrap();
+/// assert_eq!(back.tables, d.tables);
+/// // A table id used twice is refused, as at load.
+/// let first = json["tables"][0].clone();
+/// json["tables"].as_array_mut().unwrap().push(first);
+/// let e = serde_json::from_value::<Dataset>(json).unwrap_err();
+/// assert!(e.to_string().contains("also used by"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "DatasetFields")]
 pub struct Dataset {
     /// Short name (`derbyshire`).
     pub name: String,
@@ -31,112 +43,86 @@ pub struct Dataset {
     pub checks: Vec<CheckSpec>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MetaFile {
-    dataset: Option<DatasetHeader>,
-    #[serde(default)]
-    check: Vec<CheckSpec>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DatasetHeader {
+/// A dataset as written by serde, before its checks.
+#[derive(Deserialize)]
+struct DatasetFields {
     name: String,
     title: String,
-    #[serde(default)]
     description: String,
+    origin: String,
+    tables: Vec<Table>,
+    checks: Vec<CheckSpec>,
 }
 
-static CACHE: OnceLock<Vec<Result<Dataset>>> = OnceLock::new();
+impl TryFrom<DatasetFields> for Dataset {
+    type Error = Error;
+    fn try_from(f: DatasetFields) -> Result<Dataset> {
+        Dataset::new(
+            DatasetHeader {
+                name: f.name,
+                title: f.title,
+                description: f.description,
+                origin: f.origin,
+            },
+            f.tables,
+            f.checks,
+        )
+    }
+}
+
+/// The names a dataset goes by.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct DatasetHeader {
+    /// Short name (`derbyshire`).
+    pub name: String,
+    /// Title (the council).
+    pub title: String,
+    /// What the dataset holds.
+    pub description: String,
+    /// Where it was loaded from (`bundled` or a folder).
+    pub origin: String,
+}
+
+impl DatasetHeader {
+    /// A header with a name, used as the title too, and an origin.
+    ///
+    /// ```
+    /// let h = carecast::data::dataset::DatasetHeader::new("mine", "test");
+    /// assert_eq!((h.title.as_str(), h.origin.as_str()), ("mine", "test"));
+    /// ```
+    pub fn new(name: &str, origin: &str) -> Self {
+        DatasetHeader {
+            name: name.to_string(),
+            title: name.to_string(),
+            description: String::new(),
+            origin: origin.to_string(),
+        }
+    }
+}
 
 impl Dataset {
-    /// Names of the bundled datasets.
+    /// A dataset from its tables and checks: the tables are sorted by id, and ids must be
+    /// unique and every check must name tables of the dataset.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Data`] naming the file of a table whose id another table uses, or of a
+    /// check that names a missing table or has a bad factor.
     ///
     /// ```
-    /// let names = carecast::Dataset::names();
-    /// assert!(names.contains(&"derbyshire"));
+    /// use carecast::{Dataset, Table};
+    /// use carecast::data::dataset::DatasetHeader;
+    /// let t = Table::parse("a.csv", "# id: a\n# title: A\n# source: s\n# source_table: 1\n# measure: stock\n# unit: children\nvalue\n3\n").unwrap();
+    /// let d = Dataset::new(DatasetHeader::new("mine", "test"), vec![t.clone()], vec![]).unwrap();
+    /// assert_eq!(d.table("a").unwrap().records.len(), 1);
+    /// assert!(Dataset::new(DatasetHeader::new("mine", "test"), vec![t.clone(), t], vec![]).is_err());
     /// ```
-    pub fn names() -> Vec<&'static str> {
-        bundled::BUNDLED.iter().map(|(n, _)| *n).collect()
-    }
-
-    /// A bundled dataset by name.
-    ///
-    /// ```
-    /// let d = carecast::Dataset::bundled("derbyshire").unwrap();
-    /// assert!(d.table("cic_by_age").is_ok());
-    /// assert!(carecast::Dataset::bundled("derbyshir").unwrap_err().to_string().contains("did you mean"));
-    /// ```
-    pub fn bundled(name: &str) -> Result<Dataset> {
-        let cache = CACHE.get_or_init(|| {
-            bundled::BUNDLED
-                .iter()
-                .map(|(n, files)| {
-                    let files = files
-                        .iter()
-                        .map(|(f, t)| (format!("{n}/{f}"), (*t).to_string()))
-                        .collect();
-                    Dataset::from_files(n, "bundled", files)
-                })
-                .collect()
-        });
-        match bundled::BUNDLED.iter().position(|(n, _)| *n == name) {
-            Some(i) => cache[i].clone(),
-            None => Err(Error::unknown("dataset", name, Self::names())),
-        }
-    }
-
-    /// Reads a dataset from a folder of table files (`*.csv`) and metadata (`*.toml`).
-    pub fn from_dir(path: impl AsRef<Path>) -> Result<Dataset> {
-        let path = path.as_ref();
-        let io = |e: std::io::Error| Error::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        };
-        let mut files = Vec::new();
-        for entry in std::fs::read_dir(path).map_err(io)? {
-            let p = entry.map_err(io)?.path();
-            if matches!(p.extension().and_then(|x| x.to_str()), Some("csv" | "toml")) {
-                let text = std::fs::read_to_string(&p).map_err(|e| Error::Io {
-                    path: p.display().to_string(),
-                    message: e.to_string(),
-                })?;
-                files.push((p.display().to_string(), text));
-            }
-        }
-        files.sort();
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "dataset".into());
-        Self::from_files(&name, &path.display().to_string(), files)
-    }
-
-    /// Builds a dataset from `(file name, contents)` pairs. `name` is used when no
-    /// `[dataset]` section names it.
-    pub fn from_files(name: &str, origin: &str, files: Vec<(String, String)>) -> Result<Dataset> {
-        let mut tables = Vec::new();
-        let mut checks = Vec::new();
-        let mut header: Option<(DatasetHeader, String)> = None;
-        for (file, text) in &files {
-            if file.ends_with(".csv") {
-                tables.push(Table::parse(file, text)?);
-            } else if file.ends_with(".toml") {
-                let meta: MetaFile = toml::from_str(text)
-                    .map_err(|e| Error::data(Location::file(file), toml_message(&e, text)))?;
-                if let Some(h) = meta.dataset {
-                    if let Some((_, other)) = &header {
-                        return Err(Error::data(
-                            Location::file(file),
-                            format!("a second [dataset] section (the first is in {other})"),
-                        ));
-                    }
-                    header = Some((h, file.clone()));
-                }
-                checks.extend(meta.check.into_iter().map(|c| c.with_file(file)));
-            }
-        }
+    pub fn new(
+        header: DatasetHeader,
+        mut tables: Vec<Table>,
+        checks: Vec<CheckSpec>,
+    ) -> Result<Dataset> {
         tables.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
         for w in tables.windows(2) {
             if w[0].meta.id == w[1].meta.id {
@@ -149,44 +135,34 @@ impl Dataset {
                 ));
             }
         }
-        let (name, title, description) = match header {
-            Some((h, _)) => (h.name, h.title, h.description),
-            None => (name.to_string(), name.to_string(), String::new()),
-        };
-        let ds = Dataset {
-            name,
-            title,
-            description,
-            origin: origin.to_string(),
-            tables,
-            checks,
-        };
-        let ids: BTreeSet<&str> = ds.tables.iter().map(|t| t.meta.id.as_str()).collect();
-        for c in &ds.checks {
+        let ids: BTreeSet<&str> = tables.iter().map(|t| t.meta.id.as_str()).collect();
+        for c in &checks {
             c.validate(&ids)?;
         }
-        Ok(ds)
+        Ok(Dataset {
+            name: header.name,
+            title: header.title,
+            description: header.description,
+            origin: header.origin,
+            tables,
+            checks,
+        })
     }
 
     /// A table by id, with a "did you mean" on a miss.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownName`] when no table has that id, with the nearest ids.
+    ///
+    /// ```
+    /// let d = carecast::Dataset::bundled("derbyshire").unwrap();
+    /// assert_eq!(d.table("cic_by_age").unwrap().meta.id, "cic_by_age");
+    /// assert!(d.table("cic_by_ag").unwrap_err().to_string().contains("cic_by_age"));
+    /// ```
     pub fn table(&self, id: &str) -> Result<&Table> {
         self.tables.iter().find(|t| t.meta.id == id).ok_or_else(|| {
             Error::unknown("table", id, self.tables.iter().map(|t| t.meta.id.as_str()))
         })
-    }
-
-    /// Runs every check the tables allow on themselves.
-    pub fn reconcile(&self) -> Reconciliation {
-        crate::reconcile::reconcile(self)
-    }
-}
-
-fn toml_message(e: &toml::de::Error, text: &str) -> String {
-    match e.span() {
-        Some(span) => {
-            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-            format!("line {line}: {}", e.message())
-        }
-        None => e.message().to_string(),
     }
 }

@@ -40,7 +40,7 @@ use serde::{Deserialize, Serialize};
 use crate::cell::Interval;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
-use crate::reconcile::{Reconciliation, Selector, Status};
+use crate::{Reconciliation, Selector, Status};
 
 /// The measures a figure may name.
 pub const MEASURES: [&str; 8] = [

@@ -1,0 +1,58 @@
+//! The datasets embedded in the crate at compile time (`crates/carecast/data/<name>/`).
+
+use std::sync::OnceLock;
+
+use crate::{Dataset, Error, Result};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
+}
+
+static CACHE: OnceLock<Vec<Result<Dataset>>> = OnceLock::new();
+
+impl Dataset {
+    /// Names of the bundled datasets.
+    ///
+    /// ```
+    /// let names = carecast::Dataset::names();
+    /// assert!(names.contains(&"derbyshire"));
+    /// ```
+    pub fn names() -> Vec<&'static str> {
+        embedded::BUNDLED.iter().map(|(n, _)| *n).collect()
+    }
+
+    /// A bundled dataset by name.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownName`] with the nearest names when no bundled dataset has the name;
+    /// the error of [`Dataset::from_files`] if a bundled file does not read.
+    ///
+    /// ```
+    /// let d = carecast::Dataset::bundled("derbyshire").unwrap();
+    /// assert!(d.table("cic_by_age").is_ok());
+    /// assert_eq!(d.origin, "bundled");
+    /// assert!(carecast::Dataset::bundled("derbyshir").unwrap_err().to_string().contains("did you mean"));
+    /// ```
+    pub fn bundled(name: &str) -> Result<Dataset> {
+        let cache = CACHE.get_or_init(|| {
+            embedded::BUNDLED
+                .iter()
+                .map(|(n, files)| {
+                    let files = files
+                        .iter()
+                        .map(|(f, t)| (format!("{n}/{f}"), (*t).to_string()))
+                        .collect();
+                    Dataset::from_files(n, "bundled", files)
+                })
+                .collect()
+        });
+        match embedded::BUNDLED.iter().position(|(n, _)| *n == name) {
+            Some(i) => cache
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| Err(Error::unknown("dataset", name, Self::names()))),
+            None => Err(Error::unknown("dataset", name, Self::names())),
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! A dataset read from table files (`*.csv`) and metadata (`*.toml`), in a folder or
+//! given as `(file name, contents)` pairs.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::data::dataset::DatasetHeader;
+use crate::{CheckSpec, Dataset, Error, Location, Result, Table};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MetaFile {
+    dataset: Option<HeaderSection>,
+    #[serde(default)]
+    check: Vec<CheckSpec>,
+}
+
+/// The `[dataset]` section of a metadata file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HeaderSection {
+    name: String,
+    title: String,
+    #[serde(default)]
+    description: String,
+}
+
+impl Dataset {
+    /// Reads a dataset from a folder of table files (`*.csv`) and metadata (`*.toml`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] naming the folder or file that cannot be read; otherwise the errors
+    /// of [`Dataset::from_files`].
+    ///
+    /// ```
+    /// let e = carecast::Dataset::from_dir("/no/such/folder").unwrap_err();
+    /// assert!(e.to_string().contains("/no/such/folder"));
+    /// ```
+    pub fn from_dir(path: impl AsRef<Path>) -> Result<Dataset> {
+        let path = path.as_ref();
+        let io = |e: std::io::Error| Error::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        };
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(path).map_err(io)? {
+            let p = entry.map_err(io)?.path();
+            if matches!(p.extension().and_then(|x| x.to_str()), Some("csv" | "toml")) {
+                let text = std::fs::read_to_string(&p).map_err(|e| Error::Io {
+                    path: p.display().to_string(),
+                    message: e.to_string(),
+                })?;
+                files.push((p.display().to_string(), text));
+            }
+        }
+        files.sort();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "dataset".into());
+        Self::from_files(&name, &path.display().to_string(), files)
+    }
+
+    /// Builds a dataset from `(file name, contents)` pairs. `name` is used when no
+    /// `[dataset]` section names it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Data`] located at the file (and line) of a table that does not parse, a
+    /// metadata file that is not valid TOML, a second `[dataset]` section, a table id used
+    /// twice, or a check naming a missing table.
+    ///
+    /// ```
+    /// use carecast::Dataset;
+    /// let csv = "# id: a\n# title: A\n# source: s\n# source_table: 1\n# measure: stock\n# unit: children\nvalue\n3\n";
+    /// let d = Dataset::from_files("mine", "test", vec![("a.csv".into(), csv.into())]).unwrap();
+    /// assert_eq!((d.name.as_str(), d.tables.len()), ("mine", 1));
+    /// let bad = vec![("a.csv".into(), csv.into()), ("m.toml".into(), "[[check]]\nkind = \"stock_identity\"\ntable = \"b\"\n".into())];
+    /// assert!(Dataset::from_files("mine", "test", bad).unwrap_err().to_string().contains("m.toml"));
+    /// ```
+    pub fn from_files(name: &str, origin: &str, files: Vec<(String, String)>) -> Result<Dataset> {
+        let mut tables = Vec::new();
+        let mut checks = Vec::new();
+        let mut header: Option<(HeaderSection, String)> = None;
+        for (file, text) in &files {
+            if file.ends_with(".csv") {
+                tables.push(Table::parse(file, text)?);
+            } else if file.ends_with(".toml") {
+                let meta: MetaFile = toml::from_str(text)
+                    .map_err(|e| Error::data(Location::file(file), toml_message(&e, text)))?;
+                if let Some(h) = meta.dataset {
+                    if let Some((_, other)) = &header {
+                        return Err(Error::data(
+                            Location::file(file),
+                            format!("a second [dataset] section (the first is in {other})"),
+                        ));
+                    }
+                    header = Some((h, file.clone()));
+                }
+                checks.extend(meta.check.into_iter().map(|c| c.with_file(file)));
+            }
+        }
+        let mut head = DatasetHeader::new(name, origin);
+        if let Some((h, _)) = header {
+            head.name = h.name;
+            head.title = h.title;
+            head.description = h.description;
+        }
+        Dataset::new(head, tables, checks)
+    }
+}
+
+fn toml_message(e: &toml::de::Error, text: &str) -> String {
+    match e.span() {
+        Some(span) => {
+            let line = text
+                .get(..span.start.min(text.len()))
+                .unwrap_or(text)
+                .matches('\n')
+                .count()
+                + 1;
+            format!("line {line}: {}", e.message())
+        }
+        None => e.message().to_string(),
+    }
+}
