@@ -3,4 +3,5 @@
 
 pub mod checks;
 pub mod dataset;
+pub mod ids;
 pub mod table;
