@@ -38,14 +38,17 @@
 //! assert!((ifa_2017 - 134.0).abs() < 1e-9); // the published count at 31 March 2017
 //! ```
 
+mod capacity;
 mod costs;
 mod gather;
 mod inputs;
+mod levers;
 mod mix;
 mod options;
 mod place;
 mod result;
 mod simulate;
+mod spend;
 mod usage;
 
 use serde::{Deserialize, Serialize};
@@ -53,7 +56,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::ids;
 use crate::{AgeBand, BandScheme, PlacementType};
 
-pub use costs::{SpendCheck, cost_band};
+pub use costs::cost_band;
 use costs::{check_cost, check_inflation, cost_by_band};
 pub use inputs::{
     FosteringCapacity, MarketInputs, MixObservation, PublishedSpend, ResidentialCapacity, Target,
@@ -61,6 +64,7 @@ pub use inputs::{
 };
 pub use options::{FromYear, MarketLevers, MarketOptions, MixMethod};
 pub use result::{MarketAssumptions, MarketProjection, MarketRow};
+pub use spend::SpendCheck;
 pub use usage::{UsageEstimate, usage_at, usage_estimates};
 
 /// Tables that may hold children by placement type at dates, in order of preference.

@@ -1,15 +1,47 @@
 //! Placing projected children: demand by type, in-house up to capacity, the rest
-//! external, and spend.
+//! external, by age; the rows of each year.
 
 use std::collections::BTreeMap;
 
-use super::*;
+use super::capacity::{PoolCapacity, Year};
+use super::levers::level_at;
+use super::spend::spend_rows;
+use super::{
+    FINE_BANDS, MarketAssumptions, MarketInputs, MarketLevers, MarketOptions, MarketProjection,
+    MarketRow, Pool, check_inflation, fine_scheme, group_label, pools,
+};
 use crate::model::{CohortModel, Projection, ProjectionOptions};
 use crate::{AgeBand, Error, FinancialYear, PlacementType, Result};
+
+/// Children by type and fine band.
+pub(super) type ByType = BTreeMap<PlacementType, Vec<f64>>;
+
+/// Shares by type of each fine band in one year.
+type YearMix = [Vec<(PlacementType, f64)>];
 
 impl MarketInputs {
     /// Projects children in care with `options` and turns the projection into placements,
     /// capacity, the external market and spend.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`MarketInputs::validate`], [`CohortModel::project`] and
+    /// [`MarketInputs::place`].
+    ///
+    /// ```
+    /// use carecast::{CohortModel, Dataset, ProjectionOptions};
+    /// use carecast::placements::{MarketInputs, MarketOptions};
+    /// let ds = Dataset::bundled("derbyshire").unwrap();
+    /// let model = CohortModel::fit(&ds).unwrap();
+    /// let inputs = MarketInputs::from_dataset(&ds, &model.history).unwrap();
+    /// let m = inputs.project(&model, &ProjectionOptions::new(2017, 3), &MarketOptions::default()).unwrap();
+    /// // The base year holds the published split of the fostering pool.
+    /// let ih = m.value("2016/17", "fostering", "in_house").unwrap();
+    /// let ex = m.value("2016/17", "fostering", "external").unwrap();
+    /// approx::assert_abs_diff_eq!(ex, 134.0, epsilon = 1e-9);
+    /// approx::assert_abs_diff_eq!(ex, m.value("2016/17", "ifa", "placements").unwrap(), epsilon = 1e-9);
+    /// assert!(ih > 0.0);
+    /// ```
     pub fn project(
         &self,
         model: &CohortModel,
@@ -25,528 +57,53 @@ impl MarketInputs {
     }
 
     /// Turns a projection made on [`FINE_BANDS`] (yearly grain) into placements and spend.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Argument`] for inflation out of range, a lever before the first projected
+    /// year or not finite, a projection not on the fine bands, levers that would make
+    /// households, capacity or residential placements negative, or fill more than every
+    /// approved foster place; [`Error::Model`] when the mix cannot be formed or a figure
+    /// is not finite.
     pub fn place(
         &self,
         projection: Projection,
         market: &MarketOptions,
     ) -> Result<MarketProjection> {
         let fine = fine_scheme();
-        let labels: Vec<String> = fine.bands().iter().map(AgeBand::label).collect();
         let inflation = market.levers.inflation.unwrap_or(market.inflation);
         check_inflation(inflation)?;
-        let base_year = projection.assumptions.base_year;
-        let l = &market.levers;
-        for (name, v) in [
-            ("extra_households", &l.extra_households),
-            ("approvals_per_year", &l.approvals_per_year),
-            ("resignations_per_year", &l.resignations_per_year),
-            ("beds", &l.beds),
-            ("children_per_household", &l.children_per_household),
-            ("extra_contract_carers", &l.extra_contract_carers),
-            ("step_down", &l.step_down),
-        ] {
-            for (i, c) in v.iter().enumerate() {
-                if c.from_year <= base_year {
-                    return Err(Error::argument(
-                        format!("levers.{name}[{i}].from_year"),
-                        c.from_year,
-                        format!(
-                            "must be a projected year, after the base year {base_year} (whose counts are published)"
-                        ),
-                    ));
-                }
-                if !c.value.is_finite() {
-                    return Err(Error::argument(
-                        format!("levers.{name}[{i}].value"),
-                        c.value,
-                        "must be a finite number",
-                    ));
-                }
-            }
-        }
-        // Stock by fine band at each 31 March: the base year, then each projected year.
-        let mut years: Vec<String> = Vec::new();
-        let mut stock: Vec<Vec<f64>> = Vec::new();
+        market.levers.check(projection.assumptions.base_year)?;
         let base_fy = FinancialYear::ending(projection.assumptions.base_year);
-        let find = |year: &str, band: &str, measure: &str| {
-            projection
-                .rows
-                .iter()
-                .find(|r| {
-                    r.year == year && r.period == year && r.band == band && r.measure == measure
-                })
-                .map(|r| r.value)
-        };
-        let missing = |what: &str| {
-            Error::argument(
-                "projection",
-                what,
-                format!(
-                    "must be a yearly projection on the bands {}",
-                    FINE_BANDS.join(", ")
-                ),
-            )
-        };
-        let first = base_fy.next().to_string();
-        years.push(base_fy.to_string());
-        stock.push(
-            labels
-                .iter()
-                .map(|l| find(&first, l, "opening").ok_or_else(|| missing(l)))
-                .collect::<Result<_>>()?,
-        );
-        let mut fy = base_fy;
-        for _ in 0..projection.assumptions.years {
-            fy = fy.next();
-            let y = fy.to_string();
-            stock.push(
-                labels
-                    .iter()
-                    .map(|l| find(&y, l, "stock").ok_or_else(|| missing(l)))
-                    .collect::<Result<_>>()?,
-            );
-            years.push(y);
-        }
+        let (years, stock) = stock_by_year(&projection)?;
         let mix = self.mix_by_year(&market.mix, base_fy, years.len(), &fine)?;
         let mut rows = Vec::new();
-        let mut notes = self.notes.clone();
-        let ps = pools();
-        let mut placements_by_year: Vec<BTreeMap<PlacementType, Vec<f64>>> = Vec::new();
-        let (mut in_house_total, mut external_total) = (Vec::new(), Vec::new());
-        for (t, (year, s)) in years.iter().zip(&stock).enumerate() {
-            let calendar = base_fy.end_year() + t as i32;
-            let lever_at = |v: &[FromYear<f64>]| -> Option<f64> {
-                v.iter()
-                    .filter(|c| c.from_year <= calendar)
-                    .max_by_key(|c| c.from_year)
-                    .map(|c| c.value)
+        let mut placements_by_year: Vec<ByType> = Vec::new();
+        for (t, ((fy, s), m)) in years.iter().zip(&stock).zip(&mix).enumerate() {
+            let y = Year {
+                t,
+                calendar: fy.end_year(),
+                label: fy.to_string(),
+                bands: s.len(),
             };
-            let cumulative = |v: &[FromYear<f64>]| -> f64 {
-                v.iter()
-                    .map(|c| c.value * f64::from((calendar - c.from_year + 1).max(0)))
-                    .sum()
-            };
-            // Demand by type and fine band.
-            let mut demand: BTreeMap<PlacementType, Vec<f64>> = BTreeMap::new();
-            for (b, sb) in s.iter().enumerate() {
-                for (ty, share) in &mix[t][b] {
-                    demand.entry(*ty).or_insert_with(|| vec![0.0; s.len()])[b] += sb * share;
-                }
-            }
-            let pool_demand = |d: &BTreeMap<PlacementType, Vec<f64>>, p: &Pool| -> Vec<f64> {
-                let mut v = vec![0.0; s.len()];
-                for ty in p.in_house.iter().chain(&p.external) {
-                    if let Some(x) = d.get(ty) {
-                        for (a, b) in v.iter_mut().zip(x) {
-                            *a += b;
-                        }
-                    }
-                }
-                v
-            };
-            // Step-down: residential demand met by fostering instead.
-            let step = if t == 0 {
-                0.0
-            } else {
-                lever_at(&market.levers.step_down).unwrap_or(0.0)
-            };
-            if step != 0.0 {
-                let res = pool_demand(&demand, &ps[1]);
-                let res_total: f64 = res.iter().sum();
-                if step > res_total + 1e-9 || !step.is_finite() {
-                    return Err(Error::argument(
-                        "step_down",
-                        step,
-                        format!(
-                            "would drive residential placements negative in {year}: only {res_total:.1} children are in residential care"
-                        ),
-                    ));
-                }
-                let fost = pool_demand(&demand, &ps[0]);
-                let fost_total: f64 = fost.iter().sum();
-                let k = step / res_total.max(1e-12);
-                for ty in ps[1].in_house.iter().chain(&ps[1].external) {
-                    if let Some(v) = demand.get_mut(ty) {
-                        v.iter_mut().for_each(|x| *x *= 1.0 - k);
-                    }
-                }
-                // The stepped-down children take the age profile of residential care and
-                // join the fostering types in proportion to their demand.
-                for ty in ps[0].in_house.iter().chain(&ps[0].external) {
-                    let w = demand
-                        .get(ty)
-                        .map_or(0.0, |v| v.iter().sum::<f64>() / fost_total.max(1e-12));
-                    let w = if fost_total > 0.0 {
-                        w
-                    } else if *ty == ps[0].external[0] {
-                        1.0
-                    } else {
-                        0.0
-                    };
-                    let e = demand.entry(*ty).or_insert_with(|| vec![0.0; s.len()]);
-                    for (b, r) in res.iter().enumerate() {
-                        e[b] += r * k * w;
-                    }
-                }
-            }
-            // Routing: in-house up to capacity, the rest external.
-            let mut placed: BTreeMap<PlacementType, Vec<f64>> = BTreeMap::new();
-            let (mut ih_all, mut ex_all) = (0.0, 0.0);
-            for (pi, p) in ps.iter().enumerate() {
-                let d = pool_demand(&demand, p);
-                let dt: f64 = d.iter().sum();
-                let mut places = None;
-                // Fostering extras: (total households, contract-care capacity).
-                let mut fostering_extra = (None, 0.0);
-                let capacity = if pi == 0 {
-                    let f = &self.fostering;
-                    let contract = f.contract_children()
-                        + market
-                            .levers
-                            .extra_contract_carers
-                            .iter()
-                            .filter(|c| c.from_year <= calendar)
-                            .map(|c| c.value)
-                            .sum::<f64>();
-                    if contract < 0.0 {
-                        return Err(Error::argument(
-                            "contract carer households",
-                            format!("{contract:.1}"),
-                            format!("would be negative in {year}"),
-                        ));
-                    }
-                    fostering_extra.1 = contract;
-                    match (f.households, f.children_per_household) {
-                        (Some(h0), Some(cph0)) => {
-                            let years_on = t as f64;
-                            let hh = h0 - f.contract_children()
-                                + years_on * (f.approvals - f.resignations)
-                                + cumulative(&market.levers.approvals_per_year)
-                                - cumulative(&market.levers.resignations_per_year)
-                                + market
-                                    .levers
-                                    .extra_households
-                                    .iter()
-                                    .filter(|c| c.from_year <= calendar)
-                                    .map(|c| c.value)
-                                    .sum::<f64>();
-                            let cph =
-                                lever_at(&market.levers.children_per_household).unwrap_or(cph0);
-                            if hh < 0.0 {
-                                return Err(Error::argument(
-                                    "carer households",
-                                    format!("{hh:.1}"),
-                                    format!(
-                                        "would be negative in {year}: the levers remove more in-house foster carer households than the {h0} of {} and those approved since",
-                                        f.households_year.as_deref().unwrap_or("the base year")
-                                    ),
-                                ));
-                            }
-                            fostering_extra.0 = Some(hh + contract);
-                            places = f.places_per_household.map(|p| (hh + contract) * p);
-                            hh * cph + contract
-                        }
-                        _ => {
-                            // No household figures: each extra household is taken to give
-                            // one in-house placement (said in the notes when used).
-                            let extra = cumulative(&market.levers.approvals_per_year)
-                                - cumulative(&market.levers.resignations_per_year)
-                                + market
-                                    .levers
-                                    .extra_households
-                                    .iter()
-                                    .filter(|c| c.from_year <= calendar)
-                                    .map(|c| c.value)
-                                    .sum::<f64>();
-                            if f.base_children + extra < 0.0 {
-                                return Err(Error::argument(
-                                    "in-house fostering capacity",
-                                    format!("{:.1}", f.base_children + extra),
-                                    format!(
-                                        "would be negative in {year}: the levers remove more households than the {} in-house placements of the base year",
-                                        f.base_children
-                                    ),
-                                ));
-                            }
-                            f.base_children - f.contract_children() + extra + contract
-                        }
-                    }
-                } else {
-                    let r = &self.residential;
-                    match (r.beds, r.occupancy) {
-                        (Some(b0), Some(occ)) => {
-                            let beds = lever_at(&market.levers.beds).unwrap_or(if t == 0 {
-                                b0
-                            } else {
-                                r.planned_beds.unwrap_or(b0)
-                            });
-                            places = Some(beds);
-                            beds * occ
-                        }
-                        _ => r.base_children,
-                    }
-                };
-                let in_house = dt.min(capacity);
-                let external = dt - in_house;
-                ih_all += in_house;
-                ex_all += external;
-                // Ages: each side keeps the age profile of its own types' demand; children
-                // the in-house side takes beyond its own types' demand (or leaves to the
-                // market) move with the other side's profile.
-                let side = |types: &[PlacementType]| -> Vec<f64> {
-                    let mut v = vec![0.0; s.len()];
-                    for x in types.iter().filter_map(|ty| demand.get(ty)) {
-                        v.iter_mut().zip(x).for_each(|(a, b)| *a += b);
-                    }
-                    v
-                };
-                let (d_ih, d_ex) = (side(&p.in_house), side(&p.external));
-                let (t_ih, t_ex): (f64, f64) = (d_ih.iter().sum(), d_ex.iter().sum());
-                let ih_by_band: Vec<f64> = if in_house <= t_ih {
-                    d_ih.iter()
-                        .map(|x| if t_ih > 0.0 { x * in_house / t_ih } else { 0.0 })
-                        .collect()
-                } else {
-                    let k = if t_ex > 0.0 {
-                        (in_house - t_ih) / t_ex
-                    } else {
-                        0.0
-                    };
-                    d_ih.iter().zip(&d_ex).map(|(a, b)| a + b * k).collect()
-                };
-                let ex_by_band: Vec<f64> = d
-                    .iter()
-                    .zip(&ih_by_band)
-                    .map(|(a, b)| (a - b).max(0.0))
-                    .collect();
-                // Within a side, types share its placements by their demand (contract care,
-                // which the mix does not name, by its capacity).
-                let split =
-                    |types: &[PlacementType],
-                     by_band: &[f64],
-                     placed: &mut BTreeMap<PlacementType, Vec<f64>>| {
-                        let tot: f64 = types
-                            .iter()
-                            .filter_map(|ty| demand.get(ty))
-                            .map(|v| v.iter().sum::<f64>())
-                            .sum();
-                        for (i, ty) in types.iter().enumerate() {
-                            let w = if tot > 0.0 {
-                                demand.get(ty).map_or(0.0, |v| v.iter().sum::<f64>()) / tot
-                            } else if i == 0 {
-                                1.0
-                            } else {
-                                0.0
-                            };
-                            placed.insert(*ty, by_band.iter().map(|x| x * w).collect());
-                        }
-                    };
-                if pi == 0 && fostering_extra.1 > 0.0 && capacity > 0.0 {
-                    // In-house fostering: mainstream carers and contract carers share the
-                    // placements in proportion to their capacity (at the base date this
-                    // is the published in-house count split as the notes say).
-                    // Contract care keeps the age profile of in-house demand, so that
-                    // children moved in from the market by other levers do not age it.
-                    let cc = (in_house * fostering_extra.1 / capacity).min(t_ih.max(0.0));
-                    let contract: Vec<f64> = d_ih
-                        .iter()
-                        .map(|x| if t_ih > 0.0 { cc * x / t_ih } else { 0.0 })
-                        .collect();
-                    let main: Vec<f64> = ih_by_band
-                        .iter()
-                        .zip(&contract)
-                        .map(|(a, b)| (a - b).max(0.0))
-                        .collect();
-                    split(&[PlacementType::InHouseFostering], &main, &mut placed);
-                    split(&[PlacementType::ContractCare], &contract, &mut placed);
-                } else {
-                    split(&p.in_house, &ih_by_band, &mut placed);
-                }
-                split(&p.external, &ex_by_band, &mut placed);
-                if pi == 0 {
-                    let f = &self.fostering;
-                    if let Some(hh) = fostering_extra.0 {
-                        rows.push(MarketRow {
-                            year: year.clone(),
-                            placement: p.name.clone(),
-                            measure: "households".into(),
-                            value: hh,
-                        });
-                    }
-                    if f.contract_carers.is_some() {
-                        rows.push(MarketRow {
-                            year: year.clone(),
-                            placement: p.name.clone(),
-                            measure: "contract_carers".into(),
-                            value: fostering_extra.1,
-                        });
-                    }
-                    if let (Some(u0), Some(pl)) = (f.utilisation(), places)
-                        && f.base_children > 0.0
-                        && pl > 0.0
-                    {
-                        // Filled places move with the children placed in-house.
-                        let u = u0
-                            * (in_house / f.base_children)
-                            * (f.places_per_household.unwrap_or(0.0) * f.households.unwrap_or(0.0))
-                            / pl;
-                        if u > 100.0 + 1e-9 {
-                            return Err(Error::argument(
-                                "children_per_household",
-                                format!("{:.3}", in_house / fostering_extra.0.unwrap_or(1.0)),
-                                format!(
-                                    "would fill {u:.1}% of the approved foster places in {year}: utilisation over 100%"
-                                ),
-                            ));
-                        }
-                        rows.push(MarketRow {
-                            year: year.clone(),
-                            placement: p.name.clone(),
-                            measure: "utilisation".into(),
-                            value: u,
-                        });
-                    }
-                }
-                let share = if dt > 0.0 { 100.0 * in_house / dt } else { 0.0 };
-                if let Some(pl) = places {
-                    rows.push(MarketRow {
-                        year: year.clone(),
-                        placement: p.name.clone(),
-                        measure: "places".into(),
-                        value: pl,
-                    });
-                }
-                for (m, v) in [
-                    ("demand", dt),
-                    ("capacity", capacity),
-                    ("in_house", in_house),
-                    ("external", external),
-                    ("in_house_share", share),
-                ] {
-                    rows.push(MarketRow {
-                        year: year.clone(),
-                        placement: p.name.clone(),
-                        measure: m.into(),
-                        value: v,
-                    });
-                }
-                for tg in self.targets.iter().filter(|tg| {
-                    tg.placement == p.name && tg.year.as_deref() == Some(year.as_str())
-                }) {
-                    rows.push(MarketRow {
-                        year: year.clone(),
-                        placement: p.name.clone(),
-                        measure: format!("target_{}", tg.measure),
-                        value: tg.percent,
-                    });
-                }
-            }
-            for (ty, v) in &demand {
-                if !placed.contains_key(ty) {
-                    placed.insert(*ty, v.clone());
-                }
-            }
-            for (ty, v) in &placed {
-                if !demand.contains_key(ty) && v.iter().sum::<f64>() == 0.0 {
-                    continue; // a pool type the data never name (e.g. contract care)
-                }
-                rows.push(MarketRow {
-                    year: year.clone(),
-                    placement: ty.code().into(),
-                    measure: "placements".into(),
-                    value: v.iter().sum(),
-                });
-            }
-            rows.push(MarketRow {
-                year: year.clone(),
-                placement: "all".into(),
-                measure: "children".into(),
-                value: s.iter().sum(),
-            });
-            if let Some((pin, pex)) = self.within_20_miles
-                && ih_all + ex_all > 0.0
-            {
-                rows.push(MarketRow {
-                    year: year.clone(),
-                    placement: "all".into(),
-                    measure: "within_20_miles_share".into(),
-                    value: (ih_all * pin + ex_all * pex) / (ih_all + ex_all),
-                });
-            }
-            for tg in self
-                .targets
-                .iter()
-                .filter(|tg| tg.measure == "within_20_miles_share" && tg.year.is_none())
-            {
-                rows.push(MarketRow {
-                    year: year.clone(),
-                    placement: "all".into(),
-                    measure: "target_within_20_miles_share".into(),
-                    value: tg.percent,
-                });
-            }
-            in_house_total.push(ih_all);
-            external_total.push(ex_all);
-            placements_by_year.push(placed);
+            placements_by_year.push(self.place_year(&y, s, m, &market.levers, &mut rows)?);
         }
-        let l = &market.levers;
-        if self.fostering.households.is_none()
-            && !(l.extra_households.is_empty()
-                && l.approvals_per_year.is_empty()
-                && l.resignations_per_year.is_empty())
-        {
+        let mut notes = self.notes.clone();
+        if self.fostering.households.is_none() && market.levers.moves_households() {
             notes.push("the dataset publishes no carer households: each household a lever adds or removes is taken to give one in-house foster placement".into());
         }
         if self.within_20_miles.is_some() {
             notes.push("within_20_miles_share = in-house and external placements (fostering and residential) weighted by the published shares of each within 20 miles; a projection of the published measure, not the measure itself".into());
         }
-        // Spend.
         let costs = self.costs_with(&market.levers.unit_costs)?;
-        let mut uncosted = std::collections::BTreeSet::new();
-        for t in 1..years.len() {
-            let mut total = 0.0;
-            let mut any = false;
-            for (ty, now) in &placements_by_year[t] {
-                if !rows.iter().any(|r| {
-                    r.year == years[t] && r.placement == ty.code() && r.measure == "placements"
-                }) {
-                    continue; // a pool type with no placements row (never in the data)
-                }
-                let before = placements_by_year[t - 1]
-                    .get(ty)
-                    .cloned()
-                    .unwrap_or_else(|| vec![0.0; now.len()]);
-                let Some(per_band) = cost_by_band(&costs, *ty, &fine) else {
-                    if now.iter().sum::<f64>() > 0.0 {
-                        uncosted.insert(ty.code());
-                    }
-                    continue;
-                };
-                let calendar = base_fy.end_year() + t as i32;
-                let mut spend = 0.0;
-                for b in 0..now.len() {
-                    let (annual, price_year) = per_band[b];
-                    let factor = (1.0 + inflation / 100.0).powi(calendar - price_year);
-                    spend += 0.5 * (now[b] + before[b]) * annual * factor;
-                }
-                total += spend;
-                any = true;
-                rows.push(MarketRow {
-                    year: years[t].clone(),
-                    placement: ty.code().into(),
-                    measure: "spend".into(),
-                    value: spend,
-                });
-            }
-            if any {
-                rows.push(MarketRow {
-                    year: years[t].clone(),
-                    placement: "all".into(),
-                    measure: "spend".into(),
-                    value: total,
-                });
-            }
-        }
+        let uncosted = spend_rows(
+            &years,
+            &placements_by_year,
+            &costs,
+            inflation,
+            &fine,
+            &mut rows,
+        );
         if !uncosted.is_empty() {
             notes.push(format!(
                 "no unit cost for {}: spend leaves them out (it is not costed at zero)",
@@ -554,7 +111,6 @@ impl MarketInputs {
             ));
         }
         notes.push("spend in a year = children at its two 31 Marches, averaged, times the annual unit cost, times inflation from the costs' price year".into());
-        let _ = (in_house_total, external_total);
         if rows.iter().any(|r| !r.value.is_finite()) {
             return Err(Error::model("a placement figure is not a finite number"));
         }
@@ -581,4 +137,370 @@ impl MarketInputs {
             projection,
         })
     }
+
+    /// Places one year's children: demand by type from the mix, step-down, each pool
+    /// in-house up to capacity; pushes the year's rows and returns placements by type.
+    fn place_year(
+        &self,
+        y: &Year,
+        stock: &[f64],
+        mix: &YearMix,
+        levers: &MarketLevers,
+        rows: &mut Vec<MarketRow>,
+    ) -> Result<ByType> {
+        let n = y.bands;
+        let mut demand: ByType = BTreeMap::new();
+        for ((b, sb), shares) in stock.iter().enumerate().zip(mix) {
+            for (ty, share) in shares {
+                if let Some(x) = demand.entry(*ty).or_insert_with(|| vec![0.0; n]).get_mut(b) {
+                    *x += sb * share;
+                }
+            }
+        }
+        let ps = pools();
+        let step = if y.t == 0 {
+            0.0
+        } else {
+            level_at(&levers.step_down, y.calendar).unwrap_or(0.0)
+        };
+        if step != 0.0 {
+            step_down(&mut demand, step, &ps, n, &y.label)?;
+        }
+        let mut placed: ByType = BTreeMap::new();
+        let (mut ih_all, mut ex_all) = (0.0, 0.0);
+        for (pi, p) in ps.iter().enumerate() {
+            let cap = if pi == 0 {
+                self.fostering_capacity(levers, y)?
+            } else {
+                self.residential_capacity(levers, y)
+            };
+            let (ih, ex) = self.route_pool(y, p, pi == 0, &cap, &demand, &mut placed, rows)?;
+            ih_all += ih;
+            ex_all += ex;
+        }
+        for (ty, v) in &demand {
+            if !placed.contains_key(ty) {
+                placed.insert(*ty, v.clone());
+            }
+        }
+        self.year_rows(y, stock, &demand, &placed, (ih_all, ex_all), rows);
+        Ok(placed)
+    }
+
+    /// Routes one pool's demand: in-house up to capacity, the rest external, by age and
+    /// type; pushes the pool's rows and returns (in-house, external).
+    #[allow(clippy::too_many_arguments)]
+    fn route_pool(
+        &self,
+        y: &Year,
+        p: &Pool,
+        is_fostering: bool,
+        cap: &PoolCapacity,
+        demand: &ByType,
+        placed: &mut ByType,
+        rows: &mut Vec<MarketRow>,
+    ) -> Result<(f64, f64)> {
+        let n = y.bands;
+        let d = sum_types(demand, p.in_house.iter().chain(&p.external), n);
+        let dt: f64 = d.iter().sum();
+        let in_house = dt.min(cap.capacity);
+        let external = dt - in_house;
+        // Ages: each side keeps the age profile of its own types' demand; children the
+        // in-house side takes beyond its own types' demand (or leaves to the market) move
+        // with the other side's profile.
+        let d_ih = sum_types(demand, p.in_house.iter(), n);
+        let d_ex = sum_types(demand, p.external.iter(), n);
+        let (t_ih, t_ex): (f64, f64) = (d_ih.iter().sum(), d_ex.iter().sum());
+        let ih_by_band: Vec<f64> = if in_house <= t_ih {
+            d_ih.iter()
+                .map(|x| if t_ih > 0.0 { x * in_house / t_ih } else { 0.0 })
+                .collect()
+        } else {
+            let k = if t_ex > 0.0 {
+                (in_house - t_ih) / t_ex
+            } else {
+                0.0
+            };
+            d_ih.iter().zip(&d_ex).map(|(a, b)| a + b * k).collect()
+        };
+        let ex_by_band: Vec<f64> = d
+            .iter()
+            .zip(&ih_by_band)
+            .map(|(a, b)| (a - b).max(0.0))
+            .collect();
+        if is_fostering && cap.contract > 0.0 && cap.capacity > 0.0 {
+            // In-house fostering: mainstream carers and contract carers share the
+            // placements in proportion to their capacity (at the base date this is the
+            // published in-house count split as the notes say). Contract care keeps the
+            // age profile of in-house demand, so that children moved in from the market
+            // by other levers do not age it.
+            let cc = (in_house * cap.contract / cap.capacity).min(t_ih.max(0.0));
+            let contract: Vec<f64> = d_ih
+                .iter()
+                .map(|x| if t_ih > 0.0 { cc * x / t_ih } else { 0.0 })
+                .collect();
+            let main: Vec<f64> = ih_by_band
+                .iter()
+                .zip(&contract)
+                .map(|(a, b)| (a - b).max(0.0))
+                .collect();
+            split(demand, &[PlacementType::InHouseFostering], &main, placed);
+            split(demand, &[PlacementType::ContractCare], &contract, placed);
+        } else {
+            split(demand, &p.in_house, &ih_by_band, placed);
+        }
+        split(demand, &p.external, &ex_by_band, placed);
+        if is_fostering {
+            self.fostering_rows(y, p, cap, in_house, rows)?;
+        }
+        self.pool_rows(y, p, cap, dt, in_house, rows);
+        Ok((in_house, external))
+    }
+
+    /// The fostering pool's households, contract carers and utilisation of a year.
+    fn fostering_rows(
+        &self,
+        y: &Year,
+        p: &Pool,
+        cap: &PoolCapacity,
+        in_house: f64,
+        rows: &mut Vec<MarketRow>,
+    ) -> Result<()> {
+        let f = &self.fostering;
+        let row = |measure: &str, value: f64| MarketRow {
+            year: y.label.clone(),
+            placement: p.name.clone(),
+            measure: measure.into(),
+            value,
+        };
+        if let Some(hh) = cap.households {
+            rows.push(row("households", hh));
+        }
+        if f.contract_carers.is_some() {
+            rows.push(row("contract_carers", cap.contract));
+        }
+        if let (Some(u0), Some(pl)) = (f.utilisation(), cap.places)
+            && f.base_children > 0.0
+            && pl > 0.0
+        {
+            // Filled places move with the children placed in-house.
+            let u = u0
+                * (in_house / f.base_children)
+                * (f.places_per_household.unwrap_or(0.0) * f.households.unwrap_or(0.0))
+                / pl;
+            if u > 100.0 + 1e-9 {
+                return Err(Error::argument(
+                    "children_per_household",
+                    format!("{:.3}", in_house / cap.households.unwrap_or(1.0)),
+                    format!(
+                        "would fill {u:.1}% of the approved foster places in {}: utilisation over 100%",
+                        y.label
+                    ),
+                ));
+            }
+            rows.push(row("utilisation", u));
+        }
+        Ok(())
+    }
+
+    /// A pool's places, demand, capacity, in-house, external, share and targets of a year.
+    fn pool_rows(
+        &self,
+        y: &Year,
+        p: &Pool,
+        cap: &PoolCapacity,
+        dt: f64,
+        in_house: f64,
+        rows: &mut Vec<MarketRow>,
+    ) {
+        let row = |measure: String, value: f64| MarketRow {
+            year: y.label.clone(),
+            placement: p.name.clone(),
+            measure,
+            value,
+        };
+        let share = if dt > 0.0 { 100.0 * in_house / dt } else { 0.0 };
+        if let Some(pl) = cap.places {
+            rows.push(row("places".into(), pl));
+        }
+        for (m, v) in [
+            ("demand", dt),
+            ("capacity", cap.capacity),
+            ("in_house", in_house),
+            ("external", dt - in_house),
+            ("in_house_share", share),
+        ] {
+            rows.push(row(m.into(), v));
+        }
+        for tg in self
+            .targets
+            .iter()
+            .filter(|tg| tg.placement == p.name && tg.year.as_deref() == Some(y.label.as_str()))
+        {
+            rows.push(row(format!("target_{}", tg.measure), tg.percent));
+        }
+    }
+
+    /// Placements by type, all children and the share within 20 miles of a year.
+    fn year_rows(
+        &self,
+        y: &Year,
+        stock: &[f64],
+        demand: &ByType,
+        placed: &ByType,
+        (ih_all, ex_all): (f64, f64),
+        rows: &mut Vec<MarketRow>,
+    ) {
+        let row = |placement: &str, measure: &str, value: f64| MarketRow {
+            year: y.label.clone(),
+            placement: placement.into(),
+            measure: measure.into(),
+            value,
+        };
+        for (ty, v) in placed {
+            if !demand.contains_key(ty) && v.iter().sum::<f64>() == 0.0 {
+                continue; // a pool type the data never name (e.g. contract care)
+            }
+            rows.push(row(ty.code(), "placements", v.iter().sum()));
+        }
+        rows.push(row("all", "children", stock.iter().sum()));
+        if let Some((pin, pex)) = self.within_20_miles
+            && ih_all + ex_all > 0.0
+        {
+            let share = (ih_all * pin + ex_all * pex) / (ih_all + ex_all);
+            rows.push(row("all", "within_20_miles_share", share));
+        }
+        for tg in self
+            .targets
+            .iter()
+            .filter(|tg| tg.measure == "within_20_miles_share" && tg.year.is_none())
+        {
+            rows.push(row("all", "target_within_20_miles_share", tg.percent));
+        }
+    }
+}
+
+/// Stock by fine band at each 31 March: the base year (the opening of the first projected
+/// year), then each projected year; with the years.
+fn stock_by_year(projection: &Projection) -> Result<(Vec<FinancialYear>, Vec<Vec<f64>>)> {
+    let labels: Vec<String> = fine_scheme().bands().iter().map(AgeBand::label).collect();
+    let find = |year: &str, band: &str, measure: &str| {
+        projection
+            .rows
+            .iter()
+            .find(|r| r.year == year && r.period == year && r.band == band && r.measure == measure)
+            .map(|r| r.value)
+    };
+    let missing = |what: &str| {
+        Error::argument(
+            "projection",
+            what,
+            format!(
+                "must be a yearly projection on the bands {}",
+                FINE_BANDS.join(", ")
+            ),
+        )
+    };
+    let at = |year: &str, measure: &str| -> Result<Vec<f64>> {
+        labels
+            .iter()
+            .map(|l| find(year, l, measure).ok_or_else(|| missing(l)))
+            .collect()
+    };
+    let base_fy = FinancialYear::ending(projection.assumptions.base_year);
+    let mut years = vec![base_fy];
+    let mut stock = vec![at(&base_fy.next().to_string(), "opening")?];
+    let mut fy = base_fy;
+    for _ in 0..projection.assumptions.years {
+        fy = fy.next();
+        stock.push(at(&fy.to_string(), "stock")?);
+        years.push(fy);
+    }
+    Ok((years, stock))
+}
+
+/// Children of the given types by fine band.
+fn sum_types<'a>(
+    demand: &ByType,
+    types: impl Iterator<Item = &'a PlacementType>,
+    n: usize,
+) -> Vec<f64> {
+    let mut v = vec![0.0; n];
+    for x in types.filter_map(|ty| demand.get(ty)) {
+        v.iter_mut().zip(x).for_each(|(a, b)| *a += b);
+    }
+    v
+}
+
+/// Within a side of a pool, types share its placements by their demand (contract care,
+/// which the mix does not name, by its capacity).
+fn split(demand: &ByType, types: &[PlacementType], by_band: &[f64], placed: &mut ByType) {
+    let tot: f64 = types
+        .iter()
+        .filter_map(|ty| demand.get(ty))
+        .map(|v| v.iter().sum::<f64>())
+        .sum();
+    for (i, ty) in types.iter().enumerate() {
+        let w = if tot > 0.0 {
+            demand.get(ty).map_or(0.0, |v| v.iter().sum::<f64>()) / tot
+        } else if i == 0 {
+            1.0
+        } else {
+            0.0
+        };
+        placed.insert(*ty, by_band.iter().map(|x| x * w).collect());
+    }
+}
+
+/// Step-down: `step` children of residential demand met by fostering instead. They take
+/// the age profile of residential care and join the fostering types in proportion to
+/// their demand.
+fn step_down(demand: &mut ByType, step: f64, ps: &[Pool], n: usize, year: &str) -> Result<()> {
+    let (Some(fost_pool), Some(res_pool)) = (ps.first(), ps.get(1)) else {
+        return Ok(());
+    };
+    let res = sum_types(
+        demand,
+        res_pool.in_house.iter().chain(&res_pool.external),
+        n,
+    );
+    let res_total: f64 = res.iter().sum();
+    if step > res_total + 1e-9 || !step.is_finite() {
+        return Err(Error::argument(
+            "step_down",
+            step,
+            format!(
+                "would drive residential placements negative in {year}: only {res_total:.1} children are in residential care"
+            ),
+        ));
+    }
+    let fost = sum_types(
+        demand,
+        fost_pool.in_house.iter().chain(&fost_pool.external),
+        n,
+    );
+    let fost_total: f64 = fost.iter().sum();
+    let k = step / res_total.max(1e-12);
+    for ty in res_pool.in_house.iter().chain(&res_pool.external) {
+        if let Some(v) = demand.get_mut(ty) {
+            v.iter_mut().for_each(|x| *x *= 1.0 - k);
+        }
+    }
+    for ty in fost_pool.in_house.iter().chain(&fost_pool.external) {
+        let w = demand
+            .get(ty)
+            .map_or(0.0, |v| v.iter().sum::<f64>() / fost_total.max(1e-12));
+        let w = if fost_total > 0.0 {
+            w
+        } else if fost_pool.external.first() == Some(ty) {
+            1.0
+        } else {
+            0.0
+        };
+        let e = demand.entry(*ty).or_insert_with(|| vec![0.0; n]);
+        for (x, r) in e.iter_mut().zip(&res) {
+            *x += r * k * w;
+        }
+    }
+    Ok(())
 }
