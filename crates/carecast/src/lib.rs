@@ -25,6 +25,18 @@
 //! assert!(rec.findings.iter().any(|f| f.kind == "stock_identity" && f.status == Status::Fail));
 //! ```
 #![warn(missing_docs)]
+#![warn(clippy::too_many_lines)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_possible_wrap
+    )
+)]
 
 pub mod cohort;
 pub mod data;

@@ -17,26 +17,22 @@ pub struct Date {
     pub day: u8,
 }
 
-fn days_in_month(year: i32, month: u8) -> u8 {
-    match month {
-        4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        _ => 31,
-    }
-}
-
 impl Date {
-    /// A checked date.
+    /// A checked date: the calendar (leap years included) is jiff's.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Argument`] naming the date when there is no such day.
+    ///
+    /// ```
+    /// use carecast::Date;
+    /// assert_eq!(Date::new(2020, 2, 29).unwrap().to_string(), "2020-02-29");
+    /// assert!(Date::new(2019, 2, 29).is_err());
+    /// assert!(Date::new(2019, 13, 1).is_err());
+    /// ```
     pub fn new(year: i32, month: u8, day: u8) -> Result<Self> {
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-            return Err(Error::argument(
-                "date",
-                format!("{year:04}-{month:02}-{day:02}"),
-                "no such day",
-            ));
-        }
-        Ok(Self { year, month, day })
+        checked(year, i64::from(month), i64::from(day))
+            .map_err(|why| Error::argument("date", format!("{year:04}-{month:02}-{day:02}"), why))
     }
 
     /// The financial year this date falls in.
@@ -57,6 +53,30 @@ impl Date {
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// A date checked against the calendar by jiff, or why there is no such day.
+fn checked(year: i32, month: i64, day: i64) -> std::result::Result<Date, String> {
+    let civil = match (i16::try_from(year), i8::try_from(month), i8::try_from(day)) {
+        (Ok(y), Ok(m), Ok(d)) => jiff::civil::Date::new(y, m, d).ok(),
+        _ => None,
+    };
+    match civil {
+        Some(c) => Ok(Date {
+            year: i32::from(c.year()),
+            month: u8::try_from(c.month()).map_err(|e| e.to_string())?,
+            day: u8::try_from(c.day()).map_err(|e| e.to_string())?,
+        }),
+        None if !(1..=12).contains(&month) => {
+            Err(format!("no such day: month {month} is not 1 to 12"))
+        }
+        None if !(-9999..=9999).contains(&year) => {
+            Err(format!("no such day: year {year} is out of range"))
+        }
+        None => Err(format!(
+            "no such day: {year:04}-{month:02} has no day {day}"
+        )),
     }
 }
 
@@ -192,17 +212,20 @@ impl Period {
             return FinancialYear::parse(t).map(Period::Year).map_err(|_| bad());
         }
         let parts: Vec<&str> = t.split('-').collect();
-        let num = |p: &str| p.parse::<i32>().map_err(|_| bad());
+        let num = |p: &str| p.parse::<i64>().map_err(|_| bad());
         match parts.as_slice() {
-            [y, m, d] if y.len() == 4 => Date::new(num(y)?, num(m)? as u8, num(d)? as u8)
-                .map(Period::Date)
-                .map_err(|_| bad()),
+            [y, m, d] if y.len() == 4 => {
+                let year = i32::try_from(num(y)?).map_err(|_| bad())?;
+                checked(year, num(m)?, num(d)?)
+                    .map(Period::Date)
+                    .map_err(|why| Error::argument("period", format!("{s:?}"), why))
+            }
             [y, m] if y.len() == 4 && m.len() == 2 => {
-                let m = num(m)?;
-                if !(1..=12).contains(&m) {
-                    return Err(bad());
+                let year = i32::try_from(num(y)?).map_err(|_| bad())?;
+                match u8::try_from(num(m)?) {
+                    Ok(m @ 1..=12) => Ok(Period::Month(year, m)),
+                    _ => Err(bad()),
                 }
-                Ok(Period::Month(num(y)?, m as u8))
             }
             _ => Err(bad()),
         }
@@ -279,6 +302,10 @@ mod tests {
             assert!(Period::parse(s).is_err(), "{s}");
         }
         assert_eq!(
+            Period::parse("2017-3-31").unwrap(),
+            Period::parse("2017-03-31").unwrap()
+        );
+        assert_eq!(
             Period::parse("2024/25 Q4").unwrap().next(),
             Some(Period::parse("2025/26 Q1").unwrap())
         );
@@ -290,5 +317,37 @@ mod tests {
             Period::parse("2017-04-01").unwrap().financial_year(),
             FinancialYear::ending(2018)
         );
+    }
+
+    #[test]
+    fn impossible_dates_are_rejected_with_the_reason() {
+        // Month 259 once parsed as 3 (a truncating cast): 31 March 2019.
+        let e = Period::parse("2019-259-31").unwrap_err().to_string();
+        assert!(e.contains("2019-259-31") && e.contains("month 259"), "{e}");
+        let e = Period::parse("2019-02-29").unwrap_err().to_string();
+        assert!(e.contains("has no day 29"), "{e}");
+        assert!(Period::parse("2020-02-29").is_ok());
+        for s in [
+            "2019-00-10",
+            "2019-04-31",
+            "2019-12-32",
+            "2019-1-0",
+            "2019-04--1",
+        ] {
+            assert!(Period::parse(s).is_err(), "{s}");
+        }
+        assert!(Date::new(1900, 2, 29).is_err());
+        assert!(Date::new(2000, 2, 29).is_ok());
+    }
+
+    #[test]
+    fn a_bad_date_in_a_table_names_file_line_and_column() {
+        let text = "# id: t\n# title: T\n# source: s\n# source_table: 1\n# measure: stock\n# unit: children\nperiod,value\n2019-03-31,4\n2019-259-31,5\n";
+        let e = crate::Table::parse("t.csv", text).unwrap_err().to_string();
+        assert!(
+            e.contains("t.csv") && e.contains("line 9") && e.contains("period"),
+            "{e}"
+        );
+        assert!(e.contains("month 259"), "{e}");
     }
 }
