@@ -349,6 +349,12 @@ impl Table {
     }
 }
 
+/// The line in the file of a CSV line counted from `first_line` (saturating: a file
+/// with more lines than `usize` holds is not read in memory anyway).
+fn line_after(first_line: usize, csv_line: u64) -> usize {
+    usize::try_from(csv_line).map_or(usize::MAX, |l| first_line.saturating_add(l))
+}
+
 fn parse_body(
     meta: &TableMeta,
     loc: &Location,
@@ -428,10 +434,12 @@ fn parse_body(
         let row = row.map_err(|e| {
             let line = e
                 .position()
-                .map_or(first_line + 1, |p| first_line + p.line() as usize);
+                .map_or(first_line + 1, |p| line_after(first_line, p.line()));
             Error::data(loc.at_line(line), format!("bad CSV row: {e}"))
         })?;
-        let line = first_line + row.position().map_or(0, |p| p.line() as usize);
+        let line = row
+            .position()
+            .map_or(first_line, |p| line_after(first_line, p.line()));
         let at = |col: &str| loc.at_line(line).at_column(col);
         let field = |i: Option<usize>| -> Option<String> {
             i.and_then(|i| row.get(i))

@@ -111,7 +111,8 @@ impl fmt::Display for Interval {
 /// Formats a number without a trailing `.0` for whole values.
 pub fn fmt_num(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
+        // Whole: `{:.0}` prints it without a fraction; adding 0.0 turns -0 into 0.
+        format!("{:.0}", v + 0.0)
     } else {
         let s = format!("{v:.4}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -328,7 +329,8 @@ impl Cell {
             ));
         }
         let value: f64 = t.parse().map_err(|_| bad("not a number"))?;
-        let decimals = t.split_once('.').map_or(0, |(_, d)| d.len()) as u8;
+        let decimals = t.split_once('.').map_or(0, |(_, d)| d.len());
+        let decimals = u8::try_from(decimals).map_err(|_| bad("more than 255 decimal places"))?;
         Ok(Cell::Exact { value, decimals })
     }
 
