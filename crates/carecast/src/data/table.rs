@@ -191,68 +191,119 @@ impl Table {
     /// ```
     pub fn parse(file: &str, text: &str) -> Result<Self> {
         let loc = Location::file(file);
-        let mut header: Vec<(String, String, usize)> = Vec::new();
-        let mut body_start = None;
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut offset = 0usize;
-        for (i, line) in text.split_inclusive('\n').enumerate() {
-            let trimmed = line.trim();
-            if let Some(rest) = trimmed.strip_prefix('#') {
-                let (k, v) = rest.split_once(':').ok_or_else(|| {
-                    Error::data(loc.at_line(i + 1), "a header line must be `# key: value`")
-                })?;
-                header.push((k.trim().to_string(), v.trim().to_string(), i + 1));
-            } else if trimmed.is_empty() && body_start.is_none() {
-                // blank lines in the header block are allowed
-            } else {
-                body_start = Some((offset, i));
-                break;
-            }
-            offset += line.len();
+        let (header, body_offset, first_body_line) = split_header(&loc, text)?;
+        let (meta, loc) = header.meta(file)?;
+        let body = text.get(body_offset..).unwrap_or_default();
+        let records = parse_body(&meta, &loc, body, first_body_line)?;
+        if records.is_empty() {
+            return Err(Error::data(loc, "the table has no rows"));
         }
-        let (body_offset, first_body_line) = body_start
-            .ok_or_else(|| Error::data(loc.clone(), "no CSV header row after the `#` lines"))?;
+        Ok(Table { meta, records })
+    }
 
-        let get = |key: &str| -> Vec<(String, usize)> {
-            header
-                .iter()
-                .filter(|(k, _, _)| k == key)
-                .map(|(_, v, l)| (v.clone(), *l))
-                .collect()
-        };
-        for (k, _, l) in header.iter() {
-            if !HEADER_KEYS.contains(&k.as_str()) {
-                return Err(Error::data(
-                    loc.at_line(*l),
-                    format!(
-                        "unknown header key `{k}`{}",
-                        crate::error::closest(k, HEADER_KEYS)
-                            .map(|s| format!(" (did you mean `{s}`?)"))
-                            .unwrap_or_default()
-                    ),
-                ));
-            }
+    /// The table's id.
+    pub fn id(&self) -> &str {
+        &self.meta.id
+    }
+}
+
+/// The `# key: value` lines of a table file, with their line numbers.
+struct Header {
+    lines: Vec<(String, String, usize)>,
+    loc: Location,
+}
+
+/// Splits a table file into its header lines and the byte offset and line index where the
+/// CSV body starts.
+fn split_header(loc: &Location, text: &str) -> Result<(Header, usize, usize)> {
+    let mut lines: Vec<(String, String, usize)> = Vec::new();
+    let mut body_start = None;
+    let mut offset = 0usize;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let trimmed = line.trim();
+        if let Some(rest) = trimmed.strip_prefix('#') {
+            let (k, v) = rest.split_once(':').ok_or_else(|| {
+                Error::data(loc.at_line(i + 1), "a header line must be `# key: value`")
+            })?;
+            lines.push((k.trim().to_string(), v.trim().to_string(), i + 1));
+        } else if trimmed.is_empty() && body_start.is_none() {
+            // blank lines in the header block are allowed
+        } else {
+            body_start = Some((offset, i));
+            break;
         }
-        let single = |key: &str, required: bool| -> Result<Option<(String, usize)>> {
-            let v = get(key);
-            if v.len() > 1 {
-                return Err(Error::data(
-                    loc.at_line(v[1].1),
-                    format!("header key `{key}` given twice"),
-                ));
-            }
-            if required && v.is_empty() {
-                return Err(Error::data(
-                    loc.clone(),
-                    format!("missing header `# {key}:`"),
-                ));
-            }
-            Ok(v.into_iter().next())
-        };
-        let id = single("id", true)?.unwrap_or_default();
+        offset += line.len();
+    }
+    let (body_offset, first_body_line) = body_start
+        .ok_or_else(|| Error::data(loc.clone(), "no CSV header row after the `#` lines"))?;
+    for (k, _, l) in &lines {
+        if !HEADER_KEYS.contains(&k.as_str()) {
+            return Err(Error::data(
+                loc.at_line(*l),
+                format!(
+                    "unknown header key `{k}`{}",
+                    crate::error::closest(k, HEADER_KEYS)
+                        .map(|s| format!(" (did you mean `{s}`?)"))
+                        .unwrap_or_default()
+                ),
+            ));
+        }
+    }
+    let header = Header {
+        lines,
+        loc: loc.clone(),
+    };
+    Ok((header, body_offset, first_body_line))
+}
+
+impl Header {
+    /// Every value of a key, with its line.
+    fn get(&self, key: &str) -> Vec<(String, usize)> {
+        self.lines
+            .iter()
+            .filter(|(k, _, _)| k == key)
+            .map(|(_, v, l)| (v.clone(), *l))
+            .collect()
+    }
+
+    /// The value of a key given at most once (and at least once if `required`).
+    fn single(&self, key: &str, required: bool) -> Result<Option<(String, usize)>> {
+        let v = self.get(key);
+        if let Some((_, l)) = v.get(1) {
+            return Err(Error::data(
+                self.loc.at_line(*l),
+                format!("header key `{key}` given twice"),
+            ));
+        }
+        if required && v.is_empty() {
+            return Err(Error::data(
+                self.loc.clone(),
+                format!("missing header `# {key}:`"),
+            ));
+        }
+        Ok(v.into_iter().next())
+    }
+
+    /// A numeric key.
+    fn num(&self, key: &str, loc: &Location) -> Result<Option<f64>> {
+        match self.single(key, false)? {
+            None => Ok(None),
+            Some((s, l)) => s.parse::<f64>().map(Some).map_err(|_| {
+                Error::data(
+                    loc.at_line(l),
+                    format!("`{key}` must be a number, not {s:?}"),
+                )
+            }),
+        }
+    }
+
+    /// The table's id, checked against the file name; and the location with the table.
+    fn id(&self, file: &str) -> Result<(String, Location)> {
+        let id = self.single("id", true)?.unwrap_or_default();
         if !is_snake(&id.0) {
             return Err(Error::data(
-                loc.at_line(id.1),
+                self.loc.at_line(id.1),
                 format!("table id {:?} is not snake_case", id.0),
             ));
         }
@@ -263,49 +314,21 @@ impl Table {
             .trim_end_matches(".csv");
         if stem != id.0 && file.ends_with(".csv") {
             return Err(Error::data(
-                loc.at_line(id.1),
+                self.loc.at_line(id.1),
                 format!("table id {:?} differs from the file name {stem:?}", id.0),
             ));
         }
         let loc = Location {
             table: Some(id.0.clone()),
-            ..loc.clone()
+            ..self.loc.clone()
         };
-        let title = single("title", true)?.unwrap_or_default().0;
-        let source = single("source", true)?.unwrap_or_default().0;
-        let source_table = single("source_table", true)?.unwrap_or_default().0;
-        let measure = single("measure", false)?;
-        if let Some((m, l)) = &measure
-            && !is_snake(m)
-        {
-            return Err(Error::data(
-                loc.at_line(*l),
-                format!("measure {m:?} is not snake_case"),
-            ));
-        }
-        let unit = match single("unit", false)? {
-            Some((u, l)) => {
-                Some(Unit::parse(&u).map_err(|e| Error::data(loc.at_line(l), e.to_string()))?)
-            }
-            None => None,
-        };
-        let num = |v: Option<(String, usize)>, key: &str| -> Result<Option<f64>> {
-            match v {
-                None => Ok(None),
-                Some((s, l)) => s.parse::<f64>().map(Some).map_err(|_| {
-                    Error::data(
-                        loc.at_line(l),
-                        format!("`{key}` must be a number, not {s:?}"),
-                    )
-                }),
-            }
-        };
-        let suppressed_min =
-            num(single("suppressed_min", false)?, "suppressed_min")?.unwrap_or(0.0);
-        let x_max = num(single("x_max", false)?, "x_max")?;
-        let notes = single("notes", false)?.map(|v| v.0);
+        Ok((id.0, loc))
+    }
+
+    /// The `# total: COLUMN=LABEL` lines.
+    fn totals(&self, loc: &Location) -> Result<Vec<TotalSpec>> {
         let mut totals = Vec::new();
-        for (t, l) in get("total") {
+        for (t, l) in self.get("total") {
             let (k, label) = t.split_once('=').ok_or_else(|| {
                 Error::data(
                     loc.at_line(l),
@@ -322,30 +345,44 @@ impl Table {
             };
             totals.push(TotalSpec { key, label });
         }
+        Ok(totals)
+    }
 
+    /// The table's metadata, and the location with the table's id.
+    fn meta(&self, file: &str) -> Result<(TableMeta, Location)> {
+        let (id, loc) = self.id(file)?;
+        let title = self.single("title", true)?.unwrap_or_default().0;
+        let source = self.single("source", true)?.unwrap_or_default().0;
+        let source_table = self.single("source_table", true)?.unwrap_or_default().0;
+        let measure = self.single("measure", false)?;
+        if let Some((m, l)) = &measure
+            && !is_snake(m)
+        {
+            return Err(Error::data(
+                loc.at_line(*l),
+                format!("measure {m:?} is not snake_case"),
+            ));
+        }
+        let unit = match self.single("unit", false)? {
+            Some((u, l)) => {
+                Some(Unit::parse(&u).map_err(|e| Error::data(loc.at_line(l), e.to_string()))?)
+            }
+            None => None,
+        };
         let meta = TableMeta {
-            id: id.0,
+            id,
             title,
             source,
             source_table,
             measure: measure.map(|m| m.0),
             unit,
-            totals,
-            suppressed_min,
-            x_max,
-            notes,
+            totals: self.totals(&loc)?,
+            suppressed_min: self.num("suppressed_min", &loc)?.unwrap_or(0.0),
+            x_max: self.num("x_max", &loc)?,
+            notes: self.single("notes", false)?.map(|v| v.0),
             file: file.to_string(),
         };
-        let records = parse_body(&meta, &loc, &text[body_offset..], first_body_line)?;
-        if records.is_empty() {
-            return Err(Error::data(loc, "the table has no rows"));
-        }
-        Ok(Table { meta, records })
-    }
-
-    /// The table's id.
-    pub fn id(&self) -> &str {
-        &self.meta.id
+        Ok((meta, loc))
     }
 }
 
@@ -355,36 +392,34 @@ fn line_after(first_line: usize, csv_line: u64) -> usize {
     usize::try_from(csv_line).map_or(usize::MAX, |l| first_line.saturating_add(l))
 }
 
-fn parse_body(
-    meta: &TableMeta,
+/// The columns a table's CSV body may have.
+const COLUMNS: [&str; 9] = [
+    "period",
+    "area",
+    "band",
+    "category",
+    "placement",
+    "measure",
+    "unit",
+    "value",
+    "note",
+];
+
+/// The index of each of [`COLUMNS`] in the CSV header row, if present.
+fn column_indices(
+    headers: &csv::StringRecord,
     loc: &Location,
-    body: &str,
     first_line: usize,
-) -> Result<Vec<Record>> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(body.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| Error::data(loc.at_line(first_line + 1), format!("bad CSV header: {e}")))?
-        .clone();
-    const COLUMNS: [&str; 9] = [
-        "period",
-        "area",
-        "band",
-        "category",
-        "placement",
-        "measure",
-        "unit",
-        "value",
-        "note",
-    ];
+) -> Result<[Option<usize>; 9]> {
     let mut idx = [None; 9];
     for (i, h) in headers.iter().enumerate() {
         let h = h.trim();
         match COLUMNS.iter().position(|c| *c == h) {
-            Some(p) if idx[p].is_none() => idx[p] = Some(i),
+            Some(p) if idx.get(p).is_some_and(Option::is_none) => {
+                if let Some(slot) = idx.get_mut(p) {
+                    *slot = Some(i);
+                }
+            }
             Some(_) => {
                 return Err(Error::data(
                     loc.at_line(first_line + 1).at_column(h),
@@ -404,26 +439,37 @@ fn parse_body(
             }
         }
     }
-    let [
-        period_i,
-        area_i,
-        band_i,
-        category_i,
-        placement_i,
-        measure_i,
-        unit_i,
-        value_i,
-        note_i,
-    ] = idx;
-    let value_i =
-        value_i.ok_or_else(|| Error::data(loc.at_line(first_line + 1), "no `value` column"))?;
-    if measure_i.is_none() && meta.measure.is_none() {
+    Ok(idx)
+}
+
+fn parse_body(
+    meta: &TableMeta,
+    loc: &Location,
+    body: &str,
+    first_line: usize,
+) -> Result<Vec<Record>> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(body.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|e| Error::data(loc.at_line(first_line + 1), format!("bad CSV header: {e}")))?
+        .clone();
+    let idx = column_indices(&headers, loc, first_line)?;
+    if idx[7].is_none() {
+        return Err(Error::data(
+            loc.at_line(first_line + 1),
+            "no `value` column",
+        ));
+    }
+    if idx[5].is_none() && meta.measure.is_none() {
         return Err(Error::data(
             loc.clone(),
             "no `measure` column and no `# measure:` header",
         ));
     }
-    if unit_i.is_none() && meta.unit.is_none() {
+    if idx[6].is_none() && meta.unit.is_none() {
         return Err(Error::data(
             loc.clone(),
             "no `unit` column and no `# unit:` header",
@@ -440,76 +486,98 @@ fn parse_body(
         let line = row
             .position()
             .map_or(first_line, |p| line_after(first_line, p.line()));
-        let at = |col: &str| loc.at_line(line).at_column(col);
-        let field = |i: Option<usize>| -> Option<String> {
-            i.and_then(|i| row.get(i))
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
-        let period = field(period_i)
-            .map(|p| Period::parse(&p).map_err(|e| Error::data(at("period"), e.to_string())))
-            .transpose()?;
-        let band = field(band_i)
-            .map(|b| Band::parse(&b).map_err(|e| Error::data(at("band"), e.to_string())))
-            .transpose()?;
-        let placement = field(placement_i)
-            .map(|p| {
-                p.parse::<PlacementType>()
-                    .map_err(|e| Error::data(at("placement"), e.to_string()))
-            })
-            .transpose()?;
-        let measure = match field(measure_i) {
-            Some(m) if is_snake(&m) => m,
-            Some(m) => {
-                return Err(Error::data(
-                    at("measure"),
-                    format!("measure {m:?} is not snake_case"),
-                ));
-            }
-            None => meta.measure.clone().ok_or_else(|| {
-                Error::data(at("measure"), "empty measure and no `# measure:` header")
-            })?,
-        };
-        let unit = match field(unit_i) {
-            Some(u) => Unit::parse(&u).map_err(|e| Error::data(at("unit"), e.to_string()))?,
-            None => meta
-                .unit
-                .ok_or_else(|| Error::data(at("unit"), "empty unit and no `# unit:` header"))?,
-        };
-        let raw = row.get(value_i).unwrap_or("");
-        let cell = Cell::parse(raw, meta.suppressed_min, meta.x_max)
-            .map_err(|e| Error::data(at("value"), e.to_string()))?;
-        if let Cell::Exact { value, .. } = cell {
-            if value < 0.0 && !unit.allows_negative() {
-                return Err(Error::data(
-                    at("value"),
-                    format!(
-                        "negative value {raw} for unit `{unit}` (only GBP and changes may be negative)"
-                    ),
-                ));
-            }
-            if unit == Unit::Percent && value > 100.0 {
-                return Err(Error::data(
-                    at("value"),
-                    format!("percentage {raw} is over 100"),
-                ));
-            }
-        }
-        out.push(Record {
-            period,
-            area: field(area_i),
-            band,
-            category: field(category_i),
-            placement,
-            measure,
-            unit,
-            cell,
-            note: field(note_i),
-            line,
-        });
+        out.push(parse_row(meta, loc, &idx, &row, line)?);
     }
     Ok(out)
+}
+
+/// One CSV row of a table's body as a record; errors name the line and column.
+fn parse_row(
+    meta: &TableMeta,
+    loc: &Location,
+    idx: &[Option<usize>; 9],
+    row: &csv::StringRecord,
+    line: usize,
+) -> Result<Record> {
+    let [
+        period_i,
+        area_i,
+        band_i,
+        category_i,
+        placement_i,
+        measure_i,
+        unit_i,
+        value_i,
+        note_i,
+    ] = *idx;
+    let at = |col: &str| loc.at_line(line).at_column(col);
+    let field = |i: Option<usize>| -> Option<String> {
+        i.and_then(|i| row.get(i))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let period = field(period_i)
+        .map(|p| Period::parse(&p).map_err(|e| Error::data(at("period"), e.to_string())))
+        .transpose()?;
+    let band = field(band_i)
+        .map(|b| Band::parse(&b).map_err(|e| Error::data(at("band"), e.to_string())))
+        .transpose()?;
+    let placement = field(placement_i)
+        .map(|p| {
+            p.parse::<PlacementType>()
+                .map_err(|e| Error::data(at("placement"), e.to_string()))
+        })
+        .transpose()?;
+    let measure = match field(measure_i) {
+        Some(m) if is_snake(&m) => m,
+        Some(m) => {
+            return Err(Error::data(
+                at("measure"),
+                format!("measure {m:?} is not snake_case"),
+            ));
+        }
+        None => meta.measure.clone().ok_or_else(|| {
+            Error::data(at("measure"), "empty measure and no `# measure:` header")
+        })?,
+    };
+    let unit = match field(unit_i) {
+        Some(u) => Unit::parse(&u).map_err(|e| Error::data(at("unit"), e.to_string()))?,
+        None => meta
+            .unit
+            .ok_or_else(|| Error::data(at("unit"), "empty unit and no `# unit:` header"))?,
+    };
+    let raw = value_i.and_then(|i| row.get(i)).unwrap_or("");
+    let cell = Cell::parse(raw, meta.suppressed_min, meta.x_max)
+        .map_err(|e| Error::data(at("value"), e.to_string()))?;
+    if let Cell::Exact { value, .. } = cell {
+        if value < 0.0 && !unit.allows_negative() {
+            return Err(Error::data(
+                at("value"),
+                format!(
+                    "negative value {raw} for unit `{unit}` (only GBP and changes may be negative)"
+                ),
+            ));
+        }
+        if unit == Unit::Percent && value > 100.0 {
+            return Err(Error::data(
+                at("value"),
+                format!("percentage {raw} is over 100"),
+            ));
+        }
+    }
+    Ok(Record {
+        period,
+        area: field(area_i),
+        band,
+        category: field(category_i),
+        placement,
+        measure,
+        unit,
+        cell,
+        note: field(note_i),
+        line,
+    })
 }
 
 #[cfg(test)]
