@@ -27,20 +27,20 @@
 //! - `implied_discharges`: the model's discharges (including 18th birthdays) in `period`.
 //! - `usage_estimate`: children in the row of a "placement usage at N" `table` whose
 //!   category is `where.category`, recomputed as `total` times the row's printed share
-//!   (see [`crate::market::usage_estimates`]).
+//!   (see [`crate::placements::usage_estimates`]).
 //! - `spend_difference`: computed minus published spend of a financial year `period` for
 //!   `placement` (a type code or a pool), from the dataset's own unit costs without
-//!   inflation (see [`crate::market::MarketInputs::reconcile_spend`]); `counted = "own"`
+//!   inflation (see [`crate::placements::MarketInputs::reconcile_spend`]); `counted = "own"`
 //!   uses the placements printed beside the spend instead of the placement-type table.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cell::Interval;
-use crate::dataset::Dataset;
-use crate::error::{Error, Result};
-use crate::{Reconciliation, Selector, Status};
+use crate::{
+    Band, CohortModel, Dataset, Error, FinancialYear, Interval, Reconciliation, Result, Selector,
+    Status,
+};
 
 /// The measures a figure may name.
 pub const MEASURES: [&str; 8] = [
@@ -245,7 +245,7 @@ pub struct FigureResult {
 #[derive(Debug, Default)]
 pub struct Verifier {
     recs: BTreeMap<String, (Dataset, Reconciliation)>,
-    fits: BTreeMap<String, crate::model::CohortModel>,
+    fits: BTreeMap<String, CohortModel>,
 }
 
 impl Verifier {
@@ -264,15 +264,20 @@ impl Verifier {
     }
 
     /// The fitted model of a dataset, fitted once per verifier.
-    fn model(&mut self, name: &str) -> Result<&crate::model::CohortModel> {
+    fn model(&mut self, name: &str) -> Result<&CohortModel> {
         if !self.fits.contains_key(name) {
-            let m = crate::model::CohortModel::fit(&self.ctx(name)?.0)?;
+            let m = CohortModel::fit(&self.ctx(name)?.0)?;
             self.fits.insert(name.to_string(), m);
         }
         Ok(&self.fits[name])
     }
 
     /// Computes the value a figure checks.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownName`] for an unknown measure or dataset; [`Error::Model`] when the
+    /// dataset has no cell, finding or row the figure names, or it holds no number.
     pub fn compute(&mut self, fig: &Figure) -> Result<Interval> {
         if matches!(
             fig.measure.as_str(),
@@ -281,138 +286,21 @@ impl Verifier {
             self.model(&fig.dataset)?;
         }
         self.ctx(&fig.dataset)?;
-        let fits = &self.fits;
-        let (ds, rec) = &self.recs[&fig.dataset];
-        let missing =
-            |what: String| Error::model(format!("no {what} in dataset {:?}", fig.dataset));
+        let (ds, rec) = self
+            .recs
+            .get(&fig.dataset)
+            .ok_or_else(|| Error::model("the dataset was not loaded"))?;
+        let model = || {
+            self.fits
+                .get(&fig.dataset)
+                .ok_or_else(|| Error::model("the model was not fitted"))
+        };
         match fig.measure.as_str() {
-            "stock_identity_difference" | "check_difference" => {
-                let period = fig.period.clone().unwrap_or_default();
-                let f = rec
-                    .findings
-                    .iter()
-                    .filter(|f| match &fig.check {
-                        Some(c) => &f.check == c,
-                        None => f.kind == "stock_identity",
-                    })
-                    .filter(|f| {
-                        fig.table
-                            .as_ref()
-                            .is_none_or(|t| f.sources.iter().any(|s| s.contains(t.as_str())))
-                    })
-                    .find(|f| f.period.as_deref() == Some(period.as_str()))
-                    .ok_or_else(|| missing(format!("finding for period {period}")))?;
-                f.difference.ok_or_else(|| {
-                    Error::model(format!(
-                        "check {:?} for {period} is {}: {}",
-                        f.check, f.status, f.detail
-                    ))
-                })
-            }
-            "spend_difference" => {
-                let model = fits
-                    .get(&fig.dataset)
-                    .ok_or_else(|| Error::model("the model was not fitted"))?;
-                let inputs = crate::market::MarketInputs::from_dataset(ds, &model.history)?;
-                let (year, what) = (
-                    fig.period.clone().unwrap_or_default(),
-                    fig.placement.clone().unwrap_or_default(),
-                );
-                let own = fig.counted.as_deref() == Some("own");
-                let checks = inputs.reconcile_spend(&[], 0.0)?;
-                let c = checks
-                    .iter()
-                    .filter(|c| c.year == year && c.what == what)
-                    .find(|c| own == c.method.starts_with("the placements printed beside"))
-                    .ok_or_else(|| missing(format!("published spend on {what} in {year}")))?;
-                c.difference.map(Interval::exact).ok_or_else(|| {
-                    Error::model(format!(
-                        "spend on {what} in {year} is not computed: {}",
-                        c.method
-                    ))
-                })
-            }
-            "usage_estimate" => {
-                let t = ds.table(fig.table.as_deref().unwrap_or_default())?;
-                let cat = fig
-                    .filter
-                    .as_ref()
-                    .and_then(|w| w.category.clone())
-                    .unwrap_or_default();
-                let rows = crate::market::usage_estimates(t, fig.total.unwrap_or_default())?;
-                rows.iter()
-                    .find(|u| u.category == cat)
-                    .map(|u| Interval::exact(u.computed))
-                    .ok_or_else(|| missing(format!("row {cat:?} of {}", t.meta.id)))
-            }
-            "sum" => {
-                let t = ds.table(fig.table.as_deref().unwrap_or_default())?;
-                let w = fig.filter.clone().unwrap_or_default();
-                let sel = Selector {
-                    table: t.meta.id.clone(),
-                    period: w.period.or(fig.period.clone()),
-                    area: w.area,
-                    band: w.band.or(fig.band.clone()),
-                    category: w.category,
-                    placement: w.placement.or(fig.placement.clone()),
-                    measure: w.measure,
-                    unit: w.unit,
-                };
-                let mut sum = Interval::ZERO;
-                let mut n = 0;
-                for r in t.records.iter().filter(|r| sel.matches(r)) {
-                    n += 1;
-                    sum = sum
-                        + r.cell.interval().ok_or_else(|| {
-                            Error::model(format!(
-                                "{} line {} is {}",
-                                t.meta.id,
-                                r.line,
-                                r.cell.status()
-                            ))
-                        })?;
-                }
-                if n == 0 {
-                    return Err(missing(format!(
-                        "cells of {} matching the filter",
-                        t.meta.id
-                    )));
-                }
-                Ok(sum)
-            }
-            "fitted_stock" | "implied_discharges" => {
-                let m = &fits[&fig.dataset];
-                let period = fig.period.clone().unwrap_or_default();
-                let year = crate::period::FinancialYear::parse(&period)?;
-                let v = if fig.measure == "fitted_stock" {
-                    let band = fig
-                        .band
-                        .as_deref()
-                        .map(crate::age::Band::parse)
-                        .transpose()?;
-                    let chosen: Vec<f64> = m
-                        .bands
-                        .iter()
-                        .filter(|b| b.year == year)
-                        .filter(|b| match band {
-                            None | Some(crate::age::Band::All) => true,
-                            Some(x) => b.band == x.label(),
-                        })
-                        .map(|b| b.fitted_closing)
-                        .collect();
-                    if chosen.is_empty() {
-                        return Err(missing(format!("fitted year {period} / band")));
-                    }
-                    chosen.iter().sum()
-                } else {
-                    m.discharges
-                        .iter()
-                        .find(|d| d.year == year)
-                        .map(|d| d.implied_total)
-                        .ok_or_else(|| missing(format!("fitted year {period}")))?
-                };
-                Ok(Interval::exact(v))
-            }
+            "stock_identity_difference" | "check_difference" => check_difference(fig, rec),
+            "spend_difference" => spend_difference(fig, ds, model()?),
+            "usage_estimate" => usage_estimate(fig, ds),
+            "sum" => sum_cells(fig, ds),
+            "fitted_stock" | "implied_discharges" => fitted(fig, model()?),
             "count_findings" => {
                 let s = fig.status.unwrap_or(Status::Fail);
                 Ok(Interval::exact(rec.with_status(s).count() as f64))
@@ -489,6 +377,150 @@ impl Verifier {
 pub fn verify(file: &str, text: &str) -> Result<Vec<FigureResult>> {
     let figs = parse(file, text)?;
     Ok(Verifier::new().run(file, &figs))
+}
+
+/// The error for something a figure names that its dataset lacks.
+fn missing(fig: &Figure, what: String) -> Error {
+    Error::model(format!("no {what} in dataset {:?}", fig.dataset))
+}
+
+/// The difference of the reconciliation finding a figure names.
+fn check_difference(fig: &Figure, rec: &Reconciliation) -> Result<Interval> {
+    let missing = |what: String| missing(fig, what);
+
+    let period = fig.period.clone().unwrap_or_default();
+    let f = rec
+        .findings
+        .iter()
+        .filter(|f| match &fig.check {
+            Some(c) => &f.check == c,
+            None => f.kind == "stock_identity",
+        })
+        .filter(|f| {
+            fig.table
+                .as_ref()
+                .is_none_or(|t| f.sources.iter().any(|s| s.contains(t.as_str())))
+        })
+        .find(|f| f.period.as_deref() == Some(period.as_str()))
+        .ok_or_else(|| missing(format!("finding for period {period}")))?;
+    f.difference.ok_or_else(|| {
+        Error::model(format!(
+            "check {:?} for {period} is {}: {}",
+            f.check, f.status, f.detail
+        ))
+    })
+}
+
+/// Computed minus published spend, from the placement inputs.
+fn spend_difference(fig: &Figure, ds: &Dataset, model: &CohortModel) -> Result<Interval> {
+    let missing = |what: String| missing(fig, what);
+
+    let inputs = crate::placements::MarketInputs::from_dataset(ds, &model.history)?;
+    let (year, what) = (
+        fig.period.clone().unwrap_or_default(),
+        fig.placement.clone().unwrap_or_default(),
+    );
+    let own = fig.counted.as_deref() == Some("own");
+    let checks = inputs.reconcile_spend(&[], 0.0)?;
+    let c = checks
+        .iter()
+        .filter(|c| c.year == year && c.what == what)
+        .find(|c| own == c.method.starts_with("the placements printed beside"))
+        .ok_or_else(|| missing(format!("published spend on {what} in {year}")))?;
+    c.difference.map(Interval::exact).ok_or_else(|| {
+        Error::model(format!(
+            "spend on {what} in {year} is not computed: {}",
+            c.method
+        ))
+    })
+}
+
+/// A row of a "placement usage at N" table, recomputed.
+fn usage_estimate(fig: &Figure, ds: &Dataset) -> Result<Interval> {
+    let missing = |what: String| missing(fig, what);
+
+    let t = ds.table(fig.table.as_deref().unwrap_or_default())?;
+    let cat = fig
+        .filter
+        .as_ref()
+        .and_then(|w| w.category.clone())
+        .unwrap_or_default();
+    let rows = crate::placements::usage_estimates(t, fig.total.unwrap_or_default())?;
+    rows.iter()
+        .find(|u| u.category == cat)
+        .map(|u| Interval::exact(u.computed))
+        .ok_or_else(|| missing(format!("row {cat:?} of {}", t.meta.id)))
+}
+
+/// The sum of the cells a figure's filter chooses (an interval when some are suppressed).
+fn sum_cells(fig: &Figure, ds: &Dataset) -> Result<Interval> {
+    let missing = |what: String| missing(fig, what);
+
+    let t = ds.table(fig.table.as_deref().unwrap_or_default())?;
+    let w = fig.filter.clone().unwrap_or_default();
+    let sel = Selector {
+        table: t.meta.id.clone(),
+        period: w.period.or(fig.period.clone()),
+        area: w.area,
+        band: w.band.or(fig.band.clone()),
+        category: w.category,
+        placement: w.placement.or(fig.placement.clone()),
+        measure: w.measure,
+        unit: w.unit,
+    };
+    let mut sum = Interval::ZERO;
+    let mut n = 0;
+    for r in t.records.iter().filter(|r| sel.matches(r)) {
+        n += 1;
+        sum = sum
+            + r.cell.interval().ok_or_else(|| {
+                Error::model(format!(
+                    "{} line {} is {}",
+                    t.meta.id,
+                    r.line,
+                    r.cell.status()
+                ))
+            })?;
+    }
+    if n == 0 {
+        return Err(missing(format!(
+            "cells of {} matching the filter",
+            t.meta.id
+        )));
+    }
+    Ok(sum)
+}
+
+/// A fitted closing stock or implied discharges of the model.
+fn fitted(fig: &Figure, m: &CohortModel) -> Result<Interval> {
+    let missing = |what: String| missing(fig, what);
+
+    let period = fig.period.clone().unwrap_or_default();
+    let year = FinancialYear::parse(&period)?;
+    let v = if fig.measure == "fitted_stock" {
+        let band = fig.band.as_deref().map(Band::parse).transpose()?;
+        let chosen: Vec<f64> = m
+            .bands
+            .iter()
+            .filter(|b| b.year == year)
+            .filter(|b| match band {
+                None | Some(Band::All) => true,
+                Some(x) => b.band == x.label(),
+            })
+            .map(|b| b.fitted_closing)
+            .collect();
+        if chosen.is_empty() {
+            return Err(missing(format!("fitted year {period} / band")));
+        }
+        chosen.iter().sum()
+    } else {
+        m.discharges
+            .iter()
+            .find(|d| d.year == year)
+            .map(|d| d.implied_total)
+            .ok_or_else(|| missing(format!("fitted year {period}")))?
+    };
+    Ok(Interval::exact(v))
 }
 
 #[cfg(test)]
