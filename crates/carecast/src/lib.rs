@@ -25,7 +25,7 @@
 //! assert!(rec.findings.iter().any(|f| f.kind == "stock_identity" && f.status == Status::Fail));
 //! ```
 #![warn(missing_docs)]
-#![warn(clippy::too_many_lines)]
+#![warn(clippy::too_many_lines, clippy::missing_errors_doc)]
 #![cfg_attr(
     not(test),
     deny(
@@ -74,6 +74,27 @@ pub use error::{Error, Location, Result};
 pub use model::{CohortModel, Projection, ProjectionOptions};
 pub use period::{Date, FinancialYear, Period};
 pub use placement::{PlacementGroup, PlacementType, Provider};
+pub use placements::{
+    MarketInputs, MarketLevers, MarketOptions, MarketProjection, MarketRow, MixMethod, UnitCost,
+};
 pub use reconcile::{Finding, Reconciliation, Status};
+pub use scenario::{Comparison, Lever, Scenario};
 pub use stochastic::{IntervalProjection, Samples, StochasticOptions};
 pub use table::{Key, Record, Table, TableMeta};
+
+/// The names most programs need: `use carecast::prelude::*;`.
+///
+/// ```
+/// use carecast::prelude::*;
+/// let ds = Dataset::bundled("derbyshire").unwrap();
+/// let model = CohortModel::fit(&ds).unwrap();
+/// let p = model.project(&ProjectionOptions::new(2017, 3)).unwrap();
+/// assert!(!p.rows.is_empty());
+/// ```
+pub mod prelude {
+    pub use crate::{
+        AgeBand, Band, Cell, CohortModel, Dataset, Error, FinancialYear, MarketInputs,
+        MarketOptions, MarketProjection, Period, PlacementType, Projection, ProjectionOptions,
+        Reconciliation, Result, Scenario, Status, Table,
+    };
+}

@@ -54,6 +54,10 @@ impl Key {
     }
 
     /// Parses a column name.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for a name that is not a column key.
     pub fn parse(s: &str) -> Result<Self> {
         Key::ALL
             .into_iter()
@@ -177,6 +181,12 @@ fn is_snake(s: &str) -> bool {
 
 impl Table {
     /// Parses a table file. `file` names it in error messages.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Data`] located at the file, line and column of a bad header line, a missing or
+    /// repeated key, an unknown column, a bad cell (period, band, placement, unit, value) or a
+    /// table with no rows.
     ///
     /// ```
     /// use carecast::Table;

@@ -130,6 +130,11 @@ struct FiguresFile {
 
 /// Parses a figures file; `file` names it in errors. Unknown datasets, measures, tables
 /// and keys are errors naming the figure.
+///
+/// # Errors
+///
+/// [`Error::Data`] located at the file when the TOML does not parse or a figure has unknown
+/// keys.
 pub fn parse(file: &str, text: &str) -> Result<Vec<Figure>> {
     let f: FiguresFile = toml::from_str(text).map_err(|e| Error::Figure {
         file: file.to_string(),
@@ -361,6 +366,11 @@ impl Verifier {
 }
 
 /// Parses and checks a figures file in one call.
+///
+/// # Errors
+///
+/// The errors of [`parse`]; a figure that cannot be computed is reported in its result,
+/// not as an error.
 ///
 /// ```
 /// let text = r#"

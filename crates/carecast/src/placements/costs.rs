@@ -53,6 +53,10 @@ pub(super) fn check_cost(what: &str, c: &UnitCost) -> Result<()> {
 
 /// The cost band a label names: the cost scheme's labels (`0-1`, `2-4`, `5-10`, `11-15`,
 /// `16-17`) and the way the cost tables print the oldest band (`16+`, `16 and over`).
+///
+/// # Errors
+///
+/// [`Error::UnknownName`] for a label that names no cost band, with the nearest.
 pub fn cost_band(label: &str) -> Result<String> {
     let known: Vec<String> = BandScheme::cost()
         .bands()

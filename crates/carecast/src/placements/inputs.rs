@@ -195,6 +195,12 @@ pub struct MarketInputs {
 impl MarketInputs {
     /// Checks the inputs a user may have edited: counts, capacities and costs must be
     /// finite and not negative, occupancy at most 100%.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] naming the field (`observations[2017-03-31].counts.ifa`,
+    /// `residential.occupancy`, `unit_costs[0].annual`) that is negative, not finite, or out of
+    /// range.
     pub fn validate(&self) -> Result<()> {
         let bad = |what: String, v: f64, msg: &str| Err(Error::argument(what, v, msg));
         for o in &self.observations {

@@ -21,7 +21,7 @@ impl MarketLevers {
     ///
     /// # Errors
     ///
-    /// [`Error::Argument`] naming the lever and its index (`levers.beds[0].from_year`).
+    /// [`Error::InvalidArgument`] naming the lever and its index (`levers.beds[0].from_year`).
     ///
     /// ```
     /// use carecast::placements::{FromYear, MarketLevers};

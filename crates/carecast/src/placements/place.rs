@@ -60,7 +60,7 @@ impl MarketInputs {
     ///
     /// # Errors
     ///
-    /// [`Error::Argument`] for inflation out of range, a lever before the first projected
+    /// [`Error::InvalidArgument`] for inflation out of range, a lever before the first projected
     /// year or not finite, a projection not on the fine bands, levers that would make
     /// households, capacity or residential placements negative, or fill more than every
     /// approved foster place; [`Error::Model`] when the mix cannot be formed or a figure

@@ -10,6 +10,11 @@ impl MarketInputs {
     /// and spend row gets a distribution. In the returned samples a row's `band` holds the
     /// placement type, pool or `all`, and `period` repeats the year.
     ///
+    /// # Errors
+    ///
+    /// The errors of [`MarketInputs::validate`], [`CohortModel::simulate`] and
+    /// [`MarketInputs::place`] (for any path).
+    ///
     /// ```
     /// use carecast::{CohortModel, Dataset, ProjectionOptions};
     /// use carecast::market::{MarketInputs, MarketOptions};

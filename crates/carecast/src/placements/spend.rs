@@ -128,7 +128,7 @@ impl MarketInputs {
     ///
     /// # Errors
     ///
-    /// [`crate::Error::Argument`] for inflation out of range or a replacement unit cost
+    /// [`crate::Error::InvalidArgument`] for inflation out of range or a replacement unit cost
     /// that is negative, not finite or names an unknown cost band.
     ///
     /// ```

@@ -35,6 +35,11 @@ pub struct UsageEstimate {
 /// of the current mix (measure `share`, percent) times `total`. The `Total` row is the sum
 /// of the other rows' shares times `total`. Rows are matched on their category.
 ///
+/// # Errors
+///
+/// [`Error::InvalidArgument`] for a negative or non-finite total; [`Error::Data`] at the line of a
+/// share that holds no number; [`Error::Model`] when the table has no `share` rows.
+///
 /// ```
 /// use carecast::Dataset;
 /// use carecast::market::usage_estimates;

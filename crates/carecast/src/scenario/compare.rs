@@ -11,6 +11,11 @@ use crate::{Dataset, Error, Result};
 
 impl Scenario {
     /// Loads the dataset, fits the model and runs the scenario against its baseline.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Scenario`] naming the file for an unknown dataset; the errors of
+    /// [`Scenario::run_with`].
     pub fn run(&self) -> Result<Comparison> {
         let ds = self.load()?;
         let model = CohortModel::fit(&ds)?;
@@ -18,6 +23,11 @@ impl Scenario {
     }
 
     /// Runs the scenario with a dataset and a model fitted to it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Scenario`] naming the file and the lever (by position and key) when the base
+    /// year, a lever's year or band does not fit the model, or a projection with the levers fails.
     pub fn run_with(&self, ds: &Dataset, model: &CohortModel) -> Result<Comparison> {
         let bases = model.base_years();
         let base = self
@@ -221,6 +231,11 @@ fn attribute(
 /// others with parental responsibility, from the dataset's `discharges_by_reason` table
 /// (rows whose category starts `Returned home`, against the `Total` row), in the base year
 /// or the latest year before it. Returns the share and where it came from.
+///
+/// # Errors
+///
+/// [`Error::Model`] when the dataset has no `discharges_by_reason` table with a total and
+/// returns home for the base year or a year before it.
 pub fn returned_home_share(ds: &Dataset, base: i32) -> Result<(f64, String)> {
     let t = ds.table("discharges_by_reason").map_err(|_| {
         Error::model(format!(

@@ -61,6 +61,11 @@ pub struct Scenario {
 
 impl Scenario {
     /// Reads a scenario from TOML text; `file` names it in errors.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Scenario`] naming the file and key for TOML that does not parse, unknown keys,
+    /// or values out of range (see [`Scenario::validate`]).
     pub fn from_toml(file: &str, text: &str) -> Result<Scenario> {
         let mut s: Scenario = toml::from_str(text).map_err(|e| {
             let line = e
@@ -80,6 +85,10 @@ impl Scenario {
     }
 
     /// Reads a scenario from JSON text; `file` names it in errors.
+    ///
+    /// # Errors
+    ///
+    /// As [`Scenario::from_toml`], for JSON.
     pub fn from_json(file: &str, text: &str) -> Result<Scenario> {
         let mut s: Scenario = serde_json::from_str(text).map_err(|e| Error::Scenario {
             file: file.into(),
@@ -91,6 +100,10 @@ impl Scenario {
     }
 
     /// Reads a `.toml` or `.json` file.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when the file cannot be read; otherwise as [`Scenario::from_toml`].
     pub fn from_path(path: &str) -> Result<Scenario> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
             path: path.into(),
@@ -112,6 +125,10 @@ impl Scenario {
     }
 
     /// The scenario as TOML.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Scenario`] if the scenario cannot be written as TOML.
     pub fn to_toml(&self) -> Result<String> {
         toml::to_string(self).map_err(|e| Error::Scenario {
             file: self.origin(),
@@ -120,6 +137,10 @@ impl Scenario {
     }
 
     /// The scenario as JSON.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Scenario`] if the scenario cannot be written as JSON.
     pub fn to_json(&self) -> Result<String> {
         serde_json::to_string_pretty(self).map_err(|e| Error::Scenario {
             file: self.origin(),
@@ -129,6 +150,10 @@ impl Scenario {
 
     /// Checks the numbers of every lever (finite, in range); bands and types are checked
     /// when the scenario runs against its dataset.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Scenario`] naming the file, lever and key of a value out of range.
     pub fn validate(&self, file: &str) -> Result<()> {
         let err = |i: usize, l: &Lever, key: &str, v: f64, why: &str| Error::Scenario {
             file: file.into(),

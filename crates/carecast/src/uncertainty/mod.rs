@@ -4,6 +4,7 @@
 // split and cleaned in a follow-up
 #[allow(
     clippy::too_many_lines,
+    clippy::missing_errors_doc,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

@@ -34,6 +34,10 @@ pub struct AgeBand {
 
 impl AgeBand {
     /// A band from its first age and the first age after it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] unless `lo < hi` and `hi` is at most one past [`MAX_AGE`].
     pub fn new(lo: u8, hi: u8) -> Result<Self> {
         if lo >= hi || hi > MAX_AGE + 1 {
             return Err(Error::argument(
@@ -53,6 +57,10 @@ impl AgeBand {
 
     /// Parses `under 1`, `A-B` (inclusive), `A+` (A and over: to 17 for children, to 25
     /// from 18 on) or a single age `A`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for a label that is not an age band.
     pub fn parse(label: &str) -> Result<Self> {
         let s = label.trim().to_lowercase();
         let bad = || {
@@ -147,6 +155,10 @@ pub enum Band {
 
 impl Band {
     /// Parses `all` or any [`AgeBand`] label.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for a label that is neither `all` nor an age band.
     pub fn parse(label: &str) -> Result<Self> {
         if label.trim().eq_ignore_ascii_case("all") {
             Ok(Band::All)
@@ -216,6 +228,10 @@ impl BandScheme {
     }
 
     /// A scheme by name: `dfe`, `cost` or `all`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownName`] for a name that is not a scheme, with the nearest.
     pub fn named(name: &str) -> Result<Self> {
         match name {
             "dfe" => Ok(Self::dfe()),
@@ -237,6 +253,11 @@ impl BandScheme {
 
     /// A user-defined scheme from band labels; they must cover ages 0 to 17 with no gap
     /// and no overlap.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BandScheme`] naming the scheme for a label that is not an age band, or
+    /// bands that leave a gap, overlap or do not cover ages 0 to 17.
     pub fn custom(name: &str, labels: &[&str]) -> Result<Self> {
         let mut bands = Vec::with_capacity(labels.len());
         for l in labels {
@@ -249,6 +270,11 @@ impl BandScheme {
     }
 
     /// A user-defined scheme from bands; checked as in [`BandScheme::custom`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BandScheme`] naming the scheme when there are no bands, or they leave a gap,
+    /// overlap or do not cover ages 0 to 17 exactly.
     pub fn from_bands(name: &str, mut bands: Vec<AgeBand>) -> Result<Self> {
         let err = |message: String| Error::BandScheme {
             scheme: name.to_string(),

@@ -222,6 +222,10 @@ impl Unit {
     }
 
     /// Parses a unit name.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for an unknown unit.
     pub fn parse(s: &str) -> Result<Self> {
         let t = s.trim();
         Unit::ALL
@@ -289,6 +293,11 @@ pub enum Cell {
 impl Cell {
     /// Parses a cell as written in a table file. `suppressed_min` is the lower bound of
     /// `<N` cells and `x_max` the upper bound of `x` cells.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for text that is not a number, `<N`, `x`, `c`, `N/A`, `pending` or
+    /// blank, or a suppression bound below `suppressed_min`.
     pub fn parse(text: &str, suppressed_min: f64, x_max: Option<f64>) -> Result<Self> {
         let t = text.trim();
         let bad = |why: &str| Error::argument("value", format!("{t:?}"), why.to_string());

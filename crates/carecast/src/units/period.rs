@@ -22,7 +22,7 @@ impl Date {
     ///
     /// # Errors
     ///
-    /// [`Error::Argument`] naming the date when there is no such day.
+    /// [`Error::InvalidArgument`] naming the date when there is no such day.
     ///
     /// ```
     /// use carecast::Date;
@@ -100,6 +100,11 @@ impl FinancialYear {
     }
 
     /// Parses `2016/17` (or `2016-17`, or the ending year `2017`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] naming the text when it is not `YYYY/YY`, `YYYY-YY` or a year
+    /// 1900-2200.
     pub fn parse(s: &str) -> Result<Self> {
         let t = s.trim();
         let bad = || Error::argument("financial year", format!("{s:?}"), "expected like 2016/17");
@@ -187,6 +192,11 @@ pub enum Period {
 
 impl Period {
     /// Parses `YYYY-MM-DD`, `YYYY/YY`, `YYYY/YY Qn` or `YYYY-MM`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] naming the text when it is none of the forms, with the reason for
+    /// an impossible date (`2019-259-31`: month 259 is not 1 to 12).
     pub fn parse(s: &str) -> Result<Self> {
         let t = s.trim();
         let bad = || {
