@@ -43,6 +43,7 @@ mod costs;
 mod gather;
 mod inputs;
 mod levers;
+mod measure;
 mod mix;
 mod options;
 mod place;
@@ -62,6 +63,7 @@ pub use inputs::{
     FosteringCapacity, MarketInputs, MixObservation, PublishedSpend, ResidentialCapacity, Target,
     UnitCost,
 };
+pub use measure::{Measure, Subject};
 pub use options::{FromYear, MarketLevers, MarketOptions, MixMethod};
 pub use result::{MarketAssumptions, MarketProjection, MarketRow};
 pub use spend::SpendCheck;

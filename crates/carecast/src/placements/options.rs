@@ -3,9 +3,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::*;
+use crate::{Error, Result};
 
 /// How the placement mix moves forward.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[non_exhaustive]
 #[serde(
     tag = "method",
     rename_all = "snake_case",
@@ -82,6 +84,54 @@ pub struct MarketOptions {
     pub inflation: f64,
     /// Levers.
     pub levers: MarketLevers,
+}
+
+impl MarketOptions {
+    /// Options with a mix method and inflation (percent a year), checked; no levers.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for inflation outside -50 to 100 or not finite, or a
+    /// `mean` mix over no dates.
+    ///
+    /// ```
+    /// use carecast::placements::{MarketOptions, MixMethod};
+    /// let o = MarketOptions::new(MixMethod::Trend, 2.0).unwrap();
+    /// assert_eq!(o.inflation, 2.0);
+    /// assert!(MarketOptions::new(MixMethod::Held, f64::NAN).is_err());
+    /// assert!(MarketOptions::new(MixMethod::Mean { k: 0 }, 0.0).is_err());
+    /// ```
+    pub fn new(mix: MixMethod, inflation: f64) -> Result<Self> {
+        check_inflation(inflation)?;
+        if let MixMethod::Mean { k: 0 } = mix {
+            return Err(Error::argument("mix k", 0, "must be at least 1"));
+        }
+        Ok(MarketOptions {
+            mix,
+            inflation,
+            levers: MarketLevers::default(),
+        })
+    }
+
+    /// The same options with levers, each value checked finite (their years are checked
+    /// against the projection's base year when it runs).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] naming the lever of a value that is not finite.
+    ///
+    /// ```
+    /// use carecast::placements::{FromYear, MarketLevers, MarketOptions, MixMethod};
+    /// let mut l = MarketLevers::default();
+    /// l.beds.push(FromYear { from_year: 2019, value: f64::INFINITY });
+    /// let e = MarketOptions::new(MixMethod::Held, 0.0).unwrap().with_levers(l).unwrap_err();
+    /// assert!(e.to_string().contains("levers.beds[0].value"));
+    /// ```
+    pub fn with_levers(mut self, levers: MarketLevers) -> Result<Self> {
+        levers.check(i32::MIN)?;
+        self.levers = levers;
+        Ok(self)
+    }
 }
 
 impl Default for MarketOptions {

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::capacity::{PoolCapacity, Year};
 use super::levers::level_at;
+use super::measure::{Measure, Subject};
 use super::spend::spend_rows;
 use super::{
     FINE_BANDS, MarketAssumptions, MarketInputs, MarketLevers, MarketOptions, MarketProjection,
@@ -274,10 +275,10 @@ impl MarketInputs {
             value,
         };
         if let Some(hh) = cap.households {
-            rows.push(row("households", hh));
+            rows.push(row(Measure::Households.code(), hh));
         }
         if f.contract_carers.is_some() {
-            rows.push(row("contract_carers", cap.contract));
+            rows.push(row(Measure::ContractCarers.code(), cap.contract));
         }
         if let (Some(u0), Some(pl)) = (f.utilisation(), cap.places)
             && f.base_children > 0.0
@@ -298,7 +299,7 @@ impl MarketInputs {
                     ),
                 ));
             }
-            rows.push(row("utilisation", u));
+            rows.push(row(Measure::Utilisation.code(), u));
         }
         Ok(())
     }
@@ -321,16 +322,16 @@ impl MarketInputs {
         };
         let share = if dt > 0.0 { 100.0 * in_house / dt } else { 0.0 };
         if let Some(pl) = cap.places {
-            rows.push(row("places".into(), pl));
+            rows.push(row(Measure::Places.code().into(), pl));
         }
         for (m, v) in [
-            ("demand", dt),
-            ("capacity", cap.capacity),
-            ("in_house", in_house),
-            ("external", dt - in_house),
-            ("in_house_share", share),
+            (Measure::Demand, dt),
+            (Measure::Capacity, cap.capacity),
+            (Measure::InHouse, in_house),
+            (Measure::External, dt - in_house),
+            (Measure::InHouseShare, share),
         ] {
-            rows.push(row(m.into(), v));
+            rows.push(row(m.code().into(), v));
         }
         for tg in self
             .targets
@@ -361,21 +362,26 @@ impl MarketInputs {
             if !demand.contains_key(ty) && v.iter().sum::<f64>() == 0.0 {
                 continue; // a pool type the data never name (e.g. contract care)
             }
-            rows.push(row(ty.code(), "placements", v.iter().sum()));
+            rows.push(row(ty.code(), Measure::Placements.code(), v.iter().sum()));
         }
-        rows.push(row("all", "children", stock.iter().sum()));
+        let all = Subject::All.code();
+        rows.push(row(all, Measure::Children.code(), stock.iter().sum()));
         if let Some((pin, pex)) = self.within_20_miles
             && ih_all + ex_all > 0.0
         {
             let share = (ih_all * pin + ex_all * pex) / (ih_all + ex_all);
-            rows.push(row("all", "within_20_miles_share", share));
+            rows.push(row(all, Measure::WithinTwentyMilesShare.code(), share));
         }
         for tg in self
             .targets
             .iter()
-            .filter(|tg| tg.measure == "within_20_miles_share" && tg.year.is_none())
+            .filter(|tg| tg.measure == Measure::WithinTwentyMilesShare.code() && tg.year.is_none())
         {
-            rows.push(row("all", "target_within_20_miles_share", tg.percent));
+            rows.push(row(
+                all,
+                &Measure::WithinTwentyMilesShare.target_of(),
+                tg.percent,
+            ));
         }
     }
 }

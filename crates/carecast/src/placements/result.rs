@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::*;
+use crate::FinancialYear;
 use crate::model::Projection;
 
 /// One number of a placement projection (long form).
@@ -56,7 +57,35 @@ pub struct MarketProjection {
     pub projection: Projection,
 }
 
+impl MarketRow {
+    /// The row's measure, typed (`None` for a target row, `target_<measure>`).
+    pub fn measure_kind(&self) -> Option<Measure> {
+        self.measure.parse().ok()
+    }
+
+    /// What the row is about, typed.
+    pub fn subject(&self) -> Option<Subject> {
+        self.placement.parse().ok()
+    }
+}
+
 impl MarketProjection {
+    /// The value of one row by typed names, if present.
+    ///
+    /// ```
+    /// use carecast::{CohortModel, Dataset, FinancialYear, PlacementType, ProjectionOptions};
+    /// use carecast::placements::{MarketInputs, MarketOptions, Measure, Subject};
+    /// let ds = Dataset::bundled("derbyshire").unwrap();
+    /// let model = CohortModel::fit(&ds).unwrap();
+    /// let inputs = MarketInputs::from_dataset(&ds, &model.history).unwrap();
+    /// let m = inputs.project(&model, &ProjectionOptions::new(2017, 2), &MarketOptions::default()).unwrap();
+    /// let ifa = m.get(FinancialYear::ending(2017), Subject::Type(PlacementType::Ifa), Measure::Placements);
+    /// approx::assert_abs_diff_eq!(ifa.unwrap(), 134.0, epsilon = 1e-9);
+    /// ```
+    pub fn get(&self, year: FinancialYear, subject: Subject, measure: Measure) -> Option<f64> {
+        self.value(&year.to_string(), subject.code(), measure.code())
+    }
+
     /// The value of one row, if present.
     pub fn value(&self, year: &str, placement: &str, measure: &str) -> Option<f64> {
         self.rows

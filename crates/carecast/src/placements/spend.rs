@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use super::measure::{Measure, Subject};
 use super::place::ByType;
 use super::{MarketInputs, MarketRow, MixObservation, PublishedSpend, UnitCost};
 use super::{check_inflation, cost_by_band};
@@ -32,10 +33,11 @@ pub(super) fn spend_rows(
         let mut total = 0.0;
         let mut any = false;
         for (ty, now) in now_year {
-            if !rows
-                .iter()
-                .any(|r| r.year == label && r.placement == ty.code() && r.measure == "placements")
-            {
+            if !rows.iter().any(|r| {
+                r.year == label
+                    && r.placement == ty.code()
+                    && r.measure == Measure::Placements.code()
+            }) {
                 continue; // a pool type with no placements row (never in the data)
             }
             let Some(per_band) = cost_by_band(costs, *ty, fine) else {
@@ -56,15 +58,15 @@ pub(super) fn spend_rows(
             rows.push(MarketRow {
                 year: label.clone(),
                 placement: ty.code().into(),
-                measure: "spend".into(),
+                measure: Measure::Spend.code().into(),
                 value: spend,
             });
         }
         if any {
             rows.push(MarketRow {
                 year: label,
-                placement: "all".into(),
-                measure: "spend".into(),
+                placement: Subject::All.code().into(),
+                measure: Measure::Spend.code().into(),
                 value: total,
             });
         }

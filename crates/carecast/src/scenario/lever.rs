@@ -15,6 +15,7 @@ pub(super) fn default_years() -> usize {
 /// One lever of a scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum Lever {
     /// Change admissions by a percent and/or a number a year.
     Admissions {
