@@ -29,6 +29,8 @@ care_leavers
     Care leavers by age, per year.
 backtest
     Forecasts from successive origins against what happened.
+scenario
+    A scenario against its baseline, on the same assumptions (and inflation).
 time_position
     Where a period sits on the time axis, to add your own points.
 
@@ -67,6 +69,7 @@ __all__ = [
     "spend",
     "care_leavers",
     "backtest",
+    "scenario",
     "time_position",
     "PLACEMENT_LABELS",
 ]
@@ -1267,3 +1270,122 @@ def _outturn(df: pd.DataFrame, band: str) -> tuple[pd.Series, dict[float, str]]:
     first = pts.groupby("x", sort=True).first()
     labels = {float(x): str(p) for x, p in first["period"].items() if isinstance(p, str)}
     return first["value"], labels
+
+
+_SCENARIO_MEASURES = {
+    "spend": ("Spend", "Spend (£ per year)"),
+    "children": ("Children in care", "Children in care at 31 March"),
+    "in_house": ("Placed in-house", "Children placed at 31 March"),
+    "external": ("Placed externally", "Children placed at 31 March"),
+    "demand": ("Children needing a placement", "Children at 31 March"),
+    "capacity": ("In-house capacity", "Children the council can place"),
+    "placements": ("Placements", "Children placed at 31 March"),
+}
+
+
+def scenario(
+    comparison: Any, measure: str = "spend", placement: str = "all", ax: Axes | None = None
+) -> Axes:
+    """Draw a scenario against its baseline: both lines on one chart, the difference labelled.
+
+    Baseline and scenario come from the same :class:`~carecast.Comparison`, so they share
+    every assumption, inflation included, except the scenario's levers; the title names
+    the scenario and the inflation, and the last year's difference is written at the end
+    of the lines (the saving, or the cost, of the scenario).
+
+    Parameters
+    ----------
+    comparison : Comparison or pandas.DataFrame
+        A :class:`~carecast.Comparison` or its ``to_pandas()`` frame (``year``,
+        ``placement``, ``measure``, ``baseline``, ``scenario``).
+    measure : str
+        The measure to draw (``spend``, ``in_house``, ``external``, ``children``, ...).
+    placement : str
+        A placement type, a pool (``fostering``, ``residential``) or ``all``.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ArgumentError
+        If the frame lacks the columns, or has no rows of that measure and placement.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> from carecast import plots
+    >>> df = pd.DataFrame({"year": ["2017/18", "2018/19"], "placement": "all",
+    ...     "measure": "spend", "baseline": [10e6, 11e6], "scenario": [10e6, 10.5e6]})
+    >>> ax = plots.scenario(df)
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['Baseline', 'Scenario']
+    """
+    df = _as_frame(comparison, "comparison")
+    _require(df, "comparison", ["year", "placement", "measure", "baseline", "scenario"])
+    d = df[(df["measure"] == measure) & (df["placement"] == placement)].dropna(
+        subset=["baseline", "scenario"]
+    )
+    if d.empty:
+        pairs = sorted(
+            {(str(p), str(m)) for p, m in zip(df["placement"], df["measure"], strict=True)}
+        )
+        raise ArgumentError(
+            f"invalid argument `comparison`: no rows for placement {placement!r} and measure "
+            f"{measure!r} (has {pairs[:12]}{' ...' if len(pairs) > 12 else ''})"
+        )
+    d = d.assign(x=_xs(d["year"], "comparison", "year")).sort_values("x")
+    x = d["x"].to_numpy(float)
+    base, scen = d["baseline"].to_numpy(float), d["scenario"].to_numpy(float)
+    ax = _new_axes(ax)
+    ax.plot(x, base, color="#555555", lw=2.2, marker="o", ms=4, label="Baseline")
+    ax.plot(x, scen, color=_FAN_COLOUR, lw=2.4, marker="o", ms=4, label="Scenario")
+    ax.fill_between(x, base, scen, color=_FAN_COLOUR, alpha=0.12, lw=0)
+    money = measure == "spend"
+    diff = scen[-1] - base[-1]
+    if money:
+        _money_axis(ax, float(max(base.max(), scen.max())))
+        amount = f"£{abs(diff) / 1e6:,.2f}m" if abs(diff) >= 1e5 else f"£{abs(diff):,.0f}"
+    else:
+        amount = f"{abs(diff):,.1f}"
+    word = "less" if diff < 0 else "more"
+    ax.annotate(
+        f"{amount} {word}\nin {_fy_label(round(x[-1]))}",
+        (x[-1], scen[-1]),
+        xytext=(10, 0),
+        textcoords="offset points",
+        va="center",
+        fontsize=9,
+        color=_FAN_COLOUR,
+    )
+    _year_axis(ax, x.min(), x.max(), pad=0.6)
+    _counts_from_zero(ax)
+    name, infl, council = "Scenario", None, None
+    s = getattr(comparison, "scenario", None)
+    if s is not None:
+        name = str(getattr(s, "name", name))
+        sd = s.to_dict() if callable(getattr(s, "to_dict", None)) else {}
+        council = sd.get("dataset")
+    bl = getattr(comparison, "baseline", None)
+    a = getattr(bl, "assumptions", None)
+    if isinstance(a, dict) and "inflation" in a:
+        infl = float(a["inflation"])
+    what, ylabel = _SCENARIO_MEASURES.get(measure, (measure.replace("_", " ").capitalize(), ""))
+    where = "" if placement == "all" else f", {PLACEMENT_LABELS.get(placement, placement)}"
+    extra = [] if council is None else [str(council)]
+    if infl is not None and money:
+        extra.append(f"inflation {infl:g}% a year in both")
+    _style(
+        ax,
+        title=f"{name}: {what.lower()}{where} against the baseline"
+        + (f" ({'; '.join(extra)})" if extra else ""),
+        ylabel=ylabel or "Children",
+        xlabel="Financial year" + (" (count at 31 March, the end of the year)" * (not money)),
+    )
+    _legend(ax)
+    return ax
