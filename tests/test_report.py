@@ -83,7 +83,7 @@ def test_workbook_holds_the_same_tables_with_units(derbyshire):
     for v in df["value"]:
         assert v == round(v, 1)
     spend = [c.value for c in wb["spend"][3]]
-    assert "value (pounds)" in spend
+    assert "All placements (pounds)" in spend and "Independent fostering agencies (pounds)" in spend
 
 
 def test_children_table_joins_history_and_forecast(derbyshire):

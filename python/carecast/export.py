@@ -55,6 +55,7 @@ __all__ = [
     "to_json",
     "write_csv",
     "write_excel",
+    "header",
 ]
 
 #: Unit of each measure (the ``measure`` column of long frames). A measure not listed here
@@ -96,6 +97,8 @@ DIGITS: dict[str, int] = {
     "percent": 1,
     "rate": 4,
     "ratio": 3,
+    "share": 3,
+    "figures": 0,
     "years": 2,
 }
 
@@ -172,6 +175,7 @@ def clean(
     *,
     digits: Mapping[str, int] | None = None,
     keep: tuple[str, ...] = (),
+    column_units: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Return the display copy of a frame: one period convention, units, rounded values.
 
@@ -186,6 +190,10 @@ def clean(
         Decimal places per column name, overriding the unit's (e.g. ``{"horizon": 2}``).
     keep : tuple of str
         Columns left exactly as they are (neither rounded nor converted).
+    column_units : mapping of str to str, optional
+        Units of columns whose unit differs from the rows' (e.g. ``{"percent": "percent"}``
+        in a frame of pounds): rounded by their own unit and named in headers
+        (:func:`header`); kept in ``DataFrame.attrs["units"]``.
 
     Returns
     -------
@@ -209,6 +217,9 @@ def clean(
     if units is not None and "unit" not in out.columns:
         out["unit"] = units
     per_col = dict(digits or {})
+    col_units = dict(column_units or {})
+    for c, u in col_units.items():
+        per_col.setdefault(c, DIGITS.get(u, 3))
     for c in out.columns:
         if c in keep or c in ("year", "origin", "line", "age") or not _numeric(out[c]):
             continue
@@ -226,6 +237,7 @@ def clean(
             v if v is pd.NA else _round(float(v), int(d)) for v, d in zip(vals, nd, strict=True)
         ]
         out[c] = pd.array(rounded, dtype="Float64")
+    out.attrs["units"] = col_units
     return out
 
 
@@ -266,8 +278,15 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return out
 
 
-def _header(df: pd.DataFrame, col: str) -> str:
-    """Excel header: the column name, with the unit where all rows share one."""
+def header(df: pd.DataFrame, col: str) -> str:
+    """Return a column's header for Excel and HTML: its name with its unit.
+
+    The unit is the column's own (``DataFrame.attrs["units"]``, from ``column_units`` of
+    :func:`clean`), else the rows' where they share one, else ``(see unit)``.
+    """
+    own = df.attrs.get("units", {}).get(col)
+    if own:
+        return col if own == col else f"{col} ({own})"
     if col == "unit" or "unit" not in df.columns or not _numeric(df[col]):
         return col
     if col in ("year", "origin", "line", "age", "horizon"):
@@ -320,12 +339,12 @@ def write_excel(
             row0 = 3
         cols = [str(c) for c in df.columns]
         for j, c in enumerate(cols, start=1):
-            ws.cell(row=row0, column=j, value=_header(df, c)).font = bold
+            ws.cell(row=row0, column=j, value=header(df, c)).font = bold
         for i, rec in enumerate(records(df), start=row0 + 1):
             for j, c in enumerate(cols, start=1):
                 ws.cell(row=i, column=j, value=rec[c])
         for j, c in enumerate(cols, start=1):
-            width = max([len(_header(df, c))] + [len(str(v)) for v in df[c].head(200)])
+            width = max([len(header(df, c))] + [len(str(v)) for v in df[c].head(200)])
             ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
         ws.freeze_panes = ws.cell(row=row0 + 1, column=1)
     p = Path(path)

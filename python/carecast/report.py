@@ -392,7 +392,8 @@ def _esc(s: Any) -> str:
 def _table_html(df: pd.DataFrame, max_rows: int | None = None) -> str:
     shown = df if max_rows is None else df.head(max_rows)
     head = "".join(
-        f"<th class='{'num' if _is_num(df[c]) else 'text'}'>{_esc(c)}</th>" for c in df.columns
+        f"<th class='{'num' if _is_num(df[c]) else 'text'}'>{_esc(export.header(df, c))}</th>"
+        for c in df.columns
     )
     body = []
     for rec in shown.astype(object).itertuples(index=False):
@@ -449,6 +450,13 @@ class _Builder:
 
     def raw(self, key: str, markup: str) -> None:
         self.parts[key].append(markup)
+
+    def notes_list(self, key: str, notes: Sequence[str]) -> None:
+        if notes:
+            items = "".join(f"<li>{_esc(n)}</li>" for n in notes)
+            self.raw(
+                key, f"<details><summary>Notes ({len(notes)})</summary><ul>{items}</ul></details>"
+            )
 
     def unavailable(self, key: str, reason: str) -> None:
         s = next(s for s in self.sections if s["key"] == key)
@@ -693,8 +701,7 @@ def report(
             max_rows=25,
             collapsed=True,
         )
-        for n in pl.notes:
-            b.text("placements", f"Note: {n}")
+        b.notes_list("placements", pl.notes)
     b.open("spend")
     if pl is None:
         b.unavailable("spend", why_no_model or "no placements to cost")
@@ -715,7 +722,22 @@ def report(
                 "Spend by placement type (pounds a year).",
                 lambda ax: plots.spend(plc, ax=ax),
             )
-            b.table("spend", "spend", export.clean(spend), "spend by placement type, pounds")
+            wide = spend.pivot_table(
+                index="year", columns="placement", values="value", sort=False
+            ).reset_index()
+            order = [c for c in plots.PLACEMENT_LABELS if c in wide.columns]
+            wide = wide[["year", *order, *[c for c in wide.columns if c not in order + ["year"]]]]
+            wide.columns = [
+                plots.PLACEMENT_LABELS.get(c, "All placements" if c == "all" else c)
+                for c in wide.columns
+            ]
+            b.table(
+                "spend",
+                "spend",
+                export.clean(wide, unit="pounds"),
+                f"spend by placement type in each financial year, pounds"
+                f" (inflation {inflation:g}% a year)",
+            )
         try:
             rec = reconcile_spend(ds, unit_costs=borrowed, inflation=inflation, base_year=base_year)
         except CarecastError as e:
@@ -725,8 +747,11 @@ def report(
             b.table(
                 "spend",
                 "spend_reconciliation",
-                export.clean(rec, unit="pounds", digits={"percent": 1, "children": 1}),
+                export.clean(
+                    rec, unit="pounds", column_units={"percent": "percent", "children": "children"}
+                ),
                 "published spend against spend computed from counts and unit costs",
+                collapsed=True,
             )
 
     # 4. Care leavers
@@ -736,12 +761,6 @@ def report(
     else:
         b.step("care leavers")
         new, cohorts, why = care_leavers_frame(model, proj, ds)
-        b.table(
-            "leavers",
-            "new_care_leavers",
-            export.clean(new, unit="young people"),
-            "young people reaching 18 in care in each year (new care leavers)",
-        )
         if cohorts is None:
             b.text("leavers", why)
         else:
@@ -749,9 +768,17 @@ def report(
             b.chart(
                 "leavers",
                 "care_leavers",
-                "Care leavers by age at 31 March: the published opening carried forward.",
+                "Care leavers by age at 31 March: the published opening carried forward, "
+                "filled by the young people the model sees reaching 18 in care.",
                 lambda ax: plots.care_leavers(coh, ax=ax),
             )
+        b.table(
+            "leavers",
+            "new_care_leavers",
+            export.clean(new, unit="young people"),
+            "young people reaching 18 in care in each year (new care leavers)",
+        )
+        if cohorts is not None:
             b.table(
                 "leavers",
                 "care_leavers",
@@ -796,7 +823,7 @@ def report(
         b.table(
             "scenario",
             "scenario_summary",
-            export.clean(summ, unit="children", digits={"all spend": 0}),
+            export.clean(summ, unit="children", column_units={"all spend": "pounds"}),
             "scenario minus baseline: children, in-house and external by pool (children), "
             "spend (pounds)",
         )
@@ -864,11 +891,13 @@ def report(
                 "against the published outturn.",
                 lambda ax: plots.backtest(bb, ax=ax),
             )
+            scores = bt.scores()
             b.table(
                 "accuracy",
                 "backtest_scores",
-                export.clean(bt.scores(), unit="ratio"),
-                "scores by method (naive = 1; coverage of the intervals as a share)",
+                export.clean(scores, column_units=_score_units(scores)),
+                "scores by method (naive = 1, lower is better; mae in children; coverage: "
+                "the share of published figures inside the intervals)",
             )
             b.text("accuracy", f"Rule: {bt.rule}")
 
@@ -959,6 +988,21 @@ def report(
         r.excel_path = export.write_excel(b.tables, d / f"{stem}_report.xlsx", notes=b.notes)
     r.seconds = time.perf_counter() - t0
     return r
+
+
+def _score_units(scores: pd.DataFrame) -> dict[str, str]:
+    """Units of the backtest score columns."""
+    out = {}
+    for c in scores.columns:
+        if c == "n":
+            out[c] = "figures"
+        elif c == "mae":
+            out[c] = "children"
+        elif c.startswith("coverage"):
+            out[c] = "share"
+        elif c != "method":
+            out[c] = "ratio"
+    return out
 
 
 def _stem(name: str) -> str:
