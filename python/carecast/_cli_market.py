@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from carecast import export
 from carecast._carecast import ArgumentError
 from carecast._frames import records
 from carecast.market import (
@@ -279,11 +280,15 @@ def write_out(
     files: dict[str, pd.DataFrame],
     charts: dict[str, Callable[[Any], Any]] | None = None,
 ) -> None:
-    """Write CSV files and PNG charts to ``--out DIR`` when it was given."""
+    """Write CSV files and PNG charts to ``--out DIR`` when it was given.
+
+    The files are the clean copies of :func:`carecast.export.for_output`, the same as
+    ``--format csv`` prints.
+    """
     if not getattr(a, "out", None):
         return
     d = _out_dir(a)
     for name, df in files.items():
-        d.joinpath(f"{name}.csv").write_text(df.to_csv(index=False))
+        export.write_csv(export.for_output(df), d / f"{name}.csv")
     for name, draw in (charts or {}).items():
         _chart(a, f"{name}.png", draw)

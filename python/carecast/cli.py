@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from carecast import _cli_market, datasets
+from carecast import _cli_market, datasets, export
 from carecast import _validate as _v
 from carecast._carecast import ArgumentError, CarecastError, UnknownNameError
 from carecast._cli_market import parse_levels as _parse_levels
@@ -124,11 +124,11 @@ def _plots() -> Any:
 def _emit(df: pd.DataFrame, fmt: str, extra: dict[str, Any] | None = None) -> None:
     if fmt == "json":
         obj: dict[str, Any] = dict(extra or {})
-        obj["rows"] = records(df)
+        obj["rows"] = records(export.for_output(df))
         json.dump(obj, sys.stdout, indent=1)
         sys.stdout.write("\n")
     elif fmt == "csv":
-        df.to_csv(sys.stdout, index=False)
+        sys.stdout.write(export.to_csv(export.for_output(df)))
     else:
         with pd.option_context(
             "display.max_rows",
@@ -337,16 +337,16 @@ def _cmd_backtest(a: argparse.Namespace) -> int:
             "origins": b.origins,
             "notes": b.notes,
             "table": "summary" if a.summary else "forecasts",
-            "rows": records(summ if a.summary else fc),
-            "scores": records(scores),
+            "rows": records(export.for_output(summ if a.summary else fc)),
+            "scores": records(export.for_output(scores)),
             "ranking": records(b.ranking()),
         }
         if not a.summary:
-            obj["summary"] = records(summ)
+            obj["summary"] = records(export.for_output(summ))
         json.dump(obj, sys.stdout, indent=1)
         sys.stdout.write("\n")
     elif a.format == "csv":
-        (summ if a.summary else fc).to_csv(sys.stdout, index=False)
+        sys.stdout.write(export.to_csv(export.for_output(summ if a.summary else fc)))
     else:
         print(repr(b))
         for n in b.notes:

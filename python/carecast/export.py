@@ -56,6 +56,8 @@ __all__ = [
     "write_csv",
     "write_excel",
     "header",
+    "for_output",
+    "score_units",
 ]
 
 #: Unit of each measure (the ``measure`` column of long frames). A measure not listed here
@@ -225,18 +227,19 @@ def clean(
             continue
         if pd.api.types.is_integer_dtype(out[c]):
             continue
-        if c in per_col:
-            out[c] = out[c].round(per_col[c])
-            continue
-        if units is None:
-            out[c] = out[c].round(3)
-            continue
-        nd = units.map(lambda u: DIGITS.get(str(u), 3)).to_numpy()
         vals = out[c].astype("Float64")
+        if c in per_col:
+            nd = [per_col[c]] * len(out)
+        elif units is None:
+            nd = [3] * len(out)
+        else:
+            nd = [DIGITS.get(str(u), 3) for u in units]
         rounded = [
             v if v is pd.NA else _round(float(v), int(d)) for v, d in zip(vals, nd, strict=True)
         ]
-        out[c] = pd.array(rounded, dtype="Float64")
+        # Whole pounds (and other units shown without decimals) are written as integers.
+        whole = all(d == 0 for d in nd)
+        out[c] = pd.array(rounded, dtype="Int64" if whole else "Float64")
     out.attrs["units"] = col_units
     return out
 
@@ -244,6 +247,48 @@ def clean(
 def _round(v: float, d: int) -> float:
     r = round(v, d)
     return 0.0 if r == 0 else r  # no "-0.0"
+
+
+def score_units(df: pd.DataFrame) -> dict[str, str]:
+    """Units of backtest score and summary columns (``n``, ``mae``, ``coverage_L``, ...)."""
+    out = {}
+    for c in map(str, df.columns):
+        if c in ("method", "band", "horizon", "dataset", "verdict"):
+            continue
+        if c == "n":
+            out[c] = "figures"
+        elif c == "mae" or c.startswith("width_"):
+            out[c] = "children"
+        elif c.startswith("coverage"):
+            out[c] = "share"
+        elif _numeric(df[c]):
+            out[c] = "ratio"
+    return out
+
+
+def for_output(df: pd.DataFrame) -> pd.DataFrame:
+    """Return the copy of a result frame that the command line prints and writes.
+
+    The one hook of ``--format csv|json`` and ``--out``: :func:`clean` with the units each
+    kind of frame carries (by ``measure``; children for backtest forecasts and the
+    calibration; pounds for spend reconciled; per column for backtest scores). Cells of
+    published tables (``carecast show``) are returned as read, since they are the
+    published figures and carry their own ``unit``.
+    """
+    cols = {str(c) for c in df.columns}
+    if {"table", "line"} <= cols or {"table", "cells"} <= cols:
+        return df
+    if "measure" in cols or "unit" in cols:
+        return clean(df)
+    if {"forecast", "actual"} <= cols:
+        return clean(df, unit="children", keep=("horizon",))
+    if "published_closing" in cols:
+        return clean(df, unit="children", column_units={"annual_rate": "rate"})
+    if {"what", "published", "computed"} <= cols:
+        return clean(df, unit="pounds", column_units={"percent": "percent", "children": "children"})
+    if "method" in cols and ("score" in cols or "rel_mae" in cols):
+        return clean(df, column_units=score_units(df), keep=("horizon",))
+    return clean(df)
 
 
 def to_csv(df: pd.DataFrame) -> str:
