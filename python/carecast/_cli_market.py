@@ -243,8 +243,11 @@ def cmd_scenario(a: argparse.Namespace, emit: Emit) -> int:
         a,
         {"scenario": df, "scenario_attribution": att},
         {
-            "scenario_fostering": lambda ax: _plots().capacity(c.result, pool="fostering", ax=ax),
-            "scenario_spend": lambda ax: _plots().spend(c.result, ax=ax),
+            # Each drawn against the baseline of the same run (same inflation).
+            "scenario_fostering": lambda ax: _plots().scenario(
+                c, measure="in_house", placement="fostering", ax=ax
+            ),
+            "scenario_spend": lambda ax: _plots().scenario(c, measure="spend", ax=ax),
         },
     )
     return 0

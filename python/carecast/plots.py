@@ -453,6 +453,37 @@ def _legend(ax: Axes, *, outside: bool = True, reverse: bool = False, **kw: Any)
     )
 
 
+def _council(name: Any) -> str | None:
+    """Return a dataset's name as a title prefix (``derbyshire`` -> ``Derbyshire``)."""
+    if not isinstance(name, str) or not name:
+        return None
+    return name if ":" in name or "/" in name or name != name.lower() else name.capitalize()
+
+
+def _context(obj: Any) -> tuple[str | None, str | None]:
+    """Return the council and the main assumption of a result, where the object says.
+
+    A :class:`~carecast.Projection` gives its dataset and admissions method; a
+    :class:`~carecast.Placements` also its placement mix; a plain frame gives nothing.
+    """
+    proj = getattr(obj, "projection", None)
+    a = getattr(proj if proj is not None else obj, "assumptions", None)
+    if not isinstance(a, dict):
+        return _council(getattr(obj, "dataset", None)), None
+    adm = a.get("admissions", {})
+    parts = [f"admissions {adm['method']}"] if isinstance(adm, dict) and "method" in adm else []
+    pa = getattr(obj, "assumptions", None) if proj is not None else None
+    if isinstance(pa, dict) and isinstance(pa.get("mix"), dict):
+        parts.append(f"placement mix {pa['mix'].get('method')}")
+    return _council(a.get("dataset")), (", ".join(parts) or None)
+
+
+def _titled(title: str, council: str | None, assumption: str | None) -> str:
+    """Prefix the council and append the main assumption to a chart title."""
+    out = f"{council}: {title}" if council else title
+    return f"{out} ({assumption})" if assumption else out
+
+
 def _band_key(label: str) -> tuple[int, int]:
     """Order age bands from the youngest; ``all`` last."""
     s = str(label).strip().lower()
@@ -619,7 +650,7 @@ def stock(
     what = "by age band" if band is None and len(draw) > 1 else _band_name(draw[0]).lower()
     _style(
         ax,
-        title=f"Children in care, {what}: published and projected",
+        title=_titled(f"Children in care, {what}: published and projected", *_context(projection)),
         ylabel="Children in care at 31 March",
         xlabel="Financial year (stock at 31 March, the end of the year)",
     )
@@ -710,6 +741,12 @@ def fan(
     if start is not None:
         cx, cy = np.r_[base, x], np.r_[start, cy]
     ax.plot(cx, cy, color=_FAN_COLOUR, lw=2.2, label="Central projection")
+    if "median" in p.columns and p["median"].notna().any():
+        # The median of the paths: the intervals sit round it, not round the central path.
+        mx, my = x, p["median"].to_numpy(float)
+        if start is not None:
+            mx, my = np.r_[base, x], np.r_[start, my]
+        ax.plot(mx, my, color="#003f6b", lw=1.6, linestyle=(0, (2, 1.5)), label="Median of paths")
     if hist is not None and len(hist):
         ax.plot(
             hist["x"],
@@ -728,8 +765,11 @@ def fan(
     title, ylabel = _MEASURE_LABELS.get(measure, (measure.replace("_", " ").capitalize(), ""))
     _style(
         ax,
-        title=f"{title}, {_band_name(band).lower()}: projection with "
-        f"{' and '.join(f'{lv}%' for lv in reversed(levels))} intervals",
+        title=_titled(
+            f"{title}, {_band_name(band).lower()}: projection with "
+            f"{' and '.join(f'{lv}%' for lv in reversed(levels))} intervals",
+            *_context(projection),
+        ),
         ylabel=ylabel or "Children",
         xlabel="Financial year"
         + (" (stock at 31 March, the end of the year)" * (measure == "stock")),
@@ -878,8 +918,9 @@ def capacity(
             lw=2.2,
             linestyle=(0, (5, 2)),
             zorder=4,
-            label="In-house capacity",
+            label=_capacity_label(df, pool),
         )
+    _draw_targets(ax, df, pool, wide)
     if base_year is None:
         base_year = _placements_base_year(placements)
     if base_year is not None:
@@ -888,12 +929,56 @@ def capacity(
     _counts_from_zero(ax)
     _style(
         ax,
-        title=f"{pool.capitalize()}: demand against in-house capacity",
+        title=_titled(
+            f"{pool.capitalize()}: demand against in-house capacity (children)",
+            *_context(placements),
+        ),
         ylabel="Children placed at 31 March",
         xlabel="Financial year (count at 31 March, the end of the year)",
     )
     _legend(ax)
     return ax
+
+
+def _capacity_label(df: pd.DataFrame, pool: str) -> str:
+    """Say which capacity the line is: children the council can place, not approved places."""
+    label = "In-house capacity: children in-house carers can take"
+    if pool == "residential":
+        label = "In-house capacity: children in-house homes can take"
+    places = df[(df["placement"] == pool) & (df["measure"] == "places")]
+    if len(places):
+        first = places.sort_values("x").iloc[0]
+        word = "approved places" if pool == "fostering" else "beds"
+        label += f"\n(not {word}: {first['value']:,.0f} in {first['year']})"
+    return label
+
+
+def _draw_targets(ax: Axes, df: pd.DataFrame, pool: str, wide: pd.DataFrame) -> None:
+    """Mark the council's own target for the pool where it publishes one.
+
+    A target share placed in-house (``target_in_house_share``, percent) is drawn as the
+    children it means, the share times demand; a target in children as is.
+    """
+    t = df[(df["placement"] == pool) & (df["measure"] == "target_in_house_share")]
+    if t.empty or "demand" not in wide.columns:
+        return
+    t = t.set_index("x")["value"].astype(float)
+    xs = [x for x in t.index if x in wide.index]
+    if not xs:
+        return
+    ys = [float(t[x]) / 100 * float(wide.loc[x, "demand"]) for x in xs]
+    lo, hi = min(float(t[x]) for x in xs), max(float(t[x]) for x in xs)
+    share = f"{lo:g}%" if lo == hi else f"{lo:g}-{hi:g}%"
+    ax.scatter(
+        xs,
+        ys,
+        marker="_",
+        s=900,
+        linewidths=3,
+        color="#1a9850",
+        zorder=6,
+        label=f"Council's target: {share} placed in-house",
+    )
 
 
 def _money_axis(ax: Axes, top: float) -> None:
@@ -1004,12 +1089,23 @@ def spend(placements: Any, by: str = "placement", ax: Axes | None = None) -> Axe
     what = {"placement": "placement type", "pool": "kind of placement", "provider": "provider"}
     _style(
         ax,
-        title=f"Spend on placements by {what[by]}",
+        title=_titled(
+            f"Spend on placements by {what[by]}", _context(placements)[0], _inflation(placements)
+        ),
         ylabel="Spend (£ per year)",
         xlabel="Financial year",
     )
     _legend(ax, reverse=True)
     return ax
+
+
+def _inflation(placements: Any) -> str | None:
+    """Return the inflation a spend chart is drawn at, where a Placements says."""
+    a = getattr(placements, "assumptions", None)
+    if isinstance(a, dict) and "inflation" in a:
+        rate = float(a["inflation"])
+        return f"inflation {rate:g}% a year" if rate else "no inflation: prices of the unit costs"
+    return None
 
 
 def care_leavers(frame: Any, ax: Axes | None = None) -> Axes:
@@ -1240,7 +1336,11 @@ def backtest(
     title, ylabel = _MEASURE_LABELS.get(measure, (measure.replace("_", " ").capitalize(), ""))
     _style(
         ax,
-        title=f"{title}, {_band_name(band).lower()}: {method} forecasts against outturn",
+        title=_titled(
+            f"{title}, {_band_name(band).lower()}: {method} forecasts against outturn",
+            _council(getattr(forecasts, "dataset", None)),
+            None,
+        ),
         ylabel=ylabel or "Children",
         xlabel="Financial year"
         + (" (stock at 31 March, the end of the year)" * (measure == "stock")),
