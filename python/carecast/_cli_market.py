@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from carecast import export
+from carecast import _progress, export
 from carecast._carecast import ArgumentError
 from carecast._frames import records
 from carecast.market import (
@@ -64,9 +64,10 @@ def register(add: Callable[..., argparse.ArgumentParser], emit: Emit) -> None:
         p.add_argument("--seed", type=int, help="seed of the paths (default 0)")
         p.add_argument(
             "--levels",
-            action="append",
-            metavar="L[,L...]",
-            help="interval levels in percent, comma-separated or repeated (default 80,90)",
+            action="extend",
+            nargs="+",
+            metavar="L",
+            help="interval levels in percent: 80 95, 80,95 or repeated (default 80,90)",
         )
         if name == "costs":
             p.add_argument(
@@ -101,6 +102,12 @@ def _borrowed(a: argparse.Namespace) -> list[dict[str, Any]] | None:
 
 
 def _placements(a: argparse.Namespace) -> Placements:
+    what = f"placements, Monte Carlo with {a.samples} paths" if a.samples else "placements"
+    with _progress.step(what):
+        return _run_placements(a)
+
+
+def _run_placements(a: argparse.Namespace) -> Placements:
     return placements(
         a.dataset,
         a.years,
@@ -119,7 +126,7 @@ def _placements(a: argparse.Namespace) -> Placements:
 
 
 def parse_levels(values: list[str] | None) -> list[float] | None:
-    """Levels from ``--levels 80,95`` and/or repeated ``--levels 80 --levels 95``."""
+    """Levels from ``--levels 80 95``, ``--levels 80,95`` or ``--levels 80 --levels 95``."""
     if not values:
         return None
     out = []

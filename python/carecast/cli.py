@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from carecast import _cli_market, datasets, export
+from carecast import _cli_market, _cli_population, _progress, datasets, export
 from carecast import _validate as _v
 from carecast._carecast import ArgumentError, CarecastError, UnknownNameError
 from carecast._cli_market import parse_levels as _parse_levels
@@ -70,6 +70,7 @@ COMMAND_EXAMPLES: dict[str, list[str]] = {
         "carecast project derbyshire --base-year 2017 --years 10 --admissions trend",
         "carecast project derbyshire --samples 1000 --seed 0 --levels 80,95 --out out/",
         "carecast project derby --grain quarter --measure stock --format csv",
+        "carecast project derbyshire --admissions rate --population children_0_17.csv",
     ],
     "leavers": [
         "carecast leavers derbyshire",
@@ -257,15 +258,28 @@ def _projection(a: argparse.Namespace) -> tuple[CohortModel, Projection]:
         extra = {"samples": a.samples, "seed": a.seed, "levels": _parse_levels(a.levels)}
     elif getattr(a, "seed", None) is not None or getattr(a, "levels", None):
         raise ArgumentError("--seed and --levels need --samples (the number of paths)")
-    p = m.project(
-        years=a.years,
-        admissions=a.admissions,
-        k=a.k,
-        discharges=a.discharges,
-        bands=a.bands,
-        grain=a.grain,
-        **extra,
-    )
+    population = None
+    if getattr(a, "population", None):
+        population = _cli_population.read_file(a.population)
+    elif getattr(a, "admissions", None) == "rate":
+        population = _cli_population.for_dataset(load(a.dataset))
+        if population is None:
+            raise ArgumentError(
+                "--admissions rate needs children aged 0-17 by year: give --population FILE "
+                f"(a CSV `year,population`), or put a table `population` in {a.dataset}"
+            )
+    what = f"Monte Carlo, {a.samples} paths" if extra else "projection"
+    with _progress.step(what):
+        p = m.project(
+            years=a.years,
+            admissions=a.admissions,
+            population=population,
+            k=a.k,
+            discharges=a.discharges,
+            bands=a.bands,
+            grain=a.grain,
+            **extra,
+        )
     return m, p
 
 
@@ -318,13 +332,14 @@ def _exact_horizons(df: pd.DataFrame, digits: int) -> pd.DataFrame:
 
 
 def _cmd_backtest(a: argparse.Namespace) -> int:
-    b = backtest(
-        a.dataset,
-        a.horizon,
-        samples=a.samples,
-        seed=a.seed,
-        levels=_parse_levels(a.levels),
-    )
+    with _progress.step(f"backtest, {a.samples} paths per forecast"):
+        b = backtest(
+            a.dataset,
+            a.horizon,
+            samples=a.samples,
+            seed=a.seed,
+            levels=_parse_levels(a.levels),
+        )
     fc, summ, scores = b.forecasts(), b.summary(), b.scores()
     if a.format == "json":
         obj = {
@@ -514,10 +529,18 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--years", type=int, default=10, help="years ahead, 1-25 (default 10)")
         sp.add_argument(
             "--admissions",
-            choices=["held", "mean", "trend"],
+            choices=["held", "mean", "trend", "rate"],
             default=DEFAULT_ADMISSIONS,
             help=f"admissions assumption (default {DEFAULT_ADMISSIONS}: the method the "
-            "backtests of the bundled data favour; it needs two observed years)",
+            "backtests of the bundled data favour; it needs two observed years); rate: per "
+            "10,000 children times --population",
+        )
+        sp.add_argument(
+            "--population",
+            metavar="FILE",
+            help="children aged 0-17 by year for --admissions rate: a CSV `year,population` "
+            "(year = the 31 March ending the year) or a table file with measure population, "
+            "band 0-17; default: the dataset's own table `population`",
         )
         sp.add_argument(
             "--discharges",
@@ -556,9 +579,10 @@ def build_parser() -> argparse.ArgumentParser:
         )
         sp.add_argument(
             "--levels",
-            action="append",
-            metavar="L[,L...]",
-            help="interval levels in percent, comma-separated or repeated (default "
+            action="extend",
+            nargs="+",
+            metavar="L",
+            help="interval levels in percent: 80 95, 80,95 or repeated (default "
             + ",".join(str(v) for v in DEFAULT_LEVELS)
             + ": quantiles 5, 10, 90, 95)",
         )
@@ -617,9 +641,10 @@ def _add_report(add: Callable[..., argparse.ArgumentParser]) -> None:
     sp.add_argument("--seed", type=int, default=0, help="seed of the paths (default 0)")
     sp.add_argument(
         "--levels",
-        action="append",
-        metavar="L[,L...]",
-        help="interval levels in percent (default 80,90)",
+        action="extend",
+        nargs="+",
+        metavar="L",
+        help="interval levels in percent: 80 95 or 80,95 (default 80,90)",
     )
 
 

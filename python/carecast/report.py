@@ -31,7 +31,6 @@ import datetime as _dt
 import html
 import io
 import os
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -40,7 +39,7 @@ from typing import Any
 
 import pandas as pd
 
-from carecast import _carecast, export, plots
+from carecast import _carecast, _progress, export, plots
 from carecast._carecast import ArgumentError, CarecastError, ModelError
 from carecast.backtest import backtest
 from carecast.datasets import Dataset, load
@@ -1046,15 +1045,5 @@ def _document(b: _Builder, ds: Dataset, council: str, model: CohortModel | None,
 
 
 def stderr_progress(min_seconds: float = 1.0) -> Progress:
-    """Return a progress callback that prints to stderr once work has run ``min_seconds``.
-
-    Lines are printed at once when stderr is a terminal, else only after ``min_seconds``.
-    """
-    t0 = time.perf_counter()
-    tty = sys.stderr.isatty()
-
-    def show(text: str) -> None:
-        if tty or time.perf_counter() - t0 > min_seconds:
-            print(f"carecast: {text} ({time.perf_counter() - t0:.1f} s)", file=sys.stderr)
-
-    return show
+    """Return a progress callback printing to stderr (see :func:`carecast._progress.printer`)."""
+    return _progress.printer(min_seconds)
