@@ -70,7 +70,6 @@ COMMAND_EXAMPLES: dict[str, list[str]] = {
         "carecast project derbyshire --base-year 2017 --years 10 --admissions trend",
         "carecast project derbyshire --samples 1000 --seed 0 --levels 80,95 --out out/",
         "carecast project derby --grain quarter --measure stock --format csv",
-        "carecast project derbyshire --admissions rate --population children_0_17.csv",
     ],
     "leavers": [
         "carecast leavers derbyshire",
