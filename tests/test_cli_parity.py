@@ -112,3 +112,13 @@ def test_progress_only_for_slow_steps(capsys, monkeypatch):
     assert capsys.readouterr().err.startswith("carecast: slow: done in ")
     code, _, err = run(capsys, "backtest", "derby", "--samples", "10", "--format", "csv")
     assert code == 0 and "carecast: backtest, 10 paths per forecast: done in" in err
+
+
+def test_project_out_writes_labelled_assumptions(capsys, tmp_path):
+    code, _, _ = run(capsys, "project", "derbyshire", "--years", "2", "--out", tmp_path)
+    assert code == 0
+    df = pd.read_csv(tmp_path / "assumptions.csv")
+    assert list(df.columns) == ["what", "band", "year", "value", "unit", "source"]
+    adm = df[df["what"] == "admissions per year"]
+    assert len(adm) == 5 * 2 and set(adm["year"]) == {2018, 2019}
+    assert (adm["unit"] == "children").all() and adm["source"].str.contains("cic_by_age").all()

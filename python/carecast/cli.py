@@ -318,7 +318,10 @@ def _cmd_project(a: argparse.Namespace) -> int:
     charts = {"stock": lambda ax: _plots().stock(p, model=m, ax=ax)}
     if p.levels:
         charts["fan"] = lambda ax: _plots().fan(p, model=m, ax=ax)
-    write_out(a, {"projection": p.to_pandas()}, charts)
+    from carecast.report import assumptions_frame
+
+    files = {"projection": p.to_pandas(), "assumptions": assumptions_frame(p, m)}
+    write_out(a, files, charts)
     return 0
 
 

@@ -223,7 +223,18 @@ def clean(
     for c, u in col_units.items():
         per_col.setdefault(c, DIGITS.get(u, 3))
     for c in out.columns:
-        if c in keep or c in ("year", "origin", "line", "age") or not _numeric(out[c]):
+        if c in keep or c in ("year", "origin", "line", "age"):
+            continue
+        if out[c].dtype == object and units is not None:
+            # A column of numbers and text (e.g. the `value` of assumptions): numbers rounded.
+            out[c] = [
+                _round(v, DIGITS.get(str(u), 3))
+                if isinstance(v, float) and not isinstance(v, bool) and math.isfinite(v)
+                else v
+                for v, u in zip(out[c], units, strict=True)
+            ]
+            continue
+        if not _numeric(out[c]):
             continue
         if pd.api.types.is_integer_dtype(out[c]):
             continue

@@ -31,6 +31,7 @@ import datetime as _dt
 import html
 import io
 import os
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -196,7 +197,11 @@ def assumptions_frame(
             f"{type(result).__name__}"
         )
     a = proj.assumptions
-    fitted = "; ".join(model.notes) if model is not None else f"fitted to {a['dataset']}"
+    fitted = f"fitted to {a['dataset']}"
+    if model is not None:
+        ids = list(dict.fromkeys(re.findall(r"`([a-z0-9_]+)`", " ".join(model.notes))))
+        if ids:
+            fitted += ": tables " + ", ".join(f"`{i}`" for i in ids)
     base = int(a["base_year"])
     add("dataset", a["dataset"])
     add("base year (31 March)", base, unit="year")
