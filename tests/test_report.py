@@ -111,6 +111,9 @@ def test_dataset_without_model_inputs_still_reports(tmp_path):
     avail = {s["key"]: s["available"] for s in r.sections}
     assert avail["children"] is False and avail["caveats"] is True
     assert "neither `cic_by_age`" in r.section("children")["reason"]
+    # What the tables do publish is still shown: D2N2's 2,877 children at 31 March 2019.
+    pub = r.tables["published_children_in_care"]
+    assert 2877 in pub[(pub["table"] == "d2n2_cla")]["value"].tolist()
     assert r.html_path.exists() and r.excel_path.exists()
     rec = r.tables["reconciliation_failures"]
     assert len(rec) == carecast.datasets.load("d2n2").reconcile().counts()["fail"]

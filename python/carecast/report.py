@@ -41,7 +41,7 @@ from typing import Any
 import pandas as pd
 
 from carecast import _carecast, _progress, export, plots
-from carecast._carecast import ArgumentError, CarecastError, ModelError
+from carecast._carecast import ArgumentError, CarecastError, DataError, ModelError
 from carecast.backtest import backtest
 from carecast.datasets import Dataset, load
 from carecast.market import Comparison, Placements, Scenario, placements, reconcile_spend
@@ -504,6 +504,22 @@ class _Builder:
             self.raw(key, f"<p class='tablenote'>{label}</p>{body}")
 
 
+_PUBLISHED_COLUMNS = ["table", "period", "area", "band", "category", "value"]
+
+
+def _published_stock(ds: Dataset) -> pd.DataFrame:
+    """Return every published count of children in care (measure ``stock``), as printed."""
+    parts = []
+    for tid in ds.table_ids:
+        df = ds.table(tid).to_pandas()
+        df = df[(df["measure"] == "stock") & (df["status"] == "exact")]
+        if len(df):
+            parts.append(df[_PUBLISHED_COLUMNS])
+    if not parts:
+        return pd.DataFrame(columns=_PUBLISHED_COLUMNS)
+    return pd.concat(parts, ignore_index=True)
+
+
 def _stock_table(model: CohortModel, proj: Projection) -> pd.DataFrame:
     cal = model.calibration()
     hist = pd.DataFrame(
@@ -604,7 +620,7 @@ def report(
     why_no_model = ""
     try:
         model = CohortModel.fit(ds, base_year=base_year)
-    except ModelError as e:
+    except (ModelError, DataError) as e:
         why_no_model = f"the cohort model cannot be fitted: {e}"
     proj: Projection | None = None
     fallback = ""
@@ -629,6 +645,14 @@ def report(
     b.open("children")
     if model is None or proj is None:
         b.unavailable("children", why_no_model)
+        published = _published_stock(ds)
+        if len(published):
+            b.table(
+                "children",
+                "published_children_in_care",
+                export.clean(published, unit="children"),
+                "what the tables do publish: children in care (measure stock), as printed",
+            )
     else:
         if fallback:
             b.text("children", fallback)
@@ -677,7 +701,7 @@ def report(
                 inflation=inflation,
                 unit_costs=borrowed,
             )
-        except ModelError as e:
+        except (ModelError, DataError) as e:
             b.unavailable("placements", f"placements cannot be projected: {e}")
     if pl is not None:
         plc = pl
