@@ -283,7 +283,7 @@ def test_capacity(tmp_path):
     assert legend_texts(ax) == [
         "Children needing fostering",
         # Capacity says which capacity it is: children, not approved places.
-        "In-house capacity: children in-house carers can take",
+        "In-house capacity:\nchildren in-house carers can take",
         "Placed in-house",
         "Placed externally (IFAs)",
     ]
@@ -585,7 +585,7 @@ def test_capacity_states_places_and_draws_the_councils_target():
     ax = plots.capacity(pl, pool="fostering")
     texts = legend_texts(ax)
     cap = next(t for t in texts if t.startswith("In-house capacity"))
-    assert "not approved places: 753 in 2016/17" in cap
+    assert "not approved places: 753\nin 2016/17" in cap
     target = next(t for t in texts if t.startswith("Council's target"))
     df = pl.to_pandas()
     shares = df.query("placement == 'fostering' and measure == 'target_in_house_share'")["value"]

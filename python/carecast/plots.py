@@ -429,9 +429,10 @@ def _legend(ax: Axes, *, outside: bool = True, reverse: bool = False, **kw: Any)
     if width >= _LEGEND_BESIDE_MIN_WIDTH:
         if reverse:
             handles, labels = handles[::-1], labels[::-1]
-        ax.legend(
+        legend = ax.legend(
             handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, **kw
         )
+        _fit_title_beside(ax, legend, width)
         return
     # Below the x label: tick labels take about 0.3 in, each label line 0.17 in.
     lines = ax.xaxis.label.get_text().count("\n") + 1 if ax.xaxis.label.get_text() else 0
@@ -482,6 +483,34 @@ def _titled(title: str, council: str | None, assumption: str | None) -> str:
     """Prefix the council and append the main assumption to a chart title."""
     out = f"{council}: {title}" if council else title
     return f"{out} ({assumption})" if assumption else out
+
+
+def _fit_title_beside(ax: Axes, legend: Any, width: float) -> None:
+    """Wrap the title again to the width the axes keep beside their legend.
+
+    The legend beside the axes takes its width from them when the figure is laid out; a
+    title wrapped to the full width would then run past the figure's edge. Both are
+    measured as drawn.
+    """
+    get = getattr(ax.figure, "_get_renderer", None)
+    title = ax.get_title()
+    if not title or get is None:
+        return
+    renderer = get()
+    dpi = ax.figure.dpi
+    # The axes' share of the figure's width once laid out (its grid column), less the
+    # legend and the y axis's ticks and label.
+    spec = ax.get_subplotspec()
+    if spec is not None:
+        grid = spec.get_gridspec()
+        width = ax.figure.get_figwidth() * len(spec.colspan) / grid.ncols
+    left = width - legend.get_window_extent(renderer).width / dpi - 1.0
+    drawn = ax.title.get_window_extent(renderer).width / dpi
+    longest = max(len(line) for line in title.split("\n"))
+    if drawn <= left or left < 2 or longest == 0:
+        return
+    per_char = drawn / longest
+    ax.set_title(_wrap(title.replace("\n", " "), left, per_char), fontsize=12, fontweight="bold")
 
 
 def _band_key(label: str) -> tuple[int, int]:
@@ -774,8 +803,8 @@ def fan(
         xlabel="Financial year"
         + (" (stock at 31 March, the end of the year)" * (measure == "stock")),
     )
-    # Inside, top left, below the "Published / Projected" labels.
-    _legend(ax, outside=False, loc="upper left", bbox_to_anchor=(0.0, 0.93))
+    # Beside wide axes, below narrow ones: inside, it would cover the published points.
+    _legend(ax)
     return ax
 
 
@@ -942,14 +971,13 @@ def capacity(
 
 def _capacity_label(df: pd.DataFrame, pool: str) -> str:
     """Say which capacity the line is: children the council can place, not approved places."""
-    label = "In-house capacity: children in-house carers can take"
-    if pool == "residential":
-        label = "In-house capacity: children in-house homes can take"
+    who = "in-house homes" if pool == "residential" else "in-house carers"
+    label = f"In-house capacity:\nchildren {who} can take"
     places = df[(df["placement"] == pool) & (df["measure"] == "places")]
     if len(places):
         first = places.sort_values("x").iloc[0]
         word = "approved places" if pool == "fostering" else "beds"
-        label += f"\n(not {word}: {first['value']:,.0f} in {first['year']})"
+        label += f"\n(not {word}: {first['value']:,.0f}\nin {first['year']})"
     return label
 
 
