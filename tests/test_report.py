@@ -272,3 +272,8 @@ def test_browser_check_catches_errors_and_missing_charts(tmp_path):
     assert sizes == [["x", 0, 0]]
     assert any("boom" in e for e in errors)
     assert any("image not loaded" in e and "missing.png" in e for e in errors)
+
+
+def test_scenario_for_another_council_is_an_error_naming_the_file():
+    with pytest.raises(carecast.ScenarioError, match="recruit_60_carers.toml.*base_year"):
+        carecast.report("derby", scenario=ROOT / "scenarios" / "recruit_60_carers.toml", **FAST)

@@ -825,7 +825,11 @@ def report(
     else:
         b.step("scenario")
         s = scenario if isinstance(scenario, Scenario) else Scenario.from_file(scenario)
+        # A scenario the user asked for that cannot run on this dataset (another council's
+        # base year, a lever with nothing to act on) is an error naming the file and key.
         comp = s.run(dataset=ds)
+    if comp is not None:
+        s = comp.scenario
         c = comp
         d = s.to_dict()
         b.text(
