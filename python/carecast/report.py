@@ -610,7 +610,7 @@ def report(
     t0 = time.perf_counter()
     b = _Builder(progress)
     b.step("reading the dataset")
-    ds = dataset if isinstance(dataset, Dataset) else load(dataset)
+    ds = dataset if isinstance(dataset, Dataset) else load(os.fspath(dataset))
     borrowed = None
     if unit_costs_from is not None:
         from carecast.market import unit_costs
@@ -1010,14 +1010,14 @@ def report(
         charts=b.charts,
     )
     if out is not None:
-        d = Path(out)
-        if d.exists() and not d.is_dir():
+        folder = Path(out)
+        if folder.exists() and not folder.is_dir():
             raise ArgumentError(f"invalid argument `out` = {str(out)!r}: a file, not a folder")
-        d.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         stem = _stem(ds.name)
-        r.html_path = d / f"{stem}_report.html"
+        r.html_path = folder / f"{stem}_report.html"
         r.html_path.write_text(doc, encoding="utf-8")
-        r.excel_path = export.write_excel(b.tables, d / f"{stem}_report.xlsx", notes=b.notes)
+        r.excel_path = export.write_excel(b.tables, folder / f"{stem}_report.xlsx", notes=b.notes)
     r.seconds = time.perf_counter() - t0
     return r
 
