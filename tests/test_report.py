@@ -1,5 +1,6 @@
 """The sufficiency report: contents, workbook, offline HTML and a real-browser render."""
 
+import io
 import json
 import re
 import shutil
@@ -71,18 +72,19 @@ def test_html_is_self_contained(derbyshire):
 def test_workbook_holds_the_same_tables_with_units(derbyshire):
     r = derbyshire
     wb = openpyxl.load_workbook(r.excel_path)
-    assert len(wb.sheetnames) == len(r.tables)
+    assert wb.sheetnames == ["contents", *r.tables]
+    assert [c.value for c in wb["contents"]["A"]][1:] == list(r.tables)
     ws = wb["children_in_care"]
-    header = [c.value for c in ws[3]]  # row 1: the note, row 3: the header
+    header = [c.value for c in ws[1]]
     assert header[:4] == ["year", "period", "band", "value (children)"]
     assert "lower_80 (children)" in header and "unit" in header
     df = r.tables["children_in_care"]
-    first = [c.value for c in ws[4]]
+    first = [c.value for c in ws[2]]
     assert first[0] == int(df["year"].iloc[0]) and first[3] == pytest.approx(df["value"].iloc[0])
     # Values are rounded for display: no floating-point noise.
     for v in df["value"]:
         assert v == round(v, 1)
-    spend = [c.value for c in wb["spend"][3]]
+    spend = [c.value for c in wb["spend"][1]]
     assert "All placements (pounds)" in spend and "Independent fostering agencies (pounds)" in spend
 
 
@@ -277,3 +279,17 @@ def test_browser_check_catches_errors_and_missing_charts(tmp_path):
 def test_scenario_for_another_council_is_an_error_naming_the_file():
     with pytest.raises(carecast.ScenarioError, match="recruit_60_carers.toml.*base_year"):
         carecast.report("derby", scenario=ROOT / "scenarios" / "recruit_60_carers.toml", **FAST)
+
+
+@pytest.mark.parametrize("sheet", ["children_in_care", "spend", "scenario", "backtest_scores"])
+def test_workbook_and_csv_hold_the_same_values(derbyshire, sheet):
+    df = derbyshire.tables[sheet]
+    from_csv = pd.read_csv(io.StringIO(export.to_csv(df)))
+    from_xlsx = pd.read_excel(derbyshire.excel_path, sheet_name=sheet)
+    # Excel headers carry units ("value (children)"); the CSV's are the frame's names.
+    assert [export.header(df, c) for c in df.columns] == list(from_xlsx.columns)
+    from_xlsx.columns = from_csv.columns
+    pd.testing.assert_frame_equal(from_xlsx, from_csv, check_dtype=False)
+    # And the JSON records of the CLI's convention are the same rows.
+    rows = json.loads(export.to_json(df))["rows"]
+    assert len(rows) == len(from_csv) and list(rows[0]) == list(from_csv.columns)

@@ -369,7 +369,8 @@ def write_excel(
     path : str or Path
         The ``.xlsx`` file to write.
     notes : mapping of str to str, optional
-        A line of text written above a sheet's table (its title and source).
+        What each sheet holds: listed on a first sheet, ``contents``, so that every table
+        sheet starts with its header row.
 
     Raises
     ------
@@ -386,13 +387,20 @@ def write_excel(
     wb.remove(wb.active)
     used: set[str] = set()
     bold = Font(bold=True)
+    if notes:
+        # A first sheet listing the tables, so every other sheet starts with its header.
+        ws = wb.create_sheet(_sheet_name("contents", used))
+        for j, h in enumerate(["sheet", "what it holds", "rows"], start=1):
+            ws.cell(row=1, column=j, value=h).font = bold
+        for i, (name, df) in enumerate(frames.items(), start=2):
+            ws.cell(row=i, column=1, value=name)
+            ws.cell(row=i, column=2, value=notes.get(name, ""))
+            ws.cell(row=i, column=3, value=len(df))
+        ws.column_dimensions["A"].width = 30
+        ws.column_dimensions["B"].width = 100
     for name, df in frames.items():
         ws = wb.create_sheet(_sheet_name(name, used))
         row0 = 1
-        note = (notes or {}).get(name)
-        if note:
-            ws.cell(row=1, column=1, value=note).font = Font(italic=True)
-            row0 = 3
         cols = [str(c) for c in df.columns]
         for j, c in enumerate(cols, start=1):
             ws.cell(row=row0, column=j, value=header(df, c)).font = bold
