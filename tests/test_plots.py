@@ -607,3 +607,9 @@ def test_scenario_against_baseline():
     assert list(scen - base) == pytest.approx(diff.dropna().tolist())
     with pytest.raises(carecast.ArgumentError, match="no rows for placement"):
         plots.scenario(c, measure="nothing")
+
+
+def test_care_leavers_names_the_council():
+    df = carecast.project_care_leavers(2017, {19: 84, 20: 92}, {2018: 92, 2019: 90})
+    assert plots.care_leavers(df, council="derbyshire").get_title().startswith("Derbyshire: ")
+    assert plots.care_leavers(df).get_title() == "Care leavers by age"

@@ -463,7 +463,7 @@ def _cmd_leavers(a: argparse.Namespace) -> int:
     # engine's new care leavers (no chart without a published opening).
     charts = {}
     if own is not None:
-        charts["care_leavers"] = lambda ax: _plots().care_leavers(own, ax=ax)
+        charts["care_leavers"] = lambda ax: _plots().care_leavers(own, ax=ax, council=m.dataset)
     write_out(a, {"care_leavers": out}, charts)
     return 0
 

@@ -1136,7 +1136,7 @@ def _inflation(placements: Any) -> str | None:
     return None
 
 
-def care_leavers(frame: Any, ax: Axes | None = None) -> Axes:
+def care_leavers(frame: Any, ax: Axes | None = None, *, council: str | None = None) -> Axes:
     """Care leavers by age at 31 March, per year, as stacked bars.
 
     Parameters
@@ -1151,6 +1151,8 @@ def care_leavers(frame: Any, ax: Axes | None = None) -> Axes:
         from a published count by age.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when omitted.
+    council : str, optional
+        The council (or dataset name) named in the title; a projection names its own.
 
     Returns
     -------
@@ -1235,7 +1237,7 @@ def care_leavers(frame: Any, ax: Axes | None = None) -> Axes:
     _counts_from_zero(ax)
     _style(
         ax,
-        title=title,
+        title=_titled(title, _council(council) or _context(frame)[0], None),
         ylabel="Care leavers at 31 March (young people)",
         xlabel="Financial year (count at 31 March, the end of the year)",
     )

@@ -798,7 +798,7 @@ def report(
                 "care_leavers",
                 "Care leavers by age at 31 March: the published opening carried forward, "
                 "filled by the young people the model sees reaching 18 in care.",
-                lambda ax: plots.care_leavers(coh, ax=ax),
+                lambda ax: plots.care_leavers(coh, ax=ax, council=ds.name),
             )
         b.table(
             "leavers",
