@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: build everything, then run the full Derbyshire projection (stock with
 # intervals, placements against in-house capacity, costs, care leavers, a scenario and the
-# backtest) and write CSV files and PNG charts to out/derbyshire/.
+# backtest) and write CSV files and PNG charts to out/derbyshire/, then the sufficiency
+# report (HTML and Excel) of all of it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -32,4 +33,8 @@ echo
 echo "== Backtest: how the methods forecast the published stock"
 carecast backtest derbyshire --out "$OUT"
 echo
-echo "CSV files and charts are in $OUT/"
+echo
+echo "== Sufficiency report: HTML (opens offline) and an Excel workbook of its tables"
+carecast report derbyshire --scenario scenarios/recruit_60_carers.toml --out "$OUT"
+echo
+echo "CSV files, charts and the report are in $OUT/"

@@ -10,5 +10,12 @@ fi
 # shellcheck disable=SC1091
 . .venv/bin/activate
 python -m pip install -q --upgrade pip
+# Headless Chromium renders the HTML report in its browser test (tests/test_report.py): the
+# Debian package, installed when missing and when running as root (else the test skips).
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+    --no-install-recommends chromium) >/dev/null 2>&1 ||
+    echo "setup: could not install chromium; the browser test of the report will skip" >&2
+fi
 # Editable install: maturin (the build backend) compiles the Rust extension in release mode.
 python -m pip install -q -e '.[dev]'

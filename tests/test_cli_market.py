@@ -19,22 +19,30 @@ def run(capsys, *args):
     return code, out.out, out.err
 
 
+def exported(columns):
+    """Columns of a frame as the CLI writes it: `period` beside `year`, then `unit`."""
+    cols = list(columns)
+    return [*cols[:1], "period", *cols[1:], "unit"]
+
+
 def test_placements_json_rows_match_the_dataframe(capsys):
     code, out, _ = run(capsys, "placements", "derbyshire", "--years", "3", "--format", "json")
     assert code == 0
     obj = json.loads(out)
     df = carecast.placements("derbyshire", years=3).to_pandas()
-    assert list(obj["rows"][0]) == list(df.columns)
+    assert list(obj["rows"][0]) == exported(df.columns)
     assert len(obj["rows"]) == len(df)
     ifa = [r for r in obj["rows"] if r["placement"] == "ifa" and r["measure"] == "placements"]
-    assert ifa[0]["year"] == "2016/17" and ifa[0]["value"] == pytest.approx(134)
+    # `year` is the 31 March ending the financial year, `period` its label.
+    assert (ifa[0]["year"], ifa[0]["period"]) == (2017, "2016/17")
+    assert ifa[0]["value"] == pytest.approx(134) and ifa[0]["unit"] == "children"
 
 
 def test_placements_csv_and_table(capsys):
     code, out, _ = run(capsys, "placements", "derbyshire", "--years", "2", "--format", "csv")
     assert code == 0
     df = pd.read_csv(io.StringIO(out))
-    assert list(df.columns) == ["year", "placement", "measure", "value"]
+    assert list(df.columns) == ["year", "period", "placement", "measure", "value", "unit"]
     code, out, _ = run(capsys, "placements", "derbyshire", "--years", "2")
     assert code == 0 and "In-house against external" in out and "contract_care" in out
 
@@ -56,7 +64,7 @@ def test_costs_prints_spend_and_reconciliation(capsys):
     code, out, _ = run(capsys, "costs", "derbyshire", "--format", "csv", "--reconciliation")
     rec = pd.read_csv(io.StringIO(out))
     expected = carecast.reconcile_spend("derbyshire")
-    assert list(rec.columns) == list(expected.columns) and len(rec) == len(expected)
+    assert list(rec.columns) == exported(expected.columns) and len(rec) == len(expected)
 
 
 def test_costs_of_a_council_without_unit_costs(capsys):
@@ -85,7 +93,7 @@ def test_scenario_command(capsys, tmp_path):
     assert code == 0
     obj = json.loads(out)
     c = carecast.Scenario.from_file(f).run()
-    assert list(obj["rows"][0]) == list(c.to_pandas().columns)
+    assert list(obj["rows"][0]) == exported(c.to_pandas().columns)
     assert {a["lever"] for a in obj["attribution"]} == {"60 more households"}
     code, out, _ = run(capsys, "scenario", str(f), "--out", str(tmp_path))
     assert code == 0 and "Spend difference by lever" in out

@@ -144,7 +144,8 @@ def test_cli_fit_and_project(capsys):
     )
     obj = json.loads(capsys.readouterr().out)
     assert obj["assumptions"]["admissions"]["method"] == "trend"
-    assert set(obj["rows"][0]) == {"year", "period", "band", "measure", "value"}
+    # The DataFrame's columns and the unit of the values (exports: see carecast.export).
+    assert set(obj["rows"][0]) == {"year", "period", "band", "measure", "value", "unit"}
     assert main(["leavers", "derbyshire", "--years", "4", "--format", "csv"]) == 0
     out = capsys.readouterr().out
     assert "published inflow" in out and "engine" in out

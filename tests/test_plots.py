@@ -1,6 +1,7 @@
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,8 @@ from matplotlib.axes import Axes  # noqa: E402
 
 import carecast  # noqa: E402
 from carecast import plots  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
 from carecast._carecast import ArgumentError  # noqa: E402
 
 DFE = ["under 1", "1-4", "5-9", "10-15", "16-17"]
@@ -279,7 +282,8 @@ def test_capacity(tmp_path):
     assert in_house[0].get_height() + external[0].get_height() == 420
     assert legend_texts(ax) == [
         "Children needing fostering",
-        "In-house capacity",
+        # Capacity says which capacity it is: children, not approved places.
+        "In-house capacity:\nchildren in-house carers can take",
         "Placed in-house",
         "Placed externally (IFAs)",
     ]
@@ -546,3 +550,66 @@ def test_backtest_real_derby_intervals_in_view():
     f = b.forecasts()
     top = f[(f.method == b.default_method) & (f.band == "all")]["upper_90"].max()
     assert ax.get_ylim()[1] >= top
+
+
+# --- titles name the council and the main assumption; capacity, targets, median -----------
+
+
+def test_titles_name_the_council_and_the_assumption():
+    m = carecast.CohortModel.fit("derbyshire")
+    p = m.project(years=3, samples=60, seed=1, admissions="held")
+    assert plots.stock(p, m).get_title().replace("\n", " ").startswith("Derbyshire: Children")
+    assert "(admissions held)" in plots.stock(p, m).get_title().replace("\n", " ")
+    assert "admissions held" in plots.fan(p, model=m).get_title().replace("\n", " ")
+    pl = carecast.placements("derbyshire", years=3, inflation=2)
+    t = plots.spend(pl).get_title().replace("\n", " ")
+    assert t.startswith("Derbyshire: Spend") and "inflation 2% a year" in t
+    t0 = plots.spend(carecast.placements("derbyshire", years=3)).get_title().replace("\n", " ")
+    assert "no inflation" in t0
+    t = plots.capacity(pl).get_title().replace("\n", " ")
+    assert t.startswith("Derbyshire: Fostering") and "admissions trend" in t
+
+
+def test_fan_draws_the_median_of_the_paths():
+    m = carecast.CohortModel.fit("derbyshire")
+    p = m.project(years=5, samples=60, seed=1)
+    ax = plots.fan(p, model=m)
+    assert "Median of paths" in legend_texts(ax)
+    line = next(ln for ln in ax.get_lines() if ln.get_label() == "Median of paths")
+    median = p.to_pandas().query("measure == 'stock' and band == 'all'")["median"].tolist()
+    assert list(line.get_ydata()[1:]) == median  # after the published base-year point
+
+
+def test_capacity_states_places_and_draws_the_councils_target():
+    pl = carecast.placements("derbyshire", years=3)
+    ax = plots.capacity(pl, pool="fostering")
+    texts = legend_texts(ax)
+    cap = next(t for t in texts if t.startswith("In-house capacity"))
+    assert "not approved places: 753\nin 2016/17" in cap
+    target = next(t for t in texts if t.startswith("Council's target"))
+    df = pl.to_pandas()
+    shares = df.query("placement == 'fostering' and measure == 'target_in_house_share'")["value"]
+    assert target == f"Council's target: {shares.min():g}-{shares.max():g}% placed in-house"
+    assert shares.min() < shares.max()
+    demand = df.query("placement == 'fostering' and measure == 'demand'")["value"].iloc[1]
+    marks = ax.collections[-1].get_offsets()
+    assert marks[0][1] == pytest.approx(0.8 * demand)
+
+
+def test_scenario_against_baseline():
+    c = carecast.Scenario.from_file(ROOT / "scenarios" / "recruit_60_carers.toml").run()
+    ax = plots.scenario(c)
+    t = ax.get_title().replace("\n", " ")
+    assert "against the baseline" in t and "inflation 0% a year in both" in t
+    assert legend_texts(ax) == ["Baseline", "Scenario"]
+    base, scen = (ln.get_ydata() for ln in ax.get_lines()[:2])
+    diff = c.to_pandas().query("placement == 'all' and measure == 'spend'")["difference"]
+    assert list(scen - base) == pytest.approx(diff.dropna().tolist())
+    with pytest.raises(carecast.ArgumentError, match="no rows for placement"):
+        plots.scenario(c, measure="nothing")
+
+
+def test_care_leavers_names_the_council():
+    df = carecast.project_care_leavers(2017, {19: 84, 20: 92}, {2018: 92, 2019: 90})
+    assert plots.care_leavers(df, council="derbyshire").get_title().startswith("Derbyshire: ")
+    assert plots.care_leavers(df).get_title() == "Care leavers by age"

@@ -188,9 +188,10 @@ def test_cli_backtest_json_rows_are_the_dataframe(capsys):
     b = carecast.backtest("derbyshire", samples=40)
     assert obj["dataset"] == "derbyshire" and obj["table"] == "forecasts"
     assert obj["default_method"] == b.default_method and obj["verdicts"] == b.verdicts
+    # Rows carry the DataFrame's columns and the unit; values rounded for display (0.1 child).
     for row in obj["rows"]:
-        assert list(row) == b.forecasts().columns.tolist()
-    assert [r["forecast"] for r in obj["rows"]] == b.forecasts()["forecast"].tolist()
+        assert list(row) == [*b.forecasts().columns, "unit"]
+    assert [r["forecast"] for r in obj["rows"]] == [round(v, 1) for v in b.forecasts()["forecast"]]
     assert list(obj["summary"][0]) == b.summary().columns.tolist()
     assert list(obj["scores"][0]) == b.scores().columns.tolist()
     assert cli.main([*args, "--summary"]) == 0
@@ -209,7 +210,7 @@ def test_cli_backtest_csv_is_one_parseable_table(capsys, tmp_path):
     assert cli.main(args) == 0
     df = pd.read_csv(io.StringIO(capsys.readouterr().out))
     b = carecast.backtest("derby", samples=30)
-    assert df.columns.tolist() == b.forecasts().columns.tolist()
+    assert df.columns.tolist() == [*b.forecasts().columns, "unit"]
     assert len(df) == len(b.forecasts())
     assert sorted(set(df["horizon"])) == sorted(set(b.forecasts()["horizon"]))
     assert cli.main([*args, "--summary"]) == 0
@@ -237,8 +238,9 @@ def test_cli_project_json_rows_are_the_dataframe(capsys):
     assert obj["levels"] == [80.0, 95.0]
     p = carecast.CohortModel.fit("derbyshire").project(years=2, samples=30, seed=1, levels=[80, 95])
     df = p.to_pandas()
-    assert all(list(r) == df.columns.tolist() for r in obj["rows"])
-    assert [r["upper_95"] for r in obj["rows"]] == df["upper_95"].tolist()
+    assert all(list(r) == [*df.columns, "unit"] for r in obj["rows"])
+    assert obj["rows"][0]["year"] == 2018 and obj["rows"][0]["period"] == "2017/18"
+    assert [r["upper_95"] for r in obj["rows"]] == [round(v, 1) for v in df["upper_95"]]
     assert cli.main([*args, "--levels", "150"]) == 2
     assert cli.main(["project", "derbyshire", "--levels", "80"]) == 2
 

@@ -16,6 +16,9 @@ The public API:
   :class:`Comparison` of a scenario with its baseline.
 - :mod:`carecast.plots`: ``stock``, ``fan``, ``capacity``, ``spend``, ``care_leavers``,
   ``backtest`` (matplotlib, imported when a chart is drawn; each returns its Axes).
+- Reports: :func:`report` writes a council's sufficiency report (HTML that opens offline,
+  and an Excel workbook of its tables); :mod:`carecast.export` makes the clean copies of
+  tables that CSV, JSON and Excel share.
 - :func:`carecast.verify` and :class:`FigureReport`: check published figures (for CI).
 - Exceptions: :class:`CarecastError` (a ``ValueError``) and its subclasses
   :class:`DataError`, :class:`UnknownNameError`, :class:`ArgumentError`,
@@ -57,6 +60,7 @@ from carecast.market import (
     usage_estimates,
 )
 from carecast.model import CohortModel, Projection, project_care_leavers
+from carecast.report import Report, report
 
 __all__ = [
     "__version__",
@@ -80,6 +84,8 @@ __all__ = [
     "Placements",
     "Scenario",
     "Comparison",
+    "report",
+    "Report",
     "CarecastError",
     "DataError",
     "UnknownNameError",

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from carecast import _progress, export
 from carecast._carecast import ArgumentError
 from carecast._frames import records
 from carecast.market import (
@@ -63,9 +64,10 @@ def register(add: Callable[..., argparse.ArgumentParser], emit: Emit) -> None:
         p.add_argument("--seed", type=int, help="seed of the paths (default 0)")
         p.add_argument(
             "--levels",
-            action="append",
-            metavar="L[,L...]",
-            help="interval levels in percent, comma-separated or repeated (default 80,90)",
+            action="extend",
+            nargs="+",
+            metavar="L",
+            help="interval levels in percent: 80 95, 80,95 or repeated (default 80,90)",
         )
         if name == "costs":
             p.add_argument(
@@ -100,6 +102,12 @@ def _borrowed(a: argparse.Namespace) -> list[dict[str, Any]] | None:
 
 
 def _placements(a: argparse.Namespace) -> Placements:
+    what = f"placements, Monte Carlo with {a.samples} paths" if a.samples else "placements"
+    with _progress.step(what):
+        return _run_placements(a)
+
+
+def _run_placements(a: argparse.Namespace) -> Placements:
     return placements(
         a.dataset,
         a.years,
@@ -118,7 +126,7 @@ def _placements(a: argparse.Namespace) -> Placements:
 
 
 def parse_levels(values: list[str] | None) -> list[float] | None:
-    """Levels from ``--levels 80,95`` and/or repeated ``--levels 80 --levels 95``."""
+    """Levels from ``--levels 80 95``, ``--levels 80,95`` or ``--levels 80 --levels 95``."""
     if not values:
         return None
     out = []
@@ -242,8 +250,11 @@ def cmd_scenario(a: argparse.Namespace, emit: Emit) -> int:
         a,
         {"scenario": df, "scenario_attribution": att},
         {
-            "scenario_fostering": lambda ax: _plots().capacity(c.result, pool="fostering", ax=ax),
-            "scenario_spend": lambda ax: _plots().spend(c.result, ax=ax),
+            # Each drawn against the baseline of the same run (same inflation).
+            "scenario_fostering": lambda ax: _plots().scenario(
+                c, measure="in_house", placement="fostering", ax=ax
+            ),
+            "scenario_spend": lambda ax: _plots().scenario(c, measure="spend", ax=ax),
         },
     )
     return 0
@@ -279,11 +290,15 @@ def write_out(
     files: dict[str, pd.DataFrame],
     charts: dict[str, Callable[[Any], Any]] | None = None,
 ) -> None:
-    """Write CSV files and PNG charts to ``--out DIR`` when it was given."""
+    """Write CSV files and PNG charts to ``--out DIR`` when it was given.
+
+    The files are the clean copies of :func:`carecast.export.for_output`, the same as
+    ``--format csv`` prints.
+    """
     if not getattr(a, "out", None):
         return
     d = _out_dir(a)
     for name, df in files.items():
-        d.joinpath(f"{name}.csv").write_text(df.to_csv(index=False))
+        export.write_csv(export.for_output(df), d / f"{name}.csv")
     for name, draw in (charts or {}).items():
         _chart(a, f"{name}.png", draw)

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from carecast import _cli_market, datasets
+from carecast import _cli_market, _cli_population, _progress, datasets, export
 from carecast import _validate as _v
 from carecast._carecast import ArgumentError, CarecastError, UnknownNameError
 from carecast._cli_market import parse_levels as _parse_levels
@@ -90,6 +90,11 @@ COMMAND_EXAMPLES: dict[str, list[str]] = {
         "carecast costs derbyshire --inflation 2",
         "carecast costs derby --unit-costs-from derbyshire --inflation 3 --format csv",
     ],
+    "report": [
+        "carecast report derbyshire --out out/derbyshire",
+        "carecast report derbyshire --out out/ --scenario scenarios/recruit_60_carers.toml",
+        "carecast report derby --out out/ --unit-costs-from derbyshire --inflation 2",
+    ],
     "scenario": [
         "carecast scenario scenarios/recruit_60_carers.toml",
         "carecast scenario scenarios/recruit_60_carers.toml --format json --out out/",
@@ -119,11 +124,11 @@ def _plots() -> Any:
 def _emit(df: pd.DataFrame, fmt: str, extra: dict[str, Any] | None = None) -> None:
     if fmt == "json":
         obj: dict[str, Any] = dict(extra or {})
-        obj["rows"] = records(df)
+        obj["rows"] = records(export.for_output(df))
         json.dump(obj, sys.stdout, indent=1)
         sys.stdout.write("\n")
     elif fmt == "csv":
-        df.to_csv(sys.stdout, index=False)
+        sys.stdout.write(export.to_csv(export.for_output(df)))
     else:
         with pd.option_context(
             "display.max_rows",
@@ -252,15 +257,28 @@ def _projection(a: argparse.Namespace) -> tuple[CohortModel, Projection]:
         extra = {"samples": a.samples, "seed": a.seed, "levels": _parse_levels(a.levels)}
     elif getattr(a, "seed", None) is not None or getattr(a, "levels", None):
         raise ArgumentError("--seed and --levels need --samples (the number of paths)")
-    p = m.project(
-        years=a.years,
-        admissions=a.admissions,
-        k=a.k,
-        discharges=a.discharges,
-        bands=a.bands,
-        grain=a.grain,
-        **extra,
-    )
+    population = None
+    if getattr(a, "population", None):
+        population = _cli_population.read_file(a.population)
+    elif getattr(a, "admissions", None) == "rate":
+        population = _cli_population.for_dataset(load(a.dataset))
+        if population is None:
+            raise ArgumentError(
+                "--admissions rate needs children aged 0-17 by year: give --population FILE "
+                f"(a CSV `year,population`), or put a table `population` in {a.dataset}"
+            )
+    what = f"Monte Carlo, {a.samples} paths" if extra else "projection"
+    with _progress.step(what):
+        p = m.project(
+            years=a.years,
+            admissions=a.admissions,
+            population=population,
+            k=a.k,
+            discharges=a.discharges,
+            bands=a.bands,
+            grain=a.grain,
+            **extra,
+        )
     return m, p
 
 
@@ -300,7 +318,10 @@ def _cmd_project(a: argparse.Namespace) -> int:
     charts = {"stock": lambda ax: _plots().stock(p, model=m, ax=ax)}
     if p.levels:
         charts["fan"] = lambda ax: _plots().fan(p, model=m, ax=ax)
-    write_out(a, {"projection": p.to_pandas()}, charts)
+    from carecast.report import assumptions_frame
+
+    files = {"projection": p.to_pandas(), "assumptions": assumptions_frame(p, m)}
+    write_out(a, files, charts)
     return 0
 
 
@@ -313,13 +334,14 @@ def _exact_horizons(df: pd.DataFrame, digits: int) -> pd.DataFrame:
 
 
 def _cmd_backtest(a: argparse.Namespace) -> int:
-    b = backtest(
-        a.dataset,
-        a.horizon,
-        samples=a.samples,
-        seed=a.seed,
-        levels=_parse_levels(a.levels),
-    )
+    with _progress.step(f"backtest, {a.samples} paths per forecast"):
+        b = backtest(
+            a.dataset,
+            a.horizon,
+            samples=a.samples,
+            seed=a.seed,
+            levels=_parse_levels(a.levels),
+        )
     fc, summ, scores = b.forecasts(), b.summary(), b.scores()
     if a.format == "json":
         obj = {
@@ -332,16 +354,16 @@ def _cmd_backtest(a: argparse.Namespace) -> int:
             "origins": b.origins,
             "notes": b.notes,
             "table": "summary" if a.summary else "forecasts",
-            "rows": records(summ if a.summary else fc),
-            "scores": records(scores),
+            "rows": records(export.for_output(summ if a.summary else fc)),
+            "scores": records(export.for_output(scores)),
             "ranking": records(b.ranking()),
         }
         if not a.summary:
-            obj["summary"] = records(summ)
+            obj["summary"] = records(export.for_output(summ))
         json.dump(obj, sys.stdout, indent=1)
         sys.stdout.write("\n")
     elif a.format == "csv":
-        (summ if a.summary else fc).to_csv(sys.stdout, index=False)
+        sys.stdout.write(export.to_csv(export.for_output(summ if a.summary else fc)))
     else:
         print(repr(b))
         for n in b.notes:
@@ -441,7 +463,7 @@ def _cmd_leavers(a: argparse.Namespace) -> int:
     # engine's new care leavers (no chart without a published opening).
     charts = {}
     if own is not None:
-        charts["care_leavers"] = lambda ax: _plots().care_leavers(own, ax=ax)
+        charts["care_leavers"] = lambda ax: _plots().care_leavers(own, ax=ax, council=m.dataset)
     write_out(a, {"care_leavers": out}, charts)
     return 0
 
@@ -509,10 +531,18 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--years", type=int, default=10, help="years ahead, 1-25 (default 10)")
         sp.add_argument(
             "--admissions",
-            choices=["held", "mean", "trend"],
+            choices=["held", "mean", "trend", "rate"],
             default=DEFAULT_ADMISSIONS,
             help=f"admissions assumption (default {DEFAULT_ADMISSIONS}: the method the "
-            "backtests of the bundled data favour; it needs two observed years)",
+            "backtests of the bundled data favour; it needs two observed years); rate: per "
+            "10,000 children times --population",
+        )
+        sp.add_argument(
+            "--population",
+            metavar="FILE",
+            help="children aged 0-17 by year for --admissions rate: a CSV `year,population` "
+            "(year = the 31 March ending the year) or a table file with measure population, "
+            "band 0-17; default: the dataset's own table `population`",
         )
         sp.add_argument(
             "--discharges",
@@ -551,9 +581,10 @@ def build_parser() -> argparse.ArgumentParser:
         )
         sp.add_argument(
             "--levels",
-            action="append",
-            metavar="L[,L...]",
-            help="interval levels in percent, comma-separated or repeated (default "
+            action="extend",
+            nargs="+",
+            metavar="L",
+            help="interval levels in percent: 80 95, 80,95 or repeated (default "
             + ",".join(str(v) for v in DEFAULT_LEVELS)
             + ": quantiles 5, 10, 90, 95)",
         )
@@ -585,7 +616,79 @@ def build_parser() -> argparse.ArgumentParser:
     model_args(sp)
     mc_args(sp, None)
     _cli_market.register(add, _emit)
+    _add_report(add)
     return p
+
+
+def _add_report(add: Callable[..., argparse.ArgumentParser]) -> None:
+    sp = add(
+        "report",
+        _cmd_report,
+        "write the sufficiency report: an HTML file that opens offline, and an Excel "
+        "workbook of its tables, to --out DIR",
+    )
+    sp.add_argument("dataset", help="bundled dataset name, dfe:<council> or a folder of tables")
+    sp.add_argument("--scenario", metavar="FILE", help="scenario file shown beside its baseline")
+    sp.add_argument("--base-year", type=int, default=None, help="31 March to project from")
+    sp.add_argument("--years", type=int, default=10, help="years ahead (default 10)")
+    sp.add_argument(
+        "--admissions",
+        choices=["held", "mean", "trend"],
+        default=DEFAULT_ADMISSIONS,
+        help=f"admissions assumption (default {DEFAULT_ADMISSIONS})",
+    )
+    sp.add_argument("--inflation", type=float, default=0.0, help="unit-cost inflation, %% a year")
+    sp.add_argument("--unit-costs-from", metavar="DATASET", help="borrow another's unit costs")
+    sp.add_argument("--samples", type=int, default=1000, help="Monte Carlo paths (default 1000)")
+    sp.add_argument("--seed", type=int, default=0, help="seed of the paths (default 0)")
+    sp.add_argument(
+        "--levels",
+        action="extend",
+        nargs="+",
+        metavar="L",
+        help="interval levels in percent: 80 95 or 80,95 (default 80,90)",
+    )
+
+
+def _cmd_report(a: argparse.Namespace) -> int:
+    from carecast.report import report, stderr_progress
+
+    if not a.out:
+        raise ArgumentError("carecast report needs --out DIR (the folder to write the report to)")
+    r = report(
+        a.dataset,
+        a.out,
+        scenario=a.scenario,
+        base_year=a.base_year,
+        years=a.years,
+        admissions=a.admissions,
+        inflation=a.inflation,
+        unit_costs_from=a.unit_costs_from,
+        samples=a.samples,
+        seed=a.seed,
+        levels=_parse_levels(a.levels) or DEFAULT_LEVELS,
+        progress=stderr_progress(),
+    )
+    df = pd.DataFrame(
+        [
+            {
+                "section": s["title"],
+                "available": s["available"],
+                "charts": len(s["charts"]),
+                "reason": s["reason"],
+            }
+            for s in r.sections
+        ]
+    )
+    if a.format == "table":
+        print(f"Report on {r.title} ({r.dataset}) in {r.seconds:.1f} s")
+        print(f"html: {r.html_path}\nexcel: {r.excel_path}\n")
+    _emit(
+        df,
+        a.format,
+        {"dataset": r.dataset, "html": str(r.html_path), "excel": str(r.excel_path)},
+    )
+    return 0
 
 
 def _check_out(a: argparse.Namespace) -> None:

@@ -29,6 +29,8 @@ care_leavers
     Care leavers by age, per year.
 backtest
     Forecasts from successive origins against what happened.
+scenario
+    A scenario against its baseline, on the same assumptions (and inflation).
 time_position
     Where a period sits on the time axis, to add your own points.
 
@@ -67,6 +69,7 @@ __all__ = [
     "spend",
     "care_leavers",
     "backtest",
+    "scenario",
     "time_position",
     "PLACEMENT_LABELS",
 ]
@@ -426,9 +429,10 @@ def _legend(ax: Axes, *, outside: bool = True, reverse: bool = False, **kw: Any)
     if width >= _LEGEND_BESIDE_MIN_WIDTH:
         if reverse:
             handles, labels = handles[::-1], labels[::-1]
-        ax.legend(
+        legend = ax.legend(
             handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, **kw
         )
+        _fit_title_beside(ax, legend, width)
         return
     # Below the x label: tick labels take about 0.3 in, each label line 0.17 in.
     lines = ax.xaxis.label.get_text().count("\n") + 1 if ax.xaxis.label.get_text() else 0
@@ -448,6 +452,65 @@ def _legend(ax: Axes, *, outside: bool = True, reverse: bool = False, **kw: Any)
         fontsize=9,
         **kw,
     )
+
+
+def _council(name: Any) -> str | None:
+    """Return a dataset's name as a title prefix (``derbyshire`` -> ``Derbyshire``)."""
+    if not isinstance(name, str) or not name:
+        return None
+    return name if ":" in name or "/" in name or name != name.lower() else name.capitalize()
+
+
+def _context(obj: Any) -> tuple[str | None, str | None]:
+    """Return the council and the main assumption of a result, where the object says.
+
+    A :class:`~carecast.Projection` gives its dataset and admissions method; a
+    :class:`~carecast.Placements` also its placement mix; a plain frame gives nothing.
+    """
+    proj = getattr(obj, "projection", None)
+    a = getattr(proj if proj is not None else obj, "assumptions", None)
+    if not isinstance(a, dict):
+        return _council(getattr(obj, "dataset", None)), None
+    adm = a.get("admissions", {})
+    parts = [f"admissions {adm['method']}"] if isinstance(adm, dict) and "method" in adm else []
+    pa = getattr(obj, "assumptions", None) if proj is not None else None
+    if isinstance(pa, dict) and isinstance(pa.get("mix"), dict):
+        parts.append(f"placement mix {pa['mix'].get('method')}")
+    return _council(a.get("dataset")), (", ".join(parts) or None)
+
+
+def _titled(title: str, council: str | None, assumption: str | None) -> str:
+    """Prefix the council and append the main assumption to a chart title."""
+    out = f"{council}: {title}" if council else title
+    return f"{out} ({assumption})" if assumption else out
+
+
+def _fit_title_beside(ax: Axes, legend: Any, width: float) -> None:
+    """Wrap the title again to the width the axes keep beside their legend.
+
+    The legend beside the axes takes its width from them when the figure is laid out; a
+    title wrapped to the full width would then run past the figure's edge. Both are
+    measured as drawn.
+    """
+    get = getattr(ax.figure, "_get_renderer", None)
+    title = ax.get_title()
+    if not title or get is None:
+        return
+    renderer = get()
+    dpi = ax.figure.dpi
+    # The axes' share of the figure's width once laid out (its grid column), less the
+    # legend and the y axis's ticks and label.
+    spec = ax.get_subplotspec()
+    if spec is not None:
+        grid = spec.get_gridspec()
+        width = ax.figure.get_figwidth() * len(spec.colspan) / grid.ncols
+    left = width - legend.get_window_extent(renderer).width / dpi - 1.0
+    drawn = ax.title.get_window_extent(renderer).width / dpi
+    longest = max(len(line) for line in title.split("\n"))
+    if drawn <= left or left < 2 or longest == 0:
+        return
+    per_char = drawn / longest
+    ax.set_title(_wrap(title.replace("\n", " "), left, per_char), fontsize=12, fontweight="bold")
 
 
 def _band_key(label: str) -> tuple[int, int]:
@@ -616,7 +679,7 @@ def stock(
     what = "by age band" if band is None and len(draw) > 1 else _band_name(draw[0]).lower()
     _style(
         ax,
-        title=f"Children in care, {what}: published and projected",
+        title=_titled(f"Children in care, {what}: published and projected", *_context(projection)),
         ylabel="Children in care at 31 March",
         xlabel="Financial year (stock at 31 March, the end of the year)",
     )
@@ -707,6 +770,12 @@ def fan(
     if start is not None:
         cx, cy = np.r_[base, x], np.r_[start, cy]
     ax.plot(cx, cy, color=_FAN_COLOUR, lw=2.2, label="Central projection")
+    if "median" in p.columns and p["median"].notna().any():
+        # The median of the paths: the intervals sit round it, not round the central path.
+        mx, my = x, p["median"].to_numpy(float)
+        if start is not None:
+            mx, my = np.r_[base, x], np.r_[start, my]
+        ax.plot(mx, my, color="#003f6b", lw=1.6, linestyle=(0, (2, 1.5)), label="Median of paths")
     if hist is not None and len(hist):
         ax.plot(
             hist["x"],
@@ -725,14 +794,17 @@ def fan(
     title, ylabel = _MEASURE_LABELS.get(measure, (measure.replace("_", " ").capitalize(), ""))
     _style(
         ax,
-        title=f"{title}, {_band_name(band).lower()}: projection with "
-        f"{' and '.join(f'{lv}%' for lv in reversed(levels))} intervals",
+        title=_titled(
+            f"{title}, {_band_name(band).lower()}: projection with "
+            f"{' and '.join(f'{lv}%' for lv in reversed(levels))} intervals",
+            *_context(projection),
+        ),
         ylabel=ylabel or "Children",
         xlabel="Financial year"
         + (" (stock at 31 March, the end of the year)" * (measure == "stock")),
     )
-    # Inside, top left, below the "Published / Projected" labels.
-    _legend(ax, outside=False, loc="upper left", bbox_to_anchor=(0.0, 0.93))
+    # Beside wide axes, below narrow ones: inside, it would cover the published points.
+    _legend(ax)
     return ax
 
 
@@ -875,8 +947,9 @@ def capacity(
             lw=2.2,
             linestyle=(0, (5, 2)),
             zorder=4,
-            label="In-house capacity",
+            label=_capacity_label(df, pool),
         )
+    _draw_targets(ax, df, pool, wide)
     if base_year is None:
         base_year = _placements_base_year(placements)
     if base_year is not None:
@@ -885,12 +958,55 @@ def capacity(
     _counts_from_zero(ax)
     _style(
         ax,
-        title=f"{pool.capitalize()}: demand against in-house capacity",
+        title=_titled(
+            f"{pool.capitalize()}: demand against in-house capacity (children)",
+            *_context(placements),
+        ),
         ylabel="Children placed at 31 March",
         xlabel="Financial year (count at 31 March, the end of the year)",
     )
     _legend(ax)
     return ax
+
+
+def _capacity_label(df: pd.DataFrame, pool: str) -> str:
+    """Say which capacity the line is: children the council can place, not approved places."""
+    who = "in-house homes" if pool == "residential" else "in-house carers"
+    label = f"In-house capacity:\nchildren {who} can take"
+    places = df[(df["placement"] == pool) & (df["measure"] == "places")]
+    if len(places):
+        first = places.sort_values("x").iloc[0]
+        word = "approved places" if pool == "fostering" else "beds"
+        label += f"\n(not {word}: {first['value']:,.0f}\nin {first['year']})"
+    return label
+
+
+def _draw_targets(ax: Axes, df: pd.DataFrame, pool: str, wide: pd.DataFrame) -> None:
+    """Mark the council's own target for the pool where it publishes one.
+
+    A target share placed in-house (``target_in_house_share``, percent) is drawn as the
+    children it means, the share times demand; a target in children as is.
+    """
+    t = df[(df["placement"] == pool) & (df["measure"] == "target_in_house_share")]
+    if t.empty or "demand" not in wide.columns:
+        return
+    t = t.set_index("x")["value"].astype(float)
+    xs = [x for x in t.index if x in wide.index]
+    if not xs:
+        return
+    ys = [float(t[x]) / 100 * float(wide.loc[x, "demand"]) for x in xs]
+    lo, hi = min(float(t[x]) for x in xs), max(float(t[x]) for x in xs)
+    share = f"{lo:g}%" if lo == hi else f"{lo:g}-{hi:g}%"
+    ax.scatter(
+        xs,
+        ys,
+        marker="_",
+        s=900,
+        linewidths=3,
+        color="#1a9850",
+        zorder=6,
+        label=f"Council's target: {share} placed in-house",
+    )
 
 
 def _money_axis(ax: Axes, top: float) -> None:
@@ -1001,7 +1117,9 @@ def spend(placements: Any, by: str = "placement", ax: Axes | None = None) -> Axe
     what = {"placement": "placement type", "pool": "kind of placement", "provider": "provider"}
     _style(
         ax,
-        title=f"Spend on placements by {what[by]}",
+        title=_titled(
+            f"Spend on placements by {what[by]}", _context(placements)[0], _inflation(placements)
+        ),
         ylabel="Spend (£ per year)",
         xlabel="Financial year",
     )
@@ -1009,7 +1127,16 @@ def spend(placements: Any, by: str = "placement", ax: Axes | None = None) -> Axe
     return ax
 
 
-def care_leavers(frame: Any, ax: Axes | None = None) -> Axes:
+def _inflation(placements: Any) -> str | None:
+    """Return the inflation a spend chart is drawn at, where a Placements says."""
+    a = getattr(placements, "assumptions", None)
+    if isinstance(a, dict) and "inflation" in a:
+        rate = float(a["inflation"])
+        return f"inflation {rate:g}% a year" if rate else "no inflation: prices of the unit costs"
+    return None
+
+
+def care_leavers(frame: Any, ax: Axes | None = None, *, council: str | None = None) -> Axes:
     """Care leavers by age at 31 March, per year, as stacked bars.
 
     Parameters
@@ -1024,6 +1151,8 @@ def care_leavers(frame: Any, ax: Axes | None = None) -> Axes:
         from a published count by age.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when omitted.
+    council : str, optional
+        The council (or dataset name) named in the title; a projection names its own.
 
     Returns
     -------
@@ -1108,7 +1237,7 @@ def care_leavers(frame: Any, ax: Axes | None = None) -> Axes:
     _counts_from_zero(ax)
     _style(
         ax,
-        title=title,
+        title=_titled(title, _council(council) or _context(frame)[0], None),
         ylabel="Care leavers at 31 March (young people)",
         xlabel="Financial year (count at 31 March, the end of the year)",
     )
@@ -1237,7 +1366,11 @@ def backtest(
     title, ylabel = _MEASURE_LABELS.get(measure, (measure.replace("_", " ").capitalize(), ""))
     _style(
         ax,
-        title=f"{title}, {_band_name(band).lower()}: {method} forecasts against outturn",
+        title=_titled(
+            f"{title}, {_band_name(band).lower()}: {method} forecasts against outturn",
+            _council(getattr(forecasts, "dataset", None)),
+            None,
+        ),
         ylabel=ylabel or "Children",
         xlabel="Financial year"
         + (" (stock at 31 March, the end of the year)" * (measure == "stock")),
@@ -1267,3 +1400,122 @@ def _outturn(df: pd.DataFrame, band: str) -> tuple[pd.Series, dict[float, str]]:
     first = pts.groupby("x", sort=True).first()
     labels = {float(x): str(p) for x, p in first["period"].items() if isinstance(p, str)}
     return first["value"], labels
+
+
+_SCENARIO_MEASURES = {
+    "spend": ("Spend", "Spend (£ per year)"),
+    "children": ("Children in care", "Children in care at 31 March"),
+    "in_house": ("Placed in-house", "Children placed at 31 March"),
+    "external": ("Placed externally", "Children placed at 31 March"),
+    "demand": ("Children needing a placement", "Children at 31 March"),
+    "capacity": ("In-house capacity", "Children the council can place"),
+    "placements": ("Placements", "Children placed at 31 March"),
+}
+
+
+def scenario(
+    comparison: Any, measure: str = "spend", placement: str = "all", ax: Axes | None = None
+) -> Axes:
+    """Draw a scenario against its baseline: both lines on one chart, the difference labelled.
+
+    Baseline and scenario come from the same :class:`~carecast.Comparison`, so they share
+    every assumption, inflation included, except the scenario's levers; the title names
+    the scenario and the inflation, and the last year's difference is written at the end
+    of the lines (the saving, or the cost, of the scenario).
+
+    Parameters
+    ----------
+    comparison : Comparison or pandas.DataFrame
+        A :class:`~carecast.Comparison` or its ``to_pandas()`` frame (``year``,
+        ``placement``, ``measure``, ``baseline``, ``scenario``).
+    measure : str
+        The measure to draw (``spend``, ``in_house``, ``external``, ``children``, ...).
+    placement : str
+        A placement type, a pool (``fostering``, ``residential``) or ``all``.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ArgumentError
+        If the frame lacks the columns, or has no rows of that measure and placement.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> from carecast import plots
+    >>> df = pd.DataFrame({"year": ["2017/18", "2018/19"], "placement": "all",
+    ...     "measure": "spend", "baseline": [10e6, 11e6], "scenario": [10e6, 10.5e6]})
+    >>> ax = plots.scenario(df)
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['Baseline', 'Scenario']
+    """
+    df = _as_frame(comparison, "comparison")
+    _require(df, "comparison", ["year", "placement", "measure", "baseline", "scenario"])
+    d = df[(df["measure"] == measure) & (df["placement"] == placement)].dropna(
+        subset=["baseline", "scenario"]
+    )
+    if d.empty:
+        pairs = sorted(
+            {(str(p), str(m)) for p, m in zip(df["placement"], df["measure"], strict=True)}
+        )
+        raise ArgumentError(
+            f"invalid argument `comparison`: no rows for placement {placement!r} and measure "
+            f"{measure!r} (has {pairs[:12]}{' ...' if len(pairs) > 12 else ''})"
+        )
+    d = d.assign(x=_xs(d["year"], "comparison", "year")).sort_values("x")
+    x = d["x"].to_numpy(float)
+    base, scen = d["baseline"].to_numpy(float), d["scenario"].to_numpy(float)
+    ax = _new_axes(ax)
+    ax.plot(x, base, color="#555555", lw=2.2, marker="o", ms=4, label="Baseline")
+    ax.plot(x, scen, color=_FAN_COLOUR, lw=2.4, marker="o", ms=4, label="Scenario")
+    ax.fill_between(x, base, scen, color=_FAN_COLOUR, alpha=0.12, lw=0)
+    money = measure == "spend"
+    diff = scen[-1] - base[-1]
+    if money:
+        _money_axis(ax, float(max(base.max(), scen.max())))
+        amount = f"£{abs(diff) / 1e6:,.2f}m" if abs(diff) >= 1e5 else f"£{abs(diff):,.0f}"
+    else:
+        amount = f"{abs(diff):,.1f}"
+    word = "less" if diff < 0 else "more"
+    ax.annotate(
+        f"{amount} {word}\nin {_fy_label(round(x[-1]))}",
+        (x[-1], scen[-1]),
+        xytext=(10, 0),
+        textcoords="offset points",
+        va="center",
+        fontsize=9,
+        color=_FAN_COLOUR,
+    )
+    _year_axis(ax, x.min(), x.max(), pad=0.6)
+    _counts_from_zero(ax)
+    name, infl, council = "Scenario", None, None
+    s = getattr(comparison, "scenario", None)
+    if s is not None:
+        name = str(getattr(s, "name", name))
+        sd = s.to_dict() if callable(getattr(s, "to_dict", None)) else {}
+        council = sd.get("dataset")
+    bl = getattr(comparison, "baseline", None)
+    a = getattr(bl, "assumptions", None)
+    if isinstance(a, dict) and "inflation" in a:
+        infl = float(a["inflation"])
+    what, ylabel = _SCENARIO_MEASURES.get(measure, (measure.replace("_", " ").capitalize(), ""))
+    where = "" if placement == "all" else f", {PLACEMENT_LABELS.get(placement, placement)}"
+    extra = [] if council is None else [str(council)]
+    if infl is not None and money:
+        extra.append(f"inflation {infl:g}% a year in both")
+    _style(
+        ax,
+        title=f"{name}: {what.lower()}{where} against the baseline"
+        + (f" ({'; '.join(extra)})" if extra else ""),
+        ylabel=ylabel or "Children",
+        xlabel="Financial year" + (" (count at 31 March, the end of the year)" * (not money)),
+    )
+    _legend(ax)
+    return ax

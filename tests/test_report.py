@@ -1,0 +1,295 @@
+"""The sufficiency report: contents, workbook, offline HTML and a real-browser render."""
+
+import io
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import carecast
+from carecast import export
+from carecast.cli import main
+from carecast.report import assumptions_frame, care_leavers_frame, caveats_frame
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTEFACTS = ROOT / "target" / "report-artefacts"
+FAST = {"samples": 100, "backtest_samples": 30}
+
+
+@pytest.fixture(scope="module")
+def derbyshire(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    return carecast.report(
+        "derbyshire", out, scenario=ROOT / "scenarios" / "recruit_60_carers.toml", **FAST
+    )
+
+
+def test_derbyshire_has_every_section_and_chart(derbyshire):
+    r = derbyshire
+    assert [s["key"] for s in r.sections] == [
+        "children",
+        "placements",
+        "spend",
+        "leavers",
+        "scenario",
+        "accuracy",
+        "assumptions",
+        "caveats",
+    ]
+    assert all(s["available"] for s in r.sections), [s["reason"] for s in r.sections]
+    assert set(r.charts) == {
+        "stock",
+        "fan",
+        "capacity_fostering",
+        "capacity_residential",
+        "spend",
+        "care_leavers",
+        "scenario_spend",
+        "scenario_fostering",
+        "backtest",
+    }
+    # Every chart is an inline SVG inside its figure.
+    for name in r.charts:
+        m = re.search(rf"<figure class='chart' id='chart-{name}'[^>]*><svg", r.html)
+        assert m, name
+    assert "national-backtest" in r.html  # the slot for the national backtest
+
+
+def test_html_is_self_contained(derbyshire):
+    text = derbyshire.html_path.read_text(encoding="utf-8")
+    # No script, stylesheet or image is fetched: every src/href is internal or data.
+    for attr in re.findall(r"""(?:src|href)\s*=\s*["']([^"']*)["']""", text):
+        assert attr.startswith(("#", "data:")), attr
+    assert "<script" not in text
+    assert "@import" not in text and "url(http" not in text
+
+
+def test_workbook_holds_the_same_tables_with_units(derbyshire):
+    r = derbyshire
+    wb = openpyxl.load_workbook(r.excel_path)
+    assert wb.sheetnames == ["contents", *r.tables]
+    assert [c.value for c in wb["contents"]["A"]][1:] == list(r.tables)
+    ws = wb["children_in_care"]
+    header = [c.value for c in ws[1]]
+    assert header[:4] == ["year", "period", "band", "value (children)"]
+    assert "lower_80 (children)" in header and "unit" in header
+    df = r.tables["children_in_care"]
+    first = [c.value for c in ws[2]]
+    assert first[0] == int(df["year"].iloc[0]) and first[3] == pytest.approx(df["value"].iloc[0])
+    # Values are rounded for display: no floating-point noise.
+    for v in df["value"]:
+        assert v == round(v, 1)
+    spend = [c.value for c in wb["spend"][1]]
+    assert "All placements (pounds)" in spend and "Independent fostering agencies (pounds)" in spend
+
+
+def test_children_table_joins_history_and_forecast(derbyshire):
+    df = derbyshire.tables["children_in_care"]
+    pub = df[(df["source"] == "published") & (df["band"] == "all")]
+    assert pub.set_index("year")["value"].to_dict() == {2014: 628, 2015: 603, 2016: 585, 2017: 630}
+    proj = df[(df["source"] == "projected") & (df["band"] == "all")]
+    assert proj["year"].tolist() == list(range(2018, 2028))
+    assert (proj["lower_90"] <= proj["lower_80"]).all()
+    assert (proj["lower_80"] <= proj["median"]).all() and (proj["median"] <= proj["upper_80"]).all()
+
+
+def test_derby_says_why_spend_is_missing_and_borrows(tmp_path):
+    r = carecast.report("derby", tmp_path, **FAST)
+    s = r.section("spend")
+    assert not s["available"] and "unit costs" in s["reason"]
+    assert "Not available for this dataset" in r.html
+    r2 = carecast.report("derby", unit_costs_from="derbyshire", inflation=2, **FAST)
+    assert r2.section("spend")["available"]
+    assert (r2.tables["spend"]["unit"] == "pounds").all()
+
+
+def test_dataset_without_model_inputs_still_reports(tmp_path):
+    r = carecast.report("d2n2", tmp_path)
+    avail = {s["key"]: s["available"] for s in r.sections}
+    assert avail["children"] is False and avail["caveats"] is True
+    assert "neither `cic_by_age`" in r.section("children")["reason"]
+    # What the tables do publish is still shown: D2N2's 2,877 children at 31 March 2019.
+    pub = r.tables["published_children_in_care"]
+    assert 2877 in pub[(pub["table"] == "d2n2_cla")]["value"].tolist()
+    assert r.html_path.exists() and r.excel_path.exists()
+    rec = r.tables["reconciliation_failures"]
+    assert len(rec) == carecast.datasets.load("d2n2").reconcile().counts()["fail"]
+
+
+def test_user_folder(tmp_path):
+    folder = tmp_path / "my_council"
+    shutil.copytree(ROOT / "crates" / "carecast" / "data" / "derby", folder)
+    r = carecast.report(str(folder), tmp_path / "out", **FAST)
+    assert r.section("children")["available"]
+    assert r.html_path.name.endswith("_report.html")
+
+
+def test_assumptions_frame_is_tidy():
+    m = carecast.CohortModel.fit("derbyshire")
+    p = m.project(years=3)
+    df = assumptions_frame(p, m)
+    assert list(df.columns) == ["what", "band", "year", "value", "unit", "source"]
+    adm = df[df["what"] == "admissions per year"]
+    # One row per band and projected year, matching what the projection used.
+    assert len(adm) == 5 * 3
+    used = p.assumptions["admissions_used"]
+    assert adm[adm["year"] == 2019]["value"].tolist() == pytest.approx(used[1])
+    pl = carecast.placements("derbyshire", years=2, inflation=2)
+    costs = assumptions_frame(pl, m)
+    ifa = costs[costs["what"] == "unit cost: Independent fostering agencies"].iloc[0]
+    assert ifa["value"] == 44000 and ifa["unit"] == "pounds a year" and ifa["year"] == 2017
+    with pytest.raises(carecast.ArgumentError, match="Projection, Placements or Comparison"):
+        assumptions_frame("derbyshire")
+
+
+def test_care_leavers_and_caveats():
+    m = carecast.CohortModel.fit("derbyshire")
+    ds = carecast.datasets.load("derbyshire")
+    new, cohorts, why = care_leavers_frame(m, m.project(years=4), ds)
+    assert why == "" and len(new) == 4
+    assert cohorts.groupby("year")["value"].sum().iloc[0] == 608  # published opening, 2017
+    cav = caveats_frame(ds)
+    assert cav[cav["status"] == "suppressed"]["cells"].sum() > 0
+
+
+def test_cli_report_writes_files_and_progress(tmp_path, capsys):
+    code = main(["report", "derby", "--out", str(tmp_path), "--samples", "50", "--format", "json"])
+    out = capsys.readouterr()
+    assert code == 0
+    obj = json.loads(out.out)
+    assert Path(obj["html"]).exists() and Path(obj["excel"]).exists()
+    assert {r["section"] for r in obj["rows"]} >= {"Data caveats"}
+    # Progress goes to stderr (here, the run takes longer than a second).
+    assert "carecast: backtest" in out.err
+    assert main(["report", "derby"]) == 2
+    assert "needs --out" in capsys.readouterr().err
+
+
+def test_export_rounds_and_labels_periods():
+    df = pd.DataFrame(
+        {
+            "year": ["2016/17", "2017/18"],
+            "placement": ["all", "fostering"],
+            "measure": ["spend", "in_house_share"],
+            "value": [753.0000000000001, 29.99999999999995],
+        }
+    )
+    c = export.clean(df)
+    assert c.columns.tolist() == ["year", "period", "placement", "measure", "value", "unit"]
+    assert c["year"].tolist() == [2017, 2018] and c["period"].tolist() == ["2016/17", "2017/18"]
+    assert c["unit"].tolist() == ["pounds", "percent"]
+    assert c["value"].tolist() == [753.0, 30.0]
+    assert df["value"].iloc[0] == 753.0000000000001  # the frame keeps full precision
+
+
+# ---------------------------------------------------------------------------------------
+# A real browser
+
+
+def _chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.skip(
+        "no headless Chromium: scripts/setup.sh installs the Debian package `chromium` "
+        "when run as root; install it with `apt-get install chromium` to run this test"
+    )
+
+
+# Injected into a copy of the report: once the page has loaded, log each chart's drawn size,
+# and an error for any image that did not load (Chromium does not log those to stderr).
+_PROBE = """<script>window.addEventListener("load", () => {
+  const sizes = [...document.querySelectorAll("figure.chart")].map(f => {
+    const el = f.querySelector("svg, img"); const r = el ? el.getBoundingClientRect() : null;
+    return [f.dataset.chart, r ? Math.round(r.width) : 0, r ? Math.round(r.height) : 0];
+  });
+  for (const img of document.images) {
+    if (!img.complete || img.naturalWidth === 0) console.error("image not loaded: " + img.src);
+  }
+  console.log("CHARTS:" + JSON.stringify(sizes));
+});</script>"""
+
+
+def render(html_file: Path, screenshot: Path) -> tuple[list[list], list[str]]:
+    """Open a page in headless Chromium; return the charts' drawn sizes and other console lines."""
+    exe = _chromium()
+    probe = html_file.with_name(html_file.stem + "_probe.html")
+    probe.write_text(
+        html_file.read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"),
+        encoding="utf-8",
+    )
+    base = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
+    url = probe.resolve().as_uri()
+    res = subprocess.run(
+        [*base, "--enable-logging=stderr", "--v=0", "--dump-dom", url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    console = [ln for ln in res.stderr.splitlines() if ":CONSOLE" in ln]
+    sizes = None
+    others = []
+    for ln in console:
+        m = re.search(r'"CHARTS:(.*)", source:', ln)
+        if m:
+            sizes = json.loads(m.group(1))
+        else:
+            others.append(ln)
+    assert sizes is not None, f"the page did not finish loading: {res.stderr[-2000:]}"
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [*base, "--window-size=1280,6000", f"--screenshot={screenshot}", html_file.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    return sizes, others
+
+
+def test_browser_renders_report_without_console_errors(derbyshire):
+    shot = ARTEFACTS / "derbyshire_report.png"
+    if shot.exists():
+        shot.unlink()
+    sizes, errors = render(derbyshire.html_path, shot)
+    assert errors == []
+    assert sorted(s[0] for s in sizes) == sorted(derbyshire.charts)
+    for name, w, h in sizes:
+        assert w > 300 and h > 150, (name, w, h)
+    assert shot.exists() and shot.stat().st_size > 50_000
+
+
+def test_browser_check_catches_errors_and_missing_charts(tmp_path):
+    page = tmp_path / "broken.html"
+    page.write_text(
+        "<html><body><figure class='chart' data-chart='x'></figure>"
+        "<img src='missing.png'><script>console.error('boom')</script></body></html>"
+    )
+    sizes, errors = render(page, tmp_path / "broken.png")
+    assert sizes == [["x", 0, 0]]
+    assert any("boom" in e for e in errors)
+    assert any("image not loaded" in e and "missing.png" in e for e in errors)
+
+
+def test_scenario_for_another_council_is_an_error_naming_the_file():
+    with pytest.raises(carecast.ScenarioError, match="recruit_60_carers.toml.*base_year"):
+        carecast.report("derby", scenario=ROOT / "scenarios" / "recruit_60_carers.toml", **FAST)
+
+
+@pytest.mark.parametrize("sheet", ["children_in_care", "spend", "scenario", "backtest_scores"])
+def test_workbook_and_csv_hold_the_same_values(derbyshire, sheet):
+    df = derbyshire.tables[sheet]
+    from_csv = pd.read_csv(io.StringIO(export.to_csv(df)))
+    from_xlsx = pd.read_excel(derbyshire.excel_path, sheet_name=sheet)
+    # Excel headers carry units ("value (children)"); the CSV's are the frame's names.
+    assert [export.header(df, c) for c in df.columns] == list(from_xlsx.columns)
+    from_xlsx.columns = from_csv.columns
+    pd.testing.assert_frame_equal(from_xlsx, from_csv, check_dtype=False)
+    # And the JSON records of the CLI's convention are the same rows.
+    rows = json.loads(export.to_json(df))["rows"]
+    assert len(rows) == len(from_csv) and list(rows[0]) == list(from_csv.columns)
