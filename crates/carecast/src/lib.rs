@@ -27,6 +27,7 @@ pub mod period;
 pub mod placement;
 pub mod reconcile;
 pub mod scenario;
+pub mod ssda903;
 pub mod stochastic;
 pub mod table;
 
