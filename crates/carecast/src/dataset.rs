@@ -61,7 +61,11 @@ impl Dataset {
         bundled::BUNDLED.iter().map(|(n, _)| *n).collect()
     }
 
-    /// A bundled dataset by name.
+    /// A bundled dataset by name, or `903:PATH` for the tables derived from SSDA903 returns
+    /// under `PATH` ([`crate::ssda903::load`]).
+    ///
+    /// # Errors
+    /// [`Error::UnknownName`] for an unknown name; the errors of [`crate::ssda903::load`].
     ///
     /// ```
     /// let d = carecast::Dataset::bundled("derbyshire").unwrap();
@@ -69,6 +73,10 @@ impl Dataset {
     /// assert!(carecast::Dataset::bundled("derbyshir").unwrap_err().to_string().contains("did you mean"));
     /// ```
     pub fn bundled(name: &str) -> Result<Dataset> {
+        // `903:PATH`: tables derived from a council's SSDA903 returns (see `crate::ssda903`).
+        if let Some(path) = name.strip_prefix("903:") {
+            return crate::ssda903::load(&[path]).map(|r| r.dataset);
+        }
         let cache = CACHE.get_or_init(|| {
             bundled::BUNDLED
                 .iter()
