@@ -26,7 +26,7 @@
 
 use super::codes;
 use super::day::{Day, march31};
-use super::read::{Code, EpisodeRow, Kind, Returns};
+use super::read::{Code, EpisodeRow, Returns};
 
 /// One row of the audit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,16 +54,12 @@ pub struct Episode {
     pub dec: Option<Day>,
     /// Reason for new episode.
     pub rne: Code,
-    /// Legal status.
-    pub ls: Code,
     /// Placement type code.
     pub place: Code,
     /// Provider code.
     pub provider: Code,
     /// Reason ceased.
     pub rec: Code,
-    /// Reason for a placement change.
-    pub reason: Code,
 }
 
 /// The cleaned history.
@@ -190,7 +186,7 @@ fn same_content(a: &EpisodeRow, b: &EpisodeRow) -> bool {
 }
 
 /// Cleans read returns (see the module documentation for the rules).
-pub fn clean(r: &Returns) -> Clean {
+pub fn clean(r: Returns) -> Clean {
     let mut t = Tally { rows: Vec::new() };
     let mut file_rows = 0usize;
     let mut odd_files = Vec::new();
@@ -213,8 +209,8 @@ pub fn clean(r: &Returns) -> Clean {
         last_seen[e.child as usize] = last_seen[e.child as usize].max(e.year);
     }
     // Same start: keep latest return, then a row with DEC, then the later line.
-    let mut rows: Vec<EpisodeRow> = r.episodes.clone();
-    rows.sort_unstable_by_key(|e| {
+    let mut kept: Vec<EpisodeRow> = r.episodes;
+    kept.sort_unstable_by_key(|e| {
         (
             e.child,
             e.decom,
@@ -224,27 +220,27 @@ pub fn clean(r: &Returns) -> Clean {
             std::cmp::Reverse(e.line),
         )
     });
-    let mut kept: Vec<EpisodeRow> = Vec::with_capacity(rows.len());
-    for e in rows {
-        if let Some(k) = kept.last()
-            && k.child == e.child
-            && k.decom == e.decom
-        {
-            let id = if k.year == e.year {
-                if same_content(k, &e) {
-                    "duplicate_row"
-                } else {
-                    "same_start_in_one_return"
-                }
-            } else if e.dec.is_none() {
-                "open_episode_repeated"
-            } else {
-                "restated_by_later_return"
-            };
-            t.add(id, e.child);
-            continue;
+    kept.dedup_by(|e, k| {
+        if k.child != e.child || k.decom != e.decom {
+            return false;
         }
-        kept.push(e);
+        let id = if k.year == e.year {
+            if same_content(k, e) {
+                "duplicate_row"
+            } else {
+                "same_start_in_one_return"
+            }
+        } else if e.dec.is_none() {
+            "open_episode_repeated"
+        } else {
+            "restated_by_later_return"
+        };
+        t.add(id, e.child);
+        true
+    });
+    let mut has_episode = vec![false; n];
+    for e in &kept {
+        has_episode[e.child as usize] = true;
     }
     // Codes and year ends, on the rows kept.
     for e in &kept {
@@ -270,7 +266,7 @@ pub fn clean(r: &Returns) -> Clean {
         !sb
     });
     // Headers: latest return wins.
-    let mut hs = r.headers.clone();
+    let mut hs = r.headers;
     hs.sort_unstable_by_key(|h| (h.child, h.year, h.file, h.line));
     let mut dob: Vec<Option<Day>> = vec![None; n];
     let mut header_years: Vec<Vec<i32>> = vec![Vec::new(); n];
@@ -289,10 +285,6 @@ pub fn clean(r: &Returns) -> Clean {
         if x {
             t.add("header_corrected_by_later_return", c as u32);
         }
-    }
-    let mut has_episode = vec![false; n];
-    for e in &r.episodes {
-        has_episode[e.child as usize] = true;
     }
     for h in &hs {
         if !has_episode[h.child as usize] && header_years[h.child as usize].first() == Some(&h.year)
@@ -361,11 +353,9 @@ pub fn clean(r: &Returns) -> Clean {
                 decom: e.decom,
                 dec,
                 rne: e.rne,
-                ls: e.ls,
                 place: e.place,
                 provider: e.provider,
                 rec: e.rec,
-                reason: e.reason,
             };
             // Continuation merged into the previous episode.
             if out.len() > start
@@ -416,7 +406,6 @@ pub fn clean(r: &Returns) -> Clean {
             detail,
         });
     }
-    let _ = Kind::Header;
     Clean {
         episodes: out,
         dob,

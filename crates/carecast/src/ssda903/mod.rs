@@ -50,13 +50,14 @@ pub struct Ssda903 {
     pub files: Vec<read::FileInfo>,
 }
 
-fn finish(name: &str, origin: &str, r: &read::Returns) -> Result<Ssda903> {
+fn finish(name: &str, origin: &str, r: read::Returns) -> Result<Ssda903> {
     if r.episodes.is_empty() {
         return Err(Error::data(
             Location::file(origin),
             "no episodes table found (a CSV with columns CHILD, DECOM, RNE, LS, PLACE, DEC)",
         ));
     }
+    let files_read = r.files.clone();
     let c = clean::clean(r);
     let d = derive::derive(&c);
     let mut files = d.table_files();
@@ -75,7 +76,7 @@ fn finish(name: &str, origin: &str, r: &read::Returns) -> Result<Ssda903> {
         dataset,
         audit: c.audit,
         derived: d,
-        files: r.files.clone(),
+        files: files_read,
     })
 }
 
@@ -86,7 +87,7 @@ fn finish(name: &str, origin: &str, r: &read::Returns) -> Result<Ssda903> {
 /// collection year that cannot be found, or no episodes table.
 pub fn load_bytes(name: &str, files: &[(String, Vec<u8>)]) -> Result<Ssda903> {
     let r = read::read_bytes(files)?;
-    finish(name, name, &r)
+    finish(name, name, r)
 }
 
 /// Reads, cleans and derives from paths (CSV files, or folders searched for CSV files).
@@ -106,5 +107,5 @@ pub fn load<P: AsRef<Path>>(paths: &[P]) -> Result<Ssda903> {
             || "ssda903".to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-    finish(&name, &origin.join(";"), &r)
+    finish(&name, &origin.join(";"), r)
 }

@@ -1,6 +1,7 @@
 //! Reading the CSV files of one or more returns into compact rows.
 
 use std::collections::HashMap;
+use std::io::{BufRead, Read};
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -8,16 +9,17 @@ use rayon::prelude::*;
 use super::day::{self, Day, fy_of};
 use crate::{Error, Location, Result};
 
-/// A short code (`RNE`, `LS`, `PLACE`, ...), upper-cased, at most 8 bytes.
+/// A short code (`RNE`, `LS`, `PLACE`, ...), upper-cased, at most 6 bytes (the longest
+/// code in the lists, `CARPL`, has 5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct Code([u8; 8]);
+pub struct Code([u8; 6]);
 
 impl Code {
     fn new(b: &[u8]) -> Option<Code> {
-        if b.len() > 8 {
+        if b.len() > 6 {
             return None;
         }
-        let mut c = [0u8; 8];
+        let mut c = [0u8; 6];
         for (o, i) in c.iter_mut().zip(b) {
             *o = i.to_ascii_uppercase();
         }
@@ -26,7 +28,7 @@ impl Code {
 
     /// The code as text (empty when blank).
     pub fn as_str(&self) -> &str {
-        let n = self.0.iter().position(|&b| b == 0).unwrap_or(8);
+        let n = self.0.iter().position(|&b| b == 0).unwrap_or(6);
         std::str::from_utf8(&self.0[..n]).unwrap_or("")
     }
 
@@ -200,13 +202,20 @@ fn year_cell(s: &[u8]) -> Option<i32> {
     year_from_name(t)
 }
 
-fn parse_file(idx: u32, path: &str, bytes: &[u8]) -> Result<Parsed> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+fn parse_file<R: Read>(idx: u32, path: &str, input: R) -> Result<Parsed> {
+    let mut input = std::io::BufReader::with_capacity(1 << 16, input);
+    let io = |e: std::io::Error| Error::Io {
+        path: path.to_string(),
+        message: e.to_string(),
+    };
+    if input.fill_buf().map_err(io)?.starts_with(b"\xEF\xBB\xBF") {
+        input.consume(3);
+    }
     let loc = Location::file(path);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
-        .from_reader(bytes);
+        .from_reader(input);
     let head: Vec<String> = rdr
         .byte_headers()
         .map_err(|e| Error::data(loc.at_line(1), format!("bad CSV header: {e}")))?
@@ -323,11 +332,15 @@ fn parse_file(idx: u32, path: &str, bytes: &[u8]) -> Result<Parsed> {
         if id.is_empty() {
             return Err(Error::data(at("CHILD"), "empty child identifier"));
         }
-        let next = ids.len() as u32;
-        let child = *ids.entry(id.to_vec()).or_insert_with(|| {
-            p.ids.push(id.to_vec());
-            next
-        });
+        let child = match ids.get(id) {
+            Some(&c) => c,
+            None => {
+                let next = ids.len() as u32;
+                ids.insert(id.to_vec(), next);
+                p.ids.push(id.to_vec());
+                next
+            }
+        };
         match kind {
             Kind::Episodes => {
                 let decom = date(decom_i, "DECOM", true)?.unwrap_or_default();
@@ -401,8 +414,12 @@ pub fn read_bytes(files: &[(String, Vec<u8>)]) -> Result<Returns> {
     let parsed: Vec<Parsed> = files
         .par_iter()
         .enumerate()
-        .map(|(i, (path, bytes))| parse_file(i as u32, path, bytes))
+        .map(|(i, (path, bytes))| parse_file(i as u32, path, bytes.as_slice()))
         .collect::<Result<_>>()?;
+    merge(parsed)
+}
+
+fn merge(parsed: Vec<Parsed>) -> Result<Returns> {
     // Years inferred from dates, per folder.
     let mut folder_year: HashMap<String, i32> = HashMap::new();
     for p in &parsed {
@@ -416,7 +433,11 @@ pub fn read_bytes(files: &[(String, Vec<u8>)]) -> Result<Returns> {
             *e = (*e).max(y);
         }
     }
-    let mut out = Returns::default();
+    let mut out = Returns {
+        episodes: Vec::with_capacity(parsed.iter().map(|p| p.episodes.len()).sum()),
+        headers: Vec::with_capacity(parsed.iter().map(|p| p.headers.len()).sum()),
+        ..Returns::default()
+    };
     let mut global: HashMap<Vec<u8>, u32> = HashMap::new();
     for p in parsed {
         let year = if p.infer && p.info.kind.is_some() {
@@ -482,18 +503,20 @@ pub fn read_paths<P: AsRef<Path>>(paths: &[P]) -> Result<Returns> {
         ));
     }
     found.sort();
-    let files = found
-        .into_par_iter()
-        .map(|p| {
-            std::fs::read(&p)
-                .map(|b| (p.display().to_string(), b))
-                .map_err(|e| Error::Io {
-                    path: p.display().to_string(),
-                    message: e.to_string(),
-                })
+    // Files are streamed, never held whole in memory; they are parsed in parallel.
+    let parsed = found
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let name = p.display().to_string();
+            let f = std::fs::File::open(p).map_err(|e| Error::Io {
+                path: name.clone(),
+                message: e.to_string(),
+            })?;
+            parse_file(i as u32, &name, f)
         })
         .collect::<Result<Vec<_>>>()?;
-    read_bytes(&files)
+    merge(parsed)
 }
 
 fn collect(p: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<()> {
