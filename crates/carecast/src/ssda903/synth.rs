@@ -946,9 +946,9 @@ fn truth(children: &[Child], first: i32, last: i32) -> Truth {
                 .iter()
                 .find(|x| x.rne == "S" && x.decom >= s && x.decom <= e)
             {
-                t.starts_by_age
-                    .get_mut(&y)
-                    .map(|a| a[age(c.dob, st.decom) as usize] += 1);
+                if let Some(a) = t.starts_by_age.get_mut(&y) {
+                    a[age(c.dob, st.decom) as usize] += 1;
+                }
             }
             if let Some(end) = c
                 .eps
