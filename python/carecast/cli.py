@@ -497,9 +497,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("datasets", _cmd_datasets, "list the bundled datasets")
     sp = add("show", _cmd_show, "list a dataset's tables, or print one table in long form")
-    sp.add_argument(
-        "dataset", help="bundled dataset name, a folder of table files, or 903:PATH"
-    )
+    sp.add_argument("dataset", help="bundled dataset name, a folder of table files, or 903:PATH")
     sp.add_argument("table", nargs="?", help="table id")
     sp = add("ssda903", _cmd_ssda903, "SSDA903 returns: the cleaning audit (rule, rows, children)")
     sp.add_argument("action", choices=["audit"], help="what to do (audit)")

@@ -17,7 +17,7 @@ Examples
 >>> stock = ds.table("cic_by_age").to_pandas().query("band == 'all'")
 >>> int(stock["value"].iloc[-1]) == truth["stock"]["2024"]
 True
->>> ds.audit.set_index("rule").loc["short_break", "children"] == truth["short_break_children"]
+>>> int(ds.audit.set_index("rule").loc["short_break", "children"]) == truth["short_break_children"]
 True
 >>> carecast.CohortModel.fit(ds).project(years=2).to_wide("stock").shape[0]
 2
@@ -105,7 +105,7 @@ def load(path_or_paths: str | os.PathLike[str] | list[str | os.PathLike[str]]) -
 
 
 def audit(path_or_paths: str | os.PathLike[str] | list[str | os.PathLike[str]]) -> pd.DataFrame:
-    """The cleaning audit of SSDA903 returns (see :func:`load`).
+    """Return the cleaning audit of SSDA903 returns (see :func:`load`).
 
     Parameters
     ----------

@@ -30,7 +30,7 @@ fn ssda903_load(py: Python<'_>, paths: Vec<String>) -> PyResult<(String, String)
 /// Writes a synthetic return under `dir`; returns its true figures as JSON
 /// (`stock`: 31 March year -> children; `starts`, `ceases`: closing year -> children).
 #[pyfunction]
-#[pyo3(signature = (dir, seed=1, first_year=2020, years=5, admissions_per_year=300.0, short_breaks_per_year=15.0, year_column=false, dates="mixed".to_string(), traps=true))]
+#[pyo3(signature = (dir, seed=1, first_year=2020, years=5, admissions_per_year=300.0, short_breaks_per_year=15.0, year_column=false, dates="mixed", traps=true))]
 #[allow(clippy::too_many_arguments)]
 fn ssda903_synthesize(
     py: Python<'_>,
@@ -41,11 +41,11 @@ fn ssda903_synthesize(
     admissions_per_year: f64,
     short_breaks_per_year: f64,
     year_column: bool,
-    dates: String,
+    dates: &str,
     traps: bool,
 ) -> PyResult<String> {
     run(py, || {
-        let dates = match dates.as_str() {
+        let dates = match dates {
             "dmy" => synth::DateStyle::Dmy,
             "iso" => synth::DateStyle::Iso,
             "mixed" => synth::DateStyle::Mixed,

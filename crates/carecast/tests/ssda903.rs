@@ -363,3 +363,64 @@ fn reads_written_folders_from_disk() {
     std::fs::remove_dir_all(&dir).unwrap();
     check_against_truth(&s, &r);
 }
+
+#[test]
+fn moves_projection_holds_out_of_sample_and_scenarios_move_placements() {
+    use carecast::PlacementType;
+    use carecast::ssda903::moves::{MovesModel, STATES, TransitionChange};
+    let s = generate(&SynthOptions {
+        seed: 21,
+        admissions_per_year: 800.0,
+        ..SynthOptions::default()
+    })
+    .unwrap();
+    // Fit on the first three returns only, project the two years held out.
+    let first3: Vec<(String, Vec<u8>)> = bytes(&s)
+        .into_iter()
+        .filter(|(n, _)| {
+            ["2019-20", "2020-21", "2021-22"]
+                .iter()
+                .any(|y| n.starts_with(y))
+        })
+        .collect();
+    let r = load_bytes("first3", &first3).unwrap();
+    let m = MovesModel::fit(&r.clean, 3).unwrap();
+    assert!(MovesModel::fit(&r.clean, 4).is_err());
+    let p = m.project(5, &[]).unwrap();
+    assert_eq!(p.months[23], (2024, 3));
+    let projected: f64 = p.stock_by_type[23].iter().sum();
+    let actual = f64::from(s.truth.stock_total(2024).unwrap());
+    assert!(
+        (projected - actual).abs() / actual < 0.08,
+        "projected {projected:.0} against {actual}"
+    );
+    // Accounting: each month's stock is last month's plus entries less exits.
+    let start: f64 = m.stock.iter().flatten().sum();
+    let mut prev = start;
+    for k in 0..p.months.len() {
+        let now: f64 = p.stock_by_type[k].iter().sum();
+        let exits: f64 = p.exits[k].iter().sum();
+        assert!((prev + p.entries[k] - exits - now).abs() < 1e-6);
+        let by_band: f64 = p.stock_by_band[k].iter().sum();
+        assert!((by_band - now).abs() < 1e-6);
+        prev = now;
+    }
+    // Step down from agency homes to agency fostering.
+    let idx = |t: PlacementType| PlacementType::ALL.iter().position(|x| *x == t).unwrap();
+    let change = TransitionChange {
+        from: PlacementType::AgencyHome,
+        to: PlacementType::Ifa,
+        factor: 3.0,
+    };
+    let q = m.project(5, &[change]).unwrap();
+    let (home, ifa) = (idx(PlacementType::AgencyHome), idx(PlacementType::Ifa));
+    assert!(q.stock_by_type[59][home] < p.stock_by_type[59][home] - 1.0);
+    assert!(q.stock_by_type[59][ifa] > p.stock_by_type[59][ifa] + 1.0);
+    assert!(STATES == PlacementType::ALL.len());
+    let bad = TransitionChange {
+        factor: f64::NAN,
+        ..change
+    };
+    assert!(m.project(5, &[bad]).is_err());
+    assert!(m.project(0, &[]).is_err());
+}

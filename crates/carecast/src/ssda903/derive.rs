@@ -430,25 +430,20 @@ impl Derived {
             "Children looked after at each month end by placement group and provider",
             "stock",
             "children",
-            Some("area=all"),
-            "category is the placement group from PLACE; area holds the provider class from PLACE_PROVIDER (in_house PR1; agency PR4/PR5; other).",
+            None,
+            "category is GROUP/PROVIDER: the placement group from PLACE and the provider class from PLACE_PROVIDER (in_house PR1; agency PR4/PR5; other PR0/PR2/PR3/blank).",
         );
-        s.push_str("period,category,area,value\n");
+        s.push_str("period,category,value\n");
         for (i, &mo) in self.months.iter().enumerate() {
             let p = date(mo);
             for (g, gname) in codes::GROUPS.iter().enumerate() {
                 for (pi, pname) in PROVIDERS.iter().enumerate() {
                     let _ = writeln!(
                         s,
-                        "{p},{gname},{pname},{}",
+                        "{p},{gname}/{pname},{}",
                         self.stock_group_provider[i][g][pi]
                     );
                 }
-                let _ = writeln!(
-                    s,
-                    "{p},{gname},all,{}",
-                    self.stock_group_provider[i][g].iter().sum::<u32>()
-                );
             }
         }
         files.push(("cic_by_group_provider.csv".to_string(), s));

@@ -28,6 +28,7 @@ pub mod clean;
 pub mod codes;
 pub mod day;
 pub mod derive;
+pub mod moves;
 pub mod read;
 pub mod synth;
 
@@ -48,6 +49,8 @@ pub struct Ssda903 {
     pub derived: derive::Derived,
     /// Files read (or set aside), with how their year was found.
     pub files: Vec<read::FileInfo>,
+    /// The clean history (child indices only, no identifiers), for [`moves::MovesModel`].
+    pub clean: clean::Clean,
 }
 
 fn finish(name: &str, origin: &str, r: read::Returns) -> Result<Ssda903> {
@@ -74,9 +77,10 @@ fn finish(name: &str, origin: &str, r: read::Returns) -> Result<Ssda903> {
     dataset.origin = origin.to_string();
     Ok(Ssda903 {
         dataset,
-        audit: c.audit,
+        audit: c.audit.clone(),
         derived: d,
         files: files_read,
+        clean: c,
     })
 }
 
