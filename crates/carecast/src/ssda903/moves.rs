@@ -331,9 +331,9 @@ impl MovesModel {
                     }
                 }
             }
-            for a in 0..MONTHS {
-                for s in 0..STATES {
-                    next[a][s] += self.entries[a][s];
+            for (row, add) in next.iter_mut().zip(&self.entries) {
+                for (v, e) in row.iter_mut().zip(add) {
+                    *v += e;
                 }
             }
             std::mem::swap(&mut x, &mut next);
