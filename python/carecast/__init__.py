@@ -35,7 +35,7 @@ Examples
 [668.0, 670.0, 712.0]
 """
 
-from carecast import datasets, plots
+from carecast import datasets, plots, ssda903
 from carecast._carecast import (
     ArgumentError,
     CarecastError,
@@ -66,6 +66,7 @@ __all__ = [
     "__version__",
     "datasets",
     "plots",
+    "ssda903",
     "Dataset",
     "Table",
     "Reconciliation",

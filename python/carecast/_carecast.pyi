@@ -33,6 +33,8 @@ __all__ = [
     "simulate",
     "backtest",
     "select_default",
+    "ssda903_load",
+    "ssda903_synthesize",
 ]
 
 __version__: str
@@ -126,3 +128,15 @@ def backtest(
     levels: list[float],
 ) -> str: ...
 def select_default(backtests_json: list[str]) -> str: ...
+def ssda903_load(paths: list[str]) -> tuple[str, str]: ...
+def ssda903_synthesize(
+    dir: str,
+    seed: int = 1,
+    first_year: int = 2020,
+    years: int = 5,
+    admissions_per_year: float = 300.0,
+    short_breaks_per_year: float = 15.0,
+    year_column: bool = False,
+    dates: str = "mixed",
+    traps: bool = True,
+) -> str: ...

@@ -95,6 +95,10 @@ COMMAND_EXAMPLES: dict[str, list[str]] = {
         "carecast report derbyshire --out out/ --scenario scenarios/recruit_60_carers.toml",
         "carecast report derby --out out/ --unit-costs-from derbyshire --inflation 2",
     ],
+    "ssda903": [
+        "carecast ssda903 audit returns/",
+        "carecast show 903:returns/ cic_by_age",
+    ],
     "scenario": [
         "carecast scenario scenarios/recruit_60_carers.toml",
         "carecast scenario scenarios/recruit_60_carers.toml --format json --out out/",
@@ -172,6 +176,16 @@ def _cmd_show(a: argparse.Namespace) -> int:
         write_out(a, {a.table: d.table(a.table).to_pandas()})
     else:
         write_out(a, {f"{d.name}_tables": d.tables()})
+    return 0
+
+
+def _cmd_ssda903(a: argparse.Namespace) -> int:
+    from carecast import ssda903
+
+    d = ssda903.load(a.paths)
+    df = d.audit
+    _emit(df, a.format, {"dataset": d.name})
+    write_out(a, {"ssda903_audit": df})
     return 0
 
 
@@ -505,8 +519,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("datasets", _cmd_datasets, "list the bundled datasets")
     sp = add("show", _cmd_show, "list a dataset's tables, or print one table in long form")
-    sp.add_argument("dataset", help="bundled dataset name or a folder of table files")
+    sp.add_argument("dataset", help="bundled dataset name, a folder of table files, or 903:PATH")
     sp.add_argument("table", nargs="?", help="table id")
+    sp = add("ssda903", _cmd_ssda903, "SSDA903 returns: the cleaning audit (rule, rows, children)")
+    sp.add_argument("action", choices=["audit"], help="what to do (audit)")
+    sp.add_argument("paths", nargs="+", help="folders of yearly returns or CSV files")
     sp = add("reconcile", _cmd_reconcile, "run every check the published tables allow")
     sp.add_argument("dataset", help="bundled dataset name or a folder of table files")
     sp.add_argument(

@@ -12,6 +12,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 mod market;
+mod ssda903;
 mod stochastic;
 
 // The exception classes live at `carecast._carecast.<Name>`: that is where pickle looks
@@ -318,5 +319,6 @@ fn _carecast(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stochastic::simulate, m)?)?;
     m.add_function(wrap_pyfunction!(stochastic::backtest, m)?)?;
     m.add_function(wrap_pyfunction!(stochastic::select_default, m)?)?;
+    ssda903::register(m)?;
     Ok(())
 }

@@ -47,6 +47,7 @@ pub mod placements;
 pub mod reconcile;
 pub mod scenario;
 pub mod sources;
+pub mod ssda903;
 pub mod uncertainty;
 pub mod units;
 

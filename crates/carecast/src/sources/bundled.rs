@@ -21,12 +21,14 @@ impl Dataset {
         embedded::BUNDLED.iter().map(|(n, _)| *n).collect()
     }
 
-    /// A bundled dataset by name.
+    /// A bundled dataset by name, or `903:PATH` for the tables derived from SSDA903 returns
+    /// under `PATH` ([`crate::ssda903::load`]).
     ///
     /// # Errors
     ///
     /// [`Error::UnknownName`] with the nearest names when no bundled dataset has the name;
-    /// the error of [`Dataset::from_files`] if a bundled file does not read.
+    /// the error of [`Dataset::from_files`] if a bundled file does not read; the errors of
+    /// [`crate::ssda903::load`] for a `903:` name.
     ///
     /// ```
     /// let d = carecast::Dataset::bundled("derbyshire").unwrap();
@@ -35,6 +37,10 @@ impl Dataset {
     /// assert!(carecast::Dataset::bundled("derbyshir").unwrap_err().to_string().contains("did you mean"));
     /// ```
     pub fn bundled(name: &str) -> Result<Dataset> {
+        // `903:PATH`: tables derived from a council's SSDA903 returns (see `crate::ssda903`).
+        if let Some(path) = name.strip_prefix("903:") {
+            return crate::ssda903::load(&[path]).map(|r| r.dataset);
+        }
         let cache = CACHE.get_or_init(|| {
             embedded::BUNDLED
                 .iter()

@@ -1,0 +1,979 @@
+//! Synthetic SSDA903 returns: a seeded generator that writes header, episodes and UASC
+//! files the way councils export them, with the data-quality traps real returns carry, and
+//! that knows the true answer (stock, starts and ceases) so a reader can be checked.
+//!
+//! The population is open: children are admitted throughout the simulated years (from 18
+//! years before the first return, so the stock at the start is mature), move between
+//! placements, change legal status, leave for a reason that fits their age, and may come
+//! back. The rates are plausible, not calibrated to any council.
+//!
+//! ```
+//! use carecast::ssda903::synth::{generate, SynthOptions};
+//! let s = generate(&SynthOptions { admissions_per_year: 60.0, ..SynthOptions::default() }).unwrap();
+//! assert!(s.files.iter().any(|(name, _)| name.ends_with("episodes.csv")));
+//! assert!(s.truth.stock_total(2020).unwrap() > 0);
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use rand::{RngExt, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use super::codes;
+use super::day::{Day, age, birthday, day, dmy, fy_of, iso, march31, month_end};
+use crate::{Error, Result};
+
+/// How the files of several years are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// One folder per collection year, named `2019-20` (the year ending 31 March 2020).
+    Folders,
+    /// One file per table with `LA` and `YEAR` columns (YEAR = the closing year).
+    YearColumn,
+}
+
+/// How dates are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateStyle {
+    /// `dd/mm/YYYY`, as in the DfE's CSVs.
+    Dmy,
+    /// `YYYY-MM-DD`.
+    Iso,
+    /// Alternating by collection year (dd/mm/YYYY first).
+    Mixed,
+}
+
+/// What to generate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SynthOptions {
+    /// Seed of the random stream: the same options give the same files.
+    pub seed: u64,
+    /// Closing year of the first return (2020 = the year ending 31 March 2020).
+    pub first_year: i32,
+    /// Number of yearly returns.
+    pub years: u32,
+    /// Mean number of admissions to care per year.
+    pub admissions_per_year: f64,
+    /// Mean number of children looked after only under short breaks (V3/V4) per year.
+    pub short_breaks_per_year: f64,
+    /// File layout.
+    pub layout: Layout,
+    /// Date format.
+    pub dates: DateStyle,
+    /// Whether to put the data-quality traps in (duplicates, overlaps, missing headers,
+    /// corrected rows, lower-case codes, a byte-order mark, an unrelated file).
+    pub traps: bool,
+}
+
+impl Default for SynthOptions {
+    fn default() -> Self {
+        SynthOptions {
+            seed: 1,
+            first_year: 2020,
+            years: 5,
+            admissions_per_year: 300.0,
+            short_breaks_per_year: 15.0,
+            layout: Layout::Folders,
+            dates: DateStyle::Mixed,
+            traps: true,
+        }
+    }
+}
+
+impl SynthOptions {
+    /// A county-sized return: about 10,000 children and 45,000 episode rows over five
+    /// years.
+    pub fn county() -> Self {
+        SynthOptions {
+            admissions_per_year: 1_300.0,
+            short_breaks_per_year: 60.0,
+            ..SynthOptions::default()
+        }
+    }
+
+    /// An England-sized return: about 86,000 children in care at each 31 March.
+    pub fn england() -> Self {
+        SynthOptions {
+            admissions_per_year: 33_000.0,
+            short_breaks_per_year: 500.0,
+            ..SynthOptions::default()
+        }
+    }
+}
+
+/// The true figures behind a synthetic return, counted on the generator's own clean
+/// episodes with the conventions carecast documents: children looked after only under short
+/// breaks and children with no header row in any return are left out; a child is in the
+/// stock on day `d` when an episode started on or before `d` and ceased after it; a child
+/// is counted once per year among starts (first start) and ceases (last cease).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Truth {
+    /// Stock at 31 March of each year (keyed by year), by single year of age 0-17.
+    pub stock_by_age: BTreeMap<i32, [u32; 18]>,
+    /// Children starting to be looked after in each financial year (keyed by closing year),
+    /// by single year of age at the start.
+    pub starts_by_age: BTreeMap<i32, [u32; 18]>,
+    /// Children ceasing in each financial year, by reason (`REC`) of the last cease.
+    pub ceases_by_reason: BTreeMap<i32, BTreeMap<String, u32>>,
+    /// Stock at every month end of the data window, all ages.
+    pub stock_month_end: BTreeMap<(i32, u32), u32>,
+    /// Children looked after only under short breaks.
+    pub short_break_children: u32,
+    /// Children whose header row was left out of every return.
+    pub no_header_children: u32,
+    /// Episode rows written (all files).
+    pub episode_rows: usize,
+    /// Distinct children in the files.
+    pub children: usize,
+}
+
+impl Truth {
+    /// Stock of all ages at 31 March `year`, if in the window.
+    pub fn stock_total(&self, year: i32) -> Option<u32> {
+        self.stock_by_age.get(&year).map(|a| a.iter().sum())
+    }
+
+    /// Starts of all ages in the financial year ending in `year`.
+    pub fn starts_total(&self, year: i32) -> Option<u32> {
+        self.starts_by_age.get(&year).map(|a| a.iter().sum())
+    }
+
+    /// Ceases (all reasons) in the financial year ending in `year`.
+    pub fn ceases_total(&self, year: i32) -> Option<u32> {
+        self.ceases_by_reason.get(&year).map(|m| m.values().sum())
+    }
+}
+
+/// A generated return: files as `(relative path, contents)` and the truth.
+#[derive(Debug, Clone)]
+pub struct Synthetic {
+    /// The files, with paths relative to the return's root folder.
+    pub files: Vec<(String, String)>,
+    /// The true figures.
+    pub truth: Truth,
+}
+
+impl Synthetic {
+    /// Writes the files under `dir` (creating folders).
+    ///
+    /// # Errors
+    /// [`Error::Io`] when a folder or file cannot be written.
+    pub fn write(&self, dir: impl AsRef<Path>) -> Result<()> {
+        let dir = dir.as_ref();
+        for (name, text) in &self.files {
+            let p = dir.join(name);
+            let io = |e: std::io::Error| Error::Io {
+                path: p.display().to_string(),
+                message: e.to_string(),
+            };
+            if let Some(parent) = p.parent() {
+                std::fs::create_dir_all(parent).map_err(io)?;
+            }
+            std::fs::write(&p, text).map_err(io)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Ep {
+    decom: Day,
+    dec: Option<Day>,
+    rne: &'static str,
+    ls: &'static str,
+    cin: &'static str,
+    place: &'static str,
+    provider: &'static str,
+    rec: &'static str,
+    reason: &'static str,
+    /// Whether the next episode continues the same spell.
+    contiguous: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Child {
+    id: String,
+    sex: u8,
+    dob: Day,
+    ethnic: &'static str,
+    upn: String,
+    uasc: Option<Day>,
+    eps: Vec<Ep>,
+    short_break: bool,
+    no_header: bool,
+    /// Years whose header row is left out.
+    header_gaps: Vec<i32>,
+    /// A wrong DOB shown in every return but the latest.
+    wrong_dob: Option<Day>,
+}
+
+fn pick<T: Copy>(rng: &mut Xoshiro256PlusPlus, items: &[(T, f64)]) -> T {
+    let total: f64 = items.iter().map(|i| i.1).sum();
+    let mut x = rng.random::<f64>() * total;
+    for &(v, w) in items {
+        if x < w {
+            return v;
+        }
+        x -= w;
+    }
+    items[items.len() - 1].0
+}
+
+fn exp_days(rng: &mut Xoshiro256PlusPlus, mean: f64) -> i32 {
+    let u: f64 = rng.random::<f64>();
+    (-(1.0 - u).ln() * mean).ceil().max(1.0) as i32
+}
+
+fn place_for(rng: &mut Xoshiro256PlusPlus, age: i32) -> (&'static str, &'static str) {
+    let place = if age < 5 {
+        pick(
+            rng,
+            &[
+                ("U4", 0.4),
+                ("U5", 0.15),
+                ("U6", 0.1),
+                ("U1", 0.15),
+                ("U3", 0.05),
+                ("P1", 0.1),
+                ("R3", 0.05),
+            ],
+        )
+    } else if age < 10 {
+        pick(
+            rng,
+            &[
+                ("U4", 0.35),
+                ("U5", 0.2),
+                ("U6", 0.15),
+                ("U1", 0.12),
+                ("P1", 0.1),
+                ("K2", 0.05),
+                ("Z1", 0.03),
+            ],
+        )
+    } else if age < 16 {
+        pick(
+            rng,
+            &[
+                ("U4", 0.3),
+                ("U5", 0.15),
+                ("U6", 0.12),
+                ("U1", 0.08),
+                ("K2", 0.18),
+                ("P1", 0.06),
+                ("S1", 0.03),
+                ("K1", 0.02),
+                ("R1", 0.03),
+                ("T1", 0.03),
+            ],
+        )
+    } else {
+        pick(
+            rng,
+            &[
+                ("U4", 0.2),
+                ("U5", 0.1),
+                ("U1", 0.05),
+                ("K2", 0.15),
+                ("H5", 0.2),
+                ("K3", 0.1),
+                ("P2", 0.1),
+                ("R5", 0.03),
+                ("P1", 0.04),
+                ("Z1", 0.03),
+            ],
+        )
+    };
+    let provider = match codes::place_group(place) {
+        "fostering" if matches!(place, "U1" | "U2" | "U3") => "PR1",
+        "fostering" => pick(
+            rng,
+            &[("PR1", 0.55), ("PR4", 0.3), ("PR5", 0.1), ("PR2", 0.05)],
+        ),
+        "residential" | "secure" => pick(
+            rng,
+            &[("PR1", 0.2), ("PR4", 0.65), ("PR5", 0.1), ("PR3", 0.05)],
+        ),
+        "supported" => pick(rng, &[("PR1", 0.2), ("PR4", 0.6), ("PR5", 0.2)]),
+        "with_parents" => "PR0",
+        "temporary" => "",
+        _ if place == "Z1" => "",
+        _ => pick(rng, &[("PR1", 0.5), ("PR3", 0.5)]),
+    };
+    (place, provider)
+}
+
+fn exit_reason(rng: &mut Xoshiro256PlusPlus, age: i32) -> &'static str {
+    if age < 5 {
+        pick(
+            rng,
+            &[
+                ("E4A", 0.35),
+                ("E13", 0.1),
+                ("E11", 0.25),
+                ("E12", 0.05),
+                ("E45", 0.1),
+                ("E46", 0.05),
+                ("E41", 0.1),
+            ],
+        )
+    } else if age < 16 {
+        pick(
+            rng,
+            &[
+                ("E4A", 0.4),
+                ("E4B", 0.08),
+                ("E13", 0.15),
+                ("E41", 0.08),
+                ("E45", 0.1),
+                ("E8", 0.1),
+                ("E3", 0.04),
+                ("E9", 0.05),
+            ],
+        )
+    } else {
+        pick(
+            rng,
+            &[
+                ("E4A", 0.25),
+                ("E13", 0.1),
+                ("E5", 0.2),
+                ("E6", 0.1),
+                ("E8", 0.2),
+                ("E9", 0.05),
+                ("E14", 0.05),
+                ("E15", 0.05),
+            ],
+        )
+    }
+}
+
+/// Simulates one spell starting on `t0`; returns its episodes and its end (None if open at
+/// `horizon`).
+fn spell(
+    rng: &mut Xoshiro256PlusPlus,
+    dob: Day,
+    t0: Day,
+    horizon: Day,
+    first_rne: &'static str,
+) -> (Vec<Ep>, Option<Day>, bool) {
+    let a0 = age(dob, t0);
+    let adult = birthday(dob, 18);
+    let long = rng.random::<f64>() < if a0 >= 16 { 0.5 } else { 0.65 };
+    let len = exp_days(rng, if long { 1_100.0 } else { 110.0 });
+    let mut end = t0 + len;
+    let mut at18 = false;
+    if end >= adult {
+        end = adult;
+        at18 = true;
+    }
+    let end = end.max(t0 + 1);
+    let mut rec_final = if at18 {
+        pick(
+            rng,
+            &[("E17", 0.25), ("E5", 0.3), ("E6", 0.15), ("E8", 0.3)],
+        )
+    } else {
+        exit_reason(rng, age(dob, end))
+    };
+    let adoption = matches!(rec_final, "E11" | "E12") && end - t0 > 200;
+    if matches!(rec_final, "E11" | "E12") && !adoption {
+        rec_final = "E4A";
+    }
+    let adopt_from = if adoption {
+        (end - 60 - exp_days(rng, 150.0).min(end - t0 - 30)).max(t0 + 1)
+    } else {
+        end
+    };
+    let mut ls = if a0 >= 10 {
+        pick(
+            rng,
+            &[
+                ("C1", 0.3),
+                ("V2", 0.5),
+                ("L2", 0.05),
+                ("J1", 0.1),
+                ("L1", 0.05),
+            ],
+        )
+    } else {
+        pick(rng, &[("C1", 0.45), ("V2", 0.4), ("L2", 0.1), ("L1", 0.05)])
+    };
+    let cin = pick(
+        rng,
+        &[
+            ("N1", 0.6),
+            ("N2", 0.05),
+            ("N3", 0.05),
+            ("N4", 0.15),
+            ("N5", 0.05),
+            ("N6", 0.03),
+            ("N7", 0.02),
+            ("N8", 0.05),
+        ],
+    );
+    let (mut place, mut provider) = place_for(rng, a0);
+    let mut eps = vec![Ep {
+        decom: t0,
+        dec: None,
+        rne: first_rne,
+        ls,
+        cin,
+        place,
+        provider,
+        rec: "",
+        reason: "",
+        contiguous: true,
+    }];
+    let mut t = t0;
+    loop {
+        let move_at = t + exp_days(rng, 420.0);
+        let legal_at = if matches!(ls, "C1" | "L1" | "L2" | "V2" | "J1") {
+            t + exp_days(rng, 260.0)
+        } else {
+            i32::MAX
+        };
+        let mut next = move_at.min(legal_at);
+        let to_adoption =
+            adoption && next >= adopt_from && eps.last().is_some_and(|e| e.ls != "E1");
+        if to_adoption {
+            next = adopt_from;
+        }
+        if next >= end || next > horizon || eps.last().is_some_and(|e| e.ls == "E1") {
+            break;
+        }
+        let (rne, reason) = if to_adoption {
+            ls = "E1";
+            place = pick(rng, &[("A4", 0.4), ("A5", 0.3), ("A6", 0.2), ("A3", 0.1)]);
+            provider = "PR1";
+            ("B", "APPRR")
+        } else if next == legal_at {
+            ls = match ls {
+                "C1" => "C2",
+                "V2" => pick(rng, &[("C1", 0.6), ("C2", 0.4)]),
+                _ => pick(rng, &[("C1", 0.5), ("V2", 0.5)]),
+            };
+            ("L", "")
+        } else {
+            let r = rng.random::<f64>();
+            let reason = pick(
+                rng,
+                &[
+                    ("CARPL", 0.3),
+                    ("CHILD", 0.15),
+                    ("STAND", 0.1),
+                    ("ALLEG", 0.05),
+                    ("CLOSE", 0.05),
+                    ("CREQB", 0.1),
+                    ("LAREQ", 0.1),
+                    ("OTHER", 0.15),
+                ],
+            );
+            if r < 0.12 {
+                ("T", reason)
+            } else {
+                let (p, pr) = place_for(rng, age(dob, next));
+                place = p;
+                provider = pr;
+                if r < 0.22 {
+                    ls = if ls == "V2" { "C1" } else { ls };
+                    ("B", reason)
+                } else {
+                    ("P", reason)
+                }
+            }
+        };
+        if let Some(last) = eps.last_mut() {
+            last.dec = Some(next);
+            last.rec = "X1";
+        }
+        eps.push(Ep {
+            decom: next,
+            dec: None,
+            rne,
+            ls,
+            cin,
+            place,
+            provider,
+            rec: "",
+            reason,
+            contiguous: true,
+        });
+        t = next;
+    }
+    if let Some(last) = eps.last_mut() {
+        last.contiguous = false;
+        if end <= horizon {
+            last.dec = Some(end);
+            last.rec = rec_final;
+        }
+    }
+    let closed = end <= horizon;
+    (eps, closed.then_some(end), at18)
+}
+
+/// Generates a synthetic return.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] for no years, a first year outside 1990-2100, or a
+/// negative or non-finite admissions rate.
+pub fn generate(o: &SynthOptions) -> Result<Synthetic> {
+    if o.years == 0 || o.years > 30 {
+        return Err(Error::argument("years", o.years, "must be 1 to 30"));
+    }
+    if !(1990..=2100).contains(&o.first_year) {
+        return Err(Error::argument(
+            "first_year",
+            o.first_year,
+            "must be 1990 to 2100",
+        ));
+    }
+    for (name, v) in [
+        ("admissions_per_year", o.admissions_per_year),
+        ("short_breaks_per_year", o.short_breaks_per_year),
+    ] {
+        if !v.is_finite() || v < 0.0 {
+            return Err(Error::argument(
+                name,
+                v,
+                "must be a finite number, 0 or more",
+            ));
+        }
+    }
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(o.seed);
+    let last_year = o.first_year + o.years as i32 - 1;
+    let data_start = day(o.first_year - 1, 4, 1);
+    let horizon = march31(last_year);
+    let sim_start = day(o.first_year - 19, 4, 1);
+    let window = (horizon - sim_start + 1) as f64;
+    let n_adm = (o.admissions_per_year * window / 365.25).round() as usize;
+    let mut admits: Vec<Day> = (0..n_adm)
+        .map(|_| sim_start + (rng.random::<f64>() * window) as i32)
+        .collect();
+    admits.sort_unstable();
+
+    let mut children: Vec<Child> = Vec::new();
+    let mut serial = 0u32;
+    let mut new_id = |rng: &mut Xoshiro256PlusPlus| {
+        serial += 1;
+        let n = serial * 7 + rng.random_range(0..7u32);
+        if rng.random::<f64>() < 0.5 {
+            format!("{n:07}")
+        } else {
+            format!("C{n}")
+        }
+    };
+    for t0 in admits {
+        let age_band = pick(
+            &mut rng,
+            &[(0, 0.2), (1, 0.17), (5, 0.17), (10, 0.36), (16, 0.1)],
+        );
+        let width = match age_band {
+            0 => 365,
+            1 | 5 => 4 * 365 + 365,
+            10 => 6 * 365,
+            _ => 2 * 365 - 20,
+        };
+        let age_days = match age_band {
+            0 => rng.random_range(0..width),
+            1 => 365 + rng.random_range(0..4 * 365),
+            5 => 5 * 365 + rng.random_range(0..5 * 365),
+            10 => 10 * 365 + 3 + rng.random_range(0..width),
+            _ => 16 * 365 + 5 + rng.random_range(0..width),
+        };
+        let dob = t0 - age_days;
+        let mut eps = Vec::new();
+        let mut t = t0;
+        let mut rne = "S";
+        loop {
+            let (mut e, end, at18) = spell(&mut rng, dob, t, horizon, rne);
+            eps.append(&mut e);
+            let Some(end) = end else { break };
+            if at18 || rng.random::<f64>() > 0.12 {
+                break;
+            }
+            t = end + exp_days(&mut rng, 400.0);
+            if t > horizon || t >= birthday(dob, 18) - 30 {
+                break;
+            }
+            rne = "S";
+        }
+        // Keep only children with an episode in the window.
+        if eps.iter().all(|e| e.dec.is_some_and(|d| d < data_start)) {
+            continue;
+        }
+        let sex = if rng.random::<f64>() < 0.55 { 1 } else { 2 };
+        let uasc = (age(dob, t0) >= 13 && rng.random::<f64>() < 0.12).then(|| birthday(dob, 18));
+        children.push(Child {
+            id: new_id(&mut rng),
+            sex,
+            dob,
+            ethnic: if uasc.is_some() {
+                "OOTH"
+            } else {
+                codes::ETHNIC
+                    [pick(&mut rng, &[(0usize, 0.7), (1, 0.3)]) * rng.random_range(0..20usize)]
+            },
+            upn: if rng.random::<f64>() < 0.8 {
+                format!("A{:012}", rng.random_range(0..1_000_000_000_000u64))
+            } else {
+                format!("UN{}", rng.random_range(1..6u8))
+            },
+            uasc,
+            eps,
+            short_break: false,
+            no_header: false,
+            header_gaps: Vec::new(),
+            wrong_dob: None,
+        });
+    }
+    // Children looked after only under short breaks.
+    for y in o.first_year..=last_year {
+        let n = (o.short_breaks_per_year * (0.8 + 0.4 * rng.random::<f64>())).round() as usize;
+        let ys = day(y - 1, 4, 1);
+        for _ in 0..n {
+            let dob = ys - rng.random_range(5 * 365..16 * 365);
+            let mut eps = Vec::new();
+            if rng.random::<f64>() < 0.7 {
+                let mut t = ys + rng.random_range(0..60);
+                for _ in 0..rng.random_range(2..7) {
+                    let len = rng.random_range(1..4);
+                    if t + len > march31(y) {
+                        break;
+                    }
+                    eps.push(Ep {
+                        decom: t,
+                        dec: Some(t + len),
+                        rne: "S",
+                        ls: "V3",
+                        cin: "N1",
+                        place: "U4",
+                        provider: "PR1",
+                        rec: "E13",
+                        reason: "",
+                        contiguous: false,
+                    });
+                    t += len + rng.random_range(20..60);
+                }
+            } else {
+                let t = ys + rng.random_range(0..120);
+                let end = (t + rng.random_range(60..200)).min(march31(y));
+                eps.push(Ep {
+                    decom: t,
+                    dec: Some(end),
+                    rne: "S",
+                    ls: "V4",
+                    cin: "N1",
+                    place: "K2",
+                    provider: "PR1",
+                    rec: "E13",
+                    reason: "",
+                    contiguous: false,
+                });
+            }
+            if eps.is_empty() {
+                continue;
+            }
+            children.push(Child {
+                id: new_id(&mut rng),
+                sex: if rng.random::<f64>() < 0.6 { 1 } else { 2 },
+                dob,
+                ethnic: "WBRI",
+                upn: "UN1".into(),
+                uasc: None,
+                eps,
+                short_break: true,
+                no_header: false,
+                header_gaps: Vec::new(),
+                wrong_dob: None,
+            });
+        }
+    }
+
+    // Which returns each child appears in.
+    let year_span = |y: i32| (day(y - 1, 4, 1), march31(y));
+    let in_year = |e: &Ep, y: i32| {
+        let (s, t) = year_span(y);
+        e.decom <= t && e.dec.is_none_or(|d| d >= s)
+    };
+    if o.traps {
+        for c in &mut children {
+            let years: Vec<i32> = (o.first_year..=last_year)
+                .filter(|&y| c.eps.iter().any(|e| in_year(e, y)))
+                .collect();
+            if !c.short_break && rng.random::<f64>() < 0.003 {
+                c.no_header = true;
+            } else if years.len() >= 2 {
+                if rng.random::<f64>() < 0.01 {
+                    c.header_gaps
+                        .push(years[rng.random_range(0..years.len() - 1)]);
+                }
+                if rng.random::<f64>() < 0.01 {
+                    c.wrong_dob = Some(c.dob + rng.random_range(20..200));
+                }
+            }
+        }
+    }
+
+    let truth = truth(&children, o.first_year, last_year);
+
+    // Write the files.
+    let mut files = Vec::new();
+    let mut episode_rows = 0usize;
+    let cols_e = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN";
+    let cols_h = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB";
+    let cols_u = "CHILD,SEX,DOB,DUC";
+    let extra = o.layout == Layout::YearColumn;
+    let mut all_e = String::new();
+    let mut all_h = String::new();
+    let mut all_u = String::new();
+    for (yi, y) in (o.first_year..=last_year).enumerate() {
+        let iso_dates = match o.dates {
+            DateStyle::Dmy => false,
+            DateStyle::Iso => true,
+            DateStyle::Mixed => yi % 2 == 1,
+        };
+        let fmt = |d: Day| if iso_dates { iso(d) } else { dmy(d) };
+        let ye = year_span(y).1;
+        let tail = if extra {
+            format!(",E10000001,{y}")
+        } else {
+            String::new()
+        };
+        let mut e_txt = String::new();
+        let mut h_txt = String::new();
+        let mut u_txt = String::new();
+        for c in &children {
+            let mut any = false;
+            for (i, e) in c.eps.iter().enumerate() {
+                let next = c.eps.get(i + 1);
+                let mut restated = false;
+                if !in_year(e, y) {
+                    // A later return restating an episode closed in the year before.
+                    let Some(d) = e.dec else { continue };
+                    if !(o.traps && fy_of(d) == y - 1 && y > o.first_year && wrong_rec(c, i)) {
+                        continue;
+                    }
+                    restated = true;
+                }
+                any = true;
+                let mut dec = e.dec.filter(|&d| d <= ye);
+                let mut rec = if dec.is_some() { e.rec } else { "" };
+                let mut place = e.place.to_string();
+                if o.traps && !restated {
+                    if dec.is_some() && rec != "X1" && wrong_rec(c, i) && y < last_year {
+                        rec = "E8";
+                        if e.rec == "E8" {
+                            rec = "E13";
+                        }
+                    }
+                    let h = trap_hash(&c.id, i, y);
+                    if e.contiguous
+                        && dec.is_some()
+                        && let Some(n) = next
+                    {
+                        if h % 1000 < 10 {
+                            // Overlap: DEC runs past the next start (within the year and
+                            // before the next episode ends).
+                            let limit = n.dec.unwrap_or(ye).min(ye);
+                            let late = (n.decom + 1 + (h % 7) as i32).min(limit - 1);
+                            if late > n.decom {
+                                dec = Some(late);
+                            }
+                        } else if h % 1000 < 15 && n.decom <= ye {
+                            dec = None;
+                            rec = "";
+                        }
+                    }
+                    if h % 1000 >= 995 {
+                        place = place.to_lowercase();
+                    }
+                }
+                let row = format!(
+                    "{},{},{},{},{},{},{},{},{},{},{},{},{}{}\n",
+                    c.id,
+                    fmt(e.decom),
+                    e.rne,
+                    e.ls,
+                    e.cin,
+                    place,
+                    e.provider,
+                    dec.map(fmt).unwrap_or_default(),
+                    rec,
+                    e.reason,
+                    "DE1 1AA",
+                    if e.place == "P1" { "" } else { "DE22 3XY" },
+                    if codes::place_group(e.place) == "residential" {
+                        "SC123456"
+                    } else {
+                        "XXXXXXX"
+                    },
+                    tail
+                );
+                e_txt.push_str(&row);
+                episode_rows += 1;
+                if o.traps && trap_hash(&c.id, i + 1000, y) % 1000 < 4 {
+                    e_txt.push_str(&row);
+                    episode_rows += 1;
+                }
+            }
+            if !any {
+                continue;
+            }
+            if !c.no_header && !c.header_gaps.contains(&y) {
+                let dob = if y < last_year && c.eps.iter().any(|e| in_year(e, last_year)) {
+                    c.wrong_dob.unwrap_or(c.dob)
+                } else {
+                    c.dob
+                };
+                let sex = match (y >= 2025, c.sex) {
+                    (true, 1) => "M",
+                    (true, _) => "F",
+                    (false, 1) => "1",
+                    (false, _) => "2",
+                };
+                let mother = if c.sex == 2 && age(c.dob, ye) >= 13 {
+                    "0"
+                } else {
+                    ""
+                };
+                let _ = write!(
+                    h_txt,
+                    "{},{},{},{},{},{},",
+                    c.id,
+                    sex,
+                    fmt(dob),
+                    c.ethnic,
+                    c.upn,
+                    mother
+                );
+                h_txt.push_str(&tail);
+                h_txt.push('\n');
+            }
+            if let Some(duc) = c.uasc {
+                let _ = write!(u_txt, "{},{},{},{}", c.id, c.sex, fmt(c.dob), fmt(duc));
+                u_txt.push_str(&tail);
+                u_txt.push('\n');
+            }
+        }
+        if extra {
+            all_e.push_str(&e_txt);
+            all_h.push_str(&h_txt);
+            all_u.push_str(&u_txt);
+        } else {
+            let folder = format!("{}-{:02}", y - 1, y % 100);
+            let bom = if o.traps && yi == 0 { "\u{feff}" } else { "" };
+            files.push((
+                format!("{folder}/header.csv"),
+                format!("{bom}{cols_h}\n{h_txt}"),
+            ));
+            files.push((
+                format!("{folder}/episodes.csv"),
+                format!("{cols_e}\n{e_txt}"),
+            ));
+            files.push((format!("{folder}/uasc.csv"), format!("{cols_u}\n{u_txt}")));
+            if o.traps && yi == 0 {
+                files.push((
+                    format!("{folder}/oc3.csv"),
+                    "CHILD,DOB,IN_TOUCH,ACTIV,ACCOM\n".to_string(),
+                ));
+            }
+        }
+    }
+    if extra {
+        files.push(("header.csv".into(), format!("{cols_h},LA,YEAR\n{all_h}")));
+        files.push(("episodes.csv".into(), format!("{cols_e},LA,YEAR\n{all_e}")));
+        files.push(("uasc.csv".into(), format!("{cols_u},LA,YEAR\n{all_u}")));
+    }
+    let mut truth = truth;
+    truth.episode_rows = episode_rows;
+    truth.children = children.len();
+    Ok(Synthetic { files, truth })
+}
+
+/// Whether episode `i` of a child is written with a wrong reason in its own return and
+/// restated correctly in the next (only a spell's last, closed episode).
+fn wrong_rec(c: &Child, i: usize) -> bool {
+    let e = &c.eps[i];
+    !e.contiguous && e.dec.is_some() && trap_hash(&c.id, i + 2000, 0) % 1000 < 8
+}
+
+fn trap_hash(id: &str, i: usize, y: i32) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id
+        .bytes()
+        .chain((i as u64).to_le_bytes())
+        .chain(y.to_le_bytes())
+    {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h ^ (h >> 29)
+}
+
+fn truth(children: &[Child], first: i32, last: i32) -> Truth {
+    let mut t = Truth::default();
+    for c in children {
+        if c.short_break {
+            t.short_break_children += 1;
+            continue;
+        }
+        if c.no_header {
+            t.no_header_children += 1;
+            continue;
+        }
+        for y in (first - 1)..=last {
+            let d = march31(y);
+            if c.eps
+                .iter()
+                .any(|e| e.decom <= d && e.dec.is_none_or(|x| x > d))
+            {
+                let a = age(c.dob, d);
+                t.stock_by_age.entry(y).or_insert([0; 18])[a as usize] += 1;
+            } else {
+                t.stock_by_age.entry(y).or_insert([0; 18]);
+            }
+        }
+        for y in first..=last {
+            let (s, e) = (day(y - 1, 4, 1), march31(y));
+            t.starts_by_age.entry(y).or_insert([0; 18]);
+            t.ceases_by_reason.entry(y).or_default();
+            // spell starts: an "S" episode (the generator's own marker)
+            if let Some(st) = c
+                .eps
+                .iter()
+                .find(|x| x.rne == "S" && x.decom >= s && x.decom <= e)
+            {
+                if let Some(a) = t.starts_by_age.get_mut(&y) {
+                    a[age(c.dob, st.decom) as usize] += 1;
+                }
+            }
+            if let Some(end) = c
+                .eps
+                .iter()
+                .rev()
+                .find(|x| !x.contiguous && x.dec.is_some_and(|d| d >= s && d <= e))
+            {
+                *t.ceases_by_reason
+                    .get_mut(&y)
+                    .expect("inserted")
+                    .entry(end.rec.to_string())
+                    .or_default() += 1;
+            }
+        }
+        let (mut y, mut m) = (first - 1, 4u32);
+        while (y, m) <= (last, 3) {
+            let d = month_end(y, m);
+            let n = u32::from(
+                c.eps
+                    .iter()
+                    .any(|e| e.decom <= d && e.dec.is_none_or(|x| x > d)),
+            );
+            *t.stock_month_end.entry((y, m)).or_default() += n;
+            (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+        }
+    }
+    t
+}

@@ -1,0 +1,426 @@
+//! SSDA903 returns: the reader, cleaning and derived tables against synthetic returns whose
+//! true answer is known.
+
+use carecast::ssda903::synth::{DateStyle, Layout, SynthOptions, Synthetic, generate};
+use carecast::ssda903::{Ssda903, load, load_bytes};
+use carecast::{CohortModel, Dataset};
+
+fn bytes(s: &Synthetic) -> Vec<(String, Vec<u8>)> {
+    s.files
+        .iter()
+        .map(|(n, t)| (n.clone(), t.clone().into_bytes()))
+        .collect()
+}
+
+fn value(ds: &Dataset, table: &str, period: &str, key: &str) -> Option<f64> {
+    let t = ds.table(table).unwrap();
+    t.records
+        .iter()
+        .find(|r| {
+            r.period.map(|p| p.to_string()).as_deref() == Some(period)
+                && (r.band.map(|b| b.label()).as_deref() == Some(key)
+                    || r.category.as_deref() == Some(key)
+                    || r.measure == key)
+        })
+        .and_then(|r| r.cell.value())
+}
+
+const BANDS: [(&str, usize, usize); 5] = [
+    ("under 1", 0, 1),
+    ("1-4", 1, 5),
+    ("5-9", 5, 10),
+    ("10-15", 10, 16),
+    ("16-17", 16, 18),
+];
+
+fn check_against_truth(s: &Synthetic, r: &Ssda903) {
+    let ds = &r.dataset;
+    let t = &s.truth;
+    for (&y, ages) in &t.stock_by_age {
+        let p = format!("{y}-03-31");
+        for (label, lo, hi) in BANDS {
+            let want: u32 = ages[lo..hi].iter().sum();
+            assert_eq!(
+                value(ds, "cic_by_age", &p, label),
+                Some(f64::from(want)),
+                "stock {p} {label}"
+            );
+        }
+        assert_eq!(
+            value(ds, "cic_by_age", &p, "all"),
+            Some(f64::from(t.stock_total(y).unwrap())),
+            "stock {p}"
+        );
+        assert_eq!(
+            value(ds, "flows_summary", &p, "stock"),
+            Some(f64::from(t.stock_total(y).unwrap()))
+        );
+        for (a, &n) in ages.iter().enumerate() {
+            assert_eq!(
+                value(
+                    ds,
+                    "cic_by_single_age",
+                    &p,
+                    &if a == 0 {
+                        "under 1".to_string()
+                    } else {
+                        a.to_string()
+                    }
+                ),
+                Some(f64::from(n)),
+                "stock {p} age {a}"
+            );
+        }
+    }
+    for (&y, ages) in &t.starts_by_age {
+        let p = format!("{}/{:02}", y - 1, y % 100);
+        for (label, lo, hi) in BANDS {
+            let want: u32 = ages[lo..hi].iter().sum();
+            assert_eq!(
+                value(ds, "admissions_by_age", &p, label),
+                Some(f64::from(want)),
+                "starts {p} {label}"
+            );
+        }
+        assert_eq!(
+            value(ds, "flows_summary", &p, "admissions"),
+            Some(f64::from(t.starts_total(y).unwrap()))
+        );
+        assert_eq!(
+            value(ds, "flows_summary", &p, "discharges"),
+            Some(f64::from(t.ceases_total(y).unwrap())),
+            "ceases {p}"
+        );
+        for (rec, n) in &t.ceases_by_reason[&y] {
+            assert_eq!(
+                value(ds, "discharges_by_reason", &p, rec),
+                Some(f64::from(*n)),
+                "ceases {p} {rec}"
+            );
+        }
+    }
+    for (&(y, m), &n) in &t.stock_month_end {
+        let d = carecast::ssda903::day::iso(carecast::ssda903::day::month_end(y, m));
+        assert_eq!(
+            value(ds, "cic_by_single_age", &d, "all"),
+            Some(f64::from(n)),
+            "month end {d}"
+        );
+    }
+}
+
+fn audit(r: &Ssda903, rule: &str) -> (usize, usize) {
+    let a = r.audit.iter().find(|a| a.rule == rule).unwrap();
+    (a.rows, a.children)
+}
+
+#[test]
+fn derived_stock_starts_and_ceases_reproduce_the_truth_through_the_traps() {
+    let s = generate(&SynthOptions {
+        seed: 7,
+        admissions_per_year: 400.0,
+        ..SynthOptions::default()
+    })
+    .unwrap();
+    assert!(s.truth.stock_total(2020).unwrap() > 500);
+    let r = load_bytes("synthetic", &bytes(&s)).unwrap();
+    check_against_truth(&s, &r);
+    // Each trap was present and handled by its rule.
+    assert_eq!(
+        audit(&r, "short_break").1 as u32,
+        s.truth.short_break_children
+    );
+    assert_eq!(audit(&r, "no_header").1 as u32, s.truth.no_header_children);
+    assert!(s.truth.no_header_children > 0);
+    for rule in [
+        "duplicate_row",
+        "open_episode_repeated",
+        "restated_by_later_return",
+        "overlap_cut",
+        "open_episode_closed_by_next",
+        "header_corrected_by_later_return",
+        "header_missing_in_year",
+        "continuation_merged",
+        "dob_from_uasc",
+    ] {
+        let (rows, _) = audit(&r, rule);
+        if rule != "dob_from_uasc" {
+            assert!(rows > 0, "{rule} never applied");
+        }
+    }
+    assert_eq!(audit(&r, "file_not_recognised").0, 0);
+    assert!(
+        r.audit
+            .iter()
+            .find(|a| a.rule == "file_not_recognised")
+            .unwrap()
+            .detail
+            .contains("oc3.csv")
+    );
+    assert_eq!(audit(&r, "open_episode_missing_from_later_returns").0, 0);
+}
+
+#[test]
+fn layouts_and_date_formats_give_the_same_tables() {
+    let base = SynthOptions {
+        seed: 3,
+        admissions_per_year: 150.0,
+        years: 3,
+        ..SynthOptions::default()
+    };
+    let a = generate(&SynthOptions {
+        layout: Layout::Folders,
+        dates: DateStyle::Dmy,
+        ..base.clone()
+    })
+    .unwrap();
+    let b = generate(&SynthOptions {
+        layout: Layout::YearColumn,
+        dates: DateStyle::Iso,
+        ..base.clone()
+    })
+    .unwrap();
+    assert_eq!(a.truth, b.truth);
+    let ra = load_bytes("x", &bytes(&a)).unwrap();
+    let rb = load_bytes("x", &bytes(&b)).unwrap();
+    check_against_truth(&a, &ra);
+    check_against_truth(&b, &rb);
+    assert_eq!(ra.dataset.tables, rb.dataset.tables);
+    assert!(rb.files.iter().all(|f| f.year_from == "YEAR column"));
+    assert!(ra.files.iter().all(|f| f.year_from == "folder name"));
+}
+
+#[test]
+fn the_cohort_model_fits_and_projects_the_derived_dataset() {
+    let s = generate(&SynthOptions {
+        seed: 11,
+        admissions_per_year: 300.0,
+        ..SynthOptions::default()
+    })
+    .unwrap();
+    let r = load_bytes("synthetic", &bytes(&s)).unwrap();
+    let m = CohortModel::fit(&r.dataset).unwrap();
+    let p = m
+        .project(&carecast::ProjectionOptions::new(2024, 5))
+        .unwrap();
+    assert!(!p.rows.is_empty());
+    assert!(p.rows.iter().all(|x| x.value.is_finite() && x.value >= 0.0));
+}
+
+#[test]
+fn no_child_identifier_reaches_an_output() {
+    let s = generate(&SynthOptions {
+        seed: 5,
+        admissions_per_year: 60.0,
+        ..SynthOptions::default()
+    })
+    .unwrap();
+    let r = load_bytes("synthetic", &bytes(&s)).unwrap();
+    let out = format!("{:?}{:?}{:?}", r.dataset, r.audit, r.derived);
+    let (_, text) = s
+        .files
+        .iter()
+        .find(|(n, _)| n.ends_with("episodes.csv"))
+        .unwrap();
+    let ids: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .take(40)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    for id in ids.iter().filter(|i| i.starts_with('C')) {
+        assert!(!out.contains(id), "{id} appears in an output");
+    }
+    assert!(ids.iter().any(|i| i.starts_with('C')));
+}
+
+#[test]
+fn bad_rows_give_located_errors() {
+    let head = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n";
+    let ok = "A1,01/05/2019,S,C1,N1,U4,PR1,,,,,,\n";
+    let run = |row: &str| {
+        let files = vec![
+            (
+                "r/2019-20/episodes.csv".to_string(),
+                format!("{head}{ok}{row}").into_bytes(),
+            ),
+            (
+                "r/2019-20/header.csv".to_string(),
+                b"CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nA1,1,01/01/2010,WBRI,UN1,,\n".to_vec(),
+            ),
+        ];
+        load_bytes("t", &files).unwrap_err().to_string()
+    };
+    let e = run("A2,31/02/2019,S,C1,N1,U4,PR1,,,,,,\n");
+    assert!(
+        e.contains("r/2019-20/episodes.csv (table `episodes`), line 3, column `DECOM`"),
+        "{e}"
+    );
+    assert!(e.contains("31/02/2019"), "{e}");
+    let e = run("A2,01/05/2019,S,C1,N1,U4,PR1,43556,,,,,\n");
+    assert!(e.contains("column `DEC`") && e.contains("serial"), "{e}");
+    let e = run(",01/05/2019,S,C1,N1,U4,PR1,,,,,,\n");
+    assert!(e.contains("column `CHILD`") && e.contains("empty"), "{e}");
+    let e = run("A2,01/05/2019,S,C1,N1,U4,PR1,01/04/2019,E13,,,,\n");
+    assert!(e.contains("before the episode's start"), "{e}");
+    let e = run("A2,05/13/2019,S,C1,N1,U4,PR1,,,,,,\n");
+    assert!(e.contains("month 13") && e.contains("swapped"), "{e}");
+    // A header file alone cannot be dated.
+    let files = vec![(
+        "x/header.csv".to_string(),
+        b"CHILD,SEX,DOB\nA1,1,2010-01-01\n".to_vec(),
+    )];
+    let e = load_bytes("t", &files).unwrap_err().to_string();
+    assert!(
+        e.contains("no episodes table") || e.contains("collection year"),
+        "{e}"
+    );
+}
+
+#[test]
+fn later_returns_correct_earlier_ones_and_short_breaks_are_left_out() {
+    let head = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE\n";
+    let h = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n";
+    let files = vec![
+        // 2019-20: child 007 open at year end, born 2010 by this return; a short-break child.
+        (
+            "2019-20/ep.csv".to_string(),
+            format!(
+                "{head}007,01/06/2019,S,C1,N1,U4,PR1,,,\nSB,01/06/2019,S,V3,N1,U4,PR1,03/06/2019,E13,\n"
+            ),
+        ),
+        (
+            "2019-20/h.csv".to_string(),
+            format!("{h}007,1,01/01/2010,WBRI,UN1,,\nSB,1,01/01/2012,WBRI,UN1,,\n"),
+        ),
+        // 2020-21: the same episode closed; the DOB corrected to 2008; a move on the way.
+        (
+            "2020-21/ep.csv".to_string(),
+            format!(
+                "{head}007,2019-06-01,S,C1,N1,U4,PR1,2020-09-01,X1,\n007,2020-09-01,P,C2,N1,K2,PR4,2021-01-10,E4A,CHILD\n"
+            ),
+        ),
+        (
+            "2020-21/h.csv".to_string(),
+            format!("{h}007,1,2008-01-01,WBRI,UN1,,\n"),
+        ),
+    ];
+    let files: Vec<(String, Vec<u8>)> = files
+        .into_iter()
+        .map(|(n, t)| (n, t.into_bytes()))
+        .collect();
+    let r = load_bytes("t", &files).unwrap();
+    let ds = &r.dataset;
+    assert_eq!(value(ds, "cic_by_age", "2020-03-31", "all"), Some(1.0));
+    assert_eq!(value(ds, "cic_by_age", "2020-03-31", "10-15"), Some(1.0)); // aged 12, not 10
+    assert_eq!(value(ds, "cic_by_age", "2021-03-31", "all"), Some(0.0));
+    assert_eq!(value(ds, "admissions_by_age", "2019/20", "all"), Some(1.0));
+    assert_eq!(
+        value(ds, "discharges_by_reason", "2020/21", "E4A"),
+        Some(1.0)
+    );
+    assert_eq!(value(ds, "placement_moves", "2020/21", "moves"), Some(1.0));
+    assert_eq!(
+        value(
+            ds,
+            "placement_transitions",
+            "2020/21",
+            "fostering>residential"
+        ),
+        Some(1.0)
+    );
+    assert_eq!(audit(&r, "open_episode_repeated"), (1, 1));
+    assert_eq!(audit(&r, "short_break"), (1, 1));
+    assert_eq!(audit(&r, "header_corrected_by_later_return"), (1, 1));
+    // In March 2020 the child is in in-house fostering, in December 2020 an agency home.
+    assert_eq!(
+        value(
+            ds,
+            "cic_by_placement_monthly",
+            "2020-03-31",
+            "in_house_fostering"
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        value(ds, "cic_by_placement_monthly", "2020-12-31", "agency_home"),
+        Some(1.0)
+    );
+}
+
+#[test]
+fn reads_written_folders_from_disk() {
+    let s = generate(&SynthOptions {
+        seed: 9,
+        admissions_per_year: 50.0,
+        years: 2,
+        ..SynthOptions::default()
+    })
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("carecast-903-test-{}", std::process::id()));
+    s.write(&dir).unwrap();
+    let r = load(&[&dir]).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    check_against_truth(&s, &r);
+}
+
+#[test]
+fn moves_projection_holds_out_of_sample_and_scenarios_move_placements() {
+    use carecast::PlacementType;
+    use carecast::ssda903::moves::{MovesModel, STATES, TransitionChange};
+    let s = generate(&SynthOptions {
+        seed: 21,
+        admissions_per_year: 800.0,
+        ..SynthOptions::default()
+    })
+    .unwrap();
+    // Fit on the first three returns only, project the two years held out.
+    let first3: Vec<(String, Vec<u8>)> = bytes(&s)
+        .into_iter()
+        .filter(|(n, _)| {
+            ["2019-20", "2020-21", "2021-22"]
+                .iter()
+                .any(|y| n.starts_with(y))
+        })
+        .collect();
+    let r = load_bytes("first3", &first3).unwrap();
+    let m = MovesModel::fit(&r.clean, 3).unwrap();
+    assert!(MovesModel::fit(&r.clean, 4).is_err());
+    let p = m.project(5, &[]).unwrap();
+    assert_eq!(p.months[23], (2024, 3));
+    let projected: f64 = p.stock_by_type[23].iter().sum();
+    let actual = f64::from(s.truth.stock_total(2024).unwrap());
+    assert!(
+        (projected - actual).abs() / actual < 0.08,
+        "projected {projected:.0} against {actual}"
+    );
+    // Accounting: each month's stock is last month's plus entries less exits.
+    let start: f64 = m.stock.iter().flatten().sum();
+    let mut prev = start;
+    for k in 0..p.months.len() {
+        let now: f64 = p.stock_by_type[k].iter().sum();
+        let exits: f64 = p.exits[k].iter().sum();
+        assert!((prev + p.entries[k] - exits - now).abs() < 1e-6);
+        let by_band: f64 = p.stock_by_band[k].iter().sum();
+        assert!((by_band - now).abs() < 1e-6);
+        prev = now;
+    }
+    // Step down from agency homes to agency fostering.
+    let idx = |t: PlacementType| PlacementType::ALL.iter().position(|x| *x == t).unwrap();
+    let change = TransitionChange {
+        from: PlacementType::AgencyHome,
+        to: PlacementType::Ifa,
+        factor: 3.0,
+    };
+    let q = m.project(5, &[change]).unwrap();
+    let (home, ifa) = (idx(PlacementType::AgencyHome), idx(PlacementType::Ifa));
+    assert!(q.stock_by_type[59][home] < p.stock_by_type[59][home] - 1.0);
+    assert!(q.stock_by_type[59][ifa] > p.stock_by_type[59][ifa] + 1.0);
+    assert!(STATES == PlacementType::ALL.len());
+    let bad = TransitionChange {
+        factor: f64::NAN,
+        ..change
+    };
+    assert!(m.project(5, &[bad]).is_err());
+    assert!(m.project(0, &[]).is_err());
+}
