@@ -69,6 +69,9 @@ impl Dataset {
     /// assert!(carecast::Dataset::bundled("derbyshir").unwrap_err().to_string().contains("did you mean"));
     /// ```
     pub fn bundled(name: &str) -> Result<Dataset> {
+        if let Some(area) = name.get(..4).filter(|p| p.eq_ignore_ascii_case("dfe:")) {
+            return crate::dfe::dataset(&name[area.len()..]);
+        }
         let cache = CACHE.get_or_init(|| {
             bundled::BUNDLED
                 .iter()

@@ -18,6 +18,7 @@ pub mod age;
 pub mod backtest;
 pub mod cell;
 pub mod dataset;
+pub mod dfe;
 pub mod error;
 pub mod figures;
 pub mod market;
