@@ -664,20 +664,35 @@ impl Panel {
         }
         let mut last: Option<(Key, usize)> = None;
         let mut cells: Vec<(Key, Vec<Vintage>)> = Vec::new();
+        let mut last_area: (&str, usize) = ("", 0);
         for (i, line) in lines {
-            let f: Vec<&str> = line.split('\t').collect();
-            match f[0] {
-                "R" if f.len() == 3 => p.releases.push(Release {
+            let mut f = [""; 9];
+            let mut n = 0;
+            for (j, part) in line.split('\t').enumerate() {
+                if j >= 9 {
+                    return Err(bad(i, "malformed line"));
+                }
+                f[j] = part;
+                n = j + 1;
+            }
+            match (f[0], n) {
+                ("R", 3) => p.releases.push(Release {
                     label: f[1].to_string(),
                     year: f[2].parse().map_err(|_| bad(i, "release year"))?,
                 }),
-                "S" if f.len() == 2 => p.sources.push(f[1].to_string()),
-                "B" if f.len() == 2 => p.breakdowns.push(f[1].to_string()),
-                _ if f.len() == 9 => {
+                ("S", 2) => p.sources.push(f[1].to_string()),
+                ("B", 2) => p.breakdowns.push(f[1].to_string()),
+                (_, 9) => {
                     let num = |s: &str, what: &str| s.parse::<i64>().map_err(|_| bad(i, what));
-                    let area = areas
-                        .index_of(f[0])
-                        .ok_or_else(|| bad(i, "unknown area code"))?;
+                    let area = if f[0] == last_area.0 {
+                        last_area.1
+                    } else {
+                        let a = areas
+                            .index_of(f[0])
+                            .ok_or_else(|| bad(i, "unknown area code"))?;
+                        last_area = (f[0], a);
+                        a
+                    };
                     let key = Key {
                         area: area as u16,
                         measure: num(f[1], "measure")? as u8,
