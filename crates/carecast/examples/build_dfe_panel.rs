@@ -1,5 +1,5 @@
 //! Builds the bundled DfE panel (`crates/carecast/dfe/panel.txt.gz`) from the published
-//! files. Run by `scripts/build_dfe_panel.sh`.
+//! files (and `regions.csv` beside it). Run by `scripts/build_dfe_panel.sh`.
 //!
 //! Usage: `build_dfe_panel RAW_DIR OUT_FILE [CSV_OUT]`; with `CSV_OUT` the latest-release
 //! panel is also written as CSV (the columns of `cla_panel.csv`).
@@ -13,6 +13,19 @@ fn main() {
         std::process::exit(2);
     }
     let raw = PathBuf::from(&args[0]);
+    let regions = PathBuf::from(&args[1]).with_file_name("regions.csv");
+    match carecast::dfe::build::regions_csv(&raw) {
+        Ok(text) => {
+            if let Err(e) = std::fs::write(&regions, text) {
+                eprintln!("error: {}: {e}", regions.display());
+                std::process::exit(1);
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    }
     let panel = match carecast::dfe::build::build_from_raw(&raw) {
         Ok(p) => p,
         Err(e) => {

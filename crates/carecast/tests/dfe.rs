@@ -7,12 +7,16 @@ use carecast::dfe::read::{Layout, Value, read_text};
 use carecast::dfe::{Areas, Input, Panel, Status};
 use carecast::{CohortModel, Dataset, Error, ProjectionOptions};
 
+/// `../shared/dfe` beside the project (or `$CARECAST_SHARED_DIR/dfe`).
 fn shared() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/dfe");
+    let root = std::env::var_os("CARECAST_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    let p = root.join("dfe");
     if p.join("raw/manifest.csv").exists() {
         Some(p)
     } else {
-        eprintln!("../shared/dfe is not beside the project: comparison skipped");
+        eprintln!("{}: not found, comparison skipped", p.display());
         None
     }
 }
@@ -340,4 +344,104 @@ fn reorganised_councils_say_so() {
     let d = Dataset::bundled("dfe:West Northamptonshire").unwrap();
     assert!(d.description.contains("Northamptonshire"));
     assert_eq!(CohortModel::fit(&d).unwrap().base_years(), vec![2023, 2024]);
+}
+
+#[test]
+fn regions_file_equals_what_the_script_builds() {
+    let Some(dir) = shared() else { return };
+    let built = carecast::dfe::build::regions_csv(&dir.join("raw")).unwrap();
+    assert_eq!(built, carecast::dfe::areas::REGIONS_CSV);
+    let a = Areas::bundled().find("Derby").unwrap();
+    assert_eq!(a.region, "East Midlands");
+}
+
+#[test]
+fn d2n2_is_the_sum_of_its_four_councils() {
+    let p = Panel::bundled().unwrap();
+    let members = ["Derby", "Derbyshire", "Nottingham", "Nottinghamshire"];
+    let d = carecast::dfe::combine(p, &members, "D2N2").unwrap();
+    let t = d.table("cic_by_age").unwrap();
+    for year in [2014, 2019, 2024] {
+        let want: f64 = members
+            .iter()
+            .map(|m| {
+                let a = Areas::bundled().find(m).unwrap();
+                let ds = carecast::dfe::council_dataset(p, a).unwrap();
+                let r = ds
+                    .table("cic_by_age")
+                    .unwrap()
+                    .records
+                    .iter()
+                    .find(|r| {
+                        r.key(carecast::Key::Band).as_deref() == Some("all")
+                            && r.key(carecast::Key::Period) == Some(format!("{year}-03-31"))
+                    })
+                    .unwrap()
+                    .cell
+                    .value()
+                    .unwrap();
+                r
+            })
+            .sum();
+        let got = t
+            .records
+            .iter()
+            .find(|r| {
+                r.key(carecast::Key::Band).as_deref() == Some("all")
+                    && r.key(carecast::Key::Period) == Some(format!("{year}-03-31"))
+            })
+            .unwrap()
+            .cell
+            .value()
+            .unwrap();
+        assert_eq!(got, want, "{year}");
+    }
+    // A sum with suppressed parts is an interval, never zero.
+    let u = d.table("uasc_stock").unwrap();
+    let sup: Vec<_> = u
+        .records
+        .iter()
+        .filter(|r| r.cell.value().is_none())
+        .collect();
+    for r in &sup {
+        let iv = r.cell.interval().unwrap();
+        assert!(iv.hi.is_none_or(|h| h >= iv.lo), "{r:?}");
+    }
+    assert!(CohortModel::fit(&d).is_ok());
+    let e = carecast::dfe::combine(p, &["Derby", "derby"], "x")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("named twice"), "{e}");
+    let e = carecast::dfe::combine(p, &["Derby", "Darby"], "x")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("Darby"), "{e}");
+}
+
+#[test]
+fn council_documents_against_dfe() {
+    let p = Panel::bundled().unwrap();
+    let r = carecast::dfe::sources::reconcile_sources(p).unwrap();
+    let of = |check: &str, group: &str| -> Vec<&carecast::Finding> {
+        r.findings
+            .iter()
+            .filter(|f| f.check.starts_with(check) && f.group == group)
+            .collect()
+    };
+    // Derbyshire's admissions table counts 10-17 a year more than DfE's starts.
+    let adm = of("Derbyshire", "measure=admissions, band=all");
+    assert_eq!(adm.len(), 5);
+    for f in &adm {
+        let d = f.difference.unwrap().lo;
+        assert!((-17.0..=-10.0).contains(&d), "{:?}: {d}", f.period);
+    }
+    // The D2N2 document's 2019 stock and starts against the four councils' DfE sum.
+    let d2n2 = of("D2N2", "measure=stock, band=all");
+    assert_eq!(d2n2.len(), 1);
+    eprintln!(
+        "D2N2 stock 2019: document {:?}, DfE sum {:?}",
+        d2n2[0].expected, d2n2[0].found
+    );
+    assert!(!of("D2N2", "measure=admissions, band=all").is_empty());
+    assert!(!of("Derby City", "measure=stock, band=all").is_empty());
 }

@@ -12,6 +12,9 @@ use crate::{Error, Location, Result};
 pub const AREA_LOOKUP_CSV: &str = include_str!("../../dfe/area_lookup.csv");
 /// The bundled council reorganisations and how the panel treats them.
 pub const BOUNDARY_CHANGES_CSV: &str = include_str!("../../dfe/boundary_changes.csv");
+/// The bundled region of each council (`area_code,region_code,region_name`), built from
+/// the EES files by `scripts/build_dfe_panel.sh`.
+pub const REGIONS_CSV: &str = include_str!("../../dfe/regions.csv");
 
 /// One area of the panel (canonical code).
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +33,8 @@ pub struct Area {
     pub first_year: i32,
     /// Last year with data.
     pub last_year: i32,
+    /// The region's name (councils only; empty for England and regions).
+    pub region: String,
 }
 
 /// One reorganisation or re-coding (a row of `boundary_changes.csv`).
@@ -88,8 +93,15 @@ impl Areas {
     pub fn bundled() -> &'static Areas {
         static A: OnceLock<Areas> = OnceLock::new();
         A.get_or_init(|| {
-            Areas::parse(AREA_LOOKUP_CSV, BOUNDARY_CHANGES_CSV)
-                .unwrap_or_else(|e| panic!("bundled DfE area lookup: {e}"))
+            let mut a = Areas::parse(AREA_LOOKUP_CSV, BOUNDARY_CHANGES_CSV)
+                .unwrap_or_else(|e| panic!("bundled DfE area lookup: {e}"));
+            for line in REGIONS_CSV.lines().skip(1) {
+                let f: Vec<&str> = line.split(',').collect();
+                if let (Some(i), Some(name)) = (a.index_of(f[0]), f.get(2)) {
+                    a.areas[i].region = name.to_string();
+                }
+            }
+            a
         })
     }
 
@@ -138,6 +150,7 @@ impl Areas {
                         published: Vec::new(),
                         first_year: year(fy)?,
                         last_year: year(ly)?,
+                        region: String::new(),
                     });
                     by_code.insert(g(code), areas.len() - 1);
                     areas.len() - 1

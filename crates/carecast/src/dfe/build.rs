@@ -98,3 +98,55 @@ pub fn raw_inputs(raw: &Path) -> Result<Vec<Input>> {
 pub fn build_from_raw(raw: &Path) -> Result<Panel> {
     Panel::build(&raw_inputs(raw)?)
 }
+
+/// The region of every council, from the EES rates files of `raw/` (the latest release
+/// naming a council wins), as CSV `area_code,region_code,region_name` in code order.
+///
+/// # Errors
+/// As [`raw_inputs`]; [`Error::Data`] for a council code not in the area lookup.
+pub fn regions_csv(raw: &Path) -> Result<String> {
+    use super::read::Layout;
+    let areas = super::areas::Areas::bundled();
+    let mut map = std::collections::BTreeMap::new();
+    for input in raw_inputs(raw)? {
+        let text = input.text.strip_prefix('\u{feff}').unwrap_or(&input.text);
+        let mut rdr = csv::Reader::from_reader(text.as_bytes());
+        let header: Vec<String> = rdr
+            .headers()
+            .map_err(|e| Error::data(Location::file(&input.file), e.to_string()))?
+            .iter()
+            .map(String::from)
+            .collect();
+        if Layout::detect(&header) != Some(Layout::EesRates) {
+            continue;
+        }
+        let ix = |c: &str| header.iter().position(|h| h == c).unwrap_or(0);
+        let (lv, la, rc, rn) = (
+            ix("geographic_level"),
+            ix("new_la_code"),
+            ix("region_code"),
+            ix("region_name"),
+        );
+        for (i, rec) in rdr.records().enumerate() {
+            let rec = rec.map_err(|e| Error::data(Location::file(&input.file), e.to_string()))?;
+            let g = |k: usize| rec.get(k).unwrap_or("").trim().to_string();
+            if g(lv) != "Local authority" {
+                continue;
+            }
+            let Some(a) = areas.index_of(&g(la)) else {
+                return Err(Error::data(
+                    Location::file(&input.file)
+                        .at_line(i + 2)
+                        .at_column("new_la_code"),
+                    format!("council code {:?} is not in the area lookup", g(la)),
+                ));
+            };
+            map.insert(areas.get(a).code.clone(), (g(rc), g(rn)));
+        }
+    }
+    let mut s = String::from("area_code,region_code,region_name\n");
+    for (code, (rc, rn)) in map {
+        s.push_str(&format!("{code},{rc},{rn}\n"));
+    }
+    Ok(s)
+}

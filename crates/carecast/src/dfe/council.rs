@@ -37,6 +37,22 @@ struct Chosen {
     text: String,
     note: String,
     number: Option<f64>,
+    /// Bounds of the value (the number when exact; for a suppressed cell 0 and, where the
+    /// year's total is printed, the total less the printed bands).
+    lower: f64,
+    upper: Option<f64>,
+}
+
+impl Chosen {
+    fn exact(x: f64, note: String) -> Chosen {
+        Chosen {
+            text: fmt_num(x),
+            note,
+            number: Some(x),
+            lower: x,
+            upper: Some(x),
+        }
+    }
 }
 
 fn fmt_num(v: f64) -> String {
@@ -50,25 +66,24 @@ fn fmt_num(v: f64) -> String {
 fn chosen(panel: &Panel, v: &Vintage) -> Chosen {
     let rel = &panel.releases[v.release as usize].label;
     match (v.status, v.value) {
-        (Status::Published, Some(x)) => Chosen {
-            text: fmt_num(x),
-            note: rel.clone(),
-            number: Some(x),
-        },
-        (Status::Derived, Some(x)) => Chosen {
-            text: fmt_num(x),
-            note: format!("{rel}; derived as the sum of ages 16, 17 and 18+"),
-            number: Some(x),
-        },
+        (Status::Published, Some(x)) => Chosen::exact(x, rel.clone()),
+        (Status::Derived, Some(x)) => Chosen::exact(
+            x,
+            format!("{rel}; derived as the sum of ages 16, 17 and 18+"),
+        ),
         (Status::Suppressed, _) => Chosen {
             text: "x".into(),
             note: format!("{rel}; suppressed by DfE (printed {:?})", v.printed),
             number: None,
+            lower: 0.0,
+            upper: None,
         },
         _ => Chosen {
             text: String::new(),
             note: format!("{rel}; not available (printed {:?})", v.printed),
             number: None,
+            lower: 0.0,
+            upper: None,
         },
     }
 }
@@ -140,14 +155,27 @@ fn coherent(
             let note = out.get(m).map(|c| c.note.clone()).unwrap_or_default();
             out.insert(
                 m.clone(),
-                Chosen {
-                    text: fmt_num(total - others),
-                    note: format!(
-                        "{note}; filled as the total less the other bands of the same release"
-                    ),
-                    number: Some(total - others),
-                },
+                Chosen::exact(
+                    total - others,
+                    format!("{note}; filled as the total less the other bands of the same release"),
+                ),
             );
+        }
+    }
+    if missing.len() > 1
+        && let Some(total) = out.get("all").and_then(|c| c.number)
+    {
+        // Several suppressed bands: each is at most the total less the printed bands.
+        let known: f64 = bands
+            .iter()
+            .filter_map(|(_, l)| out.get(*l).and_then(|c| c.number))
+            .sum();
+        for m in &missing {
+            if let Some(c) = out.get_mut(m)
+                && c.text == "x"
+            {
+                c.upper = Some((total - known).max(0.0));
+            }
         }
     }
     let complete = bands
@@ -156,9 +184,154 @@ fn coherent(
     (out, complete)
 }
 
+/// Everything a dataset is made of, per measure: year -> band or category -> value.
+#[derive(Debug, Clone, Default)]
+struct Gathered {
+    stock: BTreeMap<i32, BTreeMap<String, Chosen>>,
+    starts: BTreeMap<i32, BTreeMap<String, Chosen>>,
+    ceases: BTreeMap<i32, BTreeMap<String, Chosen>>,
+    ceases_16p: BTreeMap<i32, Chosen>,
+    uasc: BTreeMap<i32, Chosen>,
+    population: BTreeMap<i32, Chosen>,
+    placements: BTreeMap<i32, BTreeMap<String, Chosen>>,
+}
+
+fn gather(panel: &Panel, area: usize) -> Gathered {
+    let cells = area_cells(panel, area);
+    let mut g = Gathered::default();
+    let each = |m: &str| cells.get(m).into_iter().flat_map(|ys| ys.iter());
+    for (y, b) in each("stock") {
+        g.stock.insert(*y, coherent(panel, b, BANDS).0);
+    }
+    for (y, b) in each("starts") {
+        g.starts.insert(*y, coherent(panel, b, BANDS).0);
+    }
+    for (y, b) in each("ceases") {
+        g.ceases.insert(*y, coherent(panel, b, CEASE_BANDS).0);
+        if !b.contains_key("16")
+            && let Some(v) = b.get("16+").and_then(|vs| panel.latest(vs))
+        {
+            g.ceases_16p.insert(*y, chosen(panel, v));
+        }
+    }
+    let total = |m: &str, out: &mut BTreeMap<i32, Chosen>| {
+        for (y, b) in each(m) {
+            if let Some(v) = b.get("total").and_then(|vs| panel.latest(vs)) {
+                out.insert(*y, chosen(panel, v));
+            }
+        }
+    };
+    total("uasc_stock", &mut g.uasc);
+    total("population_0_17", &mut g.population);
+    for (y, b) in each("placement_stock") {
+        let row = g.placements.entry(*y).or_default();
+        for (cat, vs) in b {
+            if let Some(v) = panel.latest(vs) {
+                let cat = if *cat == "total" { "Total" } else { cat };
+                row.insert(cat.to_string(), chosen(panel, v));
+            }
+        }
+    }
+    g
+}
+
+/// The sum of several areas' values: exact when every part is, else an interval.
+fn sum(parts: &[&Chosen], n: usize) -> Chosen {
+    let lower = parts.iter().map(|c| c.lower).sum();
+    let upper = parts.iter().map(|c| c.upper).sum::<Option<f64>>();
+    if parts.iter().all(|c| c.number.is_some()) {
+        return Chosen::exact(lower, format!("sum of {n} areas"));
+    }
+    let sup = parts.iter().filter(|c| c.number.is_none()).count();
+    Chosen {
+        text: "x".into(),
+        note: format!(
+            "sum of {n} areas with {sup} suppressed part(s): between {} and {}",
+            fmt_num(lower),
+            upper.map_or("an unknown bound".into(), fmt_num)
+        ),
+        number: None,
+        lower,
+        upper,
+    }
+}
+
+fn sum_maps<K: Ord + Clone>(
+    maps: &[&BTreeMap<K, Chosen>],
+    missing: &mut Vec<String>,
+    what: &str,
+    show: impl Fn(&K) -> String,
+) -> BTreeMap<K, Chosen> {
+    let mut out = BTreeMap::new();
+    let Some(first) = maps.first() else {
+        return out;
+    };
+    let keys: std::collections::BTreeSet<K> = maps.iter().flat_map(|m| m.keys().cloned()).collect();
+    for k in keys {
+        let parts: Vec<&Chosen> = maps.iter().filter_map(|m| m.get(&k)).collect();
+        if parts.len() == maps.len() {
+            out.insert(k, sum(&parts, maps.len()));
+        } else {
+            missing.push(format!("{what} {}", show(&k)));
+        }
+    }
+    let _ = first;
+    out
+}
+
+fn sum_nested(
+    maps: &[&BTreeMap<i32, BTreeMap<String, Chosen>>],
+    missing: &mut Vec<String>,
+    what: &str,
+) -> BTreeMap<i32, BTreeMap<String, Chosen>> {
+    let years: std::collections::BTreeSet<i32> =
+        maps.iter().flat_map(|m| m.keys().copied()).collect();
+    let mut out = BTreeMap::new();
+    for y in years {
+        let inner: Vec<&BTreeMap<String, Chosen>> = maps.iter().filter_map(|m| m.get(&y)).collect();
+        if inner.len() < maps.len() {
+            missing.push(format!("{what} {y}"));
+            continue;
+        }
+        let mut sub = Vec::new();
+        out.insert(
+            y,
+            sum_maps(&inner, &mut sub, what, |k: &String| format!("{y} {k}")),
+        );
+        missing.extend(sub);
+    }
+    out
+}
+
+fn combine_gathered(parts: &[Gathered], missing: &mut Vec<String>) -> Gathered {
+    let refs = |f: &dyn Fn(&Gathered) -> &BTreeMap<i32, BTreeMap<String, Chosen>>| {
+        parts.iter().map(f).collect::<Vec<_>>()
+    };
+    let flat =
+        |f: &dyn Fn(&Gathered) -> &BTreeMap<i32, Chosen>| parts.iter().map(f).collect::<Vec<_>>();
+    let mut m = Vec::new();
+    let g = Gathered {
+        stock: sum_nested(&refs(&|g| &g.stock), &mut m, "stock"),
+        starts: sum_nested(&refs(&|g| &g.starts), &mut m, "starts"),
+        ceases: sum_nested(&refs(&|g| &g.ceases), &mut m, "ceases"),
+        ceases_16p: sum_maps(&flat(&|g| &g.ceases_16p), &mut m, "ceases 16+", |y| {
+            y.to_string()
+        }),
+        uasc: sum_maps(&flat(&|g| &g.uasc), &mut m, "uasc", |y| y.to_string()),
+        population: sum_maps(&flat(&|g| &g.population), &mut m, "population", |y| {
+            y.to_string()
+        }),
+        placements: sum_nested(&refs(&|g| &g.placements), &mut m, "placements"),
+    };
+    missing.extend(m);
+    g
+}
+
 struct TableText {
     id: &'static str,
     text: String,
+    /// (line, lower, upper) of suppressed cells with known bounds.
+    bounds: Vec<(usize, f64, Option<f64>)>,
 }
 
 fn header(
@@ -188,17 +361,293 @@ fn header(
     s
 }
 
-fn csv_rows(cols: &[&str], rows: &[Vec<String>]) -> String {
+/// A table from its header and rows of (key columns..., chosen value).
+fn table(
+    id: &'static str,
+    head: String,
+    cols: &[&str],
+    rows: Vec<(Vec<String>, &Chosen)>,
+) -> TableText {
+    let first = head.lines().count() + 2;
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(cols);
-    for r in rows {
-        let _ = w.write_record(r);
+    let mut all_cols: Vec<&str> = cols.to_vec();
+    all_cols.extend(["value", "note"]);
+    let _ = w.write_record(&all_cols);
+    let mut bounds = Vec::new();
+    for (i, (mut keys, c)) in rows.into_iter().enumerate() {
+        if c.text == "x" && (c.lower > 0.0 || c.upper.is_some()) {
+            bounds.push((first + i, c.lower, c.upper));
+        }
+        keys.push(c.text.clone());
+        keys.push(c.note.clone());
+        let _ = w.write_record(&keys);
     }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    let body = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+    TableText {
+        id,
+        text: head + &body,
+        bounds,
+    }
 }
 
 fn fy(y: i32) -> String {
     format!("{}/{:02}", y - 1, y.rem_euclid(100))
+}
+
+fn date(y: i32) -> String {
+    format!("{y}-03-31")
+}
+
+type Nested = BTreeMap<i32, BTreeMap<String, Chosen>>;
+
+fn band_rows<'a>(
+    m: &'a Nested,
+    period: &dyn Fn(i32) -> String,
+    labels: &[(&str, &str)],
+) -> Vec<(Vec<String>, &'a Chosen)> {
+    let mut rows = Vec::new();
+    for (y, by) in m {
+        for l in labels.iter().map(|(_, l)| *l).chain(["all"]) {
+            if let Some(c) = by.get(l) {
+                rows.push((vec![period(*y), l.to_string()], c));
+            }
+        }
+    }
+    rows
+}
+
+fn get_all(m: &Nested, y: i32) -> Option<&Chosen> {
+    m.get(&y).and_then(|x| x.get("all"))
+}
+
+fn simple_rows(m: &BTreeMap<i32, Chosen>) -> Vec<(Vec<String>, &Chosen)> {
+    m.iter().map(|(y, c)| (vec![date(*y)], c)).collect()
+}
+
+fn render(name: &str, title: &str, g: &Gathered, mut notes: Vec<String>) -> Result<Dataset> {
+    let num = |m: &BTreeMap<i32, BTreeMap<String, Chosen>>, y: i32, b: &str| {
+        m.get(&y).and_then(|x| x.get(b)).and_then(|c| c.number)
+    };
+    let complete = |m: &BTreeMap<i32, BTreeMap<String, Chosen>>, y: i32| {
+        BANDS.iter().all(|(_, l)| num(m, y, l).is_some())
+    };
+    // Years a flow can be fitted on: by totals, and by bands.
+    let total_years: Vec<i32> = g
+        .starts
+        .keys()
+        .copied()
+        .filter(|&y| {
+            num(&g.stock, y - 1, "all").is_some()
+                && num(&g.stock, y, "all").is_some()
+                && num(&g.starts, y, "all").is_some()
+        })
+        .collect();
+    let band_years: Vec<i32> = total_years
+        .iter()
+        .copied()
+        .filter(|&y| complete(&g.stock, y - 1) && complete(&g.stock, y) && complete(&g.starts, y))
+        .collect();
+    let latest = total_years.last().copied();
+    let use_bands =
+        latest.is_some() && band_years.last().copied() == latest && band_years.len() >= 2;
+    let dropped: Vec<String> = total_years
+        .iter()
+        .filter(|y| !band_years.contains(y))
+        .map(|y| fy(*y))
+        .collect();
+    if use_bands && !dropped.is_empty() {
+        notes.push(format!(
+            "fitted on age bands; years {} have two or more suppressed age bands (or no printed total) and are left out of the fit",
+            dropped.join(", ")
+        ));
+    } else if !use_bands && latest.is_some() {
+        notes.push(format!(
+            "age bands are suppressed in the latest year or too few years have every band: the model runs on all-ages totals (flows_annual, years {}); the by-age tables are kept as stock_by_age and starts_by_age",
+            total_years.iter().map(|y| fy(*y)).collect::<Vec<_>>().join(", ")
+        ));
+    } else if latest.is_none() {
+        notes.push(
+            "no year has published stock at both ends and starts: the model cannot be fitted"
+                .into(),
+        );
+    }
+    let note_text = notes.join("; ");
+    let (stock_id, starts_id) = if use_bands {
+        ("cic_by_age", "admissions_by_age")
+    } else {
+        ("stock_by_age", "starts_by_age")
+    };
+    let mut tables = vec![
+        table(
+            stock_id,
+            header(
+                stock_id,
+                "Children looked after at 31 March by age band",
+                "children looked after at 31 March by age (SFR/ULD CLA files, EES 2024 dashboard table)",
+                Some("stock"),
+                "children",
+                true,
+                &format!("{note_text}; bands and total of a year come from one release"),
+            ),
+            &["period", "band"],
+            band_rows(&g.stock, &date, BANDS),
+        ),
+        table(
+            starts_id,
+            header(
+                starts_id,
+                "Children who started to be looked after in the year by age band",
+                "children who started to be looked after by age on starting (SFR/ULD ADM files, EES started files)",
+                Some("admissions"),
+                "children",
+                true,
+                "bands and total of a year come from one release",
+            ),
+            &["period", "band"],
+            band_rows(&g.starts, &fy, BANDS),
+        ),
+        table(
+            "discharges_by_age",
+            header(
+                "discharges_by_age",
+                "Children who ceased to be looked after in the year by age on ceasing",
+                "children who ceased to be looked after by age on ceasing (SFR/ULD CEA files, EES ceased files)",
+                Some("discharges"),
+                "children",
+                false,
+                "single ages 16, 17 and 18 (18 and over) from 2016; before 2016 and for 2019 the band 16+ (16 and over, including 18 and over) is printed instead",
+            ),
+            &["period", "band"],
+            {
+                let mut rows = band_rows(&g.ceases, &fy, CEASE_BANDS);
+                rows.extend(
+                    g.ceases_16p
+                        .iter()
+                        .map(|(y, c)| (vec![fy(*y), "16+".into()], c)),
+                );
+                rows
+            },
+        ),
+    ];
+    let mut flows = Vec::new();
+    let mut annual = Vec::new();
+    let years: std::collections::BTreeSet<i32> =
+        g.starts.keys().chain(g.ceases.keys()).copied().collect();
+    for y in years {
+        for (measure, c) in [
+            ("admissions", get_all(&g.starts, y)),
+            ("discharges", get_all(&g.ceases, y)),
+        ] {
+            if let Some(c) = c {
+                flows.push((vec![fy(y), measure.to_string()], c));
+                annual.push((vec![fy(y), measure.to_string()], c));
+            }
+        }
+        for (measure, c) in [
+            ("opening", get_all(&g.stock, y - 1)),
+            ("closing", get_all(&g.stock, y)),
+        ] {
+            if let Some(c) = c {
+                annual.push((vec![fy(y), measure.to_string()], c));
+            }
+        }
+    }
+    tables.push(table(
+        "flows_summary",
+        header(
+            "flows_summary",
+            "Children who started and ceased to be looked after in the year",
+            "totals of children who started and ceased (SFR/ULD, EES rates files)",
+            None,
+            "children",
+            false,
+            "",
+        ),
+        &["period", "measure"],
+        flows,
+    ));
+    tables.push(table(
+        "flows_annual",
+        header(
+            "flows_annual",
+            "Children looked after at the start and end of the year, starts and ceases",
+            "stock at 31 March of the year before (opening) and of the year (closing), starts and ceases",
+            None,
+            "children",
+            false,
+            "opening is the stock at 31 March of the previous year as published",
+        ),
+        &["period", "measure"],
+        annual,
+    ));
+    tables.push(table(
+        "uasc_stock",
+        header(
+            "uasc_stock",
+            "Unaccompanied asylum-seeking children looked after at 31 March",
+            "UASC looked after at 31 March (SFR/ULD CLA files, EES 2024 dashboard table)",
+            Some("stock"),
+            "children",
+            false,
+            "part of the children looked after at 31 March (cic_by_age)",
+        ),
+        &["period"],
+        simple_rows(&g.uasc),
+    ));
+    tables.push(table(
+        "population",
+        header(
+            "population",
+            "Children aged 0-17, the denominator of the rates",
+            "population aged 0-17 (ONS mid-year estimates as DfE uses them: mid-year before 31 March)",
+            Some("population"),
+            "children",
+            false,
+            "the figure for 31 March of year t is the ONS estimate for mid-(t-1)",
+        ),
+        &["period"],
+        simple_rows(&g.population),
+    ));
+    tables.push(table(
+        "placements_by_type",
+        header(
+            "placements_by_type",
+            "Children looked after at 31 March by placement type",
+            "children looked after at 31 March by placement (SFR/ULD CLA files, EES 2024 dashboard table)",
+            Some("stock"),
+            "children",
+            false,
+            "categories changed in the year ending March 2020; the DfE labels are kept",
+        ),
+        &["period", "category"],
+        g.placements
+            .iter()
+            .flat_map(|(y, b)| b.iter().map(move |(cat, c)| (vec![date(*y), cat.clone()], c)))
+            .collect(),
+    ));
+    let bounds: Vec<(&'static str, Vec<(usize, f64, Option<f64>)>)> =
+        tables.iter().map(|t| (t.id, t.bounds.clone())).collect();
+    let files: Vec<(String, String)> = tables
+        .into_iter()
+        .map(|t| (format!("{}.csv", t.id), t.text))
+        .collect();
+    let mut ds = Dataset::from_files(name, "dfe", files)?;
+    // Suppressed cells with known bounds carry them (the text form has no interval).
+    for (id, bs) in bounds {
+        if let Some(t) = ds.tables.iter_mut().find(|t| t.meta.id == id) {
+            for (line, lo, hi) in bs {
+                if let Some(r) = t.records.iter_mut().find(|r| r.line == line)
+                    && let crate::Cell::Suppressed { lower, upper, .. } = &mut r.cell
+                {
+                    *lower = lo;
+                    *upper = hi;
+                }
+            }
+        }
+    }
+    ds.title = title.to_string();
+    ds.description = note_text;
+    Ok(ds)
 }
 
 /// The dataset of one area of a panel.
@@ -218,63 +667,15 @@ fn fy(y: i32) -> String {
 pub fn council_dataset(panel: &Panel, area: &Area) -> Result<Dataset> {
     let areas = Areas::bundled();
     let idx = areas.index_of(&area.code).unwrap_or(usize::MAX);
-    let cells = area_cells(panel, idx);
-    if cells.is_empty() {
+    let g = gather(panel, idx);
+    if g.stock.is_empty() && g.starts.is_empty() {
         return Err(crate::Error::model(format!(
             "{} ({}) has no values in the DfE panel",
             area.name, area.code
         )));
     }
-    let empty = BTreeMap::new();
-    let years_of = |m: &str| cells.get(m).unwrap_or(&empty);
-    let stock_y = years_of("stock");
-    let starts_y = years_of("starts");
-    let ceases_y = years_of("ceases");
-    let mut stock = BTreeMap::new();
-    let mut starts = BTreeMap::new();
-    let mut ceases = BTreeMap::new();
-    let mut stock_ok = BTreeMap::new();
-    let mut starts_ok = BTreeMap::new();
-    for (y, b) in stock_y {
-        let (c, ok) = coherent(panel, b, BANDS);
-        stock.insert(*y, c);
-        stock_ok.insert(*y, ok);
-    }
-    for (y, b) in starts_y {
-        let (c, ok) = coherent(panel, b, BANDS);
-        starts.insert(*y, c);
-        starts_ok.insert(*y, ok);
-    }
-    for (y, b) in ceases_y {
-        ceases.insert(*y, coherent(panel, b, CEASE_BANDS).0);
-    }
-    let num = |m: &BTreeMap<i32, BTreeMap<String, Chosen>>, y: i32, b: &str| {
-        m.get(&y).and_then(|x| x.get(b)).and_then(|c| c.number)
-    };
-    // Years a flow can be fitted on: by totals, and by bands.
-    let total_years: Vec<i32> = starts
-        .keys()
-        .copied()
-        .filter(|&y| {
-            num(&stock, y - 1, "all").is_some()
-                && num(&stock, y, "all").is_some()
-                && num(&starts, y, "all").is_some()
-        })
-        .collect();
-    let band_years: Vec<i32> = total_years
-        .iter()
-        .copied()
-        .filter(|y| {
-            stock_ok.get(&(y - 1)) == Some(&true)
-                && stock_ok.get(y) == Some(&true)
-                && starts_ok.get(y) == Some(&true)
-        })
-        .collect();
-    let latest = total_years.last().copied();
-    let use_bands =
-        latest.is_some() && band_years.last().copied() == latest && band_years.len() >= 2;
-    let first = stock.keys().next().copied().unwrap_or(0);
-    let last = stock.keys().last().copied().unwrap_or(0);
+    let first = g.stock.keys().next().copied().unwrap_or(0);
+    let last = g.stock.keys().last().copied().unwrap_or(0);
     let mut notes: Vec<String> = vec![format!(
         "DfE figures for {} ({}{}), years ending 31 March {first}-{last}; each value is the latest release's (release in the cell note)",
         area.name,
@@ -288,227 +689,18 @@ pub fn council_dataset(panel: &Panel, area: &Area) -> Result<Dataset> {
     if area.level != Level::LocalAuthority {
         notes.push("national and regional counts are rounded by DfE to the nearest 10".into());
     }
-    let dropped: Vec<String> = total_years
-        .iter()
-        .filter(|y| !band_years.contains(y))
-        .map(|y| fy(*y))
-        .collect();
-    if use_bands && !dropped.is_empty() {
-        notes.push(format!(
-            "fitted on age bands; years {} have a suppressed age band (two or more, or no printed total) and are left out of the fit",
-            dropped.join(", ")
-        ));
-    } else if !use_bands && latest.is_some() {
-        notes.push(format!(
-            "age bands are suppressed in the latest year or too few years have every band: the model runs on all-ages totals (flows_annual, years {}); the by-age tables are kept as stock_by_age and starts_by_age",
-            total_years.iter().map(|y| fy(*y)).collect::<Vec<_>>().join(", ")
-        ));
-    }
     for c in areas.changes_of(&area.code) {
         notes.push(format!(
             "boundary change {}: {} -> {} ({}): {}",
             c.effective_date, c.predecessor_name, c.successor_name, c.change, c.treatment
         ));
     }
-    let note_text = notes.join("; ");
-
-    let mut tables: Vec<TableText> = Vec::new();
-    let band_rows = |m: &BTreeMap<i32, BTreeMap<String, Chosen>>,
-                     period: &dyn Fn(i32) -> String,
-                     labels: &[(&str, &str)]| {
-        let mut rows = Vec::new();
-        for (y, by) in m {
-            for l in labels.iter().map(|(_, l)| *l).chain(["all"]) {
-                if let Some(c) = by.get(l) {
-                    rows.push(vec![
-                        period(*y),
-                        l.to_string(),
-                        c.text.clone(),
-                        c.note.clone(),
-                    ]);
-                }
-            }
-        }
-        rows
-    };
-    let date = |y: i32| format!("{y}-03-31");
-    let (stock_id, starts_id) = if use_bands {
-        ("cic_by_age", "admissions_by_age")
-    } else {
-        ("stock_by_age", "starts_by_age")
-    };
-    tables.push(TableText {
-        id: stock_id,
-        text: header(
-            stock_id,
-            "Children looked after at 31 March by age band",
-            "children looked after at 31 March by age (SFR/ULD CLA files, EES 2024 dashboard table)",
-            Some("stock"),
-            "children",
-            true,
-            &format!("{note_text}; bands and total of a year come from one release"),
-        ) + &csv_rows(&["period", "band", "value", "note"], &band_rows(&stock, &date, BANDS)),
-    });
-    tables.push(TableText {
-        id: starts_id,
-        text: header(
-            starts_id,
-            "Children who started to be looked after in the year by age band",
-            "children who started to be looked after by age on starting (SFR/ULD ADM files, EES started files)",
-            Some("admissions"),
-            "children",
-            true,
-            "bands and total of a year come from one release",
-        ) + &csv_rows(&["period", "band", "value", "note"], &band_rows(&starts, &fy, BANDS)),
-    });
-    tables.push(TableText {
-        id: "discharges_by_age",
-        text: header(
-            "discharges_by_age",
-            "Children who ceased to be looked after in the year by age on ceasing",
-            "children who ceased to be looked after by age on ceasing (SFR/ULD CEA files, EES ceased files)",
-            Some("discharges"),
-            "children",
-            false,
-            "single ages 16, 17 and 18 and over from 2016; before 2016 and for 2019 the band 16+ (16 and over, including 18+) is printed instead",
-        ) + &csv_rows(&["period", "band", "value", "note"], &{
-            let mut rows = band_rows(&ceases, &fy, CEASE_BANDS);
-            for (y, b) in ceases_y {
-                if !b.contains_key("16") && let Some(vs) = b.get("16+") && let Some(v) = panel.latest(vs) {
-                    let c = chosen(panel, v);
-                    rows.push(vec![fy(*y), "16+".into(), c.text, format!("{}; 16 and over, including 18+", c.note)]);
-                }
-            }
-            rows
-        }),
-    });
-    let mut flows = Vec::new();
-    let mut annual = Vec::new();
-    for y in starts
-        .keys()
-        .chain(ceases.keys())
-        .copied()
-        .collect::<std::collections::BTreeSet<_>>()
-    {
-        let get = |m: &BTreeMap<i32, BTreeMap<String, Chosen>>, yy: i32| {
-            m.get(&yy).and_then(|x| x.get("all")).cloned()
-        };
-        for (measure, c) in [
-            ("admissions", get(&starts, y)),
-            ("discharges", get(&ceases, y)),
-        ] {
-            if let Some(c) = c {
-                flows.push(vec![
-                    fy(y),
-                    measure.to_string(),
-                    c.text.clone(),
-                    c.note.clone(),
-                ]);
-                annual.push(vec![fy(y), measure.to_string(), c.text, c.note]);
-            }
-        }
-        for (measure, c) in [("opening", get(&stock, y - 1)), ("closing", get(&stock, y))] {
-            if let Some(c) = c {
-                annual.push(vec![fy(y), measure.to_string(), c.text, c.note]);
-            }
-        }
-    }
-    tables.push(TableText {
-        id: "flows_summary",
-        text: header(
-            "flows_summary",
-            "Children who started and ceased to be looked after in the year",
-            "totals of children who started and ceased (SFR/ULD, EES rates files)",
-            None,
-            "children",
-            false,
-            "",
-        ) + &csv_rows(&["period", "measure", "value", "note"], &flows),
-    });
-    tables.push(TableText {
-        id: "flows_annual",
-        text: header(
-            "flows_annual",
-            "Children looked after at the start and end of the year, starts and ceases",
-            "stock at 31 March of the year before (opening) and of the year (closing), starts and ceases",
-            None,
-            "children",
-            false,
-            "opening is the stock at 31 March of the previous year as published",
-        ) + &csv_rows(&["period", "measure", "value", "note"], &annual),
-    });
-    let simple = |measure: &str| -> Vec<Vec<String>> {
-        cells
-            .get(measure)
-            .map(|ys| {
-                ys.iter()
-                    .filter_map(|(y, b)| {
-                        let v = panel.latest(b.get("total")?)?;
-                        let c = chosen(panel, v);
-                        Some(vec![date(*y), c.text, c.note])
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    tables.push(TableText {
-        id: "uasc_stock",
-        text: header(
-            "uasc_stock",
-            "Unaccompanied asylum-seeking children looked after at 31 March",
-            "UASC looked after at 31 March (SFR/ULD CLA files, EES 2024 dashboard table)",
-            Some("stock"),
-            "children",
-            false,
-            "part of the children looked after at 31 March (cic_by_age)",
-        ) + &csv_rows(&["period", "value", "note"], &simple("uasc_stock")),
-    });
-    tables.push(TableText {
-        id: "population",
-        text: header(
-            "population",
-            "Children aged 0-17, the denominator of the rates",
-            "population aged 0-17 (ONS mid-year estimates as DfE uses them: mid-year before 31 March)",
-            Some("population"),
-            "children",
-            false,
-            "the figure for 31 March of year t is the ONS estimate for mid-(t-1)",
-        ) + &csv_rows(&["period", "value", "note"], &simple("population_0_17")),
-    });
-    let placement_rows: Vec<Vec<String>> = cells
-        .get("placement_stock")
-        .map(|ys| {
-            ys.iter()
-                .flat_map(|(y, b)| {
-                    b.iter().filter_map(move |(cat, vs)| {
-                        let c = chosen(panel, panel.latest(vs)?);
-                        let cat = if *cat == "total" { "Total" } else { cat };
-                        Some(vec![date(*y), cat.to_string(), c.text, c.note])
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    tables.push(TableText {
-        id: "placements_by_type",
-        text: header(
-            "placements_by_type",
-            "Children looked after at 31 March by placement type",
-            "children looked after at 31 March by placement (SFR/ULD CLA files, EES 2024 dashboard table)",
-            Some("stock"),
-            "children",
-            false,
-            "categories changed in the year ending March 2020; the DfE labels are kept",
-        ) + &csv_rows(&["period", "category", "value", "note"], &placement_rows),
-    });
-    let files: Vec<(String, String)> = tables
-        .into_iter()
-        .map(|t| (format!("{}.csv", t.id), t.text))
-        .collect();
-    let mut ds = Dataset::from_files(&format!("dfe:{}", area.name), "dfe", files)?;
-    ds.title = format!("{} (DfE statistics)", area.name);
-    ds.description = note_text;
-    Ok(ds)
+    render(
+        &format!("dfe:{}", area.name),
+        &format!("{} (DfE statistics)", area.name),
+        &g,
+        notes,
+    )
 }
 
 /// A `dfe:` dataset by name (the part after `dfe:`): council or region name, ONS code or
@@ -524,6 +716,81 @@ pub fn council_dataset(panel: &Panel, area: &Area) -> Result<Dataset> {
 /// # Errors
 /// [`crate::Error::UnknownName`] for an unknown area, with the closest name.
 pub fn dataset(query: &str) -> Result<Dataset> {
-    let area = Areas::bundled().find(query)?;
-    council_dataset(Panel::bundled()?, area)
+    dataset_in(Panel::bundled()?, query)
+}
+
+/// As [`dataset`], from a given panel (e.g. the bundled one with a newer release added).
+///
+/// # Errors
+/// As [`dataset`].
+pub fn dataset_in(panel: &Panel, query: &str) -> Result<Dataset> {
+    council_dataset(panel, Areas::bundled().find(query)?)
+}
+
+/// A named group of councils (or regions) as one dataset: counts summed, a sum with
+/// suppressed parts kept as a suppressed cell with its bounds (never zero). A cell exists
+/// only where every member has it (the notes list what is left out).
+///
+/// ```
+/// let p = carecast::dfe::Panel::bundled().unwrap();
+/// let d = carecast::dfe::combine(p, &["Derby", "Derbyshire", "Nottingham", "Nottinghamshire"], "D2N2").unwrap();
+/// assert_eq!(d.name, "D2N2");
+/// assert!(carecast::CohortModel::fit(&d).is_ok());
+/// ```
+///
+/// # Errors
+/// [`crate::Error::UnknownName`] for an unknown member; [`crate::Error::InvalidArgument`]
+/// for an empty or repeated list.
+pub fn combine(panel: &Panel, members: &[&str], name: &str) -> Result<Dataset> {
+    let areas = Areas::bundled();
+    if members.is_empty() {
+        return Err(crate::Error::argument(
+            "members",
+            "[]",
+            "name at least one council",
+        ));
+    }
+    let mut found: Vec<&Area> = Vec::new();
+    for m in members {
+        let a = areas.find(m)?;
+        if found.iter().any(|f| f.code == a.code) {
+            return Err(crate::Error::argument(
+                "members",
+                m,
+                format!("{} is named twice", a.name),
+            ));
+        }
+        found.push(a);
+    }
+    let parts: Vec<Gathered> = found
+        .iter()
+        .map(|a| gather(panel, areas.index_of(&a.code).unwrap_or(usize::MAX)))
+        .collect();
+    let mut missing = Vec::new();
+    let g = combine_gathered(&parts, &mut missing);
+    let mut notes = vec![format!(
+        "sum of the DfE figures of {}; a sum with a suppressed part is a suppressed cell with bounds (0 for each suppressed part, and at most its council's total less the printed bands where the total is printed)",
+        found
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )];
+    if !missing.is_empty() {
+        let shown: Vec<&str> = missing.iter().take(8).map(String::as_str).collect();
+        notes.push(format!(
+            "{} cells are left out because not every member has them (e.g. {})",
+            missing.len(),
+            shown.join("; ")
+        ));
+    }
+    for a in &found {
+        for c in areas.changes_of(&a.code) {
+            notes.push(format!(
+                "{}: boundary change {}: {}",
+                a.name, c.effective_date, c.treatment
+            ));
+        }
+    }
+    render(name, name, &g, notes)
 }

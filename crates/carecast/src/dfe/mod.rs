@@ -15,9 +15,10 @@ pub mod build;
 pub mod council;
 pub mod panel;
 pub mod read;
+pub mod sources;
 
 pub use areas::{Area, Areas, BoundaryChange};
-pub use council::{council_dataset, dataset};
+pub use council::{combine, council_dataset, dataset, dataset_in};
 pub use panel::{Input, Panel, Release, Row, Status};
 
 /// The prefix of DfE dataset names (`dfe:Nottinghamshire`).
