@@ -40,6 +40,7 @@
 
 pub mod cohort;
 pub mod data;
+pub mod dfe;
 pub mod error;
 pub mod evaluate;
 pub mod methodology;

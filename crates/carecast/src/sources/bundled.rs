@@ -21,7 +21,8 @@ impl Dataset {
         embedded::BUNDLED.iter().map(|(n, _)| *n).collect()
     }
 
-    /// A bundled dataset by name, or `903:PATH` for the tables derived from SSDA903 returns
+    /// A bundled dataset by name, `dfe:<council>` for a council, region or England from the DfE
+    /// panel ([`crate::dfe::dataset`]), or `903:PATH` for the tables derived from SSDA903 returns
     /// under `PATH` ([`crate::ssda903::load`]).
     ///
     /// # Errors
@@ -37,6 +38,10 @@ impl Dataset {
     /// assert!(carecast::Dataset::bundled("derbyshir").unwrap_err().to_string().contains("did you mean"));
     /// ```
     pub fn bundled(name: &str) -> Result<Dataset> {
+        // `dfe:<council>`: a council, region or England from the bundled DfE panel.
+        if let Some(area) = name.get(..4).filter(|p| p.eq_ignore_ascii_case("dfe:")) {
+            return crate::dfe::dataset(&name[area.len()..]);
+        }
         // `903:PATH`: tables derived from a council's SSDA903 returns (see `crate::ssda903`).
         if let Some(path) = name.strip_prefix("903:") {
             return crate::ssda903::load(&[path]).map(|r| r.dataset);

@@ -1,0 +1,747 @@
+//! The national panel: every value of every release, per year, area, measure and
+//! breakdown, with its release and source file (the vintages), and the latest value.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::sync::OnceLock;
+
+use super::areas::Areas;
+use super::read::{Level, Obs, Value, read_file};
+use crate::{Error, Location, Result};
+
+/// The bundled panel: gzip-compressed text written by `Panel::encode`, built by
+/// `scripts/build_dfe_panel.sh` from the published files.
+pub const BUNDLED_PANEL_GZ: &[u8] = include_bytes!("../../dfe/panel.txt.gz");
+
+/// Measures of the panel, in storage order.
+pub const MEASURES: &[&str] = &[
+    "stock",
+    "starts",
+    "ceases",
+    "uasc_stock",
+    "placement_stock",
+    "population_0_17",
+    "rate_per_10000",
+    "starts_rate_per_10000",
+    "ceases_rate_per_10000",
+];
+
+/// A release of the statistics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    /// Label (`SFR36/2013`, `ULD 2019 (CLA2019)`, `EES 2024`).
+    pub label: String,
+    /// The latest year ending 31 March it reports on (its vintage year: a backtest at
+    /// origin `Y` may use releases with `year <= Y`).
+    pub year: i32,
+}
+
+/// What a panel cell holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// A number printed in the source.
+    Published,
+    /// Computed from printed numbers (`ceases 16+` = 16 + 17 + 18+ for councils).
+    Derived,
+    /// Withheld by DfE for confidentiality: a small count, never zero.
+    Suppressed,
+    /// Not available.
+    NotAvailable,
+}
+
+impl Status {
+    /// The panel label (`published`, `derived`, `suppressed`, `not_available`).
+    pub fn label(&self) -> &'static str {
+        match self {
+            Status::Published => "published",
+            Status::Derived => "derived",
+            Status::Suppressed => "suppressed",
+            Status::NotAvailable => "not_available",
+        }
+    }
+    fn code(&self) -> char {
+        match self {
+            Status::Published => 'p',
+            Status::Derived => 'd',
+            Status::Suppressed => 's',
+            Status::NotAvailable => 'n',
+        }
+    }
+    fn from_code(c: &str) -> Option<Status> {
+        Some(match c {
+            "p" => Status::Published,
+            "d" => Status::Derived,
+            "s" => Status::Suppressed,
+            "n" => Status::NotAvailable,
+            _ => return None,
+        })
+    }
+}
+
+/// The key of a panel cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Key {
+    /// Area index in [`Areas::bundled`].
+    pub area: u16,
+    /// Index in [`MEASURES`].
+    pub measure: u8,
+    /// Index in the panel's breakdown list.
+    pub breakdown: u16,
+    /// Year ending 31 March.
+    pub year: i16,
+}
+
+/// One value of one release.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vintage {
+    /// Index in [`Panel::releases`].
+    pub release: u16,
+    /// Index in [`Panel::sources`].
+    pub source: u16,
+    /// Status.
+    pub status: Status,
+    /// The number (published or derived only).
+    pub value: Option<f64>,
+    /// The symbol as printed for a non-number.
+    pub printed: String,
+}
+
+/// One row of the long panel (the columns of `cla_panel.csv`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Year ending 31 March.
+    pub year: i32,
+    /// `National`, `Regional` or `Local authority`.
+    pub geographic_level: &'static str,
+    /// Canonical ONS code.
+    pub area_code: String,
+    /// DfE number (councils only).
+    pub old_la_code: String,
+    /// Area name.
+    pub area_name: String,
+    /// Measure.
+    pub measure: &'static str,
+    /// Breakdown.
+    pub breakdown: String,
+    /// The number, if published or derived.
+    pub value: Option<f64>,
+    /// `published`, `derived`, `suppressed` or `not_available`.
+    pub status: &'static str,
+    /// Symbol as printed.
+    pub printed: String,
+    /// Release label.
+    pub release: String,
+    /// Source file (`owner/repo@commit:path`), or `derived: ...; source`.
+    pub source: String,
+}
+
+/// The panel of every release's values.
+#[derive(Debug, Clone)]
+pub struct Panel {
+    /// Releases, oldest first (later releases win).
+    pub releases: Vec<Release>,
+    /// Source files.
+    pub sources: Vec<String>,
+    /// Breakdown labels.
+    pub breakdowns: Vec<String>,
+    /// Every cell's vintages in release order.
+    pub cells: BTreeMap<Key, Vec<Vintage>>,
+    /// Rows of the input files left out on purpose, with the reason (not stored in the
+    /// bundled file; reported by the build).
+    pub skipped: Vec<String>,
+}
+
+/// One input file of a build: its text with the release and source it belongs to.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// Name used in errors (a path).
+    pub file: String,
+    /// Release label.
+    pub release: String,
+    /// The year the release reports on (needed by wide files with undated columns).
+    pub year: i32,
+    /// Source (`owner/repo@commit:path` or a path).
+    pub source: String,
+    /// The file's text.
+    pub text: String,
+}
+
+fn gz_error(e: std::io::Error) -> Error {
+    Error::data(Location::file("dfe/panel.txt.gz"), e.to_string())
+}
+
+fn fmt_value(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+impl Panel {
+    /// An empty panel.
+    pub fn new() -> Panel {
+        Panel {
+            releases: Vec::new(),
+            sources: Vec::new(),
+            breakdowns: Vec::new(),
+            cells: BTreeMap::new(),
+            skipped: Vec::new(),
+        }
+    }
+
+    /// The bundled national panel (decoded once).
+    ///
+    /// ```
+    /// let p = carecast::dfe::Panel::bundled().unwrap();
+    /// // Derbyshire stock at 31 March 2014: 628 in SFR36/2014, 627 from ULD 2018 on.
+    /// assert_eq!(p.latest_value("E10000007", "stock", "total", 2014), Some(627.0));
+    /// assert_eq!(p.as_of(2014).latest_value("E10000007", "stock", "total", 2014), Some(628.0));
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Data`] if the bundled file is corrupt (a build error, not a user's).
+    pub fn bundled() -> Result<&'static Panel> {
+        static P: OnceLock<Result<Panel>> = OnceLock::new();
+        match P.get_or_init(|| Panel::decode(BUNDLED_PANEL_GZ)) {
+            Ok(p) => Ok(p),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    fn release_index(&mut self, label: &str, year: i32) -> u16 {
+        match self.releases.iter().position(|r| r.label == label) {
+            Some(i) => i as u16,
+            None => {
+                self.releases.push(Release {
+                    label: label.to_string(),
+                    year,
+                });
+                (self.releases.len() - 1) as u16
+            }
+        }
+    }
+
+    fn intern(list: &mut Vec<String>, s: &str) -> u16 {
+        match list.iter().position(|x| x == s) {
+            Some(i) => i as u16,
+            None => {
+                list.push(s.to_string());
+                (list.len() - 1) as u16
+            }
+        }
+    }
+
+    /// Builds a panel from files; releases are ordered as first met in `inputs` (oldest
+    /// first). See [`Panel::add_release`].
+    ///
+    /// # Errors
+    /// As [`Panel::add_release`].
+    pub fn build(inputs: &[Input]) -> Result<Panel> {
+        let mut p = Panel::new();
+        let mut order: Vec<&str> = Vec::new();
+        for i in inputs {
+            if !order.contains(&i.release.as_str()) {
+                order.push(&i.release);
+            }
+        }
+        for rel in order {
+            let files: Vec<Input> = inputs
+                .iter()
+                .filter(|i| i.release == rel)
+                .cloned()
+                .collect();
+            p.add_release(&files)?;
+        }
+        Ok(p)
+    }
+
+    /// Adds the files of one release on top of the panel (it becomes the latest release;
+    /// earlier values are kept as vintages). Every file must belong to the same release.
+    ///
+    /// # Errors
+    /// [`Error::Data`] naming file, line and column for a file the readers do not
+    /// understand, an area not in the lookup, or a cell read twice within the release with
+    /// two different values (naming both lines, the area, year and measure).
+    pub fn add_release(&mut self, files: &[Input]) -> Result<()> {
+        let areas = Areas::bundled();
+        let Some(first) = files.first() else {
+            return Ok(());
+        };
+        if let Some(f) = files.iter().find(|f| f.release != first.release) {
+            return Err(Error::data(
+                Location::file(&f.file),
+                format!(
+                    "release {:?} given with files of release {:?}",
+                    f.release, first.release
+                ),
+            ));
+        }
+        let rel = self.release_index(&first.release, first.year);
+        if self.cells.values().flatten().any(|v| v.release == rel) {
+            return Err(Error::data(
+                Location::file(&first.file),
+                format!("release {:?} is already in the panel", first.release),
+            ));
+        }
+        // (key) -> (vintage, file, line, column)
+        let mut got: BTreeMap<Key, (Vintage, String, usize, String)> = BTreeMap::new();
+        for f in files {
+            let src = Self::intern(&mut self.sources, &f.source);
+            let read = read_file(&f.file, &f.text, Some(f.year))?;
+            for (line, why) in read.skipped {
+                self.skipped.push(format!("{} line {line}: {why}", f.file));
+            }
+            for o in read.obs {
+                let key = self.key_of(areas, &f.file, &o)?;
+                let v = Vintage {
+                    release: rel,
+                    source: src,
+                    status: match o.value {
+                        Value::Number(_) => Status::Published,
+                        Value::Suppressed => Status::Suppressed,
+                        Value::NotAvailable => Status::NotAvailable,
+                    },
+                    value: match o.value {
+                        Value::Number(x) => Some(x),
+                        _ => None,
+                    },
+                    printed: o.printed.clone(),
+                };
+                if let Some((prev, pf, pl, pc)) = got.get(&key) {
+                    if prev.status == v.status && prev.value == v.value {
+                        continue;
+                    }
+                    let a = areas.get(key.area as usize);
+                    return Err(Error::data(
+                        Location::file(&f.file).at_line(o.line).at_column(&o.column),
+                        format!(
+                            "{} ({}) {} {} {}: {} here but {} in {pf} line {pl} column {pc} of the same release {:?}",
+                            a.name,
+                            a.code,
+                            o.year,
+                            o.measure,
+                            o.breakdown,
+                            show(&v),
+                            show(prev),
+                            first.release
+                        ),
+                    ));
+                }
+                got.insert(key, (v, f.file.clone(), o.line, o.column.clone()));
+            }
+        }
+        // Councils' ceases aged 16 and over, from 16, 17 and 18+ where not printed.
+        let ceases = MEASURES.iter().position(|m| *m == "ceases").unwrap_or(0) as u8;
+        let b = |p: &mut Panel, s: &str| Self::intern(&mut p.breakdowns, s);
+        let (b16p, b16, b17, b18) = (b(self, "16+"), b(self, "16"), b(self, "17"), b(self, "18+"));
+        let mut derived = Vec::new();
+        for (k, (v16, ..)) in got.range(..) {
+            if k.measure != ceases
+                || k.breakdown != b16
+                || areas.get(k.area as usize).level != Level::LocalAuthority
+            {
+                continue;
+            }
+            let part = |bd: u16| {
+                got.get(&Key {
+                    breakdown: bd,
+                    ..*k
+                })
+                .map(|x| &x.0)
+            };
+            if part(b16p).is_some() {
+                continue;
+            }
+            let (Some(v17), Some(v18)) = (part(b17), part(b18)) else {
+                continue;
+            };
+            let parts = [v16, v17, v18];
+            let kind = if parts.iter().all(|p| p.value.is_some()) {
+                "sum"
+            } else if parts.iter().any(|p| p.status == Status::Suppressed) {
+                "suppressed"
+            } else {
+                continue;
+            };
+            let (status, value, text) = if kind == "sum" {
+                (
+                    Status::Derived,
+                    Some(parts.iter().filter_map(|p| p.value).sum()),
+                    format!(
+                        "derived: sum of ceases aged 16, 17, 18+ ({}); {}",
+                        first.release, self.sources[v16.source as usize]
+                    ),
+                )
+            } else {
+                (
+                    Status::Suppressed,
+                    None,
+                    format!(
+                        "derived: ceases aged 16, 17, 18+ ({}), a part is suppressed; {}",
+                        first.release, self.sources[v16.source as usize]
+                    ),
+                )
+            };
+            derived.push((
+                Key {
+                    breakdown: b16p,
+                    ..*k
+                },
+                status,
+                value,
+                text,
+            ));
+        }
+        for (k, status, value, text) in derived {
+            let src = Self::intern(&mut self.sources, &text);
+            got.insert(
+                k,
+                (
+                    Vintage {
+                        release: rel,
+                        source: src,
+                        status,
+                        value,
+                        printed: String::new(),
+                    },
+                    String::new(),
+                    0,
+                    String::new(),
+                ),
+            );
+        }
+        for (k, (v, ..)) in got {
+            self.cells.entry(k).or_default().push(v);
+        }
+        Ok(())
+    }
+
+    fn key_of(&mut self, areas: &Areas, file: &str, o: &Obs) -> Result<Key> {
+        let Some(area) = areas.resolve(o.level, &o.code, &o.name) else {
+            return Err(Error::data(
+                Location::file(file).at_line(o.line),
+                format!(
+                    "area {:?} ({}, code {:?}) is not in the area lookup",
+                    o.name,
+                    o.level.label(),
+                    o.code
+                ),
+            ));
+        };
+        let measure = MEASURES.iter().position(|m| *m == o.measure).unwrap_or(0) as u8;
+        Ok(Key {
+            area: area as u16,
+            measure,
+            breakdown: Self::intern(&mut self.breakdowns, &o.breakdown),
+            year: o.year as i16,
+        })
+    }
+
+    /// The panel as published by the end of `year`'s release cycle: only releases whose
+    /// year is `year` or earlier (what a forecaster at origin `year` could have known).
+    pub fn as_of(&self, year: i32) -> Panel {
+        let keep: Vec<bool> = self.releases.iter().map(|r| r.year <= year).collect();
+        let cells = self
+            .cells
+            .iter()
+            .filter_map(|(k, vs)| {
+                let vs: Vec<Vintage> = vs
+                    .iter()
+                    .filter(|v| keep[v.release as usize])
+                    .cloned()
+                    .collect();
+                (!vs.is_empty()).then_some((*k, vs))
+            })
+            .collect();
+        Panel {
+            releases: self.releases.clone(),
+            sources: self.sources.clone(),
+            breakdowns: self.breakdowns.clone(),
+            cells,
+            skipped: self.skipped.clone(),
+        }
+    }
+
+    /// The latest vintage of a cell: the latest release's value, except that a later
+    /// "not available" never replaces an earlier entry.
+    pub fn latest<'a>(&self, vintages: &'a [Vintage]) -> Option<&'a Vintage> {
+        vintages
+            .iter()
+            .rev()
+            .find(|v| v.status != Status::NotAvailable)
+            .or_else(|| vintages.last())
+    }
+
+    /// The key of a cell by canonical area code, measure, breakdown and year.
+    pub fn key(&self, area_code: &str, measure: &str, breakdown: &str, year: i32) -> Option<Key> {
+        Some(Key {
+            area: Areas::bundled().index_of(area_code)? as u16,
+            measure: MEASURES.iter().position(|m| *m == measure)? as u8,
+            breakdown: self.breakdowns.iter().position(|b| b == breakdown)? as u16,
+            year: year as i16,
+        })
+    }
+
+    /// The latest vintage of a cell.
+    pub fn cell(
+        &self,
+        area_code: &str,
+        measure: &str,
+        breakdown: &str,
+        year: i32,
+    ) -> Option<&Vintage> {
+        let k = self.key(area_code, measure, breakdown, year)?;
+        self.latest(self.cells.get(&k)?)
+    }
+
+    /// The latest number of a cell (`None` if absent, suppressed or not available).
+    pub fn latest_value(
+        &self,
+        area_code: &str,
+        measure: &str,
+        breakdown: &str,
+        year: i32,
+    ) -> Option<f64> {
+        self.cell(area_code, measure, breakdown, year)?.value
+    }
+
+    fn row(&self, k: &Key, v: &Vintage) -> Row {
+        let a = Areas::bundled().get(k.area as usize);
+        Row {
+            year: i32::from(k.year),
+            geographic_level: a.level.label(),
+            area_code: a.code.clone(),
+            old_la_code: a.old_la_code.clone(),
+            area_name: a.name.clone(),
+            measure: MEASURES[k.measure as usize],
+            breakdown: self.breakdowns[k.breakdown as usize].clone(),
+            value: v.value,
+            status: v.status.label(),
+            printed: v.printed.clone(),
+            release: self.releases[v.release as usize].label.clone(),
+            source: self.sources[v.source as usize].clone(),
+        }
+    }
+
+    /// The long panel, latest release per cell (the rows of `cla_panel.csv`).
+    pub fn latest_rows(&self) -> Vec<Row> {
+        self.cells
+            .iter()
+            .filter_map(|(k, vs)| self.latest(vs).map(|v| self.row(k, v)))
+            .collect()
+    }
+
+    /// Every vintage (the rows of `cla_panel_vintages.csv`).
+    pub fn vintage_rows(&self) -> Vec<Row> {
+        self.cells
+            .iter()
+            .flat_map(|(k, vs)| vs.iter().map(move |v| self.row(k, v)))
+            .collect()
+    }
+
+    /// The vintages of cells whose value or status differs between releases.
+    pub fn revision_rows(&self) -> Vec<Row> {
+        self.cells
+            .iter()
+            .filter(|(_, vs)| {
+                vs.windows(2)
+                    .any(|w| w[0].value != w[1].value || w[0].status != w[1].status)
+            })
+            .flat_map(|(k, vs)| vs.iter().map(move |v| self.row(k, v)))
+            .collect()
+    }
+
+    /// Rows as CSV with the header of `cla_panel.csv`.
+    pub fn rows_csv(rows: &[Row]) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let _ = w.write_record([
+            "year",
+            "geographic_level",
+            "area_code",
+            "old_la_code",
+            "area_name",
+            "measure",
+            "breakdown",
+            "value",
+            "status",
+            "printed",
+            "release",
+            "source",
+        ]);
+        for r in rows {
+            let _ = w.write_record([
+                r.year.to_string().as_str(),
+                r.geographic_level,
+                &r.area_code,
+                &r.old_la_code,
+                &r.area_name,
+                r.measure,
+                &r.breakdown,
+                &r.value.map(fmt_value).unwrap_or_default(),
+                r.status,
+                &r.printed,
+                &r.release,
+                &r.source,
+            ]);
+        }
+        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
+
+    /// The compact text form (before compression): releases, sources, breakdowns, then
+    /// one tab-separated line per vintage.
+    pub fn encode_text(&self) -> String {
+        let areas = Areas::bundled();
+        let mut s = String::from("carecast-dfe-panel 1\n");
+        for r in &self.releases {
+            s.push_str(&format!("R\t{}\t{}\n", r.label, r.year));
+        }
+        for x in &self.sources {
+            s.push_str(&format!("S\t{x}\n"));
+        }
+        for b in &self.breakdowns {
+            s.push_str(&format!("B\t{b}\n"));
+        }
+        for (k, vs) in &self.cells {
+            for v in vs {
+                s.push_str(&format!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                    areas.get(k.area as usize).code,
+                    k.measure,
+                    k.breakdown,
+                    k.year,
+                    v.release,
+                    v.source,
+                    v.status.code(),
+                    v.value.map(fmt_value).unwrap_or_default(),
+                    v.printed
+                ));
+            }
+        }
+        s
+    }
+
+    /// The bundled form: [`Panel::encode_text`] compressed with gzip.
+    ///
+    /// # Errors
+    /// [`Error::Data`] if compression fails.
+    pub fn encode(&self) -> Result<Vec<u8>> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(self.encode_text().as_bytes())
+            .map_err(gz_error)?;
+        e.finish().map_err(gz_error)
+    }
+
+    /// Decodes [`Panel::encode`]'s output.
+    ///
+    /// # Errors
+    /// [`Error::Data`] with the line for anything malformed.
+    pub fn decode(gz: &[u8]) -> Result<Panel> {
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(gz)
+            .read_to_string(&mut text)
+            .map_err(gz_error)?;
+        Self::decode_text(&text)
+    }
+
+    /// Decodes [`Panel::encode_text`]'s output.
+    ///
+    /// # Errors
+    /// [`Error::Data`] with the line for anything malformed.
+    pub fn decode_text(text: &str) -> Result<Panel> {
+        let areas = Areas::bundled();
+        let mut p = Panel::new();
+        let bad = |i: usize, why: &str| {
+            Error::data(
+                Location::file("dfe/panel.txt.gz").at_line(i + 1),
+                why.to_string(),
+            )
+        };
+        let mut lines = text.lines().enumerate();
+        match lines.next() {
+            Some((_, "carecast-dfe-panel 1")) => {}
+            _ => return Err(bad(0, "not a carecast DfE panel (version 1)")),
+        }
+        let mut last: Option<(Key, usize)> = None;
+        let mut cells: Vec<(Key, Vec<Vintage>)> = Vec::new();
+        let mut last_area: (&str, usize) = ("", 0);
+        for (i, line) in lines {
+            let mut f = [""; 9];
+            let mut n = 0;
+            for (j, part) in line.split('\t').enumerate() {
+                if j >= 9 {
+                    return Err(bad(i, "malformed line"));
+                }
+                f[j] = part;
+                n = j + 1;
+            }
+            match (f[0], n) {
+                ("R", 3) => p.releases.push(Release {
+                    label: f[1].to_string(),
+                    year: f[2].parse().map_err(|_| bad(i, "release year"))?,
+                }),
+                ("S", 2) => p.sources.push(f[1].to_string()),
+                ("B", 2) => p.breakdowns.push(f[1].to_string()),
+                (_, 9) => {
+                    let num = |s: &str, what: &str| s.parse::<i64>().map_err(|_| bad(i, what));
+                    let area = if f[0] == last_area.0 {
+                        last_area.1
+                    } else {
+                        let a = areas
+                            .index_of(f[0])
+                            .ok_or_else(|| bad(i, "unknown area code"))?;
+                        last_area = (f[0], a);
+                        a
+                    };
+                    let key = Key {
+                        area: area as u16,
+                        measure: num(f[1], "measure")? as u8,
+                        breakdown: num(f[2], "breakdown")? as u16,
+                        year: num(f[3], "year")? as i16,
+                    };
+                    let v = Vintage {
+                        release: num(f[4], "release")? as u16,
+                        source: num(f[5], "source")? as u16,
+                        status: Status::from_code(f[6]).ok_or_else(|| bad(i, "status"))?,
+                        value: if f[7].is_empty() {
+                            None
+                        } else {
+                            Some(f[7].parse().map_err(|_| bad(i, "value"))?)
+                        },
+                        printed: f[8].to_string(),
+                    };
+                    if v.release as usize >= p.releases.len()
+                        || v.source as usize >= p.sources.len()
+                        || key.breakdown as usize >= p.breakdowns.len()
+                        || key.measure as usize >= MEASURES.len()
+                    {
+                        return Err(bad(i, "index out of range"));
+                    }
+                    match last {
+                        Some((k, j)) if k == key => cells[j].1.push(v),
+                        _ => {
+                            cells.push((key, vec![v]));
+                            last = Some((key, cells.len() - 1));
+                        }
+                    }
+                }
+                _ => return Err(bad(i, "malformed line")),
+            }
+        }
+        p.cells = cells.into_iter().collect();
+        Ok(p)
+    }
+}
+
+impl Default for Panel {
+    fn default() -> Self {
+        Panel::new()
+    }
+}
+
+fn show(v: &Vintage) -> String {
+    match v.value {
+        Some(x) => fmt_value(x),
+        None => format!("{} ({:?})", v.status.label(), v.printed),
+    }
+}
