@@ -23,6 +23,7 @@ pub mod figures;
 pub mod market;
 pub mod methodology;
 pub mod model;
+pub mod national;
 pub mod period;
 pub mod placement;
 pub mod reconcile;

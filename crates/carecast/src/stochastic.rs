@@ -872,7 +872,7 @@ pub(crate) fn admissions_alpha(
         nb_alpha(&y, &mu, 1).map(|a| (a, what))
     };
     match admissions {
-        Admissions::Trend => {
+        Admissions::Trend | Admissions::Damped { .. } | Admissions::Pooled { .. } => {
             if observed.len() < 3 {
                 return None;
             }
@@ -1015,7 +1015,7 @@ impl CohortModel {
                     }
                 }
             }
-            Admissions::Trend => {
+            Admissions::Trend | Admissions::Damped { .. } | Admissions::Pooled { .. } => {
                 let x: Vec<f64> = observed
                     .iter()
                     .map(|y| f64::from(y.year.end_year()))
@@ -1079,20 +1079,33 @@ impl CohortModel {
         let rate_years_of: Vec<&YearFlows> = match &o.discharges {
             Discharges::Last => vec![&observed[bi]],
             Discharges::Mean { k } => last_k(observed, *k, "k")?.iter().collect(),
+            Discharges::Regularised { .. } => Vec::new(),
         };
-        let rate_years: Vec<Vec<RateDraw>> = (0..nb)
-            .map(|b| {
-                rate_years_of
+        let rate_years: Vec<Vec<RateDraw>> =
+            if let Discharges::Regularised { k, strength } = &o.discharges {
+                // One draw per band around the regularised rate, its concentration the pooled
+                // exposure plus the prior's weight.
+                let (rates, exposure) = self.regularised_rates(observed, *k, *strength)?;
+                rates
                     .iter()
-                    .map(|y| match exposure(self, y.year, b) {
-                        Some((rate, e)) => RateDraw::posterior(rate, e, phi),
-                        None => Ok(RateDraw::Fixed(
-                            self.rates_of(y.year).get(b).copied().unwrap_or(0.0),
-                        )),
+                    .zip(&exposure)
+                    .map(|(&r, &e)| RateDraw::posterior(r, e + strength, phi).map(|d| vec![d]))
+                    .collect::<Result<_>>()?
+            } else {
+                (0..nb)
+                    .map(|b| {
+                        rate_years_of
+                            .iter()
+                            .map(|y| match exposure(self, y.year, b) {
+                                Some((rate, e)) => RateDraw::posterior(rate, e, phi),
+                                None => Ok(RateDraw::Fixed(
+                                    self.rates_of(y.year).get(b).copied().unwrap_or(0.0),
+                                )),
+                            })
+                            .collect::<Result<Vec<_>>>()
                     })
-                    .collect::<Result<Vec<_>>>()
-            })
-            .collect::<Result<_>>()?;
+                    .collect::<Result<_>>()?
+            };
         if s.parameter_uncertainty {
             notes.push("parameter uncertainty: admissions re-estimated per path from counts redrawn around the assumption's fit (parametric bootstrap); monthly discharge rates drawn once per path, and held over the horizon, from Beta distributions with the fitted rate as mean and the exposure (child-months) / phi as concentration; the paths' mean and median drift above the deterministic value at long horizons, mostly because a trend re-estimated on redrawn counts and carried forward is right-skewed, and also because the stock is convex in the discharge rates (see the methodology)".into());
         }
