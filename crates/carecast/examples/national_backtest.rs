@@ -223,10 +223,17 @@ impl Panel for DfePanel {
                 Some((y, s / p * 10_000.0))
             })
             .collect();
+        let reference_stock = (2012..=origin)
+            .filter_map(|y| {
+                self.at("England", "stock", "total", y, origin)?
+                    .map(|s| (y, s))
+            })
+            .collect();
         Ok(Some(Vintage {
             dataset: ds,
             population,
             reference,
+            reference_stock,
             last_year: Some(origin),
         }))
     }

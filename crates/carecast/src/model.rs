@@ -785,9 +785,21 @@ pub enum Admissions {
         /// window; projected years where given (otherwise held at the base year's).
         population: Vec<(i32, f64)>,
     },
+    /// Admissions that carry the council's stock at 31 March of the base year forward at
+    /// the damped growth of a reference series (England or the region): each projected
+    /// year's admissions keep the mix of bands of the last three observed years, scaled
+    /// so that the total stock at its 31 March is `S_T exp(g (phi + ... + phi^h))`, `g`
+    /// the log-linear growth of the reference stock over the last [`TREND_WINDOW`] years
+    /// up to the base year (see the methodology). Runs from any base year.
+    Anchored {
+        /// Damping factor in [0, 1].
+        phi: f64,
+        /// The reference's children looked after at 31 March, by year.
+        reference: Vec<(i32, f64)>,
+    },
 }
 
-/// Observed years (at most) a damped or pooled trend is fitted on.
+/// Observed years (at most) a damped or pooled trend, or a reference growth, is fitted on.
 pub const TREND_WINDOW: usize = 5;
 
 /// How discharge rates move forward.
@@ -887,13 +899,25 @@ impl MethodSpec {
 impl TryFrom<MethodSpec> for Admissions {
     type Error = String;
     fn try_from(s: MethodSpec) -> std::result::Result<Self, String> {
-        const METHODS: [&str; 6] = ["held", "mean", "trend", "rate", "damped", "pooled"];
+        const METHODS: [&str; 7] = [
+            "held", "mean", "trend", "rate", "damped", "pooled", "anchored",
+        ];
         match s.method.as_str() {
             "held" => s.only(&METHODS, &[]).map(|_| Admissions::Held),
             "damped" => {
                 s.only(&METHODS, &["phi"])?;
                 Ok(Admissions::Damped {
                     phi: s.phi.unwrap_or(DEFAULT_PHI),
+                })
+            }
+            "anchored" => {
+                s.only(&METHODS, &["phi", "reference"])?;
+                Ok(Admissions::Anchored {
+                    phi: s.phi.unwrap_or(DEFAULT_PHI),
+                    reference: match s.reference {
+                        Some(r) => r,
+                        None => crate::national::england_stock(),
+                    },
                 })
             }
             "pooled" => {
@@ -1144,8 +1168,8 @@ impl CohortModel {
         let bi = self.check_options(o)?;
         let h = &self.history;
         let observed = &h.flows[..=bi];
-        let admissions = assumed_admissions(observed, o, h.scheme.bands().len())?;
         let m_band = self.assumed_rates(observed, o)?;
+        let (admissions, anchor_note) = self.point_admissions(observed, o, &m_band)?;
         let (admissions, rates_by_year) = apply_changes(&h.scheme, o, admissions, &m_band, true)?;
         let grid = Grid::new(&h.scheme);
         let out_grid = Grid::new(&o.output_bands);
@@ -1181,6 +1205,7 @@ impl CohortModel {
             &mut sink,
         );
         let mut notes = h.notes.clone();
+        notes.extend(anchor_note);
         notes.push("care_leavers counts only young people who left care after the base year (cohorts of earlier leavers are not in the tables this model reads); use project_care_leavers to carry a published opening forward".into());
         Ok(Projection {
             rows: sink.rows,
@@ -1199,6 +1224,80 @@ impl CohortModel {
                 notes,
             },
         })
+    }
+
+    /// Admissions per projected year and band at the estimated parameters (before flow
+    /// changes): [`Admissions::Anchored`] solved on the grid under the monthly rates
+    /// `m_band`, the others as their assumption says. The note describes the anchor.
+    pub(crate) fn point_admissions(
+        &self,
+        observed: &[YearFlows],
+        o: &ProjectionOptions,
+        m_band: &[f64],
+    ) -> Result<(YearByBand, Option<String>)> {
+        let nb = self.history.scheme.bands().len();
+        let pattern = assumed_admissions(observed, o, nb)?;
+        let Admissions::Anchored { phi, reference } = &o.admissions else {
+            return Ok((pattern, None));
+        };
+        let Some(base) = observed.last() else {
+            return Err(Error::model("no observed year up to the base year"));
+        };
+        let (growth, years) = reference_growth(reference, o.base_year)?;
+        let grid = Grid::new(&self.history.scheme);
+        let weights = grid.weights(&self.tilts);
+        let m: Vec<f64> = grid.band_of.iter().map(|&b| m_band[b]).collect();
+        let s_base: f64 = base.closing.iter().sum();
+        let targets = damped_path(s_base, growth, *phi, o.years);
+        let mut s = grid.spread_with(&weights, &base.closing);
+        let mut out = Vec::with_capacity(o.years);
+        let mut clamped = 0;
+        for (t, target) in targets.iter().enumerate() {
+            let unit: Vec<f64> = grid
+                .spread_with(&weights, &pattern[t])
+                .iter()
+                .map(|v| v / 12.0)
+                .collect();
+            let zero = vec![0.0; MONTHS];
+            let run = |start: &[f64], adm: &[f64]| {
+                let mut st = start.to_vec();
+                let mut f = Flows::zero(nb);
+                for _ in 0..12 {
+                    step(&mut st, adm, &m, &grid.band_of, &mut f);
+                }
+                st
+            };
+            let without: f64 = run(&s, &zero).iter().sum();
+            let per_unit: f64 = run(&zero, &unit).iter().sum();
+            let mut k = if per_unit > 0.0 {
+                (target - without) / per_unit
+            } else {
+                1.0
+            };
+            if k < 0.0 {
+                k = 0.0;
+                clamped += 1;
+            }
+            let adm_t: Vec<f64> = pattern[t].iter().map(|a| a * k).collect();
+            let scaled: Vec<f64> = unit.iter().map(|a| a * k).collect();
+            s = run(&s, &scaled);
+            out.push(adm_t);
+        }
+        let mut note = format!(
+            "admissions anchored: the total stock follows the base year's {s_base:.0} at the reference's growth of {:+.2}% a year (log-linear over {}), damped by {phi} a year; admissions keep the band mix of the last {} observed years",
+            100.0 * growth,
+            match (years.first(), years.last()) {
+                (Some(a), Some(b)) if a != b => format!("{a}-{b}"),
+                _ => "no two years: growth 0".into(),
+            },
+            observed.len().min(3)
+        );
+        if clamped > 0 {
+            note.push_str(&format!(
+                "; in {clamped} year(s) even no admissions leave more children than the anchor (admissions 0)"
+            ));
+        }
+        Ok((out, Some(note)))
     }
 
     /// Validates the options that do not depend on the assumptions; returns the index of
@@ -1333,6 +1432,37 @@ pub(crate) fn last_k<'a>(
         ));
     }
     Ok(&observed[observed.len() - k..])
+}
+
+/// The log-linear growth a year of a reference stock series over the years of the last
+/// [`TREND_WINDOW`] up to `base_year` that it has, and those years (growth 0 with fewer
+/// than two).
+///
+/// # Errors
+/// A value that is not a positive number.
+pub fn reference_growth(reference: &[(i32, f64)], base_year: i32) -> Result<(f64, Vec<i32>)> {
+    let mut pts: Vec<(i32, f64)> = Vec::new();
+    for (y, v) in reference {
+        if !v.is_finite() || *v <= 0.0 {
+            return Err(Error::argument(
+                "reference",
+                format!("{y}: {v}"),
+                "must be a positive number of children",
+            ));
+        }
+        if *y <= base_year && *y > base_year - TREND_WINDOW as i32 {
+            pts.push((*y, v.ln()));
+        }
+    }
+    pts.sort_by_key(|p| p.0);
+    pts.dedup_by_key(|p| p.0);
+    let years: Vec<i32> = pts.iter().map(|p| p.0).collect();
+    if pts.len() < 2 {
+        return Ok((0.0, years));
+    }
+    let x: Vec<f64> = pts.iter().map(|p| f64::from(p.0)).collect();
+    let y: Vec<f64> = pts.iter().map(|p| p.1).collect();
+    Ok((ols_slope(&x, &y), years))
 }
 
 /// The last [`TREND_WINDOW`] observed years (all when fewer).
@@ -1493,6 +1623,15 @@ pub(crate) fn assumed_admissions(
                     coefs.iter().map(|(a, b)| (a + b * yr).exp()).collect()
                 })
                 .collect()
+        }
+        Admissions::Anchored { phi, .. } => {
+            // The mix of bands; the level is solved year by year in the projection.
+            check_rate("phi", *phi)?;
+            let ys = &observed[observed.len().saturating_sub(3)..];
+            let mean: Vec<f64> = (0..nb)
+                .map(|b| ys.iter().map(|y| y.admissions[b]).sum::<f64>() / ys.len().max(1) as f64)
+                .collect();
+            vec![mean; o.years]
         }
         Admissions::Damped { phi } => {
             check_rate("phi", *phi)?;

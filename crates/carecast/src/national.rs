@@ -42,6 +42,38 @@ use crate::model::{
 };
 use crate::{CohortModel, Dataset, Error, ProjectionOptions, Result, StochasticOptions};
 
+/// Children looked after in England at 31 March, 2013 to 2024, as last published (DfE,
+/// *Children looked after in England including adoptions*: 2013 from SFR36/2013, 2014
+/// from the 2018 underlying data, 2015-2017 from the 2019 underlying data, 2018 from the
+/// EES 2022 release, 2019 from EES 2023, 2020-2024 from EES 2024; national figures are
+/// rounded to the nearest 10). The reference series of the default admissions
+/// assumption ([`crate::model::Admissions::Anchored`]); a test checks it against the DfE
+/// panel where that is present.
+pub const ENGLAND_STOCK: [(i32, f64); 12] = [
+    (2013, 68_110.0),
+    (2014, 68_810.0),
+    (2015, 69_470.0),
+    (2016, 70_410.0),
+    (2017, 72_610.0),
+    (2018, 75_360.0),
+    (2019, 78_140.0),
+    (2020, 80_000.0),
+    (2021, 80_780.0),
+    (2022, 82_090.0),
+    (2023, 83_760.0),
+    (2024, 83_630.0),
+];
+
+/// [`ENGLAND_STOCK`] as a list.
+///
+/// ```
+/// let e = carecast::national::england_stock();
+/// assert_eq!(e.last(), Some(&(2024, 83_630.0)));
+/// ```
+pub fn england_stock() -> Vec<(i32, f64)> {
+    ENGLAND_STOCK.to_vec()
+}
+
 /// The published figures of one council as known at an origin.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Vintage {
@@ -53,6 +85,9 @@ pub struct Vintage {
     /// The reference series (England or the region): admissions per 10,000 children by
     /// year ending 31 March, as known at the origin.
     pub reference: Vec<(i32, f64)>,
+    /// The reference series' stock at 31 March by year, as known at the origin.
+    #[serde(default)]
+    pub reference_stock: Vec<(i32, f64)>,
     /// Only figures of years ending on or before 31 March of this year are used
     /// (`None`: all of them).
     pub last_year: Option<i32>,
@@ -65,6 +100,7 @@ impl Vintage {
             dataset,
             population: Vec::new(),
             reference: Vec::new(),
+            reference_stock: Vec::new(),
             last_year: None,
         }
     }
@@ -115,6 +151,8 @@ pub enum AdmissionsRule {
     Damped(f64),
     /// The rate per child with the slope shrunk towards the reference, damped.
     Pooled(f64),
+    /// The stock anchored to the reference stock's damped growth (known at the origin).
+    Anchored(f64),
 }
 
 /// One method of the national backtest.
@@ -124,6 +162,18 @@ pub enum Method {
     Naive,
     /// A straight line through the first known stock and the origin's.
     Drift,
+    /// The stock at the origin carried forward at a damped growth rate: the council's
+    /// own log-linear growth over the last [`TREND_WINDOW`] years shrunk towards the
+    /// reference series' growth over the same years (empirical Bayes, the spread between
+    /// councils estimated at the origin); see the methodology.
+    PooledDrift {
+        /// The method's name in the results.
+        name: String,
+        /// Damping factor in [0, 1].
+        phi: f64,
+        /// Whether the council's own growth counts (false: the reference's growth only).
+        own: bool,
+    },
     /// The cohort model.
     Engine {
         /// The method's name in the results.
@@ -141,7 +191,7 @@ impl Method {
         match self {
             Method::Naive => "naive",
             Method::Drift => "drift",
-            Method::Engine { name, .. } => name,
+            Method::PooledDrift { name, .. } | Method::Engine { name, .. } => name,
         }
     }
 
@@ -164,6 +214,26 @@ impl Method {
         vec![
             Method::Naive,
             Method::Drift,
+            Method::PooledDrift {
+                name: "pooled_drift".into(),
+                phi: DEFAULT_PHI,
+                own: true,
+            },
+            Method::PooledDrift {
+                name: "reference_drift".into(),
+                phi: DEFAULT_PHI,
+                own: false,
+            },
+            Method::PooledDrift {
+                name: "reference_drift_1".into(),
+                phi: 1.0,
+                own: false,
+            },
+            Method::PooledDrift {
+                name: "reference_drift_9".into(),
+                phi: 0.9,
+                own: false,
+            },
             Method::engine("held", AdmissionsRule::Held, Discharges::Last),
             Method::engine("mean", AdmissionsRule::Mean3, Discharges::Last),
             Method::engine("trend", AdmissionsRule::Trend, Discharges::Last),
@@ -174,7 +244,12 @@ impl Method {
                 AdmissionsRule::Damped(DEFAULT_PHI),
                 reg.clone(),
             ),
-            Method::engine("pooled_reg", AdmissionsRule::Pooled(DEFAULT_PHI), reg),
+            Method::engine(
+                "pooled_reg",
+                AdmissionsRule::Pooled(DEFAULT_PHI),
+                reg.clone(),
+            ),
+            Method::engine("anchored_reg", AdmissionsRule::Anchored(DEFAULT_PHI), reg),
         ]
     }
 }
@@ -394,6 +469,12 @@ struct Cell {
     failures: Vec<Failure>,
 }
 
+/// Between-council spreads of slopes per origin.
+struct Taus {
+    admissions: BTreeMap<i32, f64>,
+    stock: BTreeMap<i32, f64>,
+}
+
 /// Data of one origin shared by every council: the between-council spread of the
 /// admissions-rate slopes (`tau`) for the pooled method.
 fn between_sd(slopes: &[(f64, f64)]) -> f64 {
@@ -426,6 +507,45 @@ fn total_slope(h: &History, population: &[(i32, f64)]) -> Option<(f64, f64)> {
         .collect::<Option<_>>()?;
     let (b, v) = rate_slope(&x, &y, &p);
     (b.is_finite() && v.is_finite()).then_some((b, v))
+}
+
+/// The log-linear growth of the total stock over the last [`TREND_WINDOW`] years and its
+/// sampling variance (residual variance, at least Poisson's `1 / mean`, over `Sxx`).
+fn stock_slope(h: &History) -> Option<(f64, f64, Vec<i32>)> {
+    let w = &h.flows[h.flows.len().saturating_sub(TREND_WINDOW)..];
+    let mut years: Vec<i32> = Vec::new();
+    let mut y: Vec<f64> = Vec::new();
+    if let Some(first) = w.first() {
+        years.push(first.year.end_year() - 1);
+        y.push(first.opening.iter().sum());
+    }
+    for f in w {
+        years.push(f.year.end_year());
+        y.push(f.closing.iter().sum());
+    }
+    let keep = years.len().min(TREND_WINDOW);
+    let (years, y) = (
+        years[years.len() - keep..].to_vec(),
+        y[y.len() - keep..].to_vec(),
+    );
+    if years.len() < 2 || y.iter().any(|v| *v <= 0.0) {
+        return None;
+    }
+    let x: Vec<f64> = years.iter().map(|v| f64::from(*v)).collect();
+    let ly: Vec<f64> = y.iter().map(|v| v.ln()).collect();
+    let b = crate::model::ols_slope(&x, &ly);
+    let n = x.len() as f64;
+    let (xm, ym) = (x.iter().sum::<f64>() / n, ly.iter().sum::<f64>() / n);
+    let sxx: f64 = x.iter().map(|v| (v - xm).powi(2)).sum();
+    let resid: f64 = x
+        .iter()
+        .zip(&ly)
+        .map(|(xi, yi)| (yi - ym - b * (xi - xm)).powi(2))
+        .sum();
+    let mean_stock = y.iter().sum::<f64>() / n;
+    let rv = if x.len() > 2 { resid / (n - 2.0) } else { 0.0 };
+    let var = rv.max(1.0 / mean_stock) / sxx;
+    Some((b, var, years))
 }
 
 fn history_of(v: &Vintage) -> Result<History> {
@@ -485,6 +605,23 @@ pub fn backtest(panel: &dyn Panel, o: &NationalOptions) -> Result<NationalBackte
         }
     }
     let tau: BTreeMap<i32, f64> = slopes.iter().map(|(y, s)| (*y, between_sd(s))).collect();
+    let mut stock_slopes: BTreeMap<i32, Vec<(f64, f64)>> = BTreeMap::new();
+    for (_, y, r) in &loaded {
+        if let Ok(Some((_, h))) = r
+            && h.years.last().map(|fy| fy.end_year()) == Some(*y)
+            && let Some((b, v, _)) = stock_slope(h)
+        {
+            stock_slopes.entry(*y).or_default().push((b, v));
+        }
+    }
+    let tau_stock: BTreeMap<i32, f64> = stock_slopes
+        .iter()
+        .map(|(y, s)| (*y, between_sd(s)))
+        .collect();
+    let tau = Taus {
+        admissions: tau,
+        stock: tau_stock,
+    };
     let cells: Vec<Cell> = loaded
         .par_iter()
         .map(|(c, y, r)| run_cell(panel, c, *y, r, &methods, o, &tau, &levels))
@@ -508,7 +645,8 @@ pub fn backtest(panel: &dyn Panel, o: &NationalOptions) -> Result<NationalBackte
         ),
         format!(
             "between-council spread of admissions-rate slopes by origin (pooled method's prior): {}",
-            tau.iter()
+            tau.admissions
+                .iter()
                 .map(|(y, t)| format!("{y}: {t:.3}"))
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -539,7 +677,7 @@ fn run_cell(
     loaded: &Result<Option<(Vintage, History)>>,
     methods: &[Method],
     o: &NationalOptions,
-    tau: &BTreeMap<i32, f64>,
+    tau: &Taus,
     levels: &[f64],
 ) -> Cell {
     let mut cell = Cell {
@@ -652,6 +790,46 @@ fn run_cell(
                     }
                 }
             }
+            Method::PooledDrift { name, phi, own } => {
+                let Some((sv_name, sv)) = series.first() else {
+                    continue;
+                };
+                let Some((b, var, years)) = stock_slope(h) else {
+                    cell.failures
+                        .push(fail(name, "fewer than two known years of stock".into()));
+                    continue;
+                };
+                let ry: Option<Vec<f64>> = years
+                    .iter()
+                    .map(|y| {
+                        v.reference_stock
+                            .iter()
+                            .find(|(ry, _)| ry == y)
+                            .map(|(_, s)| s.ln())
+                    })
+                    .collect();
+                let Some(ry) = ry else {
+                    cell.failures.push(fail(
+                        name,
+                        format!("the reference stock lacks one of the years {years:?}"),
+                    ));
+                    continue;
+                };
+                let x: Vec<f64> = years.iter().map(|y| f64::from(*y)).collect();
+                let reference = crate::model::ols_slope(&x, &ry);
+                let t = if *own {
+                    tau.stock.get(&origin).copied().unwrap_or(0.0)
+                } else {
+                    0.0
+                };
+                let g = crate::model::shrink(b, var, reference, t);
+                let last = sv.last().copied().unwrap_or(0.0);
+                let path = crate::model::damped_path(last, g, *phi, o.max_horizon);
+                let sv_name = sv_name.clone();
+                for (k, f) in path.iter().enumerate() {
+                    push(name, k + 1, &sv_name, *f, None);
+                }
+            }
             Method::Engine {
                 name,
                 admissions,
@@ -677,10 +855,14 @@ fn run_cell(
                     },
                     AdmissionsRule::Trend => Admissions::Trend,
                     AdmissionsRule::Damped(phi) => Admissions::Damped { phi: *phi },
+                    AdmissionsRule::Anchored(phi) => Admissions::Anchored {
+                        phi: *phi,
+                        reference: v.reference_stock.clone(),
+                    },
                     AdmissionsRule::Pooled(phi) => Admissions::Pooled {
                         phi: *phi,
                         reference: v.reference.clone(),
-                        between_sd: tau.get(&origin).copied().unwrap_or(0.0),
+                        between_sd: tau.admissions.get(&origin).copied().unwrap_or(0.0),
                         population: v.population.clone(),
                     },
                 };

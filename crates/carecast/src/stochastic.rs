@@ -692,13 +692,19 @@ impl Setup<'_> {
         if !self.s.parameter_uncertainty {
             return Ok((self.adm_point.clone(), self.m_point.clone()));
         }
+        let anchored = matches!(self.o.admissions, Admissions::Anchored { .. });
         let mut boot: Vec<YearFlows> = self.observed.to_vec();
         for (y, fit) in boot.iter_mut().zip(&self.fitted_obs) {
             for (v, &mu) in y.admissions.iter_mut().zip(fit) {
                 *v = draw_count(rng, mu, self.alpha)?;
             }
         }
-        let adm = assumed_admissions(&boot, self.o, self.model_grid.months_in.len())?;
+        // Anchored admissions follow the reference's growth: not re-estimated per path.
+        let adm = if anchored {
+            self.adm_point.clone()
+        } else {
+            assumed_admissions(&boot, self.o, self.model_grid.months_in.len())?
+        };
         let mut m = Vec::with_capacity(self.rate_years.len());
         for years in &self.rate_years {
             let mut sum = 0.0;
@@ -905,7 +911,7 @@ pub(crate) fn admissions_alpha(
             }
             constant(ys, format!("each band's mean of the last {k} years"))
         }
-        Admissions::Held | Admissions::Rate { .. } => {
+        Admissions::Held | Admissions::Rate { .. } | Admissions::Anchored { .. } => {
             if observed.len() < 2 {
                 return None;
             }
@@ -1028,7 +1034,7 @@ impl CohortModel {
                     }
                 }
             }
-            Admissions::Held | Admissions::Rate { .. } => {}
+            Admissions::Held | Admissions::Rate { .. } | Admissions::Anchored { .. } => {}
         }
         let alpha = match (s.admissions_alpha, s.overdispersion) {
             (Some(a), _) => {
@@ -1145,7 +1151,10 @@ impl CohortModel {
             s,
             observed,
             fitted_obs,
-            adm_point: assumed_admissions(observed, o, nb)?,
+            adm_point: {
+                let m = self.assumed_rates(observed, o)?;
+                self.point_admissions(observed, o, &m)?.0
+            },
             m_point: self.assumed_rates(observed, o)?,
             rate_years,
             alpha,
