@@ -45,6 +45,7 @@ pub mod error;
 pub mod evaluate;
 pub mod methodology;
 pub mod placements;
+pub mod national;
 pub mod reconcile;
 pub mod scenario;
 pub mod sources;

@@ -18,6 +18,13 @@ pub const MAX_TILT: f64 = 40.0;
 /// The default admissions assumption, chosen by the backtest rule
 /// ([`crate::backtest::RULE`]) over the bundled Derbyshire and Derby City data.
 pub const DEFAULT_ADMISSIONS: Admissions = Admissions::Trend;
+/// Default damping factor of [`Admissions::Damped`] and [`Admissions::Pooled`].
+pub const DEFAULT_PHI: f64 = 0.8;
+/// Default years pooled by [`Discharges::Regularised`].
+pub const DEFAULT_REGULARISED_YEARS: usize = 5;
+/// Default prior strength of [`Discharges::Regularised`], in child-months (ten children
+/// in care for a year).
+pub const DEFAULT_STRENGTH: f64 = 120.0;
 /// Monte Carlo paths stop a scenario's annual discharge rate just below one.
 const MAX_ANNUAL_RATE: f64 = 1.0 - 1e-9;
 
@@ -66,17 +73,98 @@ impl History {
     /// Extracts the history from a dataset: stock by age band at 31 March and admissions
     /// by band (`cic_by_age`, `admissions_by_age`), or, where only totals are published,
     /// annual flows on one all-ages band (`flows_annual`).
+    ///
+    /// Where both are published and the totals run to a later year than the complete
+    /// band tables (a release that prints totals only for its latest years), the totals
+    /// are used, so that the history ends at the latest published year; a note says so.
     pub fn from_dataset(ds: &Dataset) -> Result<History> {
-        if let (Ok(stock), Ok(adm)) = (ds.table("cic_by_age"), ds.table("admissions_by_age")) {
-            return Self::from_bands(ds, stock, adm);
+        let bands = match (ds.table("cic_by_age"), ds.table("admissions_by_age")) {
+            (Ok(stock), Ok(adm)) => Some(Self::from_bands(ds, stock, adm)),
+            _ => None,
+        };
+        let totals = ds
+            .table("flows_annual")
+            .ok()
+            .map(|flows| Self::from_totals(ds, flows));
+        match (bands, totals) {
+            (Some(Ok(b)), Some(Ok(t))) if t.years.last() > b.years.last() => {
+                let mut t = t;
+                t.notes.push(format!(
+                    "the complete age-band tables end in {}, the totals in {}: the model runs on the totals",
+                    b.years.last().map_or_else(String::new, ToString::to_string),
+                    t.years.last().map_or_else(String::new, ToString::to_string),
+                ));
+                Ok(t)
+            }
+            (Some(Err(_)), Some(Ok(t))) => Ok(t),
+            (Some(b), _) => b,
+            (None, Some(t)) => t,
+            (None, None) => Err(Error::model(format!(
+                "dataset {:?} has neither `cic_by_age` + `admissions_by_age` nor `flows_annual`",
+                ds.name
+            ))),
         }
+    }
+
+    /// The all-ages history of a dataset (one band of ages 0-17): from `flows_annual`
+    /// where published, otherwise from the `all` rows of `cic_by_age` and
+    /// `admissions_by_age` (and the discharges of `flows_summary`).
+    ///
+    /// # Errors
+    /// When the dataset has neither, or no year is complete.
+    pub fn totals_from_dataset(ds: &Dataset) -> Result<History> {
         if let Ok(flows) = ds.table("flows_annual") {
             return Self::from_totals(ds, flows);
         }
-        Err(Error::model(format!(
-            "dataset {:?} has neither `cic_by_age` + `admissions_by_age` nor `flows_annual`",
-            ds.name
-        )))
+        let (stock, adm) = (ds.table("cic_by_age")?, ds.table("admissions_by_age")?);
+        let all = |r: &crate::table::Record| matches!(r.band, Some(Band::All));
+        let stocks: std::collections::BTreeMap<i32, f64> =
+            exact(stock, |r| r.measure == "stock" && all(r))
+                .into_iter()
+                .filter_map(|(r, v)| match r.period {
+                    Some(Period::Date(d)) if d.is_year_end() => Some((d.year, v)),
+                    _ => None,
+                })
+                .collect();
+        let discharges: std::collections::BTreeMap<i32, f64> = ds
+            .table("flows_summary")
+            .map(|t| {
+                exact(t, |r| r.measure == "discharges")
+                    .into_iter()
+                    .filter_map(|(r, v)| match r.period {
+                        Some(Period::Year(fy)) => Some((fy.end_year(), v)),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let flows = exact(adm, |r| r.measure == "admissions" && all(r))
+            .into_iter()
+            .filter_map(|(r, a)| {
+                let Some(Period::Year(fy)) = r.period else {
+                    return None;
+                };
+                let y = fy.end_year();
+                Some(YearFlows {
+                    year: fy,
+                    opening: vec![*stocks.get(&(y - 1))?],
+                    admissions: vec![a],
+                    closing: vec![*stocks.get(&y)?],
+                    discharges: discharges.get(&y).copied(),
+                })
+            })
+            .collect::<Vec<_>>();
+        let mut flows = flows;
+        flows.sort_by_key(|f| f.year);
+        Self::finish(
+            ds,
+            BandScheme::all_ages(),
+            flows,
+            vec![format!(
+                "all-ages totals (the `all` rows of `{}` and `{}`): the model runs on one band of ages 0-17 with stock and admissions spread uniformly over ages",
+                stock.meta.id, adm.meta.id
+            )],
+        )
     }
 
     fn from_bands(ds: &Dataset, stock: &Table, adm: &Table) -> Result<History> {
@@ -441,6 +529,23 @@ fn simulate_year(
     simulate_spread(s, &adm, m_band, grid)
 }
 
+/// The closing stock of band `b` after one year, stepping only the ages up to the band's
+/// last month `hi` (ageing only flows upward, so older ages cannot affect it): the same
+/// arithmetic as [`step`] on the lower part of the grid.
+fn band_closing(s0: &[f64], adm: &[f64], m_band: &[f64], grid: &Grid, lo: usize, hi: usize) -> f64 {
+    let mut s = s0[..=hi].to_vec();
+    let m: Vec<f64> = grid.band_of[..=hi].iter().map(|&k| m_band[k]).collect();
+    for _ in 0..12 {
+        for a in 0..=hi {
+            let exposed = s[a] + adm[a];
+            s[a] = exposed - exposed * m[a];
+        }
+        s.copy_within(0..hi, 1);
+        s[0] = 0.0;
+    }
+    s[lo..=hi].iter().sum()
+}
+
 /// One year from stock and monthly admissions already spread over the grid.
 fn simulate_spread(mut s: Vec<f64>, adm: &[f64], m_band: &[f64], grid: &Grid) -> (Vec<f64>, Flows) {
     let nb = grid.months_in.len();
@@ -485,13 +590,24 @@ impl CohortModel {
                 }
             }
         }
+        let mut first = vec![usize::MAX; nb];
+        let mut last = vec![0; nb];
+        for (a, &b) in grid.band_of.iter().enumerate() {
+            first[b] = first[b].min(a);
+            last[b] = last[b].max(a);
+        }
+        let mut ms = vec![vec![0.0; nb]; history.flows.len()];
         // Closing of band `b` with its monthly fraction `mb` (lower bands already set).
         let closing_at = |fl: &YearFlows, m: &mut [f64], tilts: &[f64], b: usize, mb: f64| {
             m[b] = mb;
-            let (s, _) = simulate_year(&fl.opening, &fl.admissions, m, tilts, &grid);
-            band_totals(&s, &grid.band_of, nb)[b]
+            let s0 = grid.spread(&fl.opening, tilts);
+            let adm: Vec<f64> = grid
+                .spread(&fl.admissions, tilts)
+                .iter()
+                .map(|v| v / 12.0)
+                .collect();
+            band_closing(&s0, &adm, m, &grid, first[b], last[b])
         };
-        let mut ms = vec![vec![0.0; nb]; history.flows.len()];
         let mut ok = vec![vec![true; nb]; history.flows.len()];
         let mut tilts = vec![0.0; nb];
         for b in 0..nb {
@@ -530,21 +646,42 @@ impl CohortModel {
                     .collect();
                 let mut at = |mb: f64| {
                     ms[y][b] = mb;
-                    let (s, _) = simulate_spread(s0.clone(), &adm, &ms[y], &grid);
-                    band_totals(&s, &grid.band_of, nb)[b]
+                    band_closing(&s0, &adm, &ms[y], &grid, first[b], last[b])
                 };
-                if at(0.0) < target - 1e-6 {
+                let f0 = at(0.0) - target;
+                if f0 < -1e-6 {
                     ms[y][b] = 0.0;
                     ok[y][b] = false;
                     continue;
                 }
-                // 48 halvings of [0, 1] leave an error far below a thousandth of a child.
-                let (mut lo, mut hi) = (0.0, 1.0);
-                for _ in 0..48 {
-                    let mid = 0.5 * (lo + hi);
-                    if at(mid) > target { lo = mid } else { hi = mid }
-                }
-                ms[y][b] = 0.5 * (lo + hi);
+                let f1 = at(1.0) - target;
+                ms[y][b] = if f0 <= 0.0 {
+                    0.0
+                } else if f1 >= 0.0 {
+                    1.0
+                } else {
+                    // The closing stock falls smoothly as the rate rises: regula falsi
+                    // (Illinois) from the bracket [0, 1], to far below a thousandth of
+                    // a child.
+                    let (mut a, mut fa, mut c, mut fc) = (0.0, f0, 1.0, f1);
+                    let mut x = 0.5;
+                    for _ in 0..200 {
+                        x = c - fc * (c - a) / (fc - fa);
+                        let fx = at(x) - target;
+                        if fx.abs() < 1e-10 || (c - a).abs() < 1e-15 {
+                            break;
+                        }
+                        if (fx < 0.0) == (fc < 0.0) {
+                            fa *= 0.5;
+                        } else {
+                            a = c;
+                            fa = fc;
+                        }
+                        c = x;
+                        fc = fx;
+                    }
+                    x
+                };
             }
         }
         let mut bands = Vec::new();
@@ -624,7 +761,46 @@ pub enum Admissions {
         /// Child population (0-17) by financial-year end, covering the base year and every projected year.
         population: Vec<(i32, f64)>,
     },
+    /// A damped log-linear trend: each band's Poisson trend over the last
+    /// [`TREND_WINDOW`] observed years, from its fitted level at the base year, with the
+    /// slope of year `j` ahead multiplied by `phi^j` (see the methodology). One observed
+    /// year: the base year's admissions held (said in the notes).
+    Damped {
+        /// Damping factor in [0, 1]: 0 holds the fitted level, 1 is the undamped trend.
+        phi: f64,
+    },
+    /// Admissions per child of the population, with each band's log-linear slope shrunk
+    /// towards the slope of a reference series (region or England) by empirical Bayes,
+    /// then damped as in [`Admissions::Damped`] (see the methodology).
+    Pooled {
+        /// Damping factor in [0, 1].
+        phi: f64,
+        /// The reference series' admissions rate (per 10,000 children) by year ending
+        /// 31 March, as known at the base year: at least two of the window's years.
+        reference: Vec<(i32, f64)>,
+        /// Standard deviation between councils of the true yearly slope of log
+        /// admissions (the prior's spread); 0 takes the reference slope.
+        between_sd: f64,
+        /// Child population (0-17) by year ending 31 March: every observed year of the
+        /// window; projected years where given (otherwise held at the base year's).
+        population: Vec<(i32, f64)>,
+    },
+    /// Admissions that carry the council's stock at 31 March of the base year forward at
+    /// the damped growth of a reference series (England or the region): each projected
+    /// year's admissions keep the mix of bands of the last three observed years, scaled
+    /// so that the total stock at its 31 March is `S_T exp(g (phi + ... + phi^h))`, `g`
+    /// the log-linear growth of the reference stock over the last [`TREND_WINDOW`] years
+    /// up to the base year (see the methodology). Runs from any base year.
+    Anchored {
+        /// Damping factor in [0, 1].
+        phi: f64,
+        /// The reference's children looked after at 31 March, by year.
+        reference: Vec<(i32, f64)>,
+    },
 }
+
+/// Observed years (at most) a damped or pooled trend, or a reference growth, is fitted on.
+pub const TREND_WINDOW: usize = 5;
 
 /// How discharge rates move forward.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -636,6 +812,15 @@ pub enum Discharges {
     Mean {
         /// Years averaged.
         k: usize,
+    },
+    /// Each band's discharges over its child-months in care, pooled over the last `k`
+    /// years and shrunk towards the rate of all bands together (see the methodology):
+    /// a year whose band could not be fitted, or one noisy year, cannot drive the rate.
+    Regularised {
+        /// Years pooled (at most the years observed; fewer are used when fewer exist).
+        k: usize,
+        /// Prior weight of the all-bands rate, in child-months of exposure.
+        strength: f64,
     },
 }
 
@@ -650,9 +835,21 @@ pub struct MethodSpec {
     /// Years (or dates) averaged, for `mean`.
     #[serde(default)]
     pub k: Option<usize>,
-    /// Child population by year, for admissions `rate`.
+    /// Child population by year, for admissions `rate` and `pooled`.
     #[serde(default)]
     pub population: Option<Vec<(i32, f64)>>,
+    /// Damping factor, for admissions `damped` and `pooled`.
+    #[serde(default)]
+    pub phi: Option<f64>,
+    /// Reference admissions rate by year, for admissions `pooled`.
+    #[serde(default)]
+    pub reference: Option<Vec<(i32, f64)>>,
+    /// Between-council slope spread, for admissions `pooled`.
+    #[serde(default)]
+    pub between_sd: Option<f64>,
+    /// Prior strength in child-months, for discharges `regularised`.
+    #[serde(default)]
+    pub strength: Option<f64>,
 }
 
 impl MethodSpec {
@@ -668,6 +865,10 @@ impl MethodSpec {
         for (key, given) in [
             ("k", self.k.is_some()),
             ("population", self.population.is_some()),
+            ("phi", self.phi.is_some()),
+            ("reference", self.reference.is_some()),
+            ("between_sd", self.between_sd.is_some()),
+            ("strength", self.strength.is_some()),
         ] {
             if given && !allowed.contains(&key) {
                 return Err(format!(
@@ -698,9 +899,42 @@ impl MethodSpec {
 impl TryFrom<MethodSpec> for Admissions {
     type Error = String;
     fn try_from(s: MethodSpec) -> std::result::Result<Self, String> {
-        const METHODS: [&str; 4] = ["held", "mean", "trend", "rate"];
+        const METHODS: [&str; 7] = [
+            "held", "mean", "trend", "rate", "damped", "pooled", "anchored",
+        ];
         match s.method.as_str() {
             "held" => s.only(&METHODS, &[]).map(|_| Admissions::Held),
+            "damped" => {
+                s.only(&METHODS, &["phi"])?;
+                Ok(Admissions::Damped {
+                    phi: s.phi.unwrap_or(DEFAULT_PHI),
+                })
+            }
+            "anchored" => {
+                s.only(&METHODS, &["phi", "reference"])?;
+                Ok(Admissions::Anchored {
+                    phi: s.phi.unwrap_or(DEFAULT_PHI),
+                    reference: match s.reference {
+                        Some(r) => r,
+                        None => crate::national::england_stock(),
+                    },
+                })
+            }
+            "pooled" => {
+                s.only(&METHODS, &["phi", "reference", "between_sd", "population"])?;
+                Ok(Admissions::Pooled {
+                    phi: s.phi.unwrap_or(DEFAULT_PHI),
+                    reference: s
+                        .reference
+                        .ok_or("method `pooled` needs `reference` (year, rate per 10,000) pairs")?,
+                    between_sd: s.between_sd.ok_or(
+                        "method `pooled` needs `between_sd` (spread of slopes between councils)",
+                    )?,
+                    population: s
+                        .population
+                        .ok_or("method `pooled` needs `population` (year, children) pairs")?,
+                })
+            }
             "trend" => s.only(&METHODS, &[]).map(|_| Admissions::Trend),
             "mean" => {
                 s.only(&METHODS, &["k"])?;
@@ -722,8 +956,15 @@ impl TryFrom<MethodSpec> for Admissions {
 impl TryFrom<MethodSpec> for Discharges {
     type Error = String;
     fn try_from(s: MethodSpec) -> std::result::Result<Self, String> {
-        const METHODS: [&str; 2] = ["last", "mean"];
+        const METHODS: [&str; 3] = ["last", "mean", "regularised"];
         match s.method.as_str() {
+            "regularised" => {
+                s.only(&METHODS, &["k", "strength"])?;
+                Ok(Discharges::Regularised {
+                    k: s.k.unwrap_or(DEFAULT_REGULARISED_YEARS),
+                    strength: s.strength.unwrap_or(DEFAULT_STRENGTH),
+                })
+            }
             "mean" => {
                 s.only(&METHODS, &["k"])?;
                 Ok(Discharges::Mean { k: s.k()? })
@@ -927,8 +1168,8 @@ impl CohortModel {
         let bi = self.check_options(o)?;
         let h = &self.history;
         let observed = &h.flows[..=bi];
-        let admissions = assumed_admissions(observed, o, h.scheme.bands().len())?;
         let m_band = self.assumed_rates(observed, o)?;
+        let (admissions, anchor_note) = self.point_admissions(observed, o, &m_band)?;
         let (admissions, rates_by_year) = apply_changes(&h.scheme, o, admissions, &m_band, true)?;
         let grid = Grid::new(&h.scheme);
         let out_grid = Grid::new(&o.output_bands);
@@ -964,6 +1205,7 @@ impl CohortModel {
             &mut sink,
         );
         let mut notes = h.notes.clone();
+        notes.extend(anchor_note);
         notes.push("care_leavers counts only young people who left care after the base year (cohorts of earlier leavers are not in the tables this model reads); use project_care_leavers to carry a published opening forward".into());
         Ok(Projection {
             rows: sink.rows,
@@ -982,6 +1224,80 @@ impl CohortModel {
                 notes,
             },
         })
+    }
+
+    /// Admissions per projected year and band at the estimated parameters (before flow
+    /// changes): [`Admissions::Anchored`] solved on the grid under the monthly rates
+    /// `m_band`, the others as their assumption says. The note describes the anchor.
+    pub(crate) fn point_admissions(
+        &self,
+        observed: &[YearFlows],
+        o: &ProjectionOptions,
+        m_band: &[f64],
+    ) -> Result<(YearByBand, Option<String>)> {
+        let nb = self.history.scheme.bands().len();
+        let pattern = assumed_admissions(observed, o, nb)?;
+        let Admissions::Anchored { phi, reference } = &o.admissions else {
+            return Ok((pattern, None));
+        };
+        let Some(base) = observed.last() else {
+            return Err(Error::model("no observed year up to the base year"));
+        };
+        let (growth, years) = reference_growth(reference, o.base_year)?;
+        let grid = Grid::new(&self.history.scheme);
+        let weights = grid.weights(&self.tilts);
+        let m: Vec<f64> = grid.band_of.iter().map(|&b| m_band[b]).collect();
+        let s_base: f64 = base.closing.iter().sum();
+        let targets = damped_path(s_base, growth, *phi, o.years);
+        let mut s = grid.spread_with(&weights, &base.closing);
+        let mut out = Vec::with_capacity(o.years);
+        let mut clamped = 0;
+        for (t, target) in targets.iter().enumerate() {
+            let unit: Vec<f64> = grid
+                .spread_with(&weights, &pattern[t])
+                .iter()
+                .map(|v| v / 12.0)
+                .collect();
+            let zero = vec![0.0; MONTHS];
+            let run = |start: &[f64], adm: &[f64]| {
+                let mut st = start.to_vec();
+                let mut f = Flows::zero(nb);
+                for _ in 0..12 {
+                    step(&mut st, adm, &m, &grid.band_of, &mut f);
+                }
+                st
+            };
+            let without: f64 = run(&s, &zero).iter().sum();
+            let per_unit: f64 = run(&zero, &unit).iter().sum();
+            let mut k = if per_unit > 0.0 {
+                (target - without) / per_unit
+            } else {
+                1.0
+            };
+            if k < 0.0 {
+                k = 0.0;
+                clamped += 1;
+            }
+            let adm_t: Vec<f64> = pattern[t].iter().map(|a| a * k).collect();
+            let scaled: Vec<f64> = unit.iter().map(|a| a * k).collect();
+            s = run(&s, &scaled);
+            out.push(adm_t);
+        }
+        let mut note = format!(
+            "admissions anchored: the total stock follows the base year's {s_base:.0} at the reference's growth of {:+.2}% a year (log-linear over {}), damped by {phi} a year; admissions keep the band mix of the last {} observed years",
+            100.0 * growth,
+            match (years.first(), years.last()) {
+                (Some(a), Some(b)) if a != b => format!("{a}-{b}"),
+                _ => "no two years: growth 0".into(),
+            },
+            observed.len().min(3)
+        );
+        if clamped > 0 {
+            note.push_str(&format!(
+                "; in {clamped} year(s) even no admissions leave more children than the anchor (admissions 0)"
+            ));
+        }
+        Ok((out, Some(note)))
     }
 
     /// Validates the options that do not depend on the assumptions; returns the index of
@@ -1040,7 +1356,62 @@ impl CohortModel {
                     .map(|b| rs.iter().map(|r| r[b]).sum::<f64>() / rs.len() as f64)
                     .collect()
             }
+            Discharges::Regularised { k, strength } => {
+                self.regularised_rates(observed, *k, *strength)?.0
+            }
         })
+    }
+
+    /// Monthly rates under [`Discharges::Regularised`], with each band's pooled exposure
+    /// (child-months): `m_b = (D_b + s m_all) / (E_b + s)` over the last `k` years
+    /// (fewer when fewer are observed), `D`, `E` summed over the years the band was fitted
+    /// in, `m_all = sum D / sum E` over every band.
+    pub(crate) fn regularised_rates(
+        &self,
+        observed: &[YearFlows],
+        k: usize,
+        strength: f64,
+    ) -> Result<(Vec<f64>, Vec<f64>)> {
+        if k == 0 {
+            return Err(Error::argument("k", k, "must be at least 1"));
+        }
+        if !strength.is_finite() || strength < 0.0 {
+            return Err(Error::argument(
+                "strength",
+                strength,
+                "must be a number >= 0",
+            ));
+        }
+        let nb = self.history.scheme.bands().len();
+        let ys = &observed[observed.len().saturating_sub(k)..];
+        let (mut d, mut e) = (vec![0.0; nb], vec![0.0; nb]);
+        for y in ys {
+            for (b, fit) in self.bands.iter().filter(|f| f.year == y.year).enumerate() {
+                if b >= nb || !fit.fitted {
+                    continue;
+                }
+                let exposure = if fit.monthly_rate > 0.0 {
+                    fit.implied_discharges / fit.monthly_rate
+                } else {
+                    6.0 * (fit.opening + fit.published_closing)
+                };
+                d[b] += fit.implied_discharges;
+                e[b] += exposure;
+            }
+        }
+        let (sd, se): (f64, f64) = (d.iter().sum(), e.iter().sum());
+        let all = if se > 0.0 { sd / se } else { 0.0 };
+        let rates = (0..nb)
+            .map(|b| {
+                let den = e[b] + strength;
+                if den > 0.0 {
+                    ((d[b] + strength * all) / den).clamp(0.0, 1.0 - 1e-12)
+                } else {
+                    all
+                }
+            })
+            .collect();
+        Ok((rates, e))
     }
 }
 
@@ -1061,6 +1432,149 @@ pub(crate) fn last_k<'a>(
         ));
     }
     Ok(&observed[observed.len() - k..])
+}
+
+/// The log-linear growth a year of a reference stock series over the years of the last
+/// [`TREND_WINDOW`] up to `base_year` that it has, and those years (growth 0 with fewer
+/// than two).
+///
+/// # Errors
+/// A value that is not a positive number.
+pub fn reference_growth(reference: &[(i32, f64)], base_year: i32) -> Result<(f64, Vec<i32>)> {
+    let mut pts: Vec<(i32, f64)> = Vec::new();
+    for (y, v) in reference {
+        if !v.is_finite() || *v <= 0.0 {
+            return Err(Error::argument(
+                "reference",
+                format!("{y}: {v}"),
+                "must be a positive number of children",
+            ));
+        }
+        if *y <= base_year && *y > base_year - TREND_WINDOW as i32 {
+            pts.push((*y, v.ln()));
+        }
+    }
+    pts.sort_by_key(|p| p.0);
+    pts.dedup_by_key(|p| p.0);
+    let years: Vec<i32> = pts.iter().map(|p| p.0).collect();
+    if pts.len() < 2 {
+        return Ok((0.0, years));
+    }
+    let x: Vec<f64> = pts.iter().map(|p| f64::from(p.0)).collect();
+    let y: Vec<f64> = pts.iter().map(|p| p.1).collect();
+    Ok((ols_slope(&x, &y), years))
+}
+
+/// The last [`TREND_WINDOW`] observed years (all when fewer).
+fn window(observed: &[YearFlows]) -> &[YearFlows] {
+    &observed[observed.len().saturating_sub(TREND_WINDOW)..]
+}
+
+fn years_x(w: &[YearFlows]) -> Vec<f64> {
+    w.iter().map(|f| f64::from(f.year.end_year())).collect()
+}
+
+/// `level * exp(slope * (phi + phi^2 + ... + phi^h))` for `h = 1 ..= years`.
+pub(crate) fn damped_path(level: f64, slope: f64, phi: f64, years: usize) -> Vec<f64> {
+    let mut cum = 0.0;
+    let mut d = 1.0;
+    (0..years)
+        .map(|_| {
+            d *= phi;
+            cum += d;
+            level * (slope * cum).exp()
+        })
+        .collect()
+}
+
+/// Band-major values to year-major.
+fn transpose(by_band: &[Vec<f64>], years: usize) -> YearByBand {
+    (0..years)
+        .map(|t| by_band.iter().map(|v| v[t]).collect())
+        .collect()
+}
+
+/// Least-squares slope of `y` on `x` (0 with fewer than two distinct `x`).
+pub(crate) fn ols_slope(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    if x.len() < 2 {
+        return 0.0;
+    }
+    let (xm, ym) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let sxx: f64 = x.iter().map(|v| (v - xm).powi(2)).sum();
+    if sxx <= 0.0 {
+        return 0.0;
+    }
+    x.iter()
+        .zip(y)
+        .map(|(a, b)| (a - xm) * (b - ym))
+        .sum::<f64>()
+        / sxx
+}
+
+/// The yearly slope of log admissions per child, `counts[t] ~ Poisson(pop[t] exp(a + b
+/// x[t]))`, and its sampling variance: `phi / sum mu (x - xbar)^2`, `phi` the Pearson
+/// dispersion of the counts around the fit (at least 1; 1 with two years).
+pub fn rate_slope(x: &[f64], counts: &[f64], pop: &[f64]) -> (f64, f64) {
+    // The Poisson fit on rates with weights pop: IRLS of counts with offset ln(pop).
+    let n = x.len() as f64;
+    let xm = x.iter().sum::<f64>() / n;
+    let total: f64 = counts.iter().sum();
+    let exposure: f64 = pop.iter().sum();
+    let (mut a, mut b) = ((total / exposure).max(1e-12).ln(), 0.0);
+    for _ in 0..50 {
+        let (mut s0, mut s1, mut s2, mut g0, mut g1) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for ((xi, yi), p) in x.iter().zip(counts).zip(pop) {
+            let xc = xi - xm;
+            let mu = p * (a + b * xc).exp();
+            s0 += mu;
+            s1 += mu * xc;
+            s2 += mu * xc * xc;
+            g0 += yi - mu;
+            g1 += (yi - mu) * xc;
+        }
+        let det = s0 * s2 - s1 * s1;
+        if det.abs() < 1e-12 {
+            break;
+        }
+        let da = (s2 * g0 - s1 * g1) / det;
+        let db = (s0 * g1 - s1 * g0) / det;
+        a += da;
+        b += db;
+        if da.abs() < 1e-12 && db.abs() < 1e-12 {
+            break;
+        }
+    }
+    let (mut info, mut pearson) = (0.0, 0.0);
+    for ((xi, yi), p) in x.iter().zip(counts).zip(pop) {
+        let xc = xi - xm;
+        let mu = p * (a + b * xc).exp();
+        info += mu * xc * xc;
+        if mu > 0.0 {
+            pearson += (yi - mu).powi(2) / mu;
+        }
+    }
+    let phi = if x.len() > 2 {
+        (pearson / (n - 2.0)).max(1.0)
+    } else {
+        1.0
+    };
+    let var = if info > 0.0 {
+        phi / info
+    } else {
+        f64::INFINITY
+    };
+    (b, var)
+}
+
+/// The empirical-Bayes slope: `w own + (1 - w) reference`, `w = tau^2 / (tau^2 + var)`.
+pub fn shrink(own: f64, var: f64, reference: f64, tau: f64) -> f64 {
+    let t2 = tau * tau;
+    if !var.is_finite() || t2 + var <= 0.0 {
+        return reference;
+    }
+    let w = t2 / (t2 + var);
+    w * own + (1.0 - w) * reference
 }
 
 /// Admissions per projected year and band under the admissions assumption (before flow
@@ -1109,6 +1623,113 @@ pub(crate) fn assumed_admissions(
                     coefs.iter().map(|(a, b)| (a + b * yr).exp()).collect()
                 })
                 .collect()
+        }
+        Admissions::Anchored { phi, .. } => {
+            // The mix of bands; the level is solved year by year in the projection.
+            check_rate("phi", *phi)?;
+            let ys = &observed[observed.len().saturating_sub(3)..];
+            let mean: Vec<f64> = (0..nb)
+                .map(|b| ys.iter().map(|y| y.admissions[b]).sum::<f64>() / ys.len().max(1) as f64)
+                .collect();
+            vec![mean; o.years]
+        }
+        Admissions::Damped { phi } => {
+            check_rate("phi", *phi)?;
+            let w = window(observed);
+            (0..nb)
+                .map(|b| {
+                    let y: Vec<f64> = w.iter().map(|f| f.admissions[b]).collect();
+                    let x = years_x(w);
+                    let (level, slope) = if w.len() < 2 {
+                        (y.last().copied().unwrap_or(0.0), 0.0)
+                    } else {
+                        let (a, s) = poisson_trend(&x, &y);
+                        ((a + s * f64::from(o.base_year)).exp(), s)
+                    };
+                    Ok(damped_path(level, slope, *phi, o.years))
+                })
+                .collect::<Result<Vec<_>>>()
+                .map(|by_band| transpose(&by_band, o.years))?
+        }
+        Admissions::Pooled {
+            phi,
+            reference,
+            between_sd,
+            population,
+        } => {
+            check_rate("phi", *phi)?;
+            if !between_sd.is_finite() || *between_sd < 0.0 {
+                return Err(Error::argument(
+                    "between_sd",
+                    between_sd,
+                    "must be a number >= 0",
+                ));
+            }
+            let w = window(observed);
+            let x = years_x(w);
+            let lookup = |series: &[(i32, f64)], what: &str, y: i32| -> Result<f64> {
+                match series.iter().find(|(sy, _)| *sy == y) {
+                    Some((_, v)) if v.is_finite() && *v > 0.0 => Ok(*v),
+                    Some((_, v)) => Err(Error::argument(
+                        what,
+                        format!("{y}: {v}"),
+                        "must be a positive number",
+                    )),
+                    None => Err(Error::argument(
+                        what,
+                        y,
+                        "no value for this observed year (every year of the trend window is needed)",
+                    )),
+                }
+            };
+            let pop: Vec<f64> = w
+                .iter()
+                .map(|f| lookup(population, "population", f.year.end_year()))
+                .collect::<Result<_>>()?;
+            let reference_slope = if w.len() < 2 {
+                0.0
+            } else {
+                let r: Vec<f64> = w
+                    .iter()
+                    .map(|f| lookup(reference, "reference", f.year.end_year()).map(f64::ln))
+                    .collect::<Result<_>>()?;
+                ols_slope(&x, &r)
+            };
+            let p_base = pop.last().copied().unwrap_or(1.0);
+            let future_pop: Vec<f64> = (1..=o.years)
+                .map(|t| {
+                    let y = o.base_year + t as i32;
+                    population
+                        .iter()
+                        .find(|(py, _)| *py == y)
+                        .map_or(p_base, |(_, p)| *p)
+                })
+                .collect();
+            let by_band: Vec<Vec<f64>> = (0..nb)
+                .map(|b| {
+                    let y: Vec<f64> = w.iter().map(|f| f.admissions[b]).collect();
+                    let slope = if w.len() < 2 {
+                        0.0
+                    } else {
+                        let (own, var) = rate_slope(&x, &y, &pop);
+                        shrink(own, var, reference_slope, *between_sd)
+                    };
+                    // Level per child at the base year given the slope (Poisson MLE).
+                    let base = f64::from(o.base_year);
+                    let expo: f64 = x
+                        .iter()
+                        .zip(&pop)
+                        .map(|(xi, p)| p * (slope * (xi - base)).exp())
+                        .sum();
+                    let rate = y.iter().sum::<f64>() / expo.max(1e-12);
+                    damped_path(rate, slope, *phi, o.years)
+                        .into_iter()
+                        .zip(&future_pop)
+                        .map(|(r, p)| r * p)
+                        .collect()
+                })
+                .collect();
+            transpose(&by_band, o.years)
         }
         Admissions::Rate { population } => {
             for (y, p) in population {

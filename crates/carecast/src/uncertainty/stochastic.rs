@@ -692,13 +692,19 @@ impl Setup<'_> {
         if !self.s.parameter_uncertainty {
             return Ok((self.adm_point.clone(), self.m_point.clone()));
         }
+        let anchored = matches!(self.o.admissions, Admissions::Anchored { .. });
         let mut boot: Vec<YearFlows> = self.observed.to_vec();
         for (y, fit) in boot.iter_mut().zip(&self.fitted_obs) {
             for (v, &mu) in y.admissions.iter_mut().zip(fit) {
                 *v = draw_count(rng, mu, self.alpha)?;
             }
         }
-        let adm = assumed_admissions(&boot, self.o, self.model_grid.months_in.len())?;
+        // Anchored admissions follow the reference's growth: not re-estimated per path.
+        let adm = if anchored {
+            self.adm_point.clone()
+        } else {
+            assumed_admissions(&boot, self.o, self.model_grid.months_in.len())?
+        };
         let mut m = Vec::with_capacity(self.rate_years.len());
         for years in &self.rate_years {
             let mut sum = 0.0;
@@ -872,7 +878,7 @@ pub(crate) fn admissions_alpha(
         nb_alpha(&y, &mu, 1).map(|a| (a, what))
     };
     match admissions {
-        Admissions::Trend => {
+        Admissions::Trend | Admissions::Damped { .. } | Admissions::Pooled { .. } => {
             if observed.len() < 3 {
                 return None;
             }
@@ -905,7 +911,7 @@ pub(crate) fn admissions_alpha(
             }
             constant(ys, format!("each band's mean of the last {k} years"))
         }
-        Admissions::Held | Admissions::Rate { .. } => {
+        Admissions::Held | Admissions::Rate { .. } | Admissions::Anchored { .. } => {
             if observed.len() < 2 {
                 return None;
             }
@@ -1015,7 +1021,7 @@ impl CohortModel {
                     }
                 }
             }
-            Admissions::Trend => {
+            Admissions::Trend | Admissions::Damped { .. } | Admissions::Pooled { .. } => {
                 let x: Vec<f64> = observed
                     .iter()
                     .map(|y| f64::from(y.year.end_year()))
@@ -1028,7 +1034,7 @@ impl CohortModel {
                     }
                 }
             }
-            Admissions::Held | Admissions::Rate { .. } => {}
+            Admissions::Held | Admissions::Rate { .. } | Admissions::Anchored { .. } => {}
         }
         let alpha = match (s.admissions_alpha, s.overdispersion) {
             (Some(a), _) => {
@@ -1079,20 +1085,33 @@ impl CohortModel {
         let rate_years_of: Vec<&YearFlows> = match &o.discharges {
             Discharges::Last => vec![&observed[bi]],
             Discharges::Mean { k } => last_k(observed, *k, "k")?.iter().collect(),
+            Discharges::Regularised { .. } => Vec::new(),
         };
-        let rate_years: Vec<Vec<RateDraw>> = (0..nb)
-            .map(|b| {
-                rate_years_of
+        let rate_years: Vec<Vec<RateDraw>> =
+            if let Discharges::Regularised { k, strength } = &o.discharges {
+                // One draw per band around the regularised rate, its concentration the pooled
+                // exposure plus the prior's weight.
+                let (rates, exposure) = self.regularised_rates(observed, *k, *strength)?;
+                rates
                     .iter()
-                    .map(|y| match exposure(self, y.year, b) {
-                        Some((rate, e)) => RateDraw::posterior(rate, e, phi),
-                        None => Ok(RateDraw::Fixed(
-                            self.rates_of(y.year).get(b).copied().unwrap_or(0.0),
-                        )),
+                    .zip(&exposure)
+                    .map(|(&r, &e)| RateDraw::posterior(r, e + strength, phi).map(|d| vec![d]))
+                    .collect::<Result<_>>()?
+            } else {
+                (0..nb)
+                    .map(|b| {
+                        rate_years_of
+                            .iter()
+                            .map(|y| match exposure(self, y.year, b) {
+                                Some((rate, e)) => RateDraw::posterior(rate, e, phi),
+                                None => Ok(RateDraw::Fixed(
+                                    self.rates_of(y.year).get(b).copied().unwrap_or(0.0),
+                                )),
+                            })
+                            .collect::<Result<Vec<_>>>()
                     })
-                    .collect::<Result<Vec<_>>>()
-            })
-            .collect::<Result<_>>()?;
+                    .collect::<Result<_>>()?
+            };
         if s.parameter_uncertainty {
             notes.push("parameter uncertainty: admissions re-estimated per path from counts redrawn around the assumption's fit (parametric bootstrap); monthly discharge rates drawn once per path, and held over the horizon, from Beta distributions with the fitted rate as mean and the exposure (child-months) / phi as concentration; the paths' mean and median drift above the deterministic value at long horizons, mostly because a trend re-estimated on redrawn counts and carried forward is right-skewed, and also because the stock is convex in the discharge rates (see the methodology)".into());
         }
@@ -1132,7 +1151,10 @@ impl CohortModel {
             s,
             observed,
             fitted_obs,
-            adm_point: assumed_admissions(observed, o, nb)?,
+            adm_point: {
+                let m = self.assumed_rates(observed, o)?;
+                self.point_admissions(observed, o, &m)?.0
+            },
             m_point: self.assumed_rates(observed, o)?,
             rate_years,
             alpha,
