@@ -987,15 +987,26 @@ def report(
     fails = rdf[rdf["status"] == "fail"]
     cols = [
         c
-        for c in ("check", "period", "expected", "found", "difference", "sources")
+        for c in (
+            "check",
+            "period",
+            "expected",
+            "found_lower",
+            "found_upper",
+            "difference_lower",
+            "difference_upper",
+            "sources",
+        )
         if c in rdf.columns
     ]
     b.text("caveats", "Reconciliation: " + ", ".join(f"{k} {v}" for k, v in recon.counts().items()))
     b.table(
         "caveats",
         "reconciliation_failures",
-        export.clean(fails[cols], unit="children"),
-        "published checks that fail as printed",
+        export.clean(fails[cols]),
+        "published checks that fail as printed (found as a range where the parts include "
+        "suppressed cells; values in the unit of the checked table: children, pounds or "
+        "percent)",
         max_rows=100,
     )
 
