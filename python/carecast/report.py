@@ -1121,9 +1121,11 @@ def headlines(
         if len(d):
             diff = float(d["difference"].iloc[-1])
             word = "less" if diff < 0 else "more"
+            rate = float(comp.baseline.assumptions.get("inflation", 0.0))
             out.append(
                 f"Scenario {comp.scenario.name!r}: £{abs(diff) / 1e6:,.2f}m {word} spend in "
-                f"{d['year'].iloc[-1]} than the baseline."
+                f"{d['year'].iloc[-1]} than its baseline (both at the scenario's inflation, "
+                f"{rate:g}% a year)."
             )
     return out
 
