@@ -293,3 +293,19 @@ def test_workbook_and_csv_hold_the_same_values(derbyshire, sheet):
     # And the JSON records of the CLI's convention are the same rows.
     rows = json.loads(export.to_json(df))["rows"]
     assert len(rows) == len(from_csv) and list(rows[0]) == list(from_csv.columns)
+
+
+def test_headlines_come_from_the_results(derbyshire):
+    h = derbyshire.headlines
+    assert h[0] == "630 children in care at 31 March 2017 (published)."
+    # The same projection as the report's (same paths and seed), at full precision.
+    p = carecast.CohortModel.fit("derbyshire").project(years=10, samples=100, seed=0)
+    df = p.to_pandas().query("measure == 'stock' and band == 'all' and period == '2021/22'")
+    row = df.iloc[0]
+    assert h[1] == (
+        f"{row['value']:,.0f} forecast at 31 March 2022 (80% interval "
+        f"{row['lower_80']:,.0f} to {row['upper_80']:,.0f})."
+    )
+    assert any(x.startswith("Fostering in 2021/22:") for x in h)
+    assert any(x.startswith("Scenario 'Recruit 60") and "less spend" in x for x in h)
+    assert "At a glance" in derbyshire.html

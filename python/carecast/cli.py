@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from carecast import _cli_market, _cli_population, _progress, datasets, export
+from carecast import _cli_market, _cli_population, _cli_report, _progress, datasets, export
 from carecast import _validate as _v
 from carecast._carecast import ArgumentError, CarecastError, UnknownNameError
 from carecast._cli_market import parse_levels as _parse_levels
@@ -633,79 +633,8 @@ def build_parser() -> argparse.ArgumentParser:
     model_args(sp)
     mc_args(sp, None)
     _cli_market.register(add, _emit)
-    _add_report(add)
+    _cli_report.register(add, _emit)
     return p
-
-
-def _add_report(add: Callable[..., argparse.ArgumentParser]) -> None:
-    sp = add(
-        "report",
-        _cmd_report,
-        "write the sufficiency report: an HTML file that opens offline, and an Excel "
-        "workbook of its tables, to --out DIR",
-    )
-    sp.add_argument("dataset", help="bundled dataset name, dfe:<council> or a folder of tables")
-    sp.add_argument("--scenario", metavar="FILE", help="scenario file shown beside its baseline")
-    sp.add_argument("--base-year", type=int, default=None, help="31 March to project from")
-    sp.add_argument("--years", type=int, default=10, help="years ahead (default 10)")
-    sp.add_argument(
-        "--admissions",
-        choices=["held", "mean", "trend"],
-        default=DEFAULT_ADMISSIONS,
-        help=f"admissions assumption (default {DEFAULT_ADMISSIONS})",
-    )
-    sp.add_argument("--inflation", type=float, default=0.0, help="unit-cost inflation, %% a year")
-    sp.add_argument("--unit-costs-from", metavar="DATASET", help="borrow another's unit costs")
-    sp.add_argument("--samples", type=int, default=1000, help="Monte Carlo paths (default 1000)")
-    sp.add_argument("--seed", type=int, default=0, help="seed of the paths (default 0)")
-    sp.add_argument(
-        "--levels",
-        action="extend",
-        nargs="+",
-        metavar="L",
-        help="interval levels in percent: 80 95 or 80,95 (default 80,90)",
-    )
-
-
-def _cmd_report(a: argparse.Namespace) -> int:
-    from carecast.report import report, stderr_progress
-
-    if not a.out:
-        raise ArgumentError("carecast report needs --out DIR (the folder to write the report to)")
-    r = report(
-        a.dataset,
-        a.out,
-        scenario=a.scenario,
-        base_year=a.base_year,
-        years=a.years,
-        admissions=a.admissions,
-        inflation=a.inflation,
-        unit_costs_from=a.unit_costs_from,
-        samples=a.samples,
-        seed=a.seed,
-        levels=_parse_levels(a.levels) or DEFAULT_LEVELS,
-        progress=stderr_progress(),
-    )
-    df = pd.DataFrame(
-        [
-            {
-                "section": s["title"],
-                "available": s["available"],
-                "charts": len(s["charts"]),
-                "reason": s["reason"],
-            }
-            for s in r.sections
-        ]
-    )
-    if a.format == "table":
-        print(f"Report on {r.title} ({r.dataset}) in {r.seconds:.1f} s")
-        print(f"html: {r.html_path}\nexcel: {r.excel_path}\n")
-    _emit(
-        df,
-        a.format,
-        {"dataset": r.dataset, "html": str(r.html_path), "excel": str(r.excel_path)},
-    )
-    return 0
 
 
 def _check_out(a: argparse.Namespace) -> None:

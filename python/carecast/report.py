@@ -47,7 +47,14 @@ from carecast.datasets import Dataset, load
 from carecast.market import Comparison, Placements, Scenario, placements, reconcile_spend
 from carecast.model import DEFAULT_ADMISSIONS, CohortModel, Projection, project_care_leavers
 
-__all__ = ["report", "Report", "assumptions_frame", "care_leavers_frame", "caveats_frame"]
+__all__ = [
+    "report",
+    "Report",
+    "assumptions_frame",
+    "care_leavers_frame",
+    "caveats_frame",
+    "headlines",
+]
 
 Progress = Callable[[str], None]
 
@@ -83,6 +90,8 @@ class Report:
         ``charts`` (names of the charts drawn) per section.
     html_path, excel_path : Path or None
         Where the files were written (``None`` without ``out``).
+    headlines : list of str
+        The figures at the top of the report (see :func:`headlines`).
     """
 
     dataset: str
@@ -94,6 +103,7 @@ class Report:
     excel_path: Path | None = None
     seconds: float = 0.0
     charts: list[str] = field(default_factory=list)
+    headlines: list[str] = field(default_factory=list)
 
     def section(self, key: str) -> dict[str, Any]:
         """Return one section's entry of :attr:`sections` by key."""
@@ -436,6 +446,7 @@ class _Builder:
         self.notes: dict[str, str] = {}
         self.parts: dict[str, list[str]] = {}
         self.charts: list[str] = []
+        self.headlines: list[str] = []
         self.progress = progress
 
     def step(self, text: str) -> None:
@@ -987,18 +998,30 @@ def report(
     fails = rdf[rdf["status"] == "fail"]
     cols = [
         c
-        for c in ("check", "period", "expected", "found", "difference", "sources")
+        for c in (
+            "check",
+            "period",
+            "expected",
+            "found_lower",
+            "found_upper",
+            "difference_lower",
+            "difference_upper",
+            "sources",
+        )
         if c in rdf.columns
     ]
     b.text("caveats", "Reconciliation: " + ", ".join(f"{k} {v}" for k, v in recon.counts().items()))
     b.table(
         "caveats",
         "reconciliation_failures",
-        export.clean(fails[cols], unit="children"),
-        "published checks that fail as printed",
+        export.clean(fails[cols]),
+        "published checks that fail as printed (found as a range where the parts include "
+        "suppressed cells; values in the unit of the checked table: children, pounds or "
+        "percent)",
         max_rows=100,
     )
 
+    b.headlines = headlines(model, proj, pl, comp, inflation)
     b.step("writing")
     doc = _document(b, ds, council, model, main_assumption)
     r = Report(
@@ -1008,6 +1031,7 @@ def report(
         tables=b.tables,
         sections=b.sections,
         charts=b.charts,
+        headlines=b.headlines,
     )
     if out is not None:
         folder = Path(out)
@@ -1037,6 +1061,75 @@ def _score_units(scores: pd.DataFrame) -> dict[str, str]:
     return out
 
 
+def headlines(
+    model: CohortModel | None,
+    proj: Projection | None,
+    pl: Placements | None,
+    comp: Comparison | None,
+    inflation: float,
+) -> list[str]:
+    """Return the report's headline figures, each a sentence with its date and unit.
+
+    Children in care at the base year (published) and five years on (central projection
+    and the narrowest interval), fostering placed in-house and externally, spend, and
+    the scenario's difference in spend, each where the results have it.
+    """
+    out: list[str] = []
+    if model is None or proj is None:
+        return out
+    cal = model.calibration()
+    last = cal[[int(str(y)[:4]) + 1 == model.base_year for y in cal["year"]]]
+    if len(last):
+        out.append(
+            f"{last['published_closing'].sum():,.0f} children in care at 31 March "
+            f"{model.base_year} (published)."
+        )
+    df = proj.to_pandas()
+    tot = df[(df["measure"] == "stock") & (df["band"] == "all")].reset_index(drop=True)
+    if len(tot):
+        row = tot.iloc[min(4, len(tot) - 1)]
+        year = int(str(row["year"])[:4]) + 1
+        text = f"{row['value']:,.0f} forecast at 31 March {year}"
+        if proj.levels:
+            lv = min(proj.levels)
+            label = f"{lv:g}"
+            text += (
+                f" ({label}% interval {row[f'lower_{label}']:,.0f} to {row[f'upper_{label}']:,.0f})"
+            )
+        out.append(text + ".")
+    if pl is not None:
+        p = pl.to_pandas()
+        fost = p[p["placement"] == "fostering"]
+        if len(fost):
+            y = fost["year"].iloc[-1]
+            v = fost[fost["year"] == y].set_index("measure")["value"]
+            if {"in_house", "external"} <= set(v.index):
+                out.append(
+                    f"Fostering in {y}: {v['in_house']:,.0f} children placed in-house and "
+                    f"{v['external']:,.0f} externally (forecast)."
+                )
+        sp = p[(p["placement"] == "all") & (p["measure"] == "spend")]
+        if len(sp):
+            out.append(
+                f"Spend on placements in {sp['year'].iloc[-1]}: "
+                f"£{sp['value'].iloc[-1] / 1e6:,.1f}m (forecast, inflation {inflation:g}% a "
+                "year)."
+            )
+    if comp is not None:
+        c = comp.to_pandas()
+        d = c[(c["placement"] == "all") & (c["measure"] == "spend")].dropna(subset=["difference"])
+        if len(d):
+            diff = float(d["difference"].iloc[-1])
+            word = "less" if diff < 0 else "more"
+            rate = float(comp.baseline.assumptions.get("inflation", 0.0))
+            out.append(
+                f"Scenario {comp.scenario.name!r}: £{abs(diff) / 1e6:,.2f}m {word} spend in "
+                f"{d['year'].iloc[-1]} than its baseline (both at the scenario's inflation, "
+                f"{rate:g}% a year)."
+            )
+    return out
+
+
 def _stem(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name).strip("_") or "report"
 
@@ -1063,6 +1156,10 @@ def _document(b: _Builder, ds: Dataset, council: str, model: CohortModel | None,
         for s in b.sections
     )
     version = getattr(_carecast, "__version__", "")
+    glance = ""
+    if b.headlines:
+        items = "".join(f"<li>{_esc(h)}</li>" for h in b.headlines)
+        glance = f"<section id='headlines'><h2>At a glance</h2><ul>{items}</ul></section>"
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
@@ -1071,7 +1168,7 @@ def _document(b: _Builder, ds: Dataset, council: str, model: CohortModel | None,
         f"<p>Sufficiency report {base}; {_esc(main)}. Dataset <code>{_esc(ds.name)}</code>.</p>"
         f"<p>Made by carecast {_esc(version)} on {today}. Every figure comes from the "
         "published tables listed under Assumptions and sources.</p></header><main>"
-        f"<nav><h2>Contents</h2><ol>{nav}</ol></nav>{body}</main>"
+        f"{glance}<nav><h2>Contents</h2><ol>{nav}</ol></nav>{body}</main>"
         f"<footer>carecast {_esc(version)}: {_esc(ds.title)} ({_esc(ds.name)}). "
         "Tables: the workbook beside this file.</footer></body></html>"
     )

@@ -1,0 +1,87 @@
+"""Subcommand ``report`` of the command line: the sufficiency report (HTML and Excel)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+import pandas as pd
+
+from carecast._carecast import ArgumentError
+from carecast._cli_market import parse_levels
+from carecast.model import DEFAULT_ADMISSIONS, DEFAULT_LEVELS
+
+Emit = Callable[..., None]
+
+
+def register(add: Callable[..., argparse.ArgumentParser], emit: Emit) -> None:
+    """Add the ``report`` subcommand through the CLI's ``add``."""
+    sp = add(
+        "report",
+        lambda a: cmd_report(a, emit),
+        "write the sufficiency report: an HTML file that opens offline, and an Excel "
+        "workbook of its tables, to --out DIR",
+    )
+    sp.add_argument("dataset", help="bundled dataset name, dfe:<council> or a folder of tables")
+    sp.add_argument("--scenario", metavar="FILE", help="scenario file shown beside its baseline")
+    sp.add_argument("--base-year", type=int, default=None, help="31 March to project from")
+    sp.add_argument("--years", type=int, default=10, help="years ahead (default 10)")
+    sp.add_argument(
+        "--admissions",
+        choices=["held", "mean", "trend"],
+        default=DEFAULT_ADMISSIONS,
+        help=f"admissions assumption (default {DEFAULT_ADMISSIONS})",
+    )
+    sp.add_argument("--inflation", type=float, default=0.0, help="unit-cost inflation, %% a year")
+    sp.add_argument("--unit-costs-from", metavar="DATASET", help="borrow another's unit costs")
+    sp.add_argument("--samples", type=int, default=1000, help="Monte Carlo paths (default 1000)")
+    sp.add_argument("--seed", type=int, default=0, help="seed of the paths (default 0)")
+    sp.add_argument(
+        "--levels",
+        action="extend",
+        nargs="+",
+        metavar="L",
+        help="interval levels in percent: 80 95 or 80,95 (default 80,90)",
+    )
+
+
+def cmd_report(a: argparse.Namespace, emit: Emit) -> int:
+    """Run ``carecast report``: write the HTML report and workbook, print its sections."""
+    from carecast.report import report, stderr_progress
+
+    if not a.out:
+        raise ArgumentError("carecast report needs --out DIR (the folder to write the report to)")
+    r = report(
+        a.dataset,
+        a.out,
+        scenario=a.scenario,
+        base_year=a.base_year,
+        years=a.years,
+        admissions=a.admissions,
+        inflation=a.inflation,
+        unit_costs_from=a.unit_costs_from,
+        samples=a.samples,
+        seed=a.seed,
+        levels=parse_levels(a.levels) or DEFAULT_LEVELS,
+        progress=stderr_progress(),
+    )
+    df = pd.DataFrame(
+        [
+            {
+                "section": s["title"],
+                "available": s["available"],
+                "charts": len(s["charts"]),
+                "reason": s["reason"],
+            }
+            for s in r.sections
+        ]
+    )
+    if a.format == "table":
+        print(f"Report on {r.title} ({r.dataset}) in {r.seconds:.1f} s")
+        print(f"html: {r.html_path}\nexcel: {r.excel_path}\n")
+    emit(
+        df,
+        a.format,
+        {"dataset": r.dataset, "html": str(r.html_path), "excel": str(r.excel_path)},
+    )
+    return 0
