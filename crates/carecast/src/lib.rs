@@ -29,6 +29,7 @@ pub mod reconcile;
 pub mod scenario;
 pub mod stochastic;
 pub mod table;
+pub mod views;
 
 pub use age::{AgeBand, Band, BandScheme};
 pub use backtest::{Backtest, BacktestOptions};
