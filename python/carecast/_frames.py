@@ -20,8 +20,11 @@ def interval_columns(name: str, iv: dict[str, Any] | None) -> dict[str, float | 
     return {name: lo if hi == lo else None, f"{name}_lower": lo, f"{name}_upper": hi}
 
 
-def frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
-    """Build a DataFrame with fixed columns; float columns use the nullable ``Float64``."""
+def frame(rows: list[dict[str, Any]] | dict[str, Any], columns: list[str]) -> pd.DataFrame:
+    """Build a DataFrame with fixed columns from rows or from columns (a dict of lists).
+
+    Float columns with gaps use the nullable ``Float64``.
+    """
     df = pd.DataFrame(rows, columns=columns)
     for c in df.columns:
         if df[c].dtype == object and all(

@@ -31,7 +31,6 @@ True
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -70,11 +69,15 @@ def _none_to_nan(v: Any) -> float:
 class Backtest:
     """A rolling-origin backtest of one dataset (see :func:`backtest`).
 
-    The state is plain JSON-ready data, so a ``Backtest`` pickles and unpickles as is.
+    It holds the core library's backtest; pickling carries its serde bytes.
     """
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        self._data = data
+    def __init__(self, native: _carecast.Backtest) -> None:
+        self._native = native
+        self._data: dict[str, Any] = native.to_dict()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self._native,))
 
     @property
     def dataset(self) -> str:
@@ -303,8 +306,8 @@ def backtest(
     # The Rust side names the furthest horizon the data allow; this bound only keeps the
     # number within the native integer type (no projection runs past MAX_YEARS).
     h = None if horizon is None else _v.integer("horizon", horizon, lo=1, hi=MAX_YEARS)
-    out = _carecast.backtest(ds.to_json(), h, _samples(samples), _seed(seed), _levels(levels))
-    return Backtest(json.loads(out))
+    out = _carecast.Backtest.run(ds._native, h, _samples(samples), _seed(seed), _levels(levels))
+    return Backtest(out)
 
 
 def choose_default(backtests: Sequence[Backtest] | None = None) -> pd.DataFrame:
@@ -344,7 +347,7 @@ def choose_default(backtests: Sequence[Backtest] | None = None) -> pd.DataFrame:
         backtests = [backtest(d) for d in ("derbyshire", "derby")]
     if not backtests:
         raise ArgumentError("`backtests` must hold at least one Backtest")
-    sel = json.loads(_carecast.select_default([json.dumps(b._data) for b in backtests]))
+    sel = _carecast.select_default([b._native for b in backtests])
     df = _ranking_frame(sel)
     df.attrs.update(
         {

@@ -379,16 +379,7 @@ def _engine_inflow(
     the years up to the base year), the later ones from the projection's ``leavers_18``.
     Empty if the history is too short.
     """
-    lag = youngest - 18
-    if lag < 0:
-        return {}
-    cal = m.calibration()
-    oldest = cal.groupby("year", sort=True).last()["ageing_out"]
-    history = [float(v) for y, v in oldest.items() if int(str(y)[:4]) + 1 <= m.base_year]
-    if len(history) < lag:
-        return {}
-    values = (history[len(history) - lag :] if lag else []) + list(leavers_18)
-    return {m.base_year + 1 + i: values[i] for i in range(min(years, len(values)))}
+    return dict(m._native.engine_inflow(m.base_year, list(leavers_18), youngest, years))
 
 
 def _cmd_leavers(a: argparse.Namespace) -> int:
