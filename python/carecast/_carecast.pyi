@@ -32,6 +32,8 @@ __all__ = [
     "dataset_names",
     "verify",
     "parse_band",
+    "period_position",
+    "period_year",
     "project_care_leavers",
     "market_inputs",
     "placement_types",
@@ -40,8 +42,11 @@ __all__ = [
 
 __version__: str
 
-#: A column handed to pandas: a numpy array (numbers) or a list (str, bool, None, nested).
-_Column: TypeAlias = npt.NDArray[np.float64] | npt.NDArray[np.int64] | list[Any]
+#: A column handed to pandas: a numpy array (numbers, or objects that are str) or a list
+#: (str, bool, None, nested values).
+_Column: TypeAlias = (
+    npt.NDArray[np.float64] | npt.NDArray[np.int64] | npt.NDArray[np.object_] | list[Any]
+)
 
 class CarecastError(ValueError):
     #: The core error variant (``data``, ``io``, ``unknown_name``, ``invalid_argument``,
@@ -257,6 +262,8 @@ class Backtest:
 def dataset_names() -> list[str]: ...
 def verify(file: str, text: str) -> list[dict[str, Any]]: ...
 def parse_band(label: str) -> tuple[int, int]: ...
+def period_position(label: str) -> float: ...
+def period_year(label: str) -> int: ...
 def project_care_leavers(
     base_year: int,
     opening: list[tuple[int, float]],

@@ -6,7 +6,28 @@ import html
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
+
+#: The dtype pandas gives a column of ``str`` (its string dtype in pandas 3, ``object`` in
+#: pandas 2), so that frames built from native columns look as if built from records.
+_TEXT = pd.Series(["a"]).dtype
+
+
+def _text(values: np.ndarray) -> Any:
+    """Turn an object array of ``str`` into pandas' column of text, without re-inferring."""
+    if isinstance(_TEXT, pd.api.extensions.ExtensionDtype):
+        return _TEXT.construct_array_type()._from_sequence(values, dtype=_TEXT)
+    return values
+
+
+def columns_frame(cols: dict[str, Any]) -> pd.DataFrame:
+    """Build a DataFrame once from native columns (numpy arrays; object arrays hold ``str``).
+
+    The arrays are fresh from the native layer, so the frame takes them without copying.
+    """
+    out = {k: _text(v) if v.dtype == object else v for k, v in cols.items()}
+    return pd.DataFrame(out, copy=False)
 
 
 def interval_columns(name: str, iv: dict[str, Any] | None) -> dict[str, float | None]:

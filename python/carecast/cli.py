@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from carecast import _cli_market, datasets
+from carecast import _carecast, _cli_market, datasets
 from carecast import _validate as _v
 from carecast._carecast import ArgumentError, CarecastError, UnknownNameError
 from carecast._cli_market import parse_levels as _parse_levels
@@ -395,7 +395,7 @@ def _cmd_leavers(a: argparse.Namespace) -> int:
     if "care_leavers_projection" in ds.table_ids:
         t = ds.table("care_leavers_projection").to_pandas()
         t = t[(t["band"] != "all") & (t["status"] == "exact")]
-        t["y"] = t["period"].str[:4].astype(int)
+        t["y"] = [_carecast.period_year(p) for p in t["period"]]
         t["age"] = t["band"].astype(int)
         base = t[t["y"] == m.base_year]
         if len(base):

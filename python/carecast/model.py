@@ -32,7 +32,7 @@ import pandas as pd
 from carecast import _carecast
 from carecast import _validate as _v
 from carecast._carecast import ArgumentError, UnknownNameError
-from carecast._frames import html_block
+from carecast._frames import columns_frame, html_block
 from carecast.datasets import Dataset, load
 
 __all__ = [
@@ -196,7 +196,7 @@ class Projection:
         >>> total[["period", "value"]].round(1).values.tolist()
         [['2017/18', 667.8], ['2018/19', 670.2], ['2019/20', 712.2]]
         """
-        return pd.DataFrame(_level_names(self._native.columns(), self.levels), copy=False)
+        return columns_frame(_level_names(self._native.columns(), self.levels))
 
     def to_wide(self, measure: str = "stock", values: str = "value") -> pd.DataFrame:
         """Pivot one measure to periods by bands (the shape councils publish).

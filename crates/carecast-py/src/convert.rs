@@ -2,7 +2,7 @@
 //!
 //! Inputs that are plain mappings (projection methods, market options, scenarios given as
 //! dicts) are read once into the core's types through `serde_json::Value`; results reach
-//! Python either as columns (`numpy` float arrays and lists of `str`, one per field of a
+//! Python either as columns (`numpy` arrays of numbers or of `str`, or lists, one per field of a
 //! row type) or, for small descriptive parts (assumptions, notes), as dicts and lists.
 
 use std::collections::HashMap;
@@ -219,15 +219,19 @@ impl<'a> Strings<'a> {
             .clone_ref(py)
     }
 
-    /// A list of `str` from string fields of rows.
+    /// A numpy object array of `str` from string fields of rows (pandas takes it as a
+    /// column without converting a list first).
     pub(crate) fn column<R>(
         &mut self,
         py: Python<'_>,
         rows: &'a [R],
         field: impl Fn(&'a R) -> &'a str,
-    ) -> PyResult<Py<PyList>> {
-        let items: Vec<Py<PyString>> = rows.iter().map(|r| self.get(py, field(r))).collect();
-        Ok(PyList::new(py, items)?.unbind())
+    ) -> Py<PyAny> {
+        let items: Vec<Py<PyAny>> = rows
+            .iter()
+            .map(|r| self.get(py, field(r)).into_any())
+            .collect();
+        items.into_pyarray(py).into_any().unbind()
     }
 }
 

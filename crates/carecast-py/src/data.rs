@@ -361,6 +361,22 @@ pub fn verify(py: Python<'_>, file: String, text: String) -> PyResult<Py<PyAny>>
     convert::value_to_py(py, &results)
 }
 
+/// Where a period label ends on a time axis in years (31 March of year Y at Y).
+#[pyfunction]
+pub fn period_position(py: Python<'_>, label: String) -> PyResult<f64> {
+    run(py, || {
+        Ok(carecast::views::period_position(&carecast::Period::parse(
+            &label,
+        )?))
+    })
+}
+
+/// The calendar year of the 31 March ending the financial year of a period label.
+#[pyfunction]
+pub fn period_year(py: Python<'_>, label: String) -> PyResult<i32> {
+    run(py, || carecast::views::period_year(&label))
+}
+
 /// Parses a band label to `(lo, hi)` years, `hi` exclusive; `all` gives `(0, 18)`.
 #[pyfunction]
 pub fn parse_band(py: Python<'_>, label: String) -> PyResult<(u8, u8)> {

@@ -3,7 +3,7 @@
 //! Native classes hold the core's values (dataset, table, reconciliation, fitted model,
 //! projection, interval projection, market inputs, placements, scenario, comparison,
 //! backtest). Inputs are converted once; the core runs with the GIL released and under
-//! `catch_unwind`; results reach Python as columns (numpy float arrays, lists of `str`)
+//! `catch_unwind`; results reach Python as columns (numpy arrays of numbers or `str`, lists)
 //! or, for descriptive parts, as dicts and lists: no JSON text crosses for data. Each
 //! error kind maps to its own Python exception class (see [`errors`]). Every class
 //! pickles through `__reduce__` with the value's serde bytes inside. No model logic
@@ -36,6 +36,8 @@ fn _carecast(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(data::dataset_names, m)?)?;
     m.add_function(wrap_pyfunction!(data::verify, m)?)?;
     m.add_function(wrap_pyfunction!(data::parse_band, m)?)?;
+    m.add_function(wrap_pyfunction!(data::period_position, m)?)?;
+    m.add_function(wrap_pyfunction!(data::period_year, m)?)?;
     m.add_function(wrap_pyfunction!(model::project_care_leavers, m)?)?;
     m.add_function(wrap_pyfunction!(market::market_inputs, m)?)?;
     m.add_function(wrap_pyfunction!(market::placement_types, m)?)?;

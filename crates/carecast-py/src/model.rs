@@ -261,16 +261,16 @@ pub struct Projection {
 
 #[pymethods]
 impl Projection {
-    /// The rows as columns `year`, `period`, `band`, `measure` (lists of str) and
+    /// The rows as columns `year`, `period`, `band`, `measure` (numpy object arrays of `str`) and
     /// `value` (a float64 array).
     fn columns(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
         let rows = &self.inner.rows;
         let mut s = Strings::default();
         let out = PyDict::new(py);
-        out.set_item("year", s.column(py, rows, |r| r.year.as_str())?)?;
-        out.set_item("period", s.column(py, rows, |r| r.period.as_str())?)?;
-        out.set_item("band", s.column(py, rows, |r| r.band.as_str())?)?;
-        out.set_item("measure", s.column(py, rows, |r| r.measure.as_str())?)?;
+        out.set_item("year", s.column(py, rows, |r| r.year.as_str()))?;
+        out.set_item("period", s.column(py, rows, |r| r.period.as_str()))?;
+        out.set_item("band", s.column(py, rows, |r| r.band.as_str()))?;
+        out.set_item("measure", s.column(py, rows, |r| r.measure.as_str()))?;
         let values: Vec<f64> = rows.iter().map(|r| r.value).collect();
         out.set_item("value", values.into_pyarray(py))?;
         Ok(out.unbind())
@@ -319,10 +319,10 @@ pub(crate) fn interval_columns(
 ) -> PyResult<Py<PyDict>> {
     let mut s = Strings::default();
     let out = PyDict::new(py);
-    out.set_item("year", s.column(py, rows, |r| r.year.as_str())?)?;
-    out.set_item("period", s.column(py, rows, |r| r.period.as_str())?)?;
-    out.set_item("band", s.column(py, rows, |r| r.band.as_str())?)?;
-    out.set_item("measure", s.column(py, rows, |r| r.measure.as_str())?)?;
+    out.set_item("year", s.column(py, rows, |r| r.year.as_str()))?;
+    out.set_item("period", s.column(py, rows, |r| r.period.as_str()))?;
+    out.set_item("band", s.column(py, rows, |r| r.band.as_str()))?;
+    out.set_item("measure", s.column(py, rows, |r| r.measure.as_str()))?;
     let col = |f: &dyn Fn(&carecast::stochastic::IntervalRow) -> f64| -> Vec<f64> {
         rows.iter().map(f).collect()
     };

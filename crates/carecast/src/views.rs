@@ -3,7 +3,47 @@
 
 use std::collections::BTreeMap;
 
-use crate::CohortModel;
+use crate::{CohortModel, Period, Result};
+
+/// Where a period ends on a time axis in years, with 31 March of year Y at Y: a
+/// financial year at its 31 March, a quarter a quarter-year apart (`2017/18 Q1` at
+/// 2017.25), a date or a month at its month (`2017-09` at 2017.5; the day is not used).
+///
+/// ```
+/// use carecast::Period;
+/// use carecast::views::period_position;
+/// let at = |s: &str| period_position(&Period::parse(s).unwrap());
+/// assert_eq!(at("2016/17"), 2017.0);
+/// assert_eq!(at("2017/18 Q1"), 2017.25);
+/// assert_eq!(at("2017-03-31"), 2017.0);
+/// assert_eq!(at("2017-09"), 2017.5);
+/// ```
+pub fn period_position(p: &Period) -> f64 {
+    let month = |year: i32, month: u8| f64::from(year) + (f64::from(month) - 3.0) / 12.0;
+    match *p {
+        Period::Date(d) => month(d.year, d.month),
+        Period::Year(fy) => f64::from(fy.end_year()),
+        Period::Quarter(fy, q) => f64::from(fy.end_year() - 1) + 0.25 * f64::from(q),
+        Period::Month(y, m) => month(y, m),
+    }
+}
+
+/// The calendar year of the 31 March that ends the financial year a period label falls
+/// in (`2017-03-31` and `2016/17` give 2017, `2017/18 Q1` gives 2018).
+///
+/// # Errors
+///
+/// [`crate::Error::InvalidArgument`] if `label` is not a period.
+///
+/// ```
+/// use carecast::views::period_year;
+/// assert_eq!(period_year("2017-03-31").unwrap(), 2017);
+/// assert_eq!(period_year("2017/18 Q1").unwrap(), 2018);
+/// assert!(period_year("March 2017").is_err());
+/// ```
+pub fn period_year(label: &str) -> Result<i32> {
+    Ok(Period::parse(label)?.financial_year().end_year())
+}
 
 /// New care leavers at age `youngest` at each 31 March after `base_year`, for at most
 /// `years` years, as `(calendar year, count)` pairs.
