@@ -34,6 +34,7 @@ __all__ = [
     "parse_band",
     "period_position",
     "period_year",
+    "limits",
     "project_care_leavers",
     "market_inputs",
     "placement_types",
@@ -195,7 +196,9 @@ class Inputs:
         years: int,
         admissions: dict[str, Any],
         discharges: dict[str, Any],
-        market: dict[str, Any],
+        mix: dict[str, Any],
+        inflation: float,
+        unit_costs: list[dict[str, Any]],
         samples: int | None = None,
         seed: int = 0,
         levels: list[float] | None = None,
@@ -264,6 +267,7 @@ def verify(file: str, text: str) -> list[dict[str, Any]]: ...
 def parse_band(label: str) -> tuple[int, int]: ...
 def period_position(label: str) -> float: ...
 def period_year(label: str) -> int: ...
+def limits() -> dict[str, int]: ...
 def project_care_leavers(
     base_year: int,
     opening: list[tuple[int, float]],

@@ -310,20 +310,9 @@ def placements(
     True
     """
     n_years = _v.integer("years", years, lo=1, hi=MAX_YEARS)
-    market = {
-        "mix": _method("mix", mix, MIX_METHODS, mix_k, "mix_k"),
-        "inflation": _v.number("inflation", inflation, lo=-50, hi=100),
-        "levers": {
-            "extra_households": [],
-            "approvals_per_year": [],
-            "resignations_per_year": [],
-            "beds": [],
-            "children_per_household": [],
-            "step_down": [],
-            "unit_costs": _unit_costs(unit_costs),
-            "inflation": None,
-        },
-    }
+    mix_spec = _method("mix", mix, MIX_METHODS, mix_k, "mix_k")
+    rate = _v.number("inflation", inflation, lo=-50, hi=100)
+    costs = _unit_costs(unit_costs)
     adm = _method("admissions", admissions, ADMISSIONS_METHODS[:3], k, "k")
     dis = _method("discharges", discharges, ("last", "mean"), k, "k")
     if samples is None and (seed is not None or levels is not None):
@@ -334,7 +323,8 @@ def placements(
         else {"samples": _samples(samples), "seed": _seed(seed), "levels": _levels(levels)}
     )
     model, base, inputs = _inputs(source, base_year)
-    return Placements(inputs.placements(model._native, base, n_years, adm, dis, market, **mc))
+    native = inputs.placements(model._native, base, n_years, adm, dis, mix_spec, rate, costs, **mc)
+    return Placements(native)
 
 
 def reconcile_spend(

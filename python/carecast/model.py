@@ -59,15 +59,16 @@ DEFAULT_ADMISSIONS = "trend"
 DEFAULT_LEVELS = (80, 90)
 #: Default seed of Monte Carlo paths (fixed, so results are reproducible by default).
 DEFAULT_SEED = 0
-#: The most Monte Carlo paths one call may ask for.
-MAX_SAMPLES = 100_000
-#: The longest projection, in years.
-MAX_YEARS = 25
+_LIMITS = _carecast.limits()
+#: The most Monte Carlo paths one call may ask for (the core's limit).
+MAX_SAMPLES: int = _LIMITS["max_samples"]
+#: The longest projection, in years (the core's limit).
+MAX_YEARS: int = _LIMITS["max_years"]
 #: Calendar years accepted as a base year or as the year of an input (a sanity bound: the
 #: model itself needs years it has observed).
 YEARS = (1900, 2200)
 #: Ages at 31 March a care leaver may have (16 to 25).
-LEAVER_AGES = (16, 25)
+LEAVER_AGES = (16, _LIMITS["max_age"])
 
 
 def level_label(level: float) -> str:

@@ -361,6 +361,18 @@ pub fn verify(py: Python<'_>, file: String, text: String) -> PyResult<Py<PyAny>>
     convert::value_to_py(py, &results)
 }
 
+/// The bounds the core enforces: `max_years`, `max_samples`, `adult_age`, `max_age`.
+#[pyfunction]
+pub fn limits(py: Python<'_>) -> PyResult<Py<PyDict>> {
+    let l = carecast::views::LIMITS;
+    let d = PyDict::new(py);
+    d.set_item("max_years", l.max_years)?;
+    d.set_item("max_samples", l.max_samples)?;
+    d.set_item("adult_age", l.adult_age)?;
+    d.set_item("max_age", l.max_age)?;
+    Ok(d.unbind())
+}
+
 /// Where a period label ends on a time axis in years (31 March of year Y at Y).
 #[pyfunction]
 pub fn period_position(py: Python<'_>, label: String) -> PyResult<f64> {

@@ -95,9 +95,11 @@ value_class!(
             convert::value_to_py(py, &rows)
         }
 
-        /// Placements, capacity and spend from `model` with these inputs; with `samples`,
-        /// also their Monte Carlo intervals at `levels` (percent).
-        #[pyo3(signature = (model, base_year, years, admissions, discharges, market, samples = None, seed = 0, levels = None))]
+        /// Placements, capacity and spend from `model` with these inputs, the placement
+        /// mix assumption `mix` (a mapping with a `method` key), cost inflation (percent a
+        /// year) and `unit_costs` (a list of mappings) added to the dataset's; with
+        /// `samples`, also their Monte Carlo intervals at `levels` (percent).
+        #[pyo3(signature = (model, base_year, years, admissions, discharges, mix, inflation, unit_costs, samples = None, seed = 0, levels = None))]
         #[allow(clippy::too_many_arguments)]
         fn placements(
             &self,
@@ -107,7 +109,9 @@ value_class!(
             years: usize,
             admissions: &Bound<'_, PyAny>,
             discharges: &Bound<'_, PyAny>,
-            market: &Bound<'_, PyAny>,
+            mix: &Bound<'_, PyAny>,
+            inflation: f64,
+            unit_costs: &Bound<'_, PyAny>,
             samples: Option<usize>,
             seed: u64,
             levels: Option<Vec<f64>>,
@@ -116,7 +120,16 @@ value_class!(
                 let mut o = carecast::ProjectionOptions::new(base_year, years);
                 o.admissions = convert::arg("admissions", admissions)?;
                 o.discharges = convert::arg("discharges", discharges)?;
-                Ok((o, convert::arg("market", market)?))
+                let levers = carecast::market::MarketLevers {
+                    unit_costs: convert::arg("unit_costs", unit_costs)?,
+                    ..Default::default()
+                };
+                let mo = MarketOptions {
+                    mix: convert::arg("mix", mix)?,
+                    inflation,
+                    levers,
+                };
+                Ok((o, mo))
             };
             let (o, mo) = args().map_err(|e| to_py(py, e))?;
             let (inputs, m) = (Arc::clone(&self.inner), Arc::clone(&model.model));

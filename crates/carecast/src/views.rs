@@ -5,6 +5,34 @@ use std::collections::BTreeMap;
 
 use crate::{CohortModel, Period, Result};
 
+/// The bounds the core enforces on its arguments, for front ends that check arguments
+/// before calling it (and name them in their documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// The longest projection, in years.
+    pub max_years: usize,
+    /// The most Monte Carlo paths one call may ask for.
+    pub max_samples: usize,
+    /// The age at which children leave care (and become care leavers).
+    pub adult_age: u8,
+    /// The oldest age a care leaver is followed to.
+    pub max_age: u8,
+}
+
+/// The core's limits.
+///
+/// ```
+/// assert_eq!(carecast::views::LIMITS.max_years, 25);
+/// assert_eq!(carecast::views::LIMITS.max_samples, 100_000);
+/// ```
+pub const LIMITS: Limits = Limits {
+    max_years: crate::model::MAX_HORIZON,
+    max_samples: crate::stochastic::MAX_SAMPLES,
+    adult_age: crate::age::ADULT_AGE,
+    max_age: crate::age::MAX_AGE,
+};
+
 /// Where a period ends on a time axis in years, with 31 March of year Y at Y: a
 /// financial year at its 31 March, a quarter a quarter-year apart (`2017/18 Q1` at
 /// 2017.25), a date or a month at its month (`2017-09` at 2017.5; the day is not used).
