@@ -39,9 +39,9 @@ import pandas as pd
 from carecast import _carecast
 from carecast import _validate as _v
 from carecast._carecast import ArgumentError
-from carecast._frames import html_block
+from carecast._frames import columns_frame, html_block
 from carecast.datasets import Dataset, load
-from carecast.model import MAX_YEARS, _levels, _samples, _seed, level_label
+from carecast.model import MAX_YEARS, _level_names, _levels, _samples, _seed, level_label
 
 __all__ = ["Backtest", "backtest", "choose_default", "DEFAULT_BACKTEST_SAMPLES"]
 
@@ -137,18 +137,7 @@ class Backtest:
             origin), then ``lower_<L>`` and ``upper_<L>`` per level (NaN where a method
             has no interval).
         """
-        rows = self._data["forecasts"]
-        cols: dict[str, Any] = {c: [r[c] for r in rows] for c in FORECAST_COLUMNS}
-        for i, lv in enumerate(self.levels):
-            lab = level_label(lv)
-            cols[f"lower_{lab}"] = [r["lower"][i] if r["lower"] else None for r in rows]
-            cols[f"upper_{lab}"] = [r["upper"][i] if r["upper"] else None for r in rows]
-        df = pd.DataFrame(cols)
-        for c in df.columns:
-            if c not in ("method", "period", "band", "origin"):
-                df[c] = df[c].map(_none_to_nan).astype("float64")
-        df["origin"] = df["origin"].astype("int64")
-        return df
+        return columns_frame(_level_names(self._native.forecasts(), self.levels))
 
     def summary(self, by_band: bool = False) -> pd.DataFrame:
         """Return the metrics per method and horizon.

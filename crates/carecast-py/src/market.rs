@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use carecast::Error;
 use carecast::market::{MarketInputs, MarketOptions, MarketProjection};
+use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyType};
 
@@ -392,6 +393,36 @@ value_class!(
                 levels,
             };
             run(py, move || carecast::backtest::backtest(&d, &o)).map(Self::new)
+        }
+
+        /// Every forecast with the figure it is compared with, as columns: `method`,
+        /// `origin`, `horizon`, `period`, `band`, `forecast`, `median`, `actual`, `scale`,
+        /// then `lower_<i>` and `upper_<i>` for the `i`-th level (NaN where a method has no
+        /// interval).
+        fn forecasts(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
+            let rows = &self.inner.forecasts;
+            let mut s = convert::Strings::default();
+            let out = PyDict::new(py);
+            let floats = |f: &dyn Fn(&carecast::backtest::Forecast) -> f64| -> Vec<f64> {
+                rows.iter().map(f).collect()
+            };
+            out.set_item("method", s.column(py, rows, |r| r.method.as_str()))?;
+            let origins: Vec<i64> = rows.iter().map(|r| i64::from(r.origin)).collect();
+            out.set_item("origin", origins.into_pyarray(py))?;
+            out.set_item("horizon", floats(&|r| r.horizon).into_pyarray(py))?;
+            out.set_item("period", s.column(py, rows, |r| r.period.as_str()))?;
+            out.set_item("band", s.column(py, rows, |r| r.band.as_str()))?;
+            out.set_item("forecast", floats(&|r| r.forecast).into_pyarray(py))?;
+            out.set_item("median", floats(&|r| r.median).into_pyarray(py))?;
+            out.set_item("actual", floats(&|r| r.actual).into_pyarray(py))?;
+            out.set_item("scale", floats(&|r| r.scale).into_pyarray(py))?;
+            for i in 0..self.inner.levels.len() {
+                let lo = floats(&|r| r.lower.get(i).copied().unwrap_or(f64::NAN));
+                let hi = floats(&|r| r.upper.get(i).copied().unwrap_or(f64::NAN));
+                out.set_item(format!("lower_{i}"), lo.into_pyarray(py))?;
+                out.set_item(format!("upper_{i}"), hi.into_pyarray(py))?;
+            }
+            Ok(out.unbind())
         }
     }
 );
