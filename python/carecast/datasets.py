@@ -57,15 +57,22 @@ class Table:
 
     def __init__(self, native: _carecast.Table) -> None:
         self._native = native
-        self._meta: dict[str, Any] = native.meta()
+        self._meta_cache: dict[str, Any] | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self._native,))
 
     @property
+    def _meta(self) -> dict[str, Any]:
+        """The table's header, read from the native table when first needed."""
+        if self._meta_cache is None:
+            self._meta_cache = self._native.meta()
+        return self._meta_cache
+
+    @property
     def id(self) -> str:
         """Identifier of the table within its dataset."""
-        return str(self._meta["id"])
+        return self._native.id
 
     @property
     def title(self) -> str:
