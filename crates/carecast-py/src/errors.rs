@@ -214,3 +214,29 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_variant_has_its_kind_argument_and_place() {
+        let loc = carecast::Location::file("cic.csv")
+            .at_line(8)
+            .at_column("band");
+        let m = classify(&Error::data(loc, "bad band"));
+        assert_eq!(m.kind, "data");
+        assert_eq!(
+            m.place,
+            Some((Some("cic.csv".into()), None, Some(8), Some("band".into())))
+        );
+        let m = classify(&Error::argument("years", -1, "must be 1 to 25"));
+        assert_eq!(
+            (m.kind, m.argument.as_deref(), m.place),
+            ("invalid_argument", Some("years"), None)
+        );
+        let m = classify(&Error::unknown("dataset", "derbyshir", ["derbyshire"]));
+        assert_eq!((m.kind, m.argument), ("unknown_name", None));
+        assert_eq!(classify(&Error::model("no stock")).kind, "model");
+    }
+}
