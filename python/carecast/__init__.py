@@ -23,9 +23,12 @@ The public API:
 - Exceptions: :class:`CarecastError` (a ``ValueError``) and its subclasses
   :class:`DataError`, :class:`UnknownNameError`, :class:`ArgumentError`,
   :class:`FigureError`, :class:`ModelError`, :class:`ScenarioError` and
-  :class:`InternalError`.
+  :class:`InternalError`. Each carries ``kind`` (the core's error kind, e.g.
+  ``invalid_argument``), ``argument`` (the argument at fault) and ``location`` (a dict
+  naming file, table, line and column), ``None`` where not known.
 
-Every result type pickles, so results can be sent to multiprocessing, Dask or Ray workers.
+Every result type holds the core library's native value and pickles (with the value's
+serialised bytes inside), so results can be sent to multiprocessing, Dask or Ray workers.
 
 Examples
 --------

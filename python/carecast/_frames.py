@@ -6,7 +6,28 @@ import html
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
+
+#: The dtype pandas gives a column of ``str`` (its string dtype in pandas 3, ``object`` in
+#: pandas 2), so that frames built from native columns look as if built from records.
+_TEXT = pd.Series(["a"]).dtype
+
+
+def _text(values: np.ndarray) -> Any:
+    """Turn an object array of ``str`` into pandas' column of text, without re-inferring."""
+    if isinstance(_TEXT, pd.api.extensions.ExtensionDtype):
+        return _TEXT.construct_array_type()._from_sequence(values, dtype=_TEXT)
+    return values
+
+
+def columns_frame(cols: dict[str, Any]) -> pd.DataFrame:
+    """Build a DataFrame once from native columns (numpy arrays; object arrays hold ``str``).
+
+    The arrays are fresh from the native layer, so the frame takes them without copying.
+    """
+    out = {k: _text(v) if v.dtype == object else v for k, v in cols.items()}
+    return pd.DataFrame(out, copy=False)
 
 
 def interval_columns(name: str, iv: dict[str, Any] | None) -> dict[str, float | None]:
@@ -20,8 +41,11 @@ def interval_columns(name: str, iv: dict[str, Any] | None) -> dict[str, float | 
     return {name: lo if hi == lo else None, f"{name}_lower": lo, f"{name}_upper": hi}
 
 
-def frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
-    """Build a DataFrame with fixed columns; float columns use the nullable ``Float64``."""
+def frame(rows: list[dict[str, Any]] | dict[str, Any], columns: list[str]) -> pd.DataFrame:
+    """Build a DataFrame with fixed columns from rows or from columns (a dict of lists).
+
+    Float columns with gaps use the nullable ``Float64``.
+    """
     df = pd.DataFrame(rows, columns=columns)
     for c in df.columns:
         if df[c].dtype == object and all(

@@ -64,7 +64,7 @@ from typing import Any, NoReturn
 import numpy as np
 import pandas as pd
 
-from carecast._carecast import ArgumentError
+from carecast._carecast import ArgumentError, UnknownNameError
 
 __all__ = ["fail", "show", "integer", "number", "text", "choice", "suggest", "pairs"]
 
@@ -100,9 +100,26 @@ def show(value: Any) -> str:
     return _repr.repr(value)
 
 
+def make_error(
+    message: str, *, argument: str | None = None, cls: type[Exception] = ArgumentError
+) -> Exception:
+    """Return a ``cls`` exception with ``kind`` and ``argument`` set as the native layer does.
+
+    ``kind`` is ``invalid_argument`` for argument errors (``unknown_name`` for an
+    ``UnknownNameError``); ``location`` stays ``None`` (the class default).
+    """
+    e = cls(message)
+    kind = "unknown_name" if issubclass(cls, UnknownNameError) else "invalid_argument"
+    setattr(e, "kind", kind)  # noqa: B010 (not every class declares the attribute)
+    setattr(e, "argument", argument)  # noqa: B010
+    return e
+
+
 def fail(name: str, value: Any, reason: str, error: type[Exception] = ArgumentError) -> NoReturn:
     """Raise ``error`` (default ``ArgumentError``) for argument ``name`` given ``value``."""
-    raise error(f"invalid argument `{name}` = {show(value)}: {reason}")
+    raise make_error(
+        f"invalid argument `{name}` = {show(value)}: {reason}", argument=name, cls=error
+    )
 
 
 def _is_number(v: Any) -> bool:

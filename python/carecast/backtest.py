@@ -31,7 +31,6 @@ True
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,9 +39,9 @@ import pandas as pd
 from carecast import _carecast
 from carecast import _validate as _v
 from carecast._carecast import ArgumentError
-from carecast._frames import html_block
+from carecast._frames import columns_frame, html_block
 from carecast.datasets import Dataset, load
-from carecast.model import MAX_YEARS, _levels, _samples, _seed, level_label
+from carecast.model import MAX_YEARS, _level_names, _levels, _samples, _seed, level_label
 
 __all__ = ["Backtest", "backtest", "choose_default", "DEFAULT_BACKTEST_SAMPLES"]
 
@@ -70,11 +69,15 @@ def _none_to_nan(v: Any) -> float:
 class Backtest:
     """A rolling-origin backtest of one dataset (see :func:`backtest`).
 
-    The state is plain JSON-ready data, so a ``Backtest`` pickles and unpickles as is.
+    It holds the core library's backtest; pickling carries its serde bytes.
     """
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        self._data = data
+    def __init__(self, native: _carecast.Backtest) -> None:
+        self._native = native
+        self._data: dict[str, Any] = native.to_dict()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self._native,))
 
     @property
     def dataset(self) -> str:
@@ -134,18 +137,7 @@ class Backtest:
             origin), then ``lower_<L>`` and ``upper_<L>`` per level (NaN where a method
             has no interval).
         """
-        rows = self._data["forecasts"]
-        cols: dict[str, Any] = {c: [r[c] for r in rows] for c in FORECAST_COLUMNS}
-        for i, lv in enumerate(self.levels):
-            lab = level_label(lv)
-            cols[f"lower_{lab}"] = [r["lower"][i] if r["lower"] else None for r in rows]
-            cols[f"upper_{lab}"] = [r["upper"][i] if r["upper"] else None for r in rows]
-        df = pd.DataFrame(cols)
-        for c in df.columns:
-            if c not in ("method", "period", "band", "origin"):
-                df[c] = df[c].map(_none_to_nan).astype("float64")
-        df["origin"] = df["origin"].astype("int64")
-        return df
+        return columns_frame(_level_names(self._native.forecasts(), self.levels))
 
     def summary(self, by_band: bool = False) -> pd.DataFrame:
         """Return the metrics per method and horizon.
@@ -303,8 +295,8 @@ def backtest(
     # The Rust side names the furthest horizon the data allow; this bound only keeps the
     # number within the native integer type (no projection runs past MAX_YEARS).
     h = None if horizon is None else _v.integer("horizon", horizon, lo=1, hi=MAX_YEARS)
-    out = _carecast.backtest(ds.to_json(), h, _samples(samples), _seed(seed), _levels(levels))
-    return Backtest(json.loads(out))
+    out = _carecast.Backtest.run(ds._native, h, _samples(samples), _seed(seed), _levels(levels))
+    return Backtest(out)
 
 
 def choose_default(backtests: Sequence[Backtest] | None = None) -> pd.DataFrame:
@@ -344,7 +336,7 @@ def choose_default(backtests: Sequence[Backtest] | None = None) -> pd.DataFrame:
         backtests = [backtest(d) for d in ("derbyshire", "derby")]
     if not backtests:
         raise ArgumentError("`backtests` must hold at least one Backtest")
-    sel = json.loads(_carecast.select_default([json.dumps(b._data) for b in backtests]))
+    sel = _carecast.select_default([b._native for b in backtests])
     df = _ranking_frame(sel)
     df.attrs.update(
         {

@@ -20,7 +20,15 @@ from typing import Any
 
 import pandas as pd
 
-from carecast import _cli_market, _cli_population, _cli_report, _progress, datasets, export
+from carecast import (
+    _carecast,
+    _cli_market,
+    _cli_population,
+    _cli_report,
+    _progress,
+    datasets,
+    export,
+)
 from carecast import _validate as _v
 from carecast._carecast import ArgumentError, CarecastError, UnknownNameError
 from carecast._cli_market import parse_levels as _parse_levels
@@ -415,16 +423,7 @@ def _engine_inflow(
     the years up to the base year), the later ones from the projection's ``leavers_18``.
     Empty if the history is too short.
     """
-    lag = youngest - 18
-    if lag < 0:
-        return {}
-    cal = m.calibration()
-    oldest = cal.groupby("year", sort=True).last()["ageing_out"]
-    history = [float(v) for y, v in oldest.items() if int(str(y)[:4]) + 1 <= m.base_year]
-    if len(history) < lag:
-        return {}
-    values = (history[len(history) - lag :] if lag else []) + list(leavers_18)
-    return {m.base_year + 1 + i: values[i] for i in range(min(years, len(values)))}
+    return dict(m._native.engine_inflow(m.base_year, list(leavers_18), youngest, years))
 
 
 def _cmd_leavers(a: argparse.Namespace) -> int:
@@ -440,7 +439,7 @@ def _cmd_leavers(a: argparse.Namespace) -> int:
     if "care_leavers_projection" in ds.table_ids:
         t = ds.table("care_leavers_projection").to_pandas()
         t = t[(t["band"] != "all") & (t["status"] == "exact")]
-        t["y"] = t["period"].str[:4].astype(int)
+        t["y"] = [_carecast.period_year(p) for p in t["period"]]
         t["age"] = t["band"].astype(int)
         base = t[t["y"] == m.base_year]
         if len(base):

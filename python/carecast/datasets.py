@@ -13,7 +13,6 @@ True
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -47,52 +46,33 @@ TABLE_COLUMNS = [
 ]
 
 
-def _cell_row(table_id: str, r: dict[str, Any]) -> dict[str, Any]:
-    cell = r["cell"]
-    status = cell["status"]
-    value = cell.get("value") if status == "exact" else None
-    if status == "exact":
-        lower, upper = value, value
-    elif status == "suppressed":
-        lower, upper = cell["lower"], cell["upper"]
-    else:
-        lower, upper = None, None
-    return {
-        "table": table_id,
-        "period": r["period"],
-        "area": r["area"],
-        "band": r["band"],
-        "category": r["category"],
-        "placement": r["placement"],
-        "measure": r["measure"],
-        "unit": r["unit"],
-        "value": value,
-        "lower": lower,
-        "upper": upper,
-        "status": status,
-        "suppressed": status == "suppressed",
-        "note": r["note"],
-        "line": r["line"],
-    }
-
-
 class Table:
     """One published table: its cells and where it came from.
 
     Parameters
     ----------
-    data : dict
-        The table as produced by the core library (``meta`` and ``records``).
+    native : carecast._carecast.Table
+        The core library's table (get one from :meth:`Dataset.table` or :func:`read_table`).
     """
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        self._data = data
-        self._meta: dict[str, Any] = data["meta"]
+    def __init__(self, native: _carecast.Table) -> None:
+        self._native = native
+        self._meta_cache: dict[str, Any] | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self._native,))
+
+    @property
+    def _meta(self) -> dict[str, Any]:
+        """The table's header, read from the native table when first needed."""
+        if self._meta_cache is None:
+            self._meta_cache = self._native.meta()
+        return self._meta_cache
 
     @property
     def id(self) -> str:
         """Identifier of the table within its dataset."""
-        return str(self._meta["id"])
+        return self._native.id
 
     @property
     def title(self) -> str:
@@ -120,7 +100,7 @@ class Table:
         return self._meta.get("notes")
 
     def __len__(self) -> int:
-        return len(self._data["records"])
+        return len(self._native)
 
     def to_pandas(self) -> pd.DataFrame:
         """Return the table in long form: one row per published cell.
@@ -134,8 +114,7 @@ class Table:
         pandas.DataFrame
             Columns :data:`TABLE_COLUMNS`.
         """
-        rows = [_cell_row(self.id, r) for r in self._data["records"]]
-        return frame(rows, TABLE_COLUMNS)
+        return frame(self._native.columns(), TABLE_COLUMNS)
 
     def to_wide(self, index: str = "period", columns: str = "band") -> pd.DataFrame:
         """Pivot exact values into the wide shape councils publish (e.g. year by band).
@@ -205,18 +184,22 @@ class Reconciliation:
         "detail",
     ]
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        self._data = data
+    def __init__(self, native: _carecast.Reconciliation) -> None:
+        self._native = native
+        self._findings: list[dict[str, Any]] = native.findings()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self._native,))
 
     @property
     def dataset(self) -> str:
         """The dataset's name."""
-        return str(self._data["dataset"])
+        return self._native.dataset
 
     @property
     def findings(self) -> list[dict[str, Any]]:
         """The findings as dicts."""
-        return list(self._data["findings"])
+        return list(self._findings)
 
     def to_pandas(self) -> pd.DataFrame:
         """Return one row per finding.
@@ -227,7 +210,7 @@ class Reconciliation:
             Columns ``Reconciliation.COLUMNS``; interval bounds in ``*_lower``/``*_upper``.
         """
         rows = []
-        for f in self._data["findings"]:
+        for f in self._findings:
             row: dict[str, Any] = {"check": f["check"], "kind": f["kind"], "group": f["group"]}
             row["period"] = f["period"]
             for k in ("expected", "found", "difference"):
@@ -244,7 +227,7 @@ class Reconciliation:
     def counts(self) -> dict[str, int]:
         """Count the findings per status."""
         out = {"pass": 0, "fail": 0, "indeterminate": 0, "unavailable": 0}
-        for f in self._data["findings"]:
+        for f in self._findings:
             out[f["status"]] += 1
         return out
 
@@ -265,29 +248,32 @@ class Dataset:
     Use :func:`load` to get one.
     """
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        self._data = data
-        self._tables = {t["meta"]["id"]: Table(t) for t in data["tables"]}
+    def __init__(self, native: _carecast.Dataset) -> None:
+        self._native = native
+        self._tables = {t.id: Table(t) for t in native.tables()}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self._native,))
 
     @property
     def name(self) -> str:
         """Short name, e.g. ``derbyshire``."""
-        return str(self._data["name"])
+        return self._native.name
 
     @property
     def title(self) -> str:
         """The council or partnership."""
-        return str(self._data["title"])
+        return self._native.title
 
     @property
     def description(self) -> str:
         """What the dataset holds and where it comes from."""
-        return str(self._data["description"])
+        return self._native.description
 
     @property
     def origin(self) -> str:
         """``bundled`` or the folder it was read from."""
-        return str(self._data["origin"])
+        return self._native.origin
 
     @property
     def table_ids(self) -> list[str]:
@@ -381,11 +367,11 @@ class Dataset:
         >>> df[df.kind == "stock_identity"][["period", "difference", "status"]].values.tolist()
         [['2013/14', 0.0, 'pass'], ['2014/15', 2.0, 'fail'], ['2015/16', -6.0, 'fail'], ['2016/17', -1.0, 'fail']]
         """  # noqa: E501
-        return Reconciliation(json.loads(_carecast.reconcile(json.dumps(self._data))))
+        return Reconciliation(self._native.reconcile())
 
     def to_json(self) -> str:
         """Return the dataset as JSON (the core library's serde form)."""
-        return json.dumps(self._data)
+        return self._native.to_json()
 
     def __repr__(self) -> str:
         return f"<Dataset {self.name!r}: {self.title}, {len(self._tables)} tables ({self.origin})>"
@@ -458,10 +444,10 @@ def load(name: str | Path) -> Dataset:
     if isinstance(name, str) and not name.strip():
         _v.fail("name", name, f"expected a bundled dataset ({', '.join(names())}) or a folder")
     if isinstance(name, str) and name in names():
-        return Dataset(json.loads(_carecast.load_bundled(name)))
+        return Dataset(_carecast.Dataset.bundled(name))
     path = Path(name)
     if path.is_dir():
-        ds = Dataset(json.loads(_carecast.load_dir(str(path))))
+        ds = Dataset(_carecast.Dataset.from_dir(str(path)))
         if not ds.table_ids:
             raise DataError(
                 f"{path}: the folder holds no table files (*.csv in the documented format; "
@@ -471,17 +457,19 @@ def load(name: str | Path) -> Dataset:
     if path.is_file() and path.suffix.lower() == ".csv":
         table = read_table(path)
         files = [(path.name, path.read_text(encoding="utf-8"))]
-        return Dataset(json.loads(_carecast.load_files(table.id, files)))
+        return Dataset(_carecast.Dataset.from_files(table.id, files))
     if path.is_file():
         raise DataError(
             f"{path}: not a folder of table files nor a .csv table (datasets are folders; "
             "see FORMAT.md)"
         )
     try:
-        return Dataset(json.loads(_carecast.load_bundled(str(name))))
+        return Dataset(_carecast.Dataset.bundled(str(name)))
     except UnknownNameError as e:
-        raise UnknownNameError(
-            f"{e}: expected a bundled dataset ({', '.join(names())}) or a folder of table files"
+        raise _v.make_error(
+            f"{e}: expected a bundled dataset ({', '.join(names())}) or a folder of table files",
+            argument="name",
+            cls=UnknownNameError,
         ) from None
 
 
@@ -527,4 +515,4 @@ def read_table(path: str | Path) -> Table:
         text = p.read_text(encoding="utf-8")
     except OSError as e:
         raise DataError(f"cannot read {p}: {e}") from None
-    return Table(json.loads(_carecast.parse_table(p.name, text)))
+    return Table(_carecast.Table.parse(p.name, text))

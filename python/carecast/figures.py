@@ -7,7 +7,6 @@ measure carecast computes, the published value, a tolerance and the source. See 
 
 from __future__ import annotations
 
-import json
 import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -147,5 +146,5 @@ def verify(*paths: str | Path) -> FigureReport:
             text = path.read_text(encoding="utf-8")
         except OSError as e:
             raise _carecast.FigureError(f"cannot read {path}: {e}") from None
-        results.extend(json.loads(_carecast.verify(str(path), text)))
+        results.extend(_carecast.verify(str(path), text))
     return FigureReport(results)

@@ -69,16 +69,12 @@ MIX_METHODS = ("held", "mean", "trend")
 _COLUMNS = ["year", "placement", "measure", "value"]
 
 
-def _model_and_dataset(source: str | Dataset | CohortModel) -> tuple[CohortModel, Dataset]:
+def _model(source: str | Dataset | CohortModel) -> CohortModel:
+    """Return the fitted model of ``source`` (a model carries its own dataset, read as is)."""
     if isinstance(source, CohortModel):
-        if source.dataset not in _carecast.dataset_names():
-            raise ArgumentError(
-                f"the model was fitted to {source.dataset!r}, which is not bundled: pass the "
-                "Dataset itself as `source`"
-            )
-        return source, load(source.dataset)
+        return source
     ds = source if isinstance(source, Dataset) else load(source)
-    return CohortModel.fit(ds), ds
+    return CohortModel.fit(ds)
 
 
 #: Placement type codes, as the core crate names them.
@@ -130,10 +126,12 @@ def _unit_costs(unit_costs: Sequence[Mapping[str, Any]] | None) -> list[dict[str
     return out
 
 
-def _inputs(source: str | Dataset | CohortModel, base_year: Any) -> tuple[CohortModel, int, str]:
-    model, ds = _model_and_dataset(source)
+def _inputs(
+    source: str | Dataset | CohortModel, base_year: Any
+) -> tuple[CohortModel, int, _carecast.Inputs]:
+    model = _model(source)
     base = model.base_year if base_year is None else _year("base_year", base_year)
-    return model, base, _carecast.market_inputs(ds.to_json(), json.dumps(model._data), base)
+    return model, base, _carecast.market_inputs(model._native, base)
 
 
 def unit_costs(source: str | Dataset | CohortModel) -> list[dict[str, Any]]:
@@ -152,7 +150,7 @@ def unit_costs(source: str | Dataset | CohortModel) -> list[dict[str, Any]]:
     (44000.0, 2017)
     """
     _, _, inputs = _inputs(source, None)
-    return list(json.loads(inputs)["unit_costs"])
+    return list(inputs.unit_costs())
 
 
 class Placements:
@@ -162,29 +160,32 @@ class Placements:
     31 March counts; spend starts with the first projected year.
     """
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        self._data = data
+    def __init__(self, native: _carecast.Placements) -> None:
+        self._native = native
+        self._assumptions: dict[str, Any] = native.assumptions()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self._native,))
 
     @property
     def assumptions(self) -> dict[str, Any]:
         """What was assumed: mix method and dates, unit costs, inflation, levers, notes."""
-        return dict(self._data["assumptions"])
+        return dict(self._assumptions)
 
     @property
     def notes(self) -> list[str]:
         """Notes on what was read and assumed."""
-        return list(self._data["assumptions"]["notes"])
+        return list(self._assumptions["notes"])
 
     @property
     def projection(self) -> Projection:
         """The projection of children in care beneath (on the fine age bands)."""
-        return Projection(self._data["projection"])
+        return Projection(self._native.projection())
 
     @property
     def levels(self) -> list[float]:
         """Interval levels (percent), empty without ``samples``."""
-        iv = self._data.get("intervals")
-        return [float(v) for v in iv["levels"]] if iv else []
+        return list(self._native.levels)
 
     def to_pandas(self) -> pd.DataFrame:
         """Return the rows in long form.
@@ -204,24 +205,22 @@ class Placements:
             ``samples=``, also ``mean``, ``median``, ``lower_<L>`` and ``upper_<L>`` for
             each level ``L`` (``value`` stays the deterministic figure).
         """
-        df = pd.DataFrame(self._data["rows"], columns=_COLUMNS)
+        df = pd.DataFrame(self._native.columns(), columns=_COLUMNS)
         df["value"] = df["value"].astype("float64")
-        iv = self._data.get("intervals")
-        if not iv:
+        iv = self._native.interval_columns()
+        if iv is None:
             return df
-        cols: dict[str, list[Any]] = {
-            "year": [r["year"] for r in iv["rows"]],
-            "placement": [r["band"] for r in iv["rows"]],
-            "measure": [r["measure"] for r in iv["rows"]],
-            "mean": [r["mean"] for r in iv["rows"]],
-            "median": [r["median"] for r in iv["rows"]],
+        cols: dict[str, Any] = {
+            "year": iv["year"],
+            "placement": iv["band"],
+            "measure": iv["measure"],
+            "mean": iv["mean"],
+            "median": iv["median"],
         }
         for i, lv in enumerate(self.levels):
-            cols[f"lower_{level_label(lv)}"] = [r["lower"][i] for r in iv["rows"]]
-            cols[f"upper_{level_label(lv)}"] = [r["upper"][i] for r in iv["rows"]]
+            cols[f"lower_{level_label(lv)}"] = iv[f"lower_{i}"]
+            cols[f"upper_{level_label(lv)}"] = iv[f"upper_{i}"]
         extra = pd.DataFrame(cols)
-        for c in extra.columns[3:]:
-            extra[c] = extra[c].astype("float64")
         return df.merge(extra, on=["year", "placement", "measure"], how="left")
 
     def to_wide(self, measure: str = "placements") -> pd.DataFrame:
@@ -235,16 +234,16 @@ class Placements:
 
     def value(self, year: str, placement: str, measure: str) -> float:
         """One number, e.g. ``value("2018/19", "ifa", "placements")``."""
-        for r in self._data["rows"]:
-            if r["year"] == year and r["placement"] == placement and r["measure"] == measure:
-                return float(r["value"])
+        v = self._native.value(str(year), str(placement), str(measure))
+        if v is not None:
+            return v
         raise ArgumentError(
             f"no row for year {year!r}, placement {placement!r}, measure {measure!r}"
         )
 
     def __repr__(self) -> str:
-        a = self._data["assumptions"]
-        years = sorted({r["year"] for r in self._data["rows"]})
+        a = self._assumptions
+        years = sorted(set(self._native.columns()["year"]))
         return (
             f"<Placements {years[0]} to {years[-1]}; mix {a['mix']['method']}, "
             f"inflation {a['inflation']}%>"
@@ -311,39 +310,21 @@ def placements(
     True
     """
     n_years = _v.integer("years", years, lo=1, hi=MAX_YEARS)
-    market = {
-        "mix": _method("mix", mix, MIX_METHODS, mix_k, "mix_k"),
-        "inflation": _v.number("inflation", inflation, lo=-50, hi=100),
-        "levers": {
-            "extra_households": [],
-            "approvals_per_year": [],
-            "resignations_per_year": [],
-            "beds": [],
-            "children_per_household": [],
-            "step_down": [],
-            "unit_costs": _unit_costs(unit_costs),
-            "inflation": None,
-        },
-    }
-    admissions_json = json.dumps(_method("admissions", admissions, ADMISSIONS_METHODS[:3], k, "k"))
-    discharges_json = json.dumps(_method("discharges", discharges, ("last", "mean"), k, "k"))
-    model, base, inputs = _inputs(source, base_year)
-    args = (
-        json.dumps(model._data),
-        inputs,
-        base,
-        n_years,
-        admissions_json,
-        discharges_json,
-        json.dumps(market),
-    )
-    data = json.loads(_carecast.placements(*args))
-    if samples is not None:
-        iv = _carecast.placement_intervals(*args, _samples(samples), _seed(seed), _levels(levels))
-        data["intervals"] = json.loads(iv)
-    elif seed is not None or levels is not None:
+    mix_spec = _method("mix", mix, MIX_METHODS, mix_k, "mix_k")
+    rate = _v.number("inflation", inflation, lo=-50, hi=100)
+    costs = _unit_costs(unit_costs)
+    adm = _method("admissions", admissions, ADMISSIONS_METHODS[:3], k, "k")
+    dis = _method("discharges", discharges, ("last", "mean"), k, "k")
+    if samples is None and (seed is not None or levels is not None):
         raise ArgumentError("`seed` and `levels` need `samples` (the number of Monte Carlo paths)")
-    return Placements(data)
+    mc = (
+        {}
+        if samples is None
+        else {"samples": _samples(samples), "seed": _seed(seed), "levels": _levels(levels)}
+    )
+    model, base, inputs = _inputs(source, base_year)
+    native = inputs.placements(model._native, base, n_years, adm, dis, mix_spec, rate, costs, **mc)
+    return Placements(native)
 
 
 def reconcile_spend(
@@ -384,10 +365,10 @@ def reconcile_spend(
     >>> int(row["published"]), int(row["computed"]), int(row["difference"])
     (5187726, 5148000, -39726)
     """
-    costs_json = json.dumps(_unit_costs(unit_costs))
+    costs = _unit_costs(unit_costs)
     rate = _v.number("inflation", inflation, lo=-50, hi=100)
     _, _, inputs = _inputs(source, base_year)
-    out = _carecast.reconcile_spend(inputs, costs_json, rate)
+    rows = inputs.reconcile_spend(costs, rate)
     cols = [
         "year",
         "what",
@@ -400,7 +381,6 @@ def reconcile_spend(
         "method",
         "source",
     ]
-    rows = json.loads(out)
     for r in rows:
         r["status"] = "computed" if r["computed"] is not None else "not computed"
     df = pd.DataFrame(rows, columns=cols)
@@ -432,9 +412,8 @@ def usage_estimates(
     _v.text("table", table)
     n = _v.number("total", total, lo=0)
     ds = dataset if isinstance(dataset, Dataset) else load(dataset)
-    out = _carecast.usage_estimates(ds.to_json(), table, n)
     cols = ["category", "placement", "share", "published", "computed"]
-    return pd.DataFrame(json.loads(out), columns=cols)
+    return pd.DataFrame(ds._native.usage_estimates(table, n), columns=cols)
 
 
 class Scenario:
@@ -467,34 +446,34 @@ class Scenario:
     '10-15'
     """
 
-    def __init__(self, data: dict[str, Any], file: str | None = None) -> None:
-        self._data = data
-        self._file = file
+    def __init__(self, native: _carecast.Scenario) -> None:
+        self._native = native
+        self._data: dict[str, Any] = native.scenario()
+        self._file = native.file
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self._native,))
 
     @classmethod
     def from_toml(cls, text: str, file: str = "<toml>") -> Scenario:
         """Read a scenario from TOML text; ``file`` names it in error messages."""
         if not isinstance(text, str):
             raise ArgumentError(f"`text` must be TOML text (str), not {type(text).__name__}")
-        return cls(json.loads(_carecast.scenario_parse(str(file), text, "toml")), str(file))
+        return cls(_carecast.Scenario.parse(str(file), text, "toml"))
 
     @classmethod
     def from_json(cls, text: str, file: str = "<json>") -> Scenario:
         """Read a scenario from JSON text; ``file`` names it in error messages."""
         if not isinstance(text, str):
             raise ArgumentError(f"`text` must be JSON text (str), not {type(text).__name__}")
-        return cls(json.loads(_carecast.scenario_parse(str(file), text, "json")), str(file))
+        return cls(_carecast.Scenario.parse(str(file), text, "json"))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
         """Build a scenario from a mapping with the keys of the file format."""
         if not isinstance(data, Mapping):
             raise ArgumentError(f"`data` must be a mapping, not {type(data).__name__}")
-        try:
-            text = json.dumps(dict(data), allow_nan=False)
-        except (TypeError, ValueError) as e:
-            raise ArgumentError(f"`data` cannot be a scenario: {e}") from None
-        return cls.from_json(text, file="<dict>")
+        return cls(_carecast.Scenario.from_mapping(dict(data), "<dict>"))
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> Scenario:
@@ -514,7 +493,7 @@ class Scenario:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the scenario as a plain mapping (the file format's keys)."""
-        return json.loads(json.dumps(self._data))
+        return dict(self._native.scenario())
 
     def to_json(self) -> str:
         """Return the scenario as JSON text."""
@@ -522,7 +501,7 @@ class Scenario:
 
     def to_toml(self) -> str:
         """Return the scenario as TOML text."""
-        return _carecast.scenario_to_toml(json.dumps(self._data), self._file)
+        return self._native.to_toml()
 
     @property
     def file(self) -> str | None:
@@ -535,13 +514,10 @@ class Scenario:
             raise ArgumentError(
                 f"`dataset` must be a carecast Dataset, not {type(dataset).__name__}"
             )
-        out = _carecast.scenario_run(
-            json.dumps(self._data), None if dataset is None else dataset.to_json(), self._file
-        )
-        return Comparison(json.loads(out))
+        return Comparison(self._native.run(None if dataset is None else dataset._native))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Scenario) and self._data == other._data
+        return isinstance(other, Scenario) and self._native == other._native
 
     def __hash__(self) -> int:
         return hash(self.to_json())
@@ -575,27 +551,30 @@ class Comparison:
 
     COLUMNS = ["year", "placement", "measure", "baseline", "scenario", "difference"]
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        self._data = data
+    def __init__(self, native: _carecast.Comparison) -> None:
+        self._native = native
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self._native,))
 
     @property
     def scenario(self) -> Scenario:
         """The scenario that was run."""
-        return Scenario(self._data["scenario"])
+        return Scenario(self._native.scenario())
 
     @property
     def baseline(self) -> Placements:
         """The baseline's placements."""
-        return Placements(self._data["baseline"])
+        return Placements(self._native.baseline())
 
     @property
     def result(self) -> Placements:
         """The scenario's placements."""
-        return Placements(self._data["result"])
+        return Placements(self._native.result())
 
     def to_pandas(self) -> pd.DataFrame:
         """Baseline, scenario and difference by year, placement and measure (long form)."""
-        df = pd.DataFrame(self._data["rows"], columns=self.COLUMNS)
+        df = pd.DataFrame(self._native.columns(), columns=self.COLUMNS)
         for c in ("baseline", "scenario", "difference"):
             df[c] = df[c].astype("float64")
         return df
@@ -603,7 +582,7 @@ class Comparison:
     def attribution(self) -> pd.DataFrame:
         """Return the difference by lever: ``year, placement, measure, lever, effect``."""
         df = pd.DataFrame(
-            self._data["attribution"],
+            self._native.attribution(),
             columns=["year", "placement", "measure", "lever", "effect"],
         )
         df["effect"] = df["effect"].astype("float64")
@@ -631,9 +610,9 @@ class Comparison:
 
     def difference(self, year: str, placement: str, measure: str) -> float:
         """One difference, e.g. ``difference("2018/19", "all", "spend")``."""
-        for r in self._data["rows"]:
-            if r["year"] == year and r["placement"] == placement and r["measure"] == measure:
-                return float(r["difference"])
+        v = self._native.difference(str(year), str(placement), str(measure))
+        if v is not None:
+            return v
         raise ArgumentError(
             f"no row for year {year!r}, placement {placement!r}, measure {measure!r}"
         )

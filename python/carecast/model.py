@@ -22,7 +22,6 @@ True
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -33,7 +32,7 @@ import pandas as pd
 from carecast import _carecast
 from carecast import _validate as _v
 from carecast._carecast import ArgumentError, UnknownNameError
-from carecast._frames import html_block
+from carecast._frames import columns_frame, html_block
 from carecast.datasets import Dataset, load
 
 __all__ = [
@@ -60,15 +59,16 @@ DEFAULT_ADMISSIONS = "trend"
 DEFAULT_LEVELS = (80, 90)
 #: Default seed of Monte Carlo paths (fixed, so results are reproducible by default).
 DEFAULT_SEED = 0
-#: The most Monte Carlo paths one call may ask for.
-MAX_SAMPLES = 100_000
-#: The longest projection, in years.
-MAX_YEARS = 25
+_LIMITS = _carecast.limits()
+#: The most Monte Carlo paths one call may ask for (the core's limit).
+MAX_SAMPLES: int = _LIMITS["max_samples"]
+#: The longest projection, in years (the core's limit).
+MAX_YEARS: int = _LIMITS["max_years"]
 #: Calendar years accepted as a base year or as the year of an input (a sanity bound: the
 #: model itself needs years it has observed).
 YEARS = (1900, 2200)
 #: Ages at 31 March a care leaver may have (16 to 25).
-LEAVER_AGES = (16, 25)
+LEAVER_AGES = (16, _LIMITS["max_age"])
 
 
 def level_label(level: float) -> str:
@@ -125,6 +125,17 @@ def _year(name: str, v: Any) -> int:
     return _v.integer(name, v, lo=YEARS[0], hi=YEARS[1])
 
 
+def _level_names(cols: dict[str, Any], levels: list[float]) -> dict[str, Any]:
+    """Rename the native ``lower_<i>``/``upper_<i>`` columns to ``lower_<L>``/``upper_<L>``."""
+    if not levels:
+        return cols
+    out = {k: v for k, v in cols.items() if not k.startswith(("lower_", "upper_"))}
+    for i, lv in enumerate(levels):
+        out[f"lower_{level_label(lv)}"] = cols[f"lower_{i}"]
+        out[f"upper_{level_label(lv)}"] = cols[f"upper_{i}"]
+    return out
+
+
 class Projection:
     """A projection: long rows (year, period, band, measure, value) and its assumptions.
 
@@ -134,24 +145,33 @@ class Projection:
 
     COLUMNS = ["year", "period", "band", "measure", "value"]
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        self._data = data
+    def __init__(self, native: _carecast.Projection | _carecast.IntervalProjection) -> None:
+        self._native = native
+        self._assumptions: dict[str, Any] | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self._native,))
 
     @property
     def levels(self) -> list[float]:
         """Interval levels (percent); empty for a deterministic projection."""
-        return [float(v) for v in self._data.get("levels", [])]
+        if isinstance(self._native, _carecast.IntervalProjection):
+            return list(self._native.levels)
+        return []
 
     @property
     def uncertainty(self) -> dict[str, Any] | None:
         """What the Monte Carlo paths drew from (``None`` for a deterministic projection)."""
-        u = self._data.get("uncertainty")
-        return None if u is None else dict(u)
+        if isinstance(self._native, _carecast.IntervalProjection):
+            return dict(self._native.uncertainty())
+        return None
 
     @property
     def assumptions(self) -> dict[str, Any]:
         """The assumptions that made the projection."""
-        return dict(self._data["assumptions"])
+        if self._assumptions is None:
+            self._assumptions = self._native.assumptions()
+        return dict(self._assumptions)
 
     def to_pandas(self) -> pd.DataFrame:
         """Return the projection in long form.
@@ -177,21 +197,7 @@ class Projection:
         >>> total[["period", "value"]].round(1).values.tolist()
         [['2017/18', 667.8], ['2018/19', 670.2], ['2019/20', 712.2]]
         """
-        rows = self._data["rows"]
-        if "uncertainty" not in self._data:
-            df = pd.DataFrame(rows, columns=self.COLUMNS)
-            df["value"] = df["value"].astype("float64")
-            return df
-        cols: dict[str, Any] = {c: [r[c] for r in rows] for c in self.COLUMNS}
-        cols["mean"] = [r["mean"] for r in rows]
-        cols["median"] = [r["median"] for r in rows]
-        for i, lv in enumerate(self.levels):
-            cols[f"lower_{level_label(lv)}"] = [r["lower"][i] for r in rows]
-            cols[f"upper_{level_label(lv)}"] = [r["upper"][i] for r in rows]
-        df = pd.DataFrame(cols)
-        for c in df.columns[4:]:
-            df[c] = df[c].astype("float64")
-        return df
+        return columns_frame(_level_names(self._native.columns(), self.levels))
 
     def to_wide(self, measure: str = "stock", values: str = "value") -> pd.DataFrame:
         """Pivot one measure to periods by bands (the shape councils publish).
@@ -235,14 +241,14 @@ class Projection:
         return wide
 
     def __repr__(self) -> str:
-        a = self._data["assumptions"]
+        a = self.assumptions
         return (
             f"<Projection of {a['dataset']!r} from 31 March {a['base_year']}, {a['years']} years; "
             f"admissions {a['admissions']['method']}, discharges {a['discharges']['method']}>"
         )
 
     def _repr_html_(self) -> str:
-        a = self._data["assumptions"]
+        a = self.assumptions
         lines = [f"{k}: {a[k]}" for k in ("admissions", "discharges", "spread", "output_bands")]
         lines += list(a["notes"])
         u = self.uncertainty
@@ -268,8 +274,8 @@ class CohortModel:
     see the ``carecast::methodology`` module of the core crate for the equations.
     """
 
-    def __init__(self, data: dict[str, Any], base_year: int) -> None:
-        self._data = data
+    def __init__(self, native: _carecast.Model, base_year: int) -> None:
+        self._native = native
         self.base_year = base_year
 
     @classmethod
@@ -319,34 +325,38 @@ class CohortModel:
                 f"{type(dataset).__name__}",
             )
         ds = dataset if isinstance(dataset, Dataset) else load(dataset)
-        data = json.loads(_carecast.fit(ds.to_json()))
-        years = [int(y.split("/")[0]) + 1 for y in {b["year"] for b in data["bands"]}]
-        last = max(years)
+        native = _carecast.Model.fit(ds._native)
+        years = native.base_years()
         if base_year is None:
-            base_year = last
+            base_year = max(years)
         base_year = _year("base_year", base_year)
         if base_year not in years:
-            raise ArgumentError(
+            raise _v.make_error(
                 f"invalid argument `base_year` = {base_year}: must end an observed year of "
-                f"{ds.name}: one of {sorted(years)}"
+                f"{ds.name}: one of {sorted(years)}",
+                argument="base_year",
             )
-        return cls(data, base_year)
+        return cls(native, base_year)
 
     @property
     def dataset(self) -> str:
         """Name of the dataset the model was fitted to."""
-        return str(self._data["history"]["dataset"])
+        return self._native.dataset_name
+
+    @property
+    def data(self) -> Dataset:
+        """The dataset the model was fitted to (the model carries it)."""
+        return Dataset(self._native.dataset)
 
     @property
     def notes(self) -> list[str]:
         """Where the data came from and what was assumed."""
-        return list(self._data["history"]["notes"])
+        return self._native.notes()
 
     @property
     def tilts(self) -> dict[str, float]:
         """Within-band age tilt per band (0 = uniform; negative = younger ages weigh more)."""
-        labels = [b["band"] for b in self._data["bands"][: len(self._data["tilts"])]]
-        return dict(zip(labels, self._data["tilts"], strict=True))
+        return dict(self._native.tilts())
 
     def calibration(self) -> pd.DataFrame:
         """Return the fitted against published closing stock, by year and band.
@@ -358,7 +368,7 @@ class CohortModel:
             fitted closing, the difference, the annual discharge rate, implied discharges
             and ageing flows.
         """
-        df = pd.DataFrame(self._data["bands"])
+        df = pd.DataFrame(self._native.calibration())
         df["difference"] = df["fitted_closing"] - df["published_closing"]
         cols = [
             "year",
@@ -383,7 +393,7 @@ class CohortModel:
         ``difference - identity_gap`` is zero when the fit is exact: the difference is the
         published table's own stock-identity gap.
         """
-        return pd.DataFrame(self._data["discharges"])
+        return pd.DataFrame(self._native.discharges())
 
     def project(
         self,
@@ -498,11 +508,10 @@ class CohortModel:
         if discharges == "mean":
             dis["k"] = k
         args = (
-            json.dumps(self._data),
             base,
             years,
-            json.dumps(adm),
-            json.dumps(dis),
+            adm,
+            dis,
             self._bands(bands),
             _v.number("leaver_share", leaver_share, lo=0, hi=1),
             _v.pairs("retention", retention, key="age", keys=(18, 25), values=(0, 1)),
@@ -513,13 +522,13 @@ class CohortModel:
                 raise ArgumentError(
                     "`seed` and `levels` need `samples` (the number of Monte Carlo paths)"
                 )
-            return Projection(json.loads(_carecast.project(*args)))
-        out = _carecast.simulate(*args, "[]", _samples(samples), _seed(seed), _levels(levels))
-        return Projection(json.loads(out))
+            return Projection(self._native.project(*args))
+        out = self._native.simulate(*args, _samples(samples), _seed(seed), _levels(levels))
+        return Projection(out)
 
     def _bands(self, bands: Any) -> list[str]:
         if bands is None:
-            return [str(self._data["history"]["scheme"]["name"])]
+            return [self._native.scheme()]
         if isinstance(bands, str):
             return [bands]
         if isinstance(bands, (pd.Series, np.ndarray)):
@@ -585,7 +594,7 @@ def project_care_leavers(
     >>> project_care_leavers(2017, ages, pd.Series([92.0], index=[2018])).value.tolist()
     [84.0, 92.0, 92.0, 84.0]
     """
-    rows = _carecast.project_care_leavers(
+    cols = _carecast.project_care_leavers(
         _year("base_year", base_year),
         _v.pairs(
             "opening", opening, key="age", keys=LEAVER_AGES, values=(0, None), allow_empty=False
@@ -593,4 +602,4 @@ def project_care_leavers(
         _v.pairs("inflow", inflow, key="year", keys=YEARS, values=(0, None), allow_empty=False),
         _v.pairs("retention", retention, key="age", keys=LEAVER_AGES, values=(0, 1)),
     )
-    return pd.DataFrame(rows, columns=["year", "age", "value"]).astype({"value": "float64"})
+    return pd.DataFrame(cols, columns=["year", "age", "value"])

@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from carecast import _carecast
 from carecast import _validate as _v
 from carecast._carecast import ArgumentError
 
@@ -218,10 +219,6 @@ def _one_of(name: str, value: Any, allowed: Sequence[Any]) -> None:
         raise ArgumentError(f"invalid argument `{name}` = {value!r}: one of {list(allowed)}")
 
 
-_FY = re.compile(r"^(\d{4})/(\d{2})(?:\s*Q([1-4]))?$")
-_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
-
-
 def _to_x(v: Any) -> float:
     """Time position of a period: 31 March of calendar year Y is Y.
 
@@ -241,14 +238,8 @@ def _to_x(v: Any) -> float:
     s = str(v).strip()
     if s.isdigit() and len(s) == 4:
         return float(s)
-    m = _FY.match(s)
-    if m:
-        start = int(m.group(1))
-        return start + (0.25 * int(m.group(3)) if m.group(3) else 1.0)
-    m = _DATE.match(s)
-    if m:
-        return int(m.group(1)) + (int(m.group(2)) - 3) / 12
-    raise ValueError(v)
+    # Period labels are parsed by the core (an ArgumentError, a ValueError, if not one).
+    return _carecast.period_position(s)
 
 
 def time_position(period: Any) -> float:

@@ -1,122 +1,450 @@
-//! Bindings of the placement, cost and scenario parts of the core (`carecast::market`,
-//! `carecast::scenario`). JSON in, JSON out, as the rest of the layer.
+//! Placements, costs, scenarios and backtests as native objects.
+//!
+//! Each class holds the core's value; `to_dict()` hands its descriptive parts to Python as
+//! dicts and lists (no JSON text), and the row tables come as columns.
+
+use std::sync::Arc;
 
 use carecast::Error;
-use carecast::market::{MarketInputs, MarketOptions};
-use carecast::scenario::Scenario;
+use carecast::market::{MarketInputs, MarketOptions, MarketProjection};
+use numpy::IntoPyArray;
 use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyType};
 
-use crate::{dataset_from_json, json, model_from_json, run};
+use crate::convert;
+use crate::data::Dataset;
+use crate::errors::{run, to_py};
+use crate::model::{Model, Projection, interval_columns};
 
-fn parse<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> carecast::Result<T> {
-    serde_json::from_str(text).map_err(|e| {
-        Error::argument(
-            what,
-            text.chars().take(80).collect::<String>(),
-            format!("not valid: {e}"),
-        )
-    })
+/// Declares a frozen pyclass holding `Arc<$ty>` with `to_dict`, pickling and the given
+/// extra methods.
+macro_rules! value_class {
+    ($name:ident, $ty:ty, $what:literal, $doc:literal, { $($extra:tt)* }) => {
+        #[doc = $doc]
+        #[pyclass(frozen, module = "carecast._carecast")]
+        pub struct $name {
+            pub(crate) inner: Arc<$ty>,
+        }
+
+        impl $name {
+            pub(crate) fn new(v: $ty) -> Self {
+                Self { inner: Arc::new(v) }
+            }
+        }
+
+        #[pymethods]
+        impl $name {
+            /// The whole value as dicts and lists (the core's serde form).
+            fn to_dict(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+                convert::value_to_py(py, &*self.inner)
+            }
+
+            /// Pickle support: the value's serde bytes.
+            fn __reduce__<'py>(
+                slf: &Bound<'py, Self>,
+            ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+                let py = slf.py();
+                let bytes = convert::to_bytes(py, &*slf.get().inner)?;
+                Ok((slf.get_type().getattr("_from_bytes")?, (PyBytes::new(py, &bytes),)))
+            }
+
+            /// Rebuilds a pickled value.
+            #[classmethod]
+            fn _from_bytes(cls: &Bound<'_, PyType>, data: &[u8]) -> PyResult<Self> {
+                convert::from_bytes(cls.py(), $what, data).map(Self::new)
+            }
+
+            $($extra)*
+        }
+    };
 }
 
-/// The model, inputs and options `placements` and `placement_intervals` share.
-fn market_args(
-    model_json: &str,
-    inputs_json: &str,
-    base_year: i32,
-    years: usize,
-    admissions: &str,
-    discharges: &str,
-    market_json: &str,
-) -> carecast::Result<(
-    carecast::CohortModel,
+/// Placements with their optional Monte Carlo summary.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct PlacementsValue {
+    /// The deterministic placements.
+    #[serde(flatten)]
+    pub projection: MarketProjection,
+    /// Intervals of every figure, if paths were drawn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intervals: Option<carecast::IntervalProjection>,
+}
+
+value_class!(
+    Inputs,
     MarketInputs,
-    carecast::ProjectionOptions,
-    MarketOptions,
-)> {
-    let m = model_from_json(model_json)?;
-    let inputs: MarketInputs = parse("inputs", inputs_json)?;
-    let mut o = carecast::ProjectionOptions::new(base_year, years);
-    o.admissions = parse("admissions", admissions)?;
-    o.discharges = parse("discharges", discharges)?;
-    let mo: MarketOptions = parse("market options", market_json)?;
-    Ok((m, inputs, o, mo))
+    "market inputs",
+    "Placement inputs of a dataset (mix, capacity, costs, targets, spend).",
+    {
+        /// The unit costs the dataset publishes, as dicts.
+        fn unit_costs(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+            convert::value_to_py(py, &self.inner.unit_costs)
+        }
+
+        /// Published spend against spend computed from counts and `unit_costs` (a list of
+        /// mappings), one dict per figure.
+        fn reconcile_spend(
+            &self,
+            py: Python<'_>,
+            unit_costs: &Bound<'_, PyAny>,
+            inflation: f64,
+        ) -> PyResult<Py<PyAny>> {
+            let costs: Vec<carecast::market::UnitCost> =
+                convert::arg("unit_costs", unit_costs).map_err(|e| to_py(py, e))?;
+            let inputs = Arc::clone(&self.inner);
+            let rows = run(py, move || inputs.reconcile_spend(&costs, inflation))?;
+            convert::value_to_py(py, &rows)
+        }
+
+        /// Placements, capacity and spend from `model` with these inputs, the placement
+        /// mix assumption `mix` (a mapping with a `method` key), cost inflation (percent a
+        /// year) and `unit_costs` (a list of mappings) added to the dataset's; with
+        /// `samples`, also their Monte Carlo intervals at `levels` (percent).
+        #[pyo3(signature = (model, base_year, years, admissions, discharges, mix, inflation, unit_costs, samples = None, seed = 0, levels = None))]
+        #[allow(clippy::too_many_arguments)]
+        fn placements(
+            &self,
+            py: Python<'_>,
+            model: &Model,
+            base_year: i32,
+            years: usize,
+            admissions: &Bound<'_, PyAny>,
+            discharges: &Bound<'_, PyAny>,
+            mix: &Bound<'_, PyAny>,
+            inflation: f64,
+            unit_costs: &Bound<'_, PyAny>,
+            samples: Option<usize>,
+            seed: u64,
+            levels: Option<Vec<f64>>,
+        ) -> PyResult<Placements> {
+            let args = || -> carecast::Result<(carecast::ProjectionOptions, MarketOptions)> {
+                let mut o = carecast::ProjectionOptions::new(base_year, years);
+                o.admissions = convert::arg("admissions", admissions)?;
+                o.discharges = convert::arg("discharges", discharges)?;
+                let levers = carecast::market::MarketLevers {
+                    unit_costs: convert::arg("unit_costs", unit_costs)?,
+                    ..Default::default()
+                };
+                let mo = MarketOptions {
+                    mix: convert::arg("mix", mix)?,
+                    inflation,
+                    levers,
+                };
+                Ok((o, mo))
+            };
+            let (o, mo) = args().map_err(|e| to_py(py, e))?;
+            let (inputs, m) = (Arc::clone(&self.inner), Arc::clone(&model.model));
+            let value = run(py, move || {
+                let projection = inputs.project(&m, &o, &mo)?;
+                let intervals = match samples {
+                    None => None,
+                    Some(n) => {
+                        let levels = levels.unwrap_or_else(|| vec![80.0, 90.0]);
+                        carecast::stochastic::check_levels(&levels)?;
+                        let s = inputs.simulate(
+                            &m,
+                            &o,
+                            &mo,
+                            &carecast::StochasticOptions::new(n, seed),
+                        )?;
+                        Some(s.summary(&levels)?)
+                    }
+                };
+                Ok(PlacementsValue {
+                    projection,
+                    intervals,
+                })
+            })?;
+            Ok(Placements::new(value))
+        }
+    }
+);
+
+value_class!(
+    Placements,
+    PlacementsValue,
+    "placements",
+    "Placements by type, capacity, the external market and spend.",
+    {
+        /// The rows as columns `year`, `placement`, `measure`, `value`.
+        fn columns(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
+            convert::columns(py, &self.inner.projection.rows)
+        }
+
+        /// The interval rows as columns (see `IntervalProjection.columns`; the placement type
+        /// or pool is in `band`), or `None` without paths.
+        fn interval_columns(&self, py: Python<'_>) -> PyResult<Option<Py<PyDict>>> {
+            self.inner
+                .intervals
+                .as_ref()
+                .map(|iv| interval_columns(py, &iv.rows, iv.levels.len()))
+                .transpose()
+        }
+
+        /// Interval levels (percent), empty without paths.
+        #[getter]
+        fn levels(&self) -> Vec<f64> {
+            self.inner
+                .intervals
+                .as_ref()
+                .map(|iv| iv.levels.clone())
+                .unwrap_or_default()
+        }
+
+        /// What was assumed, as a dict.
+        fn assumptions(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+            convert::value_to_py(py, &self.inner.projection.assumptions)
+        }
+
+        /// The projection of children in care beneath.
+        fn projection(&self) -> Projection {
+            Projection {
+                inner: Arc::new(self.inner.projection.projection.clone()),
+            }
+        }
+
+        /// One figure, or `None` if there is no such row.
+        fn value(&self, year: &str, placement: &str, measure: &str) -> Option<f64> {
+            self.inner.projection.value(year, placement, measure)
+        }
+    }
+);
+
+/// A scenario with the file it was read from.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(from = "ScenarioParts")]
+pub struct ScenarioValue {
+    /// The scenario.
+    pub scenario: carecast::scenario::Scenario,
+    /// The file (or label) it was read from.
+    pub file: Option<String>,
 }
 
-/// The placement inputs (mix, capacity, costs, targets, published spend) of a dataset,
-/// calibrated at 31 March of `base_year`, as JSON.
+/// A pickled scenario: the file is put back into the scenario (which does not serialise
+/// it), so that its errors still name the file.
+#[derive(serde::Deserialize)]
+struct ScenarioParts {
+    scenario: carecast::scenario::Scenario,
+    file: Option<String>,
+}
+
+impl From<ScenarioParts> for ScenarioValue {
+    fn from(p: ScenarioParts) -> Self {
+        let mut scenario = p.scenario;
+        scenario.file = carecast::scenario::SourceFile(p.file.clone());
+        Self {
+            scenario,
+            file: p.file,
+        }
+    }
+}
+
+fn scenario_text(
+    file: &str,
+    text: &str,
+    fmt: &str,
+) -> carecast::Result<carecast::scenario::Scenario> {
+    use carecast::scenario::Scenario;
+    match fmt {
+        "toml" => Scenario::from_toml(file, text),
+        "json" => Scenario::from_json(file, text),
+        other => Err(Error::argument("format", other, "must be toml or json")),
+    }
+}
+
+value_class!(
+    Scenario,
+    ScenarioValue,
+    "scenario",
+    "A scenario: the baseline's assumptions and levers.",
+    {
+        /// Reads a scenario from text (`fmt` = `toml` or `json`); `file` names it in errors.
+        #[staticmethod]
+        fn parse(py: Python<'_>, file: String, text: String, fmt: String) -> PyResult<Self> {
+            let s = run(py, || scenario_text(&file, &text, &fmt))?;
+            Ok(Self::new(ScenarioValue {
+                scenario: s,
+                file: Some(file),
+            }))
+        }
+
+        /// Builds a scenario from a mapping with the file format's keys.
+        #[staticmethod]
+        fn from_mapping(py: Python<'_>, data: &Bound<'_, PyAny>, file: String) -> PyResult<Self> {
+            let value = convert::from_py("data", data).map_err(|e| to_py(py, e))?;
+            let s = run(py, || {
+                let text = value.to_string();
+                carecast::scenario::Scenario::from_json(&file, &text)
+            })?;
+            Ok(Self::new(ScenarioValue {
+                scenario: s,
+                file: Some(file),
+            }))
+        }
+
+        /// The scenario (without its file) as a dict of the file format's keys.
+        fn scenario(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+            convert::value_to_py(py, &self.inner.scenario)
+        }
+
+        /// The file (or label) it was read from.
+        #[getter]
+        fn file(&self) -> Option<String> {
+            self.inner.file.clone()
+        }
+
+        /// The scenario as TOML text.
+        fn to_toml(&self, py: Python<'_>) -> PyResult<String> {
+            let s = Arc::clone(&self.inner);
+            run(py, move || s.scenario.to_toml())
+        }
+
+        /// Runs the scenario against its baseline; on `dataset` instead of the one it names,
+        /// if given.
+        #[pyo3(signature = (dataset = None))]
+        fn run(&self, py: Python<'_>, dataset: Option<&Dataset>) -> PyResult<Comparison> {
+            let s = Arc::clone(&self.inner);
+            let d = dataset.map(|d| Arc::clone(&d.inner));
+            let c = run(py, move || match d {
+                None => s.scenario.run(),
+                Some(d) => {
+                    let m = carecast::CohortModel::fit(&d)?;
+                    s.scenario.run_with(&d, &m)
+                }
+            })?;
+            Ok(Comparison::new(c))
+        }
+
+        fn __eq__(&self, other: &Self) -> bool {
+            self.inner.scenario == other.inner.scenario
+        }
+    }
+);
+
+value_class!(
+    Comparison,
+    carecast::scenario::Comparison,
+    "comparison",
+    "A scenario run against its baseline, with the difference by lever.",
+    {
+        /// Baseline, scenario and difference by year, placement and measure, as columns.
+        fn columns(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
+            convert::columns(py, &self.inner.rows)
+        }
+
+        /// The difference by lever, as columns.
+        fn attribution(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
+            convert::columns(py, &self.inner.attribution)
+        }
+
+        /// The scenario that was run.
+        fn scenario(&self) -> Scenario {
+            Scenario::new(ScenarioValue {
+                scenario: self.inner.scenario.clone(),
+                file: None,
+            })
+        }
+
+        /// The baseline's placements.
+        fn baseline(&self) -> Placements {
+            Placements::new(PlacementsValue {
+                projection: self.inner.baseline.clone(),
+                intervals: None,
+            })
+        }
+
+        /// The scenario's placements.
+        fn result(&self) -> Placements {
+            Placements::new(PlacementsValue {
+                projection: self.inner.result.clone(),
+                intervals: None,
+            })
+        }
+
+        /// One difference, or `None` if there is no such row.
+        fn difference(&self, year: &str, placement: &str, measure: &str) -> Option<f64> {
+            self.inner.difference(year, placement, measure)
+        }
+    }
+);
+
+value_class!(
+    Backtest,
+    carecast::Backtest,
+    "backtest",
+    "A rolling-origin backtest of one dataset.",
+    {
+        /// Runs a rolling-origin backtest of `dataset`.
+        #[staticmethod]
+        #[pyo3(signature = (dataset, horizon, samples, seed, levels))]
+        fn run(
+            py: Python<'_>,
+            dataset: &Dataset,
+            horizon: Option<usize>,
+            samples: usize,
+            seed: u64,
+            levels: Vec<f64>,
+        ) -> PyResult<Self> {
+            let d = Arc::clone(&dataset.inner);
+            let o = carecast::BacktestOptions {
+                horizon,
+                samples,
+                seed,
+                levels,
+            };
+            run(py, move || carecast::backtest::backtest(&d, &o)).map(Self::new)
+        }
+
+        /// Every forecast with the figure it is compared with, as columns: `method`,
+        /// `origin`, `horizon`, `period`, `band`, `forecast`, `median`, `actual`, `scale`,
+        /// then `lower_<i>` and `upper_<i>` for the `i`-th level (NaN where a method has no
+        /// interval).
+        fn forecasts(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
+            let rows = &self.inner.forecasts;
+            let mut s = convert::Strings::default();
+            let out = PyDict::new(py);
+            let floats = |f: &dyn Fn(&carecast::backtest::Forecast) -> f64| -> Vec<f64> {
+                rows.iter().map(f).collect()
+            };
+            out.set_item("method", s.column(py, rows, |r| r.method.as_str()))?;
+            let origins: Vec<i64> = rows.iter().map(|r| i64::from(r.origin)).collect();
+            out.set_item("origin", origins.into_pyarray(py))?;
+            out.set_item("horizon", floats(&|r| r.horizon).into_pyarray(py))?;
+            out.set_item("period", s.column(py, rows, |r| r.period.as_str()))?;
+            out.set_item("band", s.column(py, rows, |r| r.band.as_str()))?;
+            out.set_item("forecast", floats(&|r| r.forecast).into_pyarray(py))?;
+            out.set_item("median", floats(&|r| r.median).into_pyarray(py))?;
+            out.set_item("actual", floats(&|r| r.actual).into_pyarray(py))?;
+            out.set_item("scale", floats(&|r| r.scale).into_pyarray(py))?;
+            for i in 0..self.inner.levels.len() {
+                let lo = floats(&|r| r.lower.get(i).copied().unwrap_or(f64::NAN));
+                let hi = floats(&|r| r.upper.get(i).copied().unwrap_or(f64::NAN));
+                out.set_item(format!("lower_{i}"), lo.into_pyarray(py))?;
+                out.set_item(format!("upper_{i}"), hi.into_pyarray(py))?;
+            }
+            Ok(out.unbind())
+        }
+    }
+);
+
+/// Applies the default-method rule to backtests; returns the selection as a dict.
 #[pyfunction]
-pub fn market_inputs(
-    py: Python<'_>,
-    dataset_json: String,
-    model_json: String,
-    base_year: i32,
-) -> PyResult<String> {
-    run(py, || {
-        let (d, m) = (
-            dataset_from_json(&dataset_json)?,
-            model_from_json(&model_json)?,
-        );
+pub fn select_default(py: Python<'_>, backtests: Vec<PyRef<'_, Backtest>>) -> PyResult<Py<PyAny>> {
+    let bs: Vec<carecast::Backtest> = backtests.iter().map(|b| (*b.inner).clone()).collect();
+    let sel = run(py, move || carecast::backtest::select(&bs))?;
+    convert::value_to_py(py, &sel)
+}
+
+/// The placement inputs of the model's own dataset, calibrated at 31 March of
+/// `base_year`.
+#[pyfunction]
+pub fn market_inputs(py: Python<'_>, model: &Model, base_year: i32) -> PyResult<Inputs> {
+    let (d, m) = (Arc::clone(&model.dataset), Arc::clone(&model.model));
+    let inputs = run(py, move || {
         let base = carecast::FinancialYear::ending(base_year).end();
-        json(&MarketInputs::from_dataset_at(&d, &m.history, base)?)
-    })
-}
-
-/// Placements, capacity and spend (JSON) from a fitted model, market inputs, projection
-/// assumptions (`admissions`, `discharges` JSON) and market options (JSON).
-#[pyfunction]
-#[pyo3(signature = (model_json, inputs_json, base_year, years, admissions, discharges, market_json))]
-#[allow(clippy::too_many_arguments)]
-pub fn placements(
-    py: Python<'_>,
-    model_json: String,
-    inputs_json: String,
-    base_year: i32,
-    years: usize,
-    admissions: String,
-    discharges: String,
-    market_json: String,
-) -> PyResult<String> {
-    run(py, || {
-        let (m, inputs, o, mo) = market_args(
-            &model_json,
-            &inputs_json,
-            base_year,
-            years,
-            &admissions,
-            &discharges,
-            &market_json,
-        )?;
-        json(&inputs.project(&m, &o, &mo)?)
-    })
-}
-
-/// Published spend against spend computed from counts and unit costs, as JSON.
-#[pyfunction]
-pub fn reconcile_spend(
-    py: Python<'_>,
-    inputs_json: String,
-    unit_costs_json: String,
-    inflation: f64,
-) -> PyResult<String> {
-    run(py, || {
-        let inputs: MarketInputs = parse("inputs", &inputs_json)?;
-        let costs: Vec<carecast::market::UnitCost> = parse("unit_costs", &unit_costs_json)?;
-        json(&inputs.reconcile_spend(&costs, inflation)?)
-    })
-}
-
-/// A "placement usage at N children" table recomputed from its printed shares, as JSON.
-#[pyfunction]
-pub fn usage_estimates(
-    py: Python<'_>,
-    dataset_json: String,
-    table: String,
-    total: f64,
-) -> PyResult<String> {
-    run(py, || {
-        let d = dataset_from_json(&dataset_json)?;
-        json(&carecast::market::usage_estimates(d.table(&table)?, total)?)
-    })
+        MarketInputs::from_dataset_at(&d, &m.history, base)
+    })?;
+    Ok(Inputs::new(inputs))
 }
 
 /// The placement type codes (`in_house_fostering`, `ifa`, ...), in canonical order.
@@ -126,93 +454,4 @@ pub fn placement_types() -> Vec<&'static str> {
         .iter()
         .map(|t| t.code())
         .collect()
-}
-
-/// Parses a scenario (`fmt` = `toml` or `json`); returns it as JSON.
-#[pyfunction]
-pub fn scenario_parse(py: Python<'_>, file: String, text: String, fmt: String) -> PyResult<String> {
-    run(py, || {
-        let s = match fmt.as_str() {
-            "toml" => Scenario::from_toml(&file, &text)?,
-            "json" => Scenario::from_json(&file, &text)?,
-            other => return Err(Error::argument("format", other, "must be toml or json")),
-        };
-        json(&s)
-    })
-}
-
-/// A scenario (JSON) written as TOML.
-#[pyfunction]
-#[pyo3(signature = (scenario_json, file = None))]
-pub fn scenario_to_toml(
-    py: Python<'_>,
-    scenario_json: String,
-    file: Option<String>,
-) -> PyResult<String> {
-    run(py, || {
-        Scenario::from_json(file.as_deref().unwrap_or("<scenario>"), &scenario_json)?.to_toml()
-    })
-}
-
-/// Runs a scenario (JSON) against its baseline; with `dataset_json`, on that dataset
-/// instead of the one the scenario names. Returns the comparison as JSON.
-#[pyfunction]
-#[pyo3(signature = (scenario_json, dataset_json = None, file = None))]
-pub fn scenario_run(
-    py: Python<'_>,
-    scenario_json: String,
-    dataset_json: Option<String>,
-    file: Option<String>,
-) -> PyResult<String> {
-    run(py, || {
-        let s = Scenario::from_json(file.as_deref().unwrap_or("<scenario>"), &scenario_json)?;
-        match dataset_json {
-            None => json(&s.run()?),
-            Some(dj) => {
-                let d = dataset_from_json(&dj)?;
-                let m = carecast::CohortModel::fit(&d)?;
-                json(&s.run_with(&d, &m)?)
-            }
-        }
-    })
-}
-
-/// Monte Carlo intervals of placements and spend (arguments as `placements`, then
-/// `samples`, `seed` and `levels` in percent). Returns the interval rows as JSON, with
-/// the placement type, pool or `all` in `band`.
-#[pyfunction]
-#[pyo3(signature = (model_json, inputs_json, base_year, years, admissions, discharges, market_json, samples, seed, levels))]
-#[allow(clippy::too_many_arguments)]
-pub fn placement_intervals(
-    py: Python<'_>,
-    model_json: String,
-    inputs_json: String,
-    base_year: i32,
-    years: usize,
-    admissions: String,
-    discharges: String,
-    market_json: String,
-    samples: usize,
-    seed: u64,
-    levels: Vec<f64>,
-) -> PyResult<String> {
-    run(py, || {
-        let (m, inputs, o, mo) = market_args(
-            &model_json,
-            &inputs_json,
-            base_year,
-            years,
-            &admissions,
-            &discharges,
-            &market_json,
-        )?;
-        carecast::stochastic::check_levels(&levels)?;
-        let s = inputs.simulate(
-            &m,
-            &o,
-            &mo,
-            &carecast::stochastic::StochasticOptions::new(samples, seed),
-        )?;
-        json(&s.summary(&levels)?)
-    })
 }

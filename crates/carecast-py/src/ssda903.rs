@@ -5,13 +5,15 @@ use pyo3::prelude::*;
 
 use carecast::ssda903::{self, synth};
 
-use crate::{json, run};
+use crate::convert::{columns, value_to_py};
+use crate::data::Dataset;
+use crate::errors::run;
 
-/// Reads SSDA903 returns under `paths`; returns `(dataset JSON, audit JSON)`. The audit is a
-/// list of `{rule, action, rows, children, detail}` records.
+/// Reads SSDA903 returns under `paths`; returns `(dataset, audit columns)`. The audit has
+/// the columns `rule, action, rows, children, detail`.
 #[pyfunction]
-fn ssda903_load(py: Python<'_>, paths: Vec<String>) -> PyResult<(String, String)> {
-    run(py, || {
+fn ssda903_load(py: Python<'_>, paths: Vec<String>) -> PyResult<(Dataset, Py<pyo3::types::PyDict>)> {
+    let (dataset, audit) = run(py, || {
         let r = ssda903::load(&paths)?;
         let audit: Vec<serde_json::Value> = r
             .audit
@@ -23,8 +25,9 @@ fn ssda903_load(py: Python<'_>, paths: Vec<String>) -> PyResult<(String, String)
                 })
             })
             .collect();
-        Ok((json(&r.dataset)?, json(&audit)?))
-    })
+        Ok((r.dataset, audit))
+    })?;
+    Ok((Dataset::new(dataset), columns(py, &audit)?))
 }
 
 /// Writes a synthetic return under `dir`; returns its true figures as JSON
@@ -43,8 +46,8 @@ fn ssda903_synthesize(
     year_column: bool,
     dates: &str,
     traps: bool,
-) -> PyResult<String> {
-    run(py, || {
+) -> PyResult<Py<PyAny>> {
+    let truth = run(py, || {
         let dates = match dates {
             "dmy" => synth::DateStyle::Dmy,
             "iso" => synth::DateStyle::Iso,
@@ -89,13 +92,14 @@ fn ssda903_synthesize(
             .keys()
             .map(|y| (y.to_string(), t.ceases_total(*y).unwrap_or(0)))
             .collect();
-        json(&serde_json::json!({
+        Ok(serde_json::json!({
             "stock": stock, "starts": starts, "ceases": ceases,
             "short_break_children": t.short_break_children,
             "no_header_children": t.no_header_children,
             "episode_rows": t.episode_rows, "children": t.children,
         }))
-    })
+    })?;
+    value_to_py(py, &truth)
 }
 
 /// Registers this module's functions.

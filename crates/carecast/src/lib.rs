@@ -52,6 +52,7 @@ pub mod sources;
 pub mod ssda903;
 pub mod uncertainty;
 pub mod units;
+pub mod views;
 
 // The module paths of the flat layout, kept so that code written against them still
 // compiles; new code uses the crate-root names or the folders above.

@@ -1,0 +1,260 @@
+//! Conversions between the core's serde values and Python objects, without JSON text.
+//!
+//! Inputs that are plain mappings (projection methods, market options, scenarios given as
+//! dicts) are read once into the core's types through `serde_json::Value`; results reach
+//! Python either as columns (`numpy` arrays of numbers or of `str`, or lists, one per field of a
+//! row type) or, for small descriptive parts (assumptions, notes), as dicts and lists.
+
+use std::collections::HashMap;
+
+use carecast::Error;
+use numpy::IntoPyArray;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// A Python object (dict, list, str, number, bool, None) as a `serde_json::Value`.
+///
+/// # Errors
+///
+/// `ArgumentError` naming `what` for an object of another type or a float that is not
+/// finite.
+pub(crate) fn from_py(what: &str, obj: &Bound<'_, PyAny>) -> carecast::Result<Value> {
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        if let Ok(i) = obj.extract::<i64>() {
+            return Ok(Value::from(i));
+        }
+        if let Ok(u) = obj.extract::<u64>() {
+            return Ok(Value::from(u));
+        }
+        return Err(Error::argument(what, obj, "integer out of range"));
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        let v = f.value();
+        return serde_json::Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| Error::argument(what, v, "must be a finite number"));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Value::String(s.to_string()));
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut map = serde_json::Map::new();
+        for (k, v) in d.iter() {
+            let key = k
+                .cast::<PyString>()
+                .map_err(|_| Error::argument(what, &k, "mapping keys must be strings"))?
+                .to_string();
+            let item = from_py(&format!("{what}.{key}"), &v)?;
+            map.insert(key, item);
+        }
+        return Ok(Value::Object(map));
+    }
+    if obj.cast::<PyList>().is_ok() || obj.cast::<PyTuple>().is_ok() {
+        let items = obj
+            .try_iter()
+            .map_err(|e| Error::argument(what, e, "cannot iterate"))?;
+        let mut out = Vec::new();
+        for (i, v) in items.enumerate() {
+            let v = v.map_err(|e| Error::argument(what, e, "cannot iterate"))?;
+            out.push(from_py(&format!("{what}[{i}]"), &v)?);
+        }
+        return Ok(Value::Array(out));
+    }
+    // numpy scalars and other numbers: anything that converts to a float.
+    if let Ok(v) = obj.extract::<f64>() {
+        return serde_json::Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| Error::argument(what, v, "must be a finite number"));
+    }
+    let type_name = obj
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    Err(Error::argument(
+        what,
+        type_name,
+        "expected a mapping, list, string, number, bool or None",
+    ))
+}
+
+/// A Python object read into a core type through its serde form.
+///
+/// # Errors
+///
+/// `ArgumentError` naming `what` when the object has not the shape of `T`.
+pub(crate) fn arg<T: DeserializeOwned>(what: &str, obj: &Bound<'_, PyAny>) -> carecast::Result<T> {
+    let v = from_py(what, obj)?;
+    serde_json::from_value(v).map_err(|e| {
+        let shown = obj.repr().map(|r| r.to_string()).unwrap_or_default();
+        Error::argument(
+            what,
+            shown.chars().take(80).collect::<String>(),
+            format!("not valid: {e}"),
+        )
+    })
+}
+
+/// A `serde_json::Value` as a Python object.
+pub(crate) fn to_py(py: Python<'_>, v: &Value) -> PyResult<Py<PyAny>> {
+    Ok(match v {
+        Value::Null => py.None(),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any().unbind(),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                i.into_pyobject(py)?.into_any().unbind()
+            } else if let Some(u) = n.as_u64() {
+                u.into_pyobject(py)?.into_any().unbind()
+            } else {
+                n.as_f64()
+                    .unwrap_or(f64::NAN)
+                    .into_pyobject(py)?
+                    .into_any()
+                    .unbind()
+            }
+        }
+        Value::String(s) => PyString::new(py, s).into_any().unbind(),
+        Value::Array(items) => {
+            let out = PyList::empty(py);
+            for item in items {
+                out.append(to_py(py, item)?)?;
+            }
+            out.into_any().unbind()
+        }
+        Value::Object(map) => {
+            let out = PyDict::new(py);
+            for (k, item) in map {
+                out.set_item(k, to_py(py, item)?)?;
+            }
+            out.into_any().unbind()
+        }
+    })
+}
+
+/// A serialisable core value as Python objects (dicts, lists, numbers, str).
+pub(crate) fn value_to_py<T: Serialize>(py: Python<'_>, v: &T) -> PyResult<Py<PyAny>> {
+    let value = serde_json::to_value(v).map_err(|e| {
+        crate::errors::to_py(py, Error::model(format!("cannot convert result: {e}")))
+    })?;
+    to_py(py, &value)
+}
+
+/// Builds `dict[str, column]` from rows: each field becomes a column; a field whose values
+/// are all integers becomes an int64 numpy array, all numbers a float64 one, one of strings a list of `str` (each
+/// distinct string one object), anything else (numbers with gaps, nested values) a list
+/// of Python objects.
+pub(crate) fn columns<T: Serialize>(py: Python<'_>, rows: &[T]) -> PyResult<Py<PyDict>> {
+    let values = rows
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| crate::errors::to_py(py, Error::model(format!("cannot convert rows: {e}"))))?;
+    let mut names: Vec<String> = Vec::new();
+    for v in &values {
+        if let Value::Object(map) = v {
+            for k in map.keys() {
+                if !names.contains(k) {
+                    names.push(k.clone());
+                }
+            }
+        }
+    }
+    let out = PyDict::new(py);
+    for name in &names {
+        let cells: Vec<&Value> = values
+            .iter()
+            .map(|v| v.get(name).unwrap_or(&Value::Null))
+            .collect();
+        if cells.iter().all(|c| c.is_i64()) {
+            let ints: Vec<i64> = cells
+                .iter()
+                .map(|c| c.as_i64().unwrap_or_default())
+                .collect();
+            out.set_item(name, ints.into_pyarray(py))?;
+        } else if cells.iter().all(|c| c.is_number()) {
+            let floats: Vec<f64> = cells
+                .iter()
+                .map(|c| c.as_f64().unwrap_or(f64::NAN))
+                .collect();
+            out.set_item(name, floats.into_pyarray(py))?;
+        } else if cells.iter().all(|c| c.is_string()) {
+            let mut strings = Strings::default();
+            let col = PyList::empty(py);
+            for c in cells {
+                col.append(strings.get(py, c.as_str().unwrap_or_default()))?;
+            }
+            out.set_item(name, col)?;
+        } else {
+            let col = PyList::empty(py);
+            for c in cells {
+                col.append(to_py(py, c)?)?;
+            }
+            out.set_item(name, col)?;
+        }
+    }
+    Ok(out.unbind())
+}
+
+/// One Python `str` per distinct string: columns of repeated labels share their objects.
+#[derive(Default)]
+pub(crate) struct Strings<'a> {
+    seen: HashMap<&'a str, Py<PyString>>,
+}
+
+impl<'a> Strings<'a> {
+    /// The Python string for `s`, made once.
+    pub(crate) fn get(&mut self, py: Python<'_>, s: &'a str) -> Py<PyString> {
+        self.seen
+            .entry(s)
+            .or_insert_with(|| PyString::new(py, s).unbind())
+            .clone_ref(py)
+    }
+
+    /// A numpy object array of `str` from string fields of rows (pandas takes it as a
+    /// column without converting a list first).
+    pub(crate) fn column<R>(
+        &mut self,
+        py: Python<'_>,
+        rows: &'a [R],
+        field: impl Fn(&'a R) -> &'a str,
+    ) -> Py<PyAny> {
+        let items: Vec<Py<PyAny>> = rows
+            .iter()
+            .map(|r| self.get(py, field(r)).into_any())
+            .collect();
+        items.into_pyarray(py).into_any().unbind()
+    }
+}
+
+/// Serde bytes of a value, for pickling.
+pub(crate) fn to_bytes<T: Serialize>(py: Python<'_>, v: &T) -> PyResult<Vec<u8>> {
+    serde_json::to_vec(v).map_err(|e| {
+        crate::errors::to_py(
+            py,
+            Error::model(format!("cannot serialise for pickling: {e}")),
+        )
+    })
+}
+
+/// A value back from its pickled serde bytes.
+pub(crate) fn from_bytes<T: DeserializeOwned>(
+    py: Python<'_>,
+    what: &str,
+    bytes: &[u8],
+) -> PyResult<T> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        crate::errors::to_py(
+            py,
+            Error::model(format!("not a pickled carecast {what}: {e}")),
+        )
+    })
+}

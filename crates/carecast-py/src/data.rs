@@ -1,0 +1,399 @@
+//! Datasets, tables, their reconciliation and figure checks as native objects.
+
+use std::sync::Arc;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PyType};
+use serde_json::Value;
+
+use crate::convert::{self, Strings};
+use crate::errors::run;
+
+/// A dataset: published tables with their checks (the core's `Dataset`).
+#[pyclass(frozen, module = "carecast._carecast")]
+pub struct Dataset {
+    pub(crate) inner: Arc<carecast::Dataset>,
+}
+
+impl Dataset {
+    pub(crate) fn new(d: carecast::Dataset) -> Self {
+        Self { inner: Arc::new(d) }
+    }
+}
+
+#[pymethods]
+impl Dataset {
+    /// A bundled dataset by name.
+    #[staticmethod]
+    fn bundled(py: Python<'_>, name: String) -> PyResult<Self> {
+        run(py, || carecast::Dataset::bundled(&name)).map(Self::new)
+    }
+
+    /// A dataset read from a folder of table files.
+    #[staticmethod]
+    fn from_dir(py: Python<'_>, path: String) -> PyResult<Self> {
+        run(py, || carecast::Dataset::from_dir(&path)).map(Self::new)
+    }
+
+    /// A dataset built from `(file name, text)` pairs.
+    #[staticmethod]
+    fn from_files(py: Python<'_>, name: String, files: Vec<(String, String)>) -> PyResult<Self> {
+        run(py, || carecast::Dataset::from_files(&name, "files", files)).map(Self::new)
+    }
+
+    /// Short name, e.g. `derbyshire`.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The council or partnership.
+    #[getter]
+    fn title(&self) -> &str {
+        &self.inner.title
+    }
+
+    /// What the dataset holds and where it comes from.
+    #[getter]
+    fn description(&self) -> &str {
+        &self.inner.description
+    }
+
+    /// `bundled` or the folder it was read from.
+    #[getter]
+    fn origin(&self) -> &str {
+        &self.inner.origin
+    }
+
+    /// Table ids, in the dataset's order.
+    fn table_ids(&self) -> Vec<String> {
+        self.inner
+            .tables
+            .iter()
+            .map(|t| t.meta.id.clone())
+            .collect()
+    }
+
+    /// The tables, in the dataset's order.
+    fn tables(&self) -> Vec<Table> {
+        (0..self.inner.tables.len())
+            .map(|index| Table {
+                dataset: Arc::clone(&self.inner),
+                index,
+            })
+            .collect()
+    }
+
+    /// Every check the tables allow on themselves.
+    fn reconcile(&self, py: Python<'_>) -> PyResult<Reconciliation> {
+        let d = Arc::clone(&self.inner);
+        run(py, move || Ok(d.reconcile())).map(|r| Reconciliation { inner: Arc::new(r) })
+    }
+
+    /// A "placement usage at N children" table recomputed from its printed shares, as
+    /// columns `category`, `placement`, `share`, `published`, `computed`.
+    fn usage_estimates(&self, py: Python<'_>, table: String, total: f64) -> PyResult<Py<PyDict>> {
+        let d = Arc::clone(&self.inner);
+        let rows = run(py, move || {
+            carecast::market::usage_estimates(d.table(&table)?, total)
+        })?;
+        convert::columns(py, &rows)
+    }
+
+    /// The dataset in the core library's serde form, as JSON text (an export format).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        let d = Arc::clone(&self.inner);
+        run(py, move || {
+            serde_json::to_string(&*d)
+                .map_err(|e| carecast::Error::model(format!("cannot serialise dataset: {e}")))
+        })
+    }
+
+    /// Pickle support: the dataset's serde bytes.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        let py = slf.py();
+        let bytes = convert::to_bytes(py, &*slf.get().inner)?;
+        Ok((
+            slf.get_type().getattr("_from_bytes")?,
+            (PyBytes::new(py, &bytes),),
+        ))
+    }
+
+    /// Rebuilds a pickled dataset.
+    #[classmethod]
+    fn _from_bytes(cls: &Bound<'_, PyType>, data: &[u8]) -> PyResult<Self> {
+        convert::from_bytes(cls.py(), "dataset", data).map(Self::new)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<native Dataset {:?}: {} tables ({})>",
+            self.inner.name,
+            self.inner.tables.len(),
+            self.inner.origin
+        )
+    }
+}
+
+/// One published table of a dataset (shares the dataset's memory).
+#[pyclass(frozen, module = "carecast._carecast")]
+pub struct Table {
+    dataset: Arc<carecast::Dataset>,
+    index: usize,
+}
+
+impl Table {
+    fn table(&self) -> &carecast::Table {
+        &self.dataset.tables[self.index]
+    }
+}
+
+/// The long-form cells of a table, one Python object per column.
+fn cell_columns(py: Python<'_>, t: &carecast::Table) -> PyResult<Py<PyDict>> {
+    let rows = t
+        .records
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            crate::errors::to_py(py, carecast::Error::model(format!("cannot convert: {e}")))
+        })?;
+    let out = PyDict::new(py);
+    let mut strings = Strings::default();
+    let id = t.meta.id.as_str();
+    let ids: Vec<_> = rows.iter().map(|_| strings.get(py, id)).collect();
+    out.set_item("table", PyList::new(py, ids)?)?;
+    for key in [
+        "period",
+        "area",
+        "band",
+        "category",
+        "placement",
+        "measure",
+        "unit",
+        "note",
+    ] {
+        let col = PyList::empty(py);
+        for r in &rows {
+            match r.get(key) {
+                Some(Value::String(s)) => col.append(strings.get(py, s))?,
+                Some(v) if !v.is_null() => col.append(convert::to_py(py, v)?)?,
+                _ => col.append(py.None())?,
+            }
+        }
+        out.set_item(key, col)?;
+    }
+    let (value, lower, upper, status, suppressed, line) = (
+        PyList::empty(py),
+        PyList::empty(py),
+        PyList::empty(py),
+        PyList::empty(py),
+        PyList::empty(py),
+        PyList::empty(py),
+    );
+    for (r, rec) in rows.iter().zip(&t.records) {
+        let st = r
+            .get("cell")
+            .and_then(|c| c.get("status"))
+            .and_then(Value::as_str)
+            .unwrap_or("blank");
+        let num = |k: &str| r.get("cell").and_then(|c| c.get(k)).and_then(Value::as_f64);
+        let (v, lo, hi) = match st {
+            "exact" => (num("value"), num("value"), num("value")),
+            "suppressed" => (None, num("lower"), num("upper")),
+            _ => (None, None, None),
+        };
+        value.append(v)?;
+        lower.append(lo)?;
+        upper.append(hi)?;
+        status.append(strings.get(py, st))?;
+        suppressed.append(st == "suppressed")?;
+        line.append(rec.line)?;
+    }
+    out.set_item("value", value)?;
+    out.set_item("lower", lower)?;
+    out.set_item("upper", upper)?;
+    out.set_item("status", status)?;
+    out.set_item("suppressed", suppressed)?;
+    out.set_item("line", line)?;
+    Ok(out.unbind())
+}
+
+#[pymethods]
+impl Table {
+    /// One table file parsed on its own.
+    #[staticmethod]
+    fn parse(py: Python<'_>, file: String, text: String) -> PyResult<Self> {
+        let t = run(py, || carecast::Table::parse(&file, &text))?;
+        let name = t.meta.id.clone();
+        let d = carecast::Dataset {
+            name,
+            title: String::new(),
+            description: String::new(),
+            origin: file,
+            tables: vec![t],
+            checks: Vec::new(),
+        };
+        Ok(Self {
+            dataset: Arc::new(d),
+            index: 0,
+        })
+    }
+
+    /// The table's header (`id`, `title`, `source`, `source_table`, `notes`, ...).
+    fn meta(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        convert::value_to_py(py, &self.table().meta)
+    }
+
+    /// Identifier of the table within its dataset.
+    #[getter]
+    fn id(&self) -> &str {
+        &self.table().meta.id
+    }
+
+    /// The cells as columns: `table`, `period`, `area`, `band`, `category`, `placement`,
+    /// `measure`, `unit`, `value`, `lower`, `upper`, `status`, `suppressed`, `note`,
+    /// `line` (missing values are `None`).
+    fn columns(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
+        cell_columns(py, self.table())
+    }
+
+    fn __len__(&self) -> usize {
+        self.table().records.len()
+    }
+
+    /// Pickle support: the table's serde bytes.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        let py = slf.py();
+        let bytes = convert::to_bytes(py, slf.get().table())?;
+        Ok((
+            slf.get_type().getattr("_from_bytes")?,
+            (PyBytes::new(py, &bytes),),
+        ))
+    }
+
+    /// Rebuilds a pickled table.
+    #[classmethod]
+    fn _from_bytes(cls: &Bound<'_, PyType>, data: &[u8]) -> PyResult<Self> {
+        let t: carecast::Table = convert::from_bytes(cls.py(), "table", data)?;
+        let d = carecast::Dataset {
+            name: t.meta.id.clone(),
+            title: String::new(),
+            description: String::new(),
+            origin: t.meta.file.clone(),
+            tables: vec![t],
+            checks: Vec::new(),
+        };
+        Ok(Self {
+            dataset: Arc::new(d),
+            index: 0,
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<native Table {:?}>", self.table().meta.id)
+    }
+}
+
+/// The reconciliation of a dataset (the core's `Reconciliation`).
+#[pyclass(frozen, module = "carecast._carecast")]
+pub struct Reconciliation {
+    inner: Arc<carecast::Reconciliation>,
+}
+
+#[pymethods]
+impl Reconciliation {
+    /// The dataset's name.
+    #[getter]
+    fn dataset(&self) -> &str {
+        &self.inner.dataset
+    }
+
+    /// The findings as dicts, checks in order.
+    fn findings(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        convert::value_to_py(py, &self.inner.findings)
+    }
+
+    /// Pickle support: the reconciliation's serde bytes.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        let py = slf.py();
+        let bytes = convert::to_bytes(py, &*slf.get().inner)?;
+        Ok((
+            slf.get_type().getattr("_from_bytes")?,
+            (PyBytes::new(py, &bytes),),
+        ))
+    }
+
+    /// Rebuilds a pickled reconciliation.
+    #[classmethod]
+    fn _from_bytes(cls: &Bound<'_, PyType>, data: &[u8]) -> PyResult<Self> {
+        convert::from_bytes(cls.py(), "reconciliation", data).map(|r| Self { inner: Arc::new(r) })
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<native Reconciliation of {:?}: {} findings>",
+            self.inner.dataset,
+            self.inner.findings.len()
+        )
+    }
+}
+
+/// Names of the bundled datasets.
+#[pyfunction]
+pub fn dataset_names() -> Vec<String> {
+    carecast::Dataset::names()
+        .into_iter()
+        .map(String::from)
+        .collect()
+}
+
+/// Checks a figures file (TOML text); returns one dict per figure.
+#[pyfunction]
+pub fn verify(py: Python<'_>, file: String, text: String) -> PyResult<Py<PyAny>> {
+    let results = run(py, || carecast::figures::verify(&file, &text))?;
+    convert::value_to_py(py, &results)
+}
+
+/// The bounds the core enforces: `max_years`, `max_samples`, `adult_age`, `max_age`.
+#[pyfunction]
+pub fn limits(py: Python<'_>) -> PyResult<Py<PyDict>> {
+    let l = carecast::views::LIMITS;
+    let d = PyDict::new(py);
+    d.set_item("max_years", l.max_years)?;
+    d.set_item("max_samples", l.max_samples)?;
+    d.set_item("adult_age", l.adult_age)?;
+    d.set_item("max_age", l.max_age)?;
+    Ok(d.unbind())
+}
+
+/// Where a period label ends on a time axis in years (31 March of year Y at Y).
+#[pyfunction]
+pub fn period_position(py: Python<'_>, label: String) -> PyResult<f64> {
+    run(py, || {
+        Ok(carecast::views::period_position(&carecast::Period::parse(
+            &label,
+        )?))
+    })
+}
+
+/// The calendar year of the 31 March ending the financial year of a period label.
+#[pyfunction]
+pub fn period_year(py: Python<'_>, label: String) -> PyResult<i32> {
+    run(py, || carecast::views::period_year(&label))
+}
+
+/// Parses a band label to `(lo, hi)` years, `hi` exclusive; `all` gives `(0, 18)`.
+#[pyfunction]
+pub fn parse_band(py: Python<'_>, label: String) -> PyResult<(u8, u8)> {
+    run(py, || match carecast::Band::parse(&label)? {
+        carecast::Band::All => Ok((0, 18)),
+        carecast::Band::Ages(b) => Ok((b.lo(), b.hi())),
+    })
+}

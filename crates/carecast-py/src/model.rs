@@ -1,0 +1,409 @@
+//! The fitted cohort model and its projections as native objects.
+//!
+//! A `Model` carries the dataset it was fitted to, so everything made from it (market
+//! inputs, placements) reads that dataset and never looks a name up again.
+
+use std::sync::Arc;
+
+use numpy::IntoPyArray;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyType};
+use serde::{Deserialize, Serialize};
+
+use crate::convert::{self, Strings};
+use crate::data::Dataset;
+use crate::errors::run;
+
+/// A cohort model fitted to a dataset, with the dataset itself.
+#[pyclass(frozen, module = "carecast._carecast")]
+pub struct Model {
+    pub(crate) model: Arc<carecast::CohortModel>,
+    pub(crate) dataset: Arc<carecast::Dataset>,
+}
+
+/// What a pickled model holds: the fit and its dataset.
+#[derive(Serialize)]
+struct ModelStateRef<'a> {
+    model: &'a carecast::CohortModel,
+    dataset: &'a carecast::Dataset,
+}
+
+/// A pickled model read back.
+#[derive(Deserialize)]
+struct ModelState {
+    model: carecast::CohortModel,
+    dataset: carecast::Dataset,
+}
+
+/// Projection options from the arguments `project` and `simulate` share: `admissions`
+/// and `discharges` are mappings with a `method` key, `bands` a scheme name or band
+/// labels, `changes` a list of flow-change mappings.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn projection_options(
+    base_year: i32,
+    years: usize,
+    admissions: &Bound<'_, PyAny>,
+    discharges: &Bound<'_, PyAny>,
+    bands: &[String],
+    leaver_share: f64,
+    retention: Vec<(u8, f64)>,
+    grain: String,
+    changes: Option<&Bound<'_, PyAny>>,
+) -> carecast::Result<carecast::ProjectionOptions> {
+    let output_bands = match bands {
+        [one] if !one.contains('-') && one != "under 1" => carecast::BandScheme::named(one)?,
+        labels => {
+            let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+            carecast::BandScheme::custom("custom", &labels)?
+        }
+    };
+    let mut o = carecast::ProjectionOptions::new(base_year, years);
+    o.admissions = convert::arg("admissions", admissions)?;
+    o.discharges = convert::arg("discharges", discharges)?;
+    o.output_bands = output_bands;
+    o.leaver_share_16_17 = leaver_share;
+    o.retention = retention;
+    o.grain = grain;
+    if let Some(c) = changes {
+        o.changes = convert::arg("changes", c)?;
+    }
+    Ok(o)
+}
+
+#[pymethods]
+impl Model {
+    /// Fits the cohort model to a dataset's stock and admissions.
+    #[staticmethod]
+    fn fit(py: Python<'_>, dataset: &Dataset) -> PyResult<Self> {
+        let d = Arc::clone(&dataset.inner);
+        let model = run(py, || carecast::CohortModel::fit(&d))?;
+        Ok(Self {
+            model: Arc::new(model),
+            dataset: Arc::clone(&dataset.inner),
+        })
+    }
+
+    /// The dataset the model was fitted to.
+    #[getter]
+    fn dataset(&self) -> Dataset {
+        Dataset {
+            inner: Arc::clone(&self.dataset),
+        }
+    }
+
+    /// Name of the dataset the model was fitted to.
+    #[getter]
+    fn dataset_name(&self) -> &str {
+        &self.model.history.dataset
+    }
+
+    /// Where the data came from and what was assumed.
+    fn notes(&self) -> Vec<String> {
+        self.model.history.notes.clone()
+    }
+
+    /// The 31 Marches (calendar years) a projection may start from: the ends of the
+    /// observed years.
+    fn base_years(&self) -> Vec<i32> {
+        self.model.base_years()
+    }
+
+    /// New care leavers at age `youngest` at each 31 March after `base_year` (at most
+    /// `years`), from the fitted history and then `leavers_18`, the projection's 18th
+    /// birthdays by projected year: `(year, count)` pairs (see
+    /// `carecast::views::engine_inflow`).
+    fn engine_inflow(
+        &self,
+        base_year: i32,
+        leavers_18: Vec<f64>,
+        youngest: u8,
+        years: usize,
+    ) -> Vec<(i32, f64)> {
+        carecast::views::engine_inflow(&self.model, base_year, &leavers_18, youngest, years)
+    }
+
+    /// Name of the band scheme of the published tables the model was fitted to.
+    fn scheme(&self) -> &str {
+        self.model.history.scheme.name()
+    }
+
+    /// Within-band age tilt per band, as `(band, tilt)` pairs.
+    fn tilts(&self) -> Vec<(String, f64)> {
+        self.model
+            .bands
+            .iter()
+            .zip(&self.model.tilts)
+            .map(|(b, t)| (b.band.clone(), *t))
+            .collect()
+    }
+
+    /// The fit by year and band, as columns.
+    fn calibration(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
+        convert::columns(py, &self.model.bands)
+    }
+
+    /// Implied against published discharges by year, as columns.
+    fn discharges(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
+        convert::columns(py, &self.model.discharges)
+    }
+
+    /// Projects the model (deterministic).
+    #[pyo3(signature = (base_year, years, admissions, discharges, bands, leaver_share, retention, grain, changes = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn project(
+        &self,
+        py: Python<'_>,
+        base_year: i32,
+        years: usize,
+        admissions: &Bound<'_, PyAny>,
+        discharges: &Bound<'_, PyAny>,
+        bands: Vec<String>,
+        leaver_share: f64,
+        retention: Vec<(u8, f64)>,
+        grain: String,
+        changes: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Projection> {
+        let o = projection_options(
+            base_year,
+            years,
+            admissions,
+            discharges,
+            &bands,
+            leaver_share,
+            retention,
+            grain,
+            changes,
+        )
+        .map_err(|e| crate::errors::to_py(py, e))?;
+        let m = Arc::clone(&self.model);
+        let p = run(py, move || m.project(&o))?;
+        Ok(Projection { inner: Arc::new(p) })
+    }
+
+    /// Projects the model with `samples` Monte Carlo paths and summarises them at
+    /// `levels` (percent).
+    #[pyo3(signature = (base_year, years, admissions, discharges, bands, leaver_share, retention, grain, samples, seed, levels, changes = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn simulate(
+        &self,
+        py: Python<'_>,
+        base_year: i32,
+        years: usize,
+        admissions: &Bound<'_, PyAny>,
+        discharges: &Bound<'_, PyAny>,
+        bands: Vec<String>,
+        leaver_share: f64,
+        retention: Vec<(u8, f64)>,
+        grain: String,
+        samples: usize,
+        seed: u64,
+        levels: Vec<f64>,
+        changes: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<IntervalProjection> {
+        let o = projection_options(
+            base_year,
+            years,
+            admissions,
+            discharges,
+            &bands,
+            leaver_share,
+            retention,
+            grain,
+            changes,
+        )
+        .map_err(|e| crate::errors::to_py(py, e))?;
+        let m = Arc::clone(&self.model);
+        let p = run(py, move || {
+            carecast::stochastic::check_levels(&levels)?;
+            let s = m.simulate(&o, &carecast::StochasticOptions::new(samples, seed))?;
+            s.summary(&levels)
+        })?;
+        Ok(IntervalProjection { inner: Arc::new(p) })
+    }
+
+    /// Pickle support: the model and its dataset as serde bytes.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        let py = slf.py();
+        let this = slf.get();
+        let state = ModelStateRef {
+            model: &this.model,
+            dataset: &this.dataset,
+        };
+        let bytes = convert::to_bytes(py, &state)?;
+        Ok((
+            slf.get_type().getattr("_from_bytes")?,
+            (PyBytes::new(py, &bytes),),
+        ))
+    }
+
+    /// Rebuilds a pickled model.
+    #[classmethod]
+    fn _from_bytes(cls: &Bound<'_, PyType>, data: &[u8]) -> PyResult<Self> {
+        let s: ModelState = convert::from_bytes(cls.py(), "model", data)?;
+        Ok(Self {
+            model: Arc::new(s.model),
+            dataset: Arc::new(s.dataset),
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<native Model of {:?}>", self.model.history.dataset)
+    }
+}
+
+/// A deterministic projection (the core's `Projection`).
+#[pyclass(frozen, module = "carecast._carecast")]
+pub struct Projection {
+    pub(crate) inner: Arc<carecast::Projection>,
+}
+
+#[pymethods]
+impl Projection {
+    /// The rows as columns `year`, `period`, `band`, `measure` (numpy object arrays of `str`) and
+    /// `value` (a float64 array).
+    fn columns(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
+        let rows = &self.inner.rows;
+        let mut s = Strings::default();
+        let out = PyDict::new(py);
+        out.set_item("year", s.column(py, rows, |r| r.year.as_str()))?;
+        out.set_item("period", s.column(py, rows, |r| r.period.as_str()))?;
+        out.set_item("band", s.column(py, rows, |r| r.band.as_str()))?;
+        out.set_item("measure", s.column(py, rows, |r| r.measure.as_str()))?;
+        let values: Vec<f64> = rows.iter().map(|r| r.value).collect();
+        out.set_item("value", values.into_pyarray(py))?;
+        Ok(out.unbind())
+    }
+
+    /// The assumptions that made the projection, as a dict.
+    fn assumptions(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        convert::value_to_py(py, &self.inner.assumptions)
+    }
+
+    /// Pickle support: the projection's serde bytes.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        let py = slf.py();
+        let bytes = convert::to_bytes(py, &*slf.get().inner)?;
+        Ok((
+            slf.get_type().getattr("_from_bytes")?,
+            (PyBytes::new(py, &bytes),),
+        ))
+    }
+
+    /// Rebuilds a pickled projection.
+    #[classmethod]
+    fn _from_bytes(cls: &Bound<'_, PyType>, data: &[u8]) -> PyResult<Self> {
+        convert::from_bytes(cls.py(), "projection", data).map(|p| Self { inner: Arc::new(p) })
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.rows.len()
+    }
+}
+
+/// A projection with Monte Carlo intervals (the core's `IntervalProjection`).
+#[pyclass(frozen, module = "carecast._carecast")]
+pub struct IntervalProjection {
+    pub(crate) inner: Arc<carecast::IntervalProjection>,
+}
+
+/// Columns of interval rows: the keys, `value`, `mean`, `median`, then `lower_<i>` and
+/// `upper_<i>` per level index `i`.
+pub(crate) fn interval_columns(
+    py: Python<'_>,
+    rows: &[carecast::stochastic::IntervalRow],
+    levels: usize,
+) -> PyResult<Py<PyDict>> {
+    let mut s = Strings::default();
+    let out = PyDict::new(py);
+    out.set_item("year", s.column(py, rows, |r| r.year.as_str()))?;
+    out.set_item("period", s.column(py, rows, |r| r.period.as_str()))?;
+    out.set_item("band", s.column(py, rows, |r| r.band.as_str()))?;
+    out.set_item("measure", s.column(py, rows, |r| r.measure.as_str()))?;
+    let col = |f: &dyn Fn(&carecast::stochastic::IntervalRow) -> f64| -> Vec<f64> {
+        rows.iter().map(f).collect()
+    };
+    out.set_item("value", col(&|r| r.value).into_pyarray(py))?;
+    out.set_item("mean", col(&|r| r.mean).into_pyarray(py))?;
+    out.set_item("median", col(&|r| r.median).into_pyarray(py))?;
+    for i in 0..levels {
+        let lo = col(&|r| r.lower.get(i).copied().unwrap_or(f64::NAN));
+        let hi = col(&|r| r.upper.get(i).copied().unwrap_or(f64::NAN));
+        out.set_item(format!("lower_{i}"), lo.into_pyarray(py))?;
+        out.set_item(format!("upper_{i}"), hi.into_pyarray(py))?;
+    }
+    Ok(out.unbind())
+}
+
+#[pymethods]
+impl IntervalProjection {
+    /// Interval levels in percent, ascending.
+    #[getter]
+    fn levels(&self) -> Vec<f64> {
+        self.inner.levels.clone()
+    }
+
+    /// The rows as columns: `year`, `period`, `band`, `measure`, `value`, `mean`,
+    /// `median`, then `lower_<i>` and `upper_<i>` for the `i`-th level.
+    fn columns(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
+        interval_columns(py, &self.inner.rows, self.inner.levels.len())
+    }
+
+    /// The assumptions of the deterministic projection, as a dict.
+    fn assumptions(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        convert::value_to_py(py, &self.inner.assumptions)
+    }
+
+    /// What the paths drew from, as a dict.
+    fn uncertainty(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        convert::value_to_py(py, &self.inner.uncertainty)
+    }
+
+    /// Pickle support: the projection's serde bytes.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        let py = slf.py();
+        let bytes = convert::to_bytes(py, &*slf.get().inner)?;
+        Ok((
+            slf.get_type().getattr("_from_bytes")?,
+            (PyBytes::new(py, &bytes),),
+        ))
+    }
+
+    /// Rebuilds a pickled interval projection.
+    #[classmethod]
+    fn _from_bytes(cls: &Bound<'_, PyType>, data: &[u8]) -> PyResult<Self> {
+        convert::from_bytes(cls.py(), "interval projection", data)
+            .map(|p| Self { inner: Arc::new(p) })
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.rows.len()
+    }
+}
+
+/// Carries care-leaver cohorts forward; returns columns `year`, `age`, `value`.
+#[pyfunction]
+pub fn project_care_leavers(
+    py: Python<'_>,
+    base_year: i32,
+    opening: Vec<(u8, f64)>,
+    inflow: Vec<(i32, f64)>,
+    retention: Vec<(u8, f64)>,
+) -> PyResult<Py<PyDict>> {
+    let rows = run(py, || {
+        carecast::model::project_care_leavers(base_year, &opening, &inflow, &retention)
+    })?;
+    let out = PyDict::new(py);
+    let years: Vec<i64> = rows.iter().map(|r| i64::from(r.0)).collect();
+    let ages: Vec<i64> = rows.iter().map(|r| i64::from(r.1)).collect();
+    let values: Vec<f64> = rows.iter().map(|r| r.2).collect();
+    out.set_item("year", years.into_pyarray(py))?;
+    out.set_item("age", ages.into_pyarray(py))?;
+    out.set_item("value", values.into_pyarray(py))?;
+    Ok(out.unbind())
+}

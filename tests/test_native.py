@@ -1,0 +1,127 @@
+"""The native boundary: classes holding the core's values, columns, errors with attributes,
+and a model that carries its own dataset."""
+
+import pickle
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import carecast
+from carecast import _carecast, datasets
+
+ROOT = Path(__file__).resolve().parents[1]
+BUNDLED = ROOT / "crates" / "carecast" / "data"
+
+#: IFA placements at 31 March 2017 as the bundled Derbyshire tables publish them, and the
+#: figure the test folder writes in their place (taking the 100 from in-house fostering, 333,
+#: so that the placement types still add to the 630 children in care).
+BUNDLED_IFA_2017, FOLDER_IFA_2017 = 134, 234
+BUNDLED_IN_HOUSE_2017, FOLDER_IN_HOUSE_2017 = 333, 233
+
+
+@pytest.fixture
+def derbyshire_folder(tmp_path):
+    """A copy of the bundled Derbyshire tables (same dataset name) with 100 children at
+    31 March 2017 moved from in-house fostering to IFAs."""
+    folder = tmp_path / "derbyshire"
+    shutil.copytree(BUNDLED / "derbyshire", folder)
+    f = folder / "cic_by_placement.csv"
+    text = f.read_text(encoding="utf-8")
+    for old, new in [
+        (
+            f"2017-03-31,Foster Placement (Agency),ifa,{BUNDLED_IFA_2017},",
+            f"2017-03-31,Foster Placement (Agency),ifa,{FOLDER_IFA_2017},",
+        ),
+        (
+            f"2017-03-31,Foster Placement (DCC),in_house_fostering,{BUNDLED_IN_HOUSE_2017},",
+            f"2017-03-31,Foster Placement (DCC),in_house_fostering,{FOLDER_IN_HOUSE_2017},",
+        ),
+    ]:
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    f.write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_placements_of_a_model_read_the_models_own_dataset(derbyshire_folder):
+    ds = datasets.load(derbyshire_folder)
+    assert ds.name == "derbyshire" and ds.origin != "bundled"
+    model = carecast.CohortModel.fit(ds)
+    for source in (model, ds, derbyshire_folder):
+        p = carecast.placements(source, years=2)
+        assert round(p.value("2016/17", "ifa", "placements")) == FOLDER_IFA_2017
+    # The bundled tables of the same name still give the published figure.
+    bundled = carecast.placements(carecast.CohortModel.fit("derbyshire"), years=2)
+    assert round(bundled.value("2016/17", "ifa", "placements")) == BUNDLED_IFA_2017
+
+
+def test_a_pickled_model_keeps_its_folder_dataset(derbyshire_folder):
+    model = carecast.CohortModel.fit(datasets.load(derbyshire_folder))
+    back = pickle.loads(pickle.dumps(model))
+    p = carecast.placements(back, years=1)
+    assert round(p.value("2016/17", "ifa", "placements")) == FOLDER_IFA_2017
+    assert back.data.origin == model.data.origin
+
+
+def test_projection_columns_are_arrays_not_text():
+    m = carecast.CohortModel.fit("derbyshire")
+    native = m.project(years=3)._native
+    assert isinstance(native, _carecast.Projection)
+    cols = native.columns()
+    assert isinstance(cols["value"], np.ndarray) and cols["value"].dtype == np.float64
+    assert len(cols["value"]) == len(native) == len(cols["band"])
+    assert set(cols["band"]) >= {"all", "under 1", "16-17"}
+
+
+def test_base_years_come_from_the_core():
+    m = carecast.CohortModel.fit("derbyshire")
+    assert m._native.base_years() == [2014, 2015, 2016, 2017]
+    assert m.base_year == 2017
+
+
+def test_native_objects_pickle_with_bytes_inside():
+    d = datasets.load("derby")
+    reduced = d._native.__reduce__()
+    assert isinstance(reduced[1][0], bytes)
+    back = pickle.loads(pickle.dumps(d._native))
+    assert back.name == "derby" and back.table_ids() == d._native.table_ids()
+
+
+def test_core_errors_carry_kind_argument_and_location(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "# id: bad\n# title: t\n# source: s.pdf\n# source_table: T\n# measure: stock\n"
+        "# unit: children\nperiod,band,value\n2024-03-31,teens,3\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(carecast.DataError) as e:
+        datasets.read_table(bad)
+    assert e.value.kind == "data"
+    assert e.value.location["file"] == "bad.csv"
+    assert e.value.location["line"] == 8 and e.value.location["column"] == "band"
+    with pytest.raises(carecast.UnknownNameError) as u:
+        datasets.load("derbyshir")
+    assert u.value.kind == "unknown_name" and u.value.location is None
+    m = carecast.CohortModel.fit("derbyshire")
+    with pytest.raises(carecast.ArgumentError) as a:
+        m.project(years=2, bands=["under 1", "1-4"])  # does not cover 0-17
+    assert a.value.kind in ("band_scheme", "invalid_argument")
+
+
+def test_python_side_errors_carry_the_argument():
+    m = carecast.CohortModel.fit("derbyshire")
+    with pytest.raises(carecast.ArgumentError) as e:
+        m.project(years=-1)
+    assert e.value.argument == "years" and e.value.kind == "invalid_argument"
+    # A class raised by hand has the attributes too (None).
+    err = carecast.ModelError("x")
+    assert (err.kind, err.argument, err.location) == (None, None, None)
+
+
+def test_error_attributes_survive_pickling():
+    with pytest.raises(carecast.ArgumentError) as e:
+        carecast.CohortModel.fit("derbyshire").project(years=-1)
+    back = pickle.loads(pickle.dumps(e.value))
+    assert back.argument == "years" and str(back) == str(e.value)
