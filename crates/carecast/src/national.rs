@@ -224,16 +224,6 @@ impl Method {
                 phi: DEFAULT_PHI,
                 own: false,
             },
-            Method::PooledDrift {
-                name: "reference_drift_1".into(),
-                phi: 1.0,
-                own: false,
-            },
-            Method::PooledDrift {
-                name: "reference_drift_9".into(),
-                phi: 0.9,
-                own: false,
-            },
             Method::engine("held", AdmissionsRule::Held, Discharges::Last),
             Method::engine("mean", AdmissionsRule::Mean3, Discharges::Last),
             Method::engine("trend", AdmissionsRule::Trend, Discharges::Last),
@@ -592,6 +582,9 @@ struct Cell {
     failures: Vec<Failure>,
 }
 
+/// A council's vintage and history at an origin, as loaded.
+type Loaded = (String, i32, Result<Option<(Vintage, History)>>);
+
 /// Between-council spreads of slopes per origin.
 struct Taus {
     admissions: BTreeMap<i32, f64>,
@@ -695,7 +688,7 @@ pub fn backtest(panel: &dyn Panel, o: &NationalOptions) -> Result<NationalBackte
     }
     let levels = crate::stochastic::check_levels(&o.levels)?;
     let mut methods = o.methods.clone();
-    if !methods.iter().any(|m| *m == Method::Naive) {
+    if !methods.contains(&Method::Naive) {
         methods.insert(0, Method::Naive);
     }
     let councils = panel.councils();
@@ -705,7 +698,7 @@ pub fn backtest(panel: &dyn Panel, o: &NationalOptions) -> Result<NationalBackte
         .filter(|y| o.max_origin.is_none_or(|m| *y <= m))
         .collect();
     // Each council's vintages and histories, once.
-    let loaded: Vec<(String, i32, Result<Option<(Vintage, History)>>)> = councils
+    let loaded: Vec<Loaded> = councils
         .par_iter()
         .flat_map_iter(|c| {
             origins.iter().map(move |&y| {

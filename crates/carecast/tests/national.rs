@@ -76,9 +76,10 @@ impl Panel for Toy {
 }
 
 fn options() -> NationalOptions {
-    let mut o = NationalOptions::default();
-    o.bootstrap = 50;
-    o
+    NationalOptions {
+        bootstrap: 50,
+        ..Default::default()
+    }
 }
 
 #[test]
