@@ -367,8 +367,7 @@ fn d2n2_is_the_sum_of_its_four_councils() {
             .map(|m| {
                 let a = Areas::bundled().find(m).unwrap();
                 let ds = carecast::dfe::council_dataset(p, a).unwrap();
-                let r = ds
-                    .table("cic_by_age")
+                ds.table("cic_by_age")
                     .unwrap()
                     .records
                     .iter()
@@ -379,8 +378,7 @@ fn d2n2_is_the_sum_of_its_four_councils() {
                     .unwrap()
                     .cell
                     .value()
-                    .unwrap();
-                r
+                    .unwrap()
             })
             .sum();
         let got = t
