@@ -11,6 +11,7 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+mod dfe;
 mod market;
 mod stochastic;
 
@@ -295,6 +296,7 @@ fn _carecast(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ModelError", py.get_type::<ModelError>())?;
     m.add("ScenarioError", py.get_type::<ScenarioError>())?;
     m.add("InternalError", py.get_type::<InternalError>())?;
+    dfe::register(m)?;
     m.add_function(wrap_pyfunction!(dataset_names, m)?)?;
     m.add_function(wrap_pyfunction!(load_bundled, m)?)?;
     m.add_function(wrap_pyfunction!(load_dir, m)?)?;
