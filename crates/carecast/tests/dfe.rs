@@ -29,6 +29,10 @@ fn bundled_panel_equals_what_the_script_builds() {
     assert_eq!(built.releases, bundled.releases);
     assert_eq!(built.sources, bundled.sources);
     assert!(
+        built.encode().unwrap() == carecast::dfe::panel::BUNDLED_PANEL_GZ,
+        "bundled panel bytes differ from a fresh build: run scripts/build_dfe_panel.sh"
+    );
+    assert!(
         built.encode_text() == bundled.encode_text(),
         "bundled panel differs from a fresh build: run scripts/build_dfe_panel.sh"
     );
