@@ -13,7 +13,7 @@ EXAMPLES = [
     "carecast councils",
     "carecast councils --region 'East Midlands' --format csv",
     "carecast project dfe:Nottinghamshire --base-year 2024 --format csv",
-    "carecast project dfe:891 --dfe-files la_cla_2025.csv --base-year 2025",
+    "carecast fit dfe:E06000015 --format json",
 ]
 
 
