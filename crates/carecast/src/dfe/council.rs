@@ -304,9 +304,7 @@ fn sum_nested(
 }
 
 fn combine_gathered(parts: &[Gathered], missing: &mut Vec<String>) -> Gathered {
-    let refs = |f: &dyn Fn(&Gathered) -> &BTreeMap<i32, BTreeMap<String, Chosen>>| {
-        parts.iter().map(f).collect::<Vec<_>>()
-    };
+    let refs = |f: &dyn Fn(&Gathered) -> &Nested| parts.iter().map(f).collect::<Vec<_>>();
     let flat =
         |f: &dyn Fn(&Gathered) -> &BTreeMap<i32, Chosen>| parts.iter().map(f).collect::<Vec<_>>();
     let mut m = Vec::new();
@@ -331,8 +329,11 @@ struct TableText {
     id: &'static str,
     text: String,
     /// (line, lower, upper) of suppressed cells with known bounds.
-    bounds: Vec<(usize, f64, Option<f64>)>,
+    bounds: Vec<Bound>,
 }
+
+/// (line, lower, upper) of a suppressed cell with known bounds.
+type Bound = (usize, f64, Option<f64>);
 
 fn header(
     id: &str,
@@ -625,7 +626,7 @@ fn render(name: &str, title: &str, g: &Gathered, mut notes: Vec<String>) -> Resu
             .flat_map(|(y, b)| b.iter().map(move |(cat, c)| (vec![date(*y), cat.clone()], c)))
             .collect(),
     ));
-    let bounds: Vec<(&'static str, Vec<(usize, f64, Option<f64>)>)> =
+    let bounds: Vec<(&'static str, Vec<Bound>)> =
         tables.iter().map(|t| (t.id, t.bounds.clone())).collect();
     let files: Vec<(String, String)> = tables
         .into_iter()

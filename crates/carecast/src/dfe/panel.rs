@@ -9,9 +9,9 @@ use super::areas::Areas;
 use super::read::{Level, Obs, Value, read_file};
 use crate::{Error, Location, Result};
 
-/// The bundled panel: gzip-compressed text written by `Panel::encode`, built by
+/// The bundled panel: gzip-compressed binary written by `Panel::encode`, built by
 /// `scripts/build_dfe_panel.sh` from the published files.
-pub const BUNDLED_PANEL_GZ: &[u8] = include_bytes!("../../dfe/panel.txt.gz");
+pub const BUNDLED_PANEL_GZ: &[u8] = include_bytes!("../../dfe/panel.bin.gz");
 
 /// Measures of the panel, in storage order.
 pub const MEASURES: &[&str] = &[
@@ -167,7 +167,7 @@ pub struct Input {
 }
 
 fn gz_error(e: std::io::Error) -> Error {
-    Error::data(Location::file("dfe/panel.txt.gz"), e.to_string())
+    Error::data(Location::file("dfe/panel.bin.gz"), e.to_string())
 }
 
 fn fmt_value(v: f64) -> String {
@@ -588,8 +588,8 @@ impl Panel {
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
     }
 
-    /// The compact text form (before compression): releases, sources, breakdowns, then
-    /// one tab-separated line per vintage.
+    /// A readable text form (releases, sources, breakdowns, then one tab-separated line
+    /// per vintage), for comparing panels and for inspection.
     pub fn encode_text(&self) -> String {
         let areas = Areas::bundled();
         let mut s = String::from("carecast-dfe-panel 1\n");
@@ -621,27 +621,158 @@ impl Panel {
         s
     }
 
-    /// The bundled form: [`Panel::encode_text`] compressed with gzip.
+    /// The bundled form: a compact binary layout (header text of releases, sources,
+    /// breakdowns and area codes, then fixed-width cells and vintages), gzip-compressed.
     ///
     /// # Errors
     /// [`Error::Data`] if compression fails.
     pub fn encode(&self) -> Result<Vec<u8>> {
+        let areas = Areas::bundled();
+        let mut used: Vec<u16> = self.cells.keys().map(|k| k.area).collect();
+        used.dedup();
+        let mut head = String::new();
+        for r in &self.releases {
+            head.push_str(&format!("R\t{}\t{}\n", r.label, r.year));
+        }
+        for x in &self.sources {
+            head.push_str(&format!("S\t{x}\n"));
+        }
+        for b in &self.breakdowns {
+            head.push_str(&format!("B\t{b}\n"));
+        }
+        for a in &used {
+            head.push_str(&format!("A\t{}\n", areas.get(*a as usize).code));
+        }
+        let mut out: Vec<u8> = MAGIC.to_vec();
+        out.extend((head.len() as u32).to_le_bytes());
+        out.extend(head.as_bytes());
+        out.extend((self.cells.len() as u32).to_le_bytes());
+        for (k, vs) in &self.cells {
+            let local = used.binary_search(&k.area).unwrap_or(0) as u16;
+            out.extend(local.to_le_bytes());
+            out.push(k.measure);
+            out.extend(k.breakdown.to_le_bytes());
+            out.extend(k.year.to_le_bytes());
+            out.push(vs.len() as u8);
+            for v in vs {
+                out.push(v.release as u8);
+                out.extend(v.source.to_le_bytes());
+                let code = match v.status {
+                    Status::Published => 0u8,
+                    Status::Derived => 1,
+                    Status::Suppressed => 2,
+                    Status::NotAvailable => 3,
+                };
+                out.push(code | if v.value.is_some() { 0x10 } else { 0 });
+                if let Some(x) = v.value {
+                    out.extend(x.to_le_bytes());
+                }
+                out.push(v.printed.len() as u8);
+                out.extend(v.printed.as_bytes());
+            }
+        }
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        e.write_all(self.encode_text().as_bytes())
-            .map_err(gz_error)?;
+        e.write_all(&out).map_err(gz_error)?;
         e.finish().map_err(gz_error)
     }
 
     /// Decodes [`Panel::encode`]'s output.
     ///
     /// # Errors
-    /// [`Error::Data`] with the line for anything malformed.
+    /// [`Error::Data`] for anything malformed.
     pub fn decode(gz: &[u8]) -> Result<Panel> {
-        let mut text = String::new();
+        let mut bytes = Vec::with_capacity(gz.len() * 4);
         flate2::read::GzDecoder::new(gz)
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
             .map_err(gz_error)?;
-        Self::decode_text(&text)
+        let bad = |why: &str| Error::data(Location::file("dfe/panel.bin.gz"), why.to_string());
+        let mut r = Bytes { b: &bytes, at: 0 };
+        if r.take(MAGIC.len()).ok_or_else(|| bad("truncated"))? != MAGIC {
+            return Err(bad("not a carecast DfE panel (binary version 2)"));
+        }
+        let n = r.u32().ok_or_else(|| bad("truncated header"))? as usize;
+        let head = std::str::from_utf8(r.take(n).ok_or_else(|| bad("truncated header"))?)
+            .map_err(|_| bad("header is not UTF-8"))?;
+        let areas = Areas::bundled();
+        let mut p = Panel::new();
+        let mut local: Vec<u16> = Vec::new();
+        for line in head.lines() {
+            let f: Vec<&str> = line.split('\t').collect();
+            match (f[0], f.len()) {
+                ("R", 3) => p.releases.push(Release {
+                    label: f[1].to_string(),
+                    year: f[2].parse().map_err(|_| bad("release year"))?,
+                }),
+                ("S", 2) => p.sources.push(f[1].to_string()),
+                ("B", 2) => p.breakdowns.push(f[1].to_string()),
+                ("A", 2) => local.push(
+                    areas
+                        .index_of(f[1])
+                        .ok_or_else(|| bad("unknown area code"))? as u16,
+                ),
+                _ => return Err(bad("malformed header line")),
+            }
+        }
+        let cells = r.u32().ok_or_else(|| bad("truncated"))? as usize;
+        let mut list = Vec::with_capacity(cells);
+        let t = || bad("truncated cell");
+        for _ in 0..cells {
+            let area = *local
+                .get(r.u16().ok_or_else(t)? as usize)
+                .ok_or_else(|| bad("area index"))?;
+            let key = Key {
+                area,
+                measure: r.u8().ok_or_else(t)?,
+                breakdown: r.u16().ok_or_else(t)?,
+                year: r.u16().ok_or_else(t)? as i16,
+            };
+            if key.measure as usize >= MEASURES.len()
+                || key.breakdown as usize >= p.breakdowns.len()
+            {
+                return Err(bad("index out of range"));
+            }
+            let nv = r.u8().ok_or_else(t)?;
+            let mut vs = Vec::with_capacity(nv as usize);
+            for _ in 0..nv {
+                let release = u16::from(r.u8().ok_or_else(t)?);
+                let source = r.u16().ok_or_else(t)?;
+                let code = r.u8().ok_or_else(t)?;
+                let status = match code & 0x0f {
+                    0 => Status::Published,
+                    1 => Status::Derived,
+                    2 => Status::Suppressed,
+                    3 => Status::NotAvailable,
+                    _ => return Err(bad("status")),
+                };
+                let value = if code & 0x10 != 0 {
+                    Some(f64::from_le_bytes(
+                        r.take(8).ok_or_else(t)?.try_into().map_err(|_| t())?,
+                    ))
+                } else {
+                    None
+                };
+                let pl = r.u8().ok_or_else(t)? as usize;
+                let printed = std::str::from_utf8(r.take(pl).ok_or_else(t)?)
+                    .map_err(|_| bad("printed symbol is not UTF-8"))?
+                    .to_string();
+                if release as usize >= p.releases.len() || source as usize >= p.sources.len() {
+                    return Err(bad("index out of range"));
+                }
+                vs.push(Vintage {
+                    release,
+                    source,
+                    status,
+                    value,
+                    printed,
+                });
+            }
+            list.push((key, vs));
+        }
+        if r.at != bytes.len() {
+            return Err(bad("trailing bytes"));
+        }
+        p.cells = list.into_iter().collect();
+        Ok(p)
     }
 
     /// Decodes [`Panel::encode_text`]'s output.
@@ -653,7 +784,7 @@ impl Panel {
         let mut p = Panel::new();
         let bad = |i: usize, why: &str| {
             Error::data(
-                Location::file("dfe/panel.txt.gz").at_line(i + 1),
+                Location::file("dfe/panel.txt").at_line(i + 1),
                 why.to_string(),
             )
         };
@@ -736,6 +867,30 @@ impl Panel {
 impl Default for Panel {
     fn default() -> Self {
         Panel::new()
+    }
+}
+
+const MAGIC: &[u8] = b"CCDFE2\n";
+
+struct Bytes<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Bytes<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let s = self.b.get(self.at..self.at + n)?;
+        self.at += n;
+        Some(s)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+    fn u16(&mut self) -> Option<u16> {
+        Some(u16::from_le_bytes(self.take(2)?.try_into().ok()?))
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
     }
 }
 

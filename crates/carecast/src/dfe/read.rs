@@ -303,7 +303,10 @@ pub const EES_LABELS: &[(&str, &str)] = &[
 ];
 
 /// The CSV rows of a text (BOM and CRLF tolerated), with 1-based line numbers.
-fn rows(file: &str, text: &str) -> Result<(Vec<String>, Vec<(usize, csv::StringRecord)>)> {
+/// A header and the rows with their line numbers.
+type Rows = (Vec<String>, Vec<(usize, csv::StringRecord)>);
+
+fn rows(file: &str, text: &str) -> Result<Rows> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -330,7 +333,7 @@ fn rows(file: &str, text: &str) -> Result<(Vec<String>, Vec<(usize, csv::StringR
     Ok((header, out))
 }
 
-fn year_suffix<'a>(col: &'a str, prefix: &str) -> Option<i32> {
+fn year_suffix(col: &str, prefix: &str) -> Option<i32> {
     let rest = col.strip_prefix(prefix)?;
     (rest.len() == 4 && rest.bytes().all(|b| b.is_ascii_digit()))
         .then(|| rest.parse().ok())
@@ -851,8 +854,8 @@ fn read_characteristics(
     };
     let label = |s: &str| EES_LABELS.iter().find(|(k, _)| *k == s).map(|(_, v)| *v);
     let mut out = Vec::new();
-    let mut seen: BTreeMap<(i32, String, String, &'static str, String), (Value, usize)> =
-        BTreeMap::new();
+    type CellKey = (i32, String, String, &'static str, String);
+    let mut seen: BTreeMap<CellKey, (Value, usize)> = BTreeMap::new();
     for (line, rec) in records {
         let f = |i: usize| rec.get(i).unwrap_or("").trim();
         let (measure, breakdown): (&'static str, &str) = match f(grp) {
