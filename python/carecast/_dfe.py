@@ -9,12 +9,10 @@ Contains public sector information licensed under the Open Government Licence v3
 
 from __future__ import annotations
 
-import io
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -64,8 +62,8 @@ class Panel:
     (or every release's value with ``vintages=True``), its status, release and source.
     """
 
-    def __init__(self, csv_text: str) -> None:
-        self._csv = csv_text
+    def __init__(self, columns: dict[str, Any]) -> None:
+        self._columns = columns
 
     def to_pandas(self) -> pd.DataFrame:
         """Return the panel as a long DataFrame with the columns of ``cla_panel.csv``.
@@ -77,21 +75,13 @@ class Panel:
             breakdown, value, status, printed, release, source``; ``value`` is empty (NaN)
             unless ``status`` is ``published`` or ``derived``.
         """
-        df = pd.read_csv(
-            io.StringIO(self._csv),
-            dtype={
-                "old_la_code": "string",
-                "printed": "string",
-                "breakdown": "string",
-                "area_code": "string",
-            },
-            keep_default_na=False,
-            na_values={"value": [""]},
-        )
-        return df[PANEL_COLUMNS]
+        df = pd.DataFrame({c: self._columns[c] for c in PANEL_COLUMNS})
+        for c in ("area_code", "old_la_code", "breakdown", "printed"):
+            df[c] = df[c].astype("string")
+        return df
 
     def __len__(self) -> int:
-        return max(self._csv.count("\n") - 1, 0)
+        return len(self._columns["year"])
 
     def __repr__(self) -> str:
         return f"<DfE panel: {len(self)} rows>"
@@ -176,7 +166,7 @@ def combine(
         _v.fail("members", members, "expected a list of council names")
     if not isinstance(name, str) or not name.strip():
         _v.fail("name", name, "expected a non-empty name")
-    return Dataset(json.loads(_carecast.dfe_combine(list(members), name, _paths(files))))
+    return Dataset(_carecast.dfe_combine(list(members), name, _paths(files)))
 
 
 def councils(region: str | None = None) -> pd.DataFrame:
@@ -206,7 +196,7 @@ def councils(region: str | None = None) -> pd.DataFrame:
         "last_year",
         "dataset",
     ]
-    return pd.DataFrame(json.loads(_carecast.dfe_councils(region)), columns=cols)
+    return pd.DataFrame(_carecast.dfe_councils(region), columns=cols)
 
 
 def reconcile_sources() -> Reconciliation:
@@ -221,7 +211,7 @@ def reconcile_sources() -> Reconciliation:
     """
     from carecast.datasets import Reconciliation
 
-    return Reconciliation(json.loads(_carecast.dfe_reconcile_sources()))
+    return Reconciliation(_carecast.dfe_reconcile_sources())
 
 
 def load_dfe(name: str) -> Dataset:
@@ -229,5 +219,5 @@ def load_dfe(name: str) -> Dataset:
     from carecast.datasets import Dataset
 
     if DFE_FILES:
-        return Dataset(json.loads(_carecast.dfe_load(name[4:], list(DFE_FILES))))
-    return Dataset(json.loads(_carecast.load_bundled(name)))
+        return Dataset(_carecast.dfe_load(name[4:], list(DFE_FILES)))
+    return Dataset(_carecast.Dataset.bundled(name))
