@@ -65,7 +65,10 @@ fn panel_columns(py: Python<'_>, rows: &[dfe::panel::Row]) -> PyResult<Py<PyDict
         s.column(py, rows, |r| r.geographic_level),
     )?;
     out.set_item("area_code", s.column(py, rows, |r| r.area_code.as_str()))?;
-    out.set_item("old_la_code", s.column(py, rows, |r| r.old_la_code.as_str()))?;
+    out.set_item(
+        "old_la_code",
+        s.column(py, rows, |r| r.old_la_code.as_str()),
+    )?;
     out.set_item("area_name", s.column(py, rows, |r| r.area_name.as_str()))?;
     out.set_item("measure", s.column(py, rows, |r| r.measure))?;
     out.set_item("breakdown", s.column(py, rows, |r| r.breakdown.as_str()))?;
@@ -177,9 +180,8 @@ pub(crate) fn dfe_councils(py: Python<'_>, region: Option<String>) -> PyResult<P
 /// The council documents checked against the DfE figures for the same years.
 #[pyfunction]
 pub(crate) fn dfe_reconcile_sources(py: Python<'_>) -> PyResult<Reconciliation> {
-    run(py, || dfe::sources::reconcile_sources(Panel::bundled()?)).map(|r| Reconciliation {
-        inner: Arc::new(r),
-    })
+    run(py, || dfe::sources::reconcile_sources(Panel::bundled()?))
+        .map(|r| Reconciliation { inner: Arc::new(r) })
 }
 
 /// Registers the functions of this file.

@@ -13,8 +13,8 @@ use pyo3::prelude::*;
 
 mod convert;
 mod data;
-pub mod errors;
 mod dfe;
+pub mod errors;
 mod market;
 mod model;
 mod ssda903;
