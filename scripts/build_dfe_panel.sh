@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the bundled DfE panel (crates/carecast/dfe/panel.txt.gz and regions.csv) from the
+# Builds the bundled DfE panel (crates/carecast/dfe/panel.bin.gz and regions.csv) from the
 # published files in ../shared/dfe/raw (or $CARECAST_SHARED_DIR/dfe/raw, or $1), and copies
 # the area lookup and boundary changes from the panel folder beside them.
 set -euo pipefail
@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 RAW="${1:-${CARECAST_SHARED_DIR:-../shared}/dfe/raw}"
 OUT=crates/carecast/dfe
 cp "$RAW/../panel/area_lookup.csv" "$RAW/../panel/boundary_changes.csv" "$OUT/"
-cargo run --release -q -p carecast --example build_dfe_panel -- "$RAW" "$OUT/panel.txt.gz"
+cargo run --release -q -p carecast --example build_dfe_panel -- "$RAW" "$OUT/panel.bin.gz"

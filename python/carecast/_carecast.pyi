@@ -41,6 +41,11 @@ __all__ = [
     "select_default",
     "ssda903_load",
     "ssda903_synthesize",
+    "dfe_panel",
+    "dfe_load",
+    "dfe_combine",
+    "dfe_councils",
+    "dfe_reconcile_sources",
 ]
 
 __version__: str
@@ -292,3 +297,10 @@ def ssda903_synthesize(
     dates: str = "mixed",
     traps: bool = True,
 ) -> dict[str, Any]: ...
+def dfe_panel(
+    files: list[str] = ..., release: str | None = None, vintages: bool = False
+) -> dict[str, Any]: ...
+def dfe_load(name: str, files: list[str] = ...) -> Dataset: ...
+def dfe_combine(members: list[str], name: str, files: list[str] = ...) -> Dataset: ...
+def dfe_councils(region: str | None = None) -> dict[str, Any]: ...
+def dfe_reconcile_sources() -> Reconciliation: ...

@@ -22,9 +22,11 @@ import pandas as pd
 
 from carecast import (
     _carecast,
+    _cli_dfe,
     _cli_market,
     _cli_population,
     _cli_report,
+    _dfe,
     _progress,
     datasets,
     export,
@@ -56,6 +58,7 @@ exit codes:
 #: Examples shown by ``carecast COMMAND --help``, per subcommand.
 COMMAND_EXAMPLES: dict[str, list[str]] = {
     "datasets": ["carecast datasets", "carecast datasets --format json --out out/"],
+    "councils": _cli_dfe.EXAMPLES,
     "show": [
         "carecast show derbyshire",
         "carecast show derbyshire cic_by_age --format csv",
@@ -513,6 +516,13 @@ def build_parser() -> argparse.ArgumentParser:
             help="also write the result as CSV files (and charts as PNG, where there are "
             "any) to DIR",
         )
+        sp.add_argument(
+            "--dfe-files",
+            nargs="+",
+            metavar="PATH",
+            help="files of a newer DfE release added on top of the bundled DfE panel "
+            "(for dfe:<council> datasets; latest release wins)",
+        )
         sp.set_defaults(func=fn)
         return sp
 
@@ -633,6 +643,7 @@ def build_parser() -> argparse.ArgumentParser:
     mc_args(sp, None)
     _cli_market.register(add, _emit)
     _cli_report.register(add, _emit)
+    _cli_dfe.register(add, _emit)
     return p
 
 
@@ -656,6 +667,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (see ``carecast --help``)."""
     args = build_parser().parse_args(argv)
     try:
+        _dfe.DFE_FILES[:] = getattr(args, "dfe_files", None) or []
         _check_out(args)
         return int(args.func(args))
     except CarecastError as e:

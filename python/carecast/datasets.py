@@ -24,7 +24,19 @@ from carecast import _validate as _v
 from carecast._carecast import DataError, UnknownNameError
 from carecast._frames import frame, html_block, interval_columns
 
-__all__ = ["Dataset", "Table", "Reconciliation", "names", "load", "read_table", "TABLE_COLUMNS"]
+__all__ = [
+    "Dataset",
+    "Table",
+    "Reconciliation",
+    "names",
+    "load",
+    "read_table",
+    "TABLE_COLUMNS",
+    "dfe",
+    "combine",
+    "councils",
+    "reconcile_sources",
+]
 
 #: Columns of :meth:`Table.to_pandas` (one row per published cell).
 TABLE_COLUMNS = [
@@ -445,6 +457,8 @@ def load(name: str | Path) -> Dataset:
         _v.fail("name", name, f"expected a bundled dataset ({', '.join(names())}) or a folder")
     if isinstance(name, str) and name in names():
         return Dataset(_carecast.Dataset.bundled(name))
+    if isinstance(name, str) and name[:4].lower() == "dfe:":
+        return _dfe.load_dfe(name)
     path = Path(name)
     if path.is_dir():
         ds = Dataset(_carecast.Dataset.from_dir(str(path)))
@@ -516,3 +530,8 @@ def read_table(path: str | Path) -> Table:
     except OSError as e:
         raise DataError(f"cannot read {p}: {e}") from None
     return Table(_carecast.Table.parse(p.name, text))
+
+
+# DfE statistics for every council (defined in _dfe; imported last: they use Dataset).
+from carecast import _dfe  # noqa: E402
+from carecast._dfe import combine, councils, dfe, reconcile_sources  # noqa: E402

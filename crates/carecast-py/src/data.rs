@@ -302,7 +302,7 @@ impl Table {
 /// The reconciliation of a dataset (the core's `Reconciliation`).
 #[pyclass(frozen, module = "carecast._carecast")]
 pub struct Reconciliation {
-    inner: Arc<carecast::Reconciliation>,
+    pub(crate) inner: Arc<carecast::Reconciliation>,
 }
 
 #[pymethods]

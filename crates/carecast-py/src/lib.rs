@@ -13,6 +13,7 @@ use pyo3::prelude::*;
 
 mod convert;
 mod data;
+mod dfe;
 pub mod errors;
 mod market;
 mod model;
@@ -41,6 +42,7 @@ fn _carecast(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(data::period_year, m)?)?;
     m.add_function(wrap_pyfunction!(data::limits, m)?)?;
     m.add_function(wrap_pyfunction!(model::project_care_leavers, m)?)?;
+    dfe::register(m)?;
     m.add_function(wrap_pyfunction!(market::market_inputs, m)?)?;
     m.add_function(wrap_pyfunction!(market::placement_types, m)?)?;
     m.add_function(wrap_pyfunction!(market::select_default, m)?)?;

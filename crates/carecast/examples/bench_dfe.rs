@@ -34,8 +34,8 @@ fn main() {
     let gunzip: Vec<f64> = (0..runs)
         .map(|_| {
             let t = Instant::now();
-            let mut s = String::new();
-            std::io::Read::read_to_string(
+            let mut s = Vec::new();
+            std::io::Read::read_to_end(
                 &mut flate2::read::GzDecoder::new(carecast::dfe::panel::BUNDLED_PANEL_GZ),
                 &mut s,
             )
@@ -45,15 +45,6 @@ fn main() {
         })
         .collect();
     println!("  of which decompression: median {:.1} ms", median(gunzip));
-    let text = Panel::bundled().expect("panel").encode_text();
-    let parse: Vec<f64> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            std::hint::black_box(Panel::decode_text(&text).expect("panel"));
-            t.elapsed().as_secs_f64() * 1e3
-        })
-        .collect();
-    println!("  of which parsing: median {:.1} ms", median(parse));
     let p = Panel::bundled().expect("panel");
     let areas: Vec<_> = Areas::bundled()
         .areas

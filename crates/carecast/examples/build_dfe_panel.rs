@@ -1,4 +1,4 @@
-//! Builds the bundled DfE panel (`crates/carecast/dfe/panel.txt.gz`) from the published
+//! Builds the bundled DfE panel (`crates/carecast/dfe/panel.bin.gz`) from the published
 //! files (and `regions.csv` beside it). Run by `scripts/build_dfe_panel.sh`.
 //!
 //! Usage: `build_dfe_panel RAW_DIR OUT_FILE [CSV_OUT]`; with `CSV_OUT` the latest-release

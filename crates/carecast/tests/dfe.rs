@@ -29,6 +29,10 @@ fn bundled_panel_equals_what_the_script_builds() {
     assert_eq!(built.releases, bundled.releases);
     assert_eq!(built.sources, bundled.sources);
     assert!(
+        built.encode().unwrap() == carecast::dfe::panel::BUNDLED_PANEL_GZ,
+        "bundled panel bytes differ from a fresh build: run scripts/build_dfe_panel.sh"
+    );
+    assert!(
         built.encode_text() == bundled.encode_text(),
         "bundled panel differs from a fresh build: run scripts/build_dfe_panel.sh"
     );
@@ -367,8 +371,7 @@ fn d2n2_is_the_sum_of_its_four_councils() {
             .map(|m| {
                 let a = Areas::bundled().find(m).unwrap();
                 let ds = carecast::dfe::council_dataset(p, a).unwrap();
-                let r = ds
-                    .table("cic_by_age")
+                ds.table("cic_by_age")
                     .unwrap()
                     .records
                     .iter()
@@ -379,8 +382,7 @@ fn d2n2_is_the_sum_of_its_four_councils() {
                     .unwrap()
                     .cell
                     .value()
-                    .unwrap();
-                r
+                    .unwrap()
             })
             .sum();
         let got = t

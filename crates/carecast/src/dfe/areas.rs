@@ -90,19 +90,42 @@ impl Areas {
     /// assert_eq!(a.find("e10000024").unwrap().old_la_code, "891");
     /// assert!(a.find("Nottinghamshre").unwrap_err().to_string().contains("did you mean"));
     /// ```
+    ///
+    /// If the compiled-in lookup were malformed (a build error, caught by the crate's
+    /// tests) this is an empty set of areas; [`Areas::try_bundled`] gives the error, and
+    /// every dataset and panel entry point goes through it.
     pub fn bundled() -> &'static Areas {
-        static A: OnceLock<Areas> = OnceLock::new();
-        A.get_or_init(|| {
-            let mut a = Areas::parse(AREA_LOOKUP_CSV, BOUNDARY_CHANGES_CSV)
-                .unwrap_or_else(|e| panic!("bundled DfE area lookup: {e}"));
+        static EMPTY: OnceLock<Areas> = OnceLock::new();
+        match Self::try_bundled() {
+            Ok(a) => a,
+            Err(_) => EMPTY.get_or_init(|| Areas {
+                areas: Vec::new(),
+                changes: Vec::new(),
+                by_code: HashMap::new(),
+            }),
+        }
+    }
+
+    /// The bundled areas (parsed once), or the error naming the bundled file at fault.
+    ///
+    /// # Errors
+    /// [`crate::Error::Data`] if the compiled-in lookup is malformed.
+    pub fn try_bundled() -> Result<&'static Areas> {
+        static A: OnceLock<Result<Areas>> = OnceLock::new();
+        let parsed = A.get_or_init(|| {
+            let mut a = Areas::parse(AREA_LOOKUP_CSV, BOUNDARY_CHANGES_CSV)?;
             for line in REGIONS_CSV.lines().skip(1) {
                 let f: Vec<&str> = line.split(',').collect();
-                if let (Some(i), Some(name)) = (a.index_of(f[0]), f.get(2)) {
+                if let (Some(i), Some(name)) = (f.first().and_then(|c| a.index_of(c)), f.get(2)) {
                     a.areas[i].region = name.to_string();
                 }
             }
-            a
-        })
+            Ok(a)
+        });
+        match parsed {
+            Ok(a) => Ok(a),
+            Err(e) => Err(e.clone()),
+        }
     }
 
     /// Parses `area_lookup.csv` and `boundary_changes.csv`.

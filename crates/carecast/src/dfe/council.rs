@@ -55,9 +55,12 @@ impl Chosen {
     }
 }
 
+/// A whole number without a decimal point (`-0` shows as `0`), any other as Rust prints it.
 fn fmt_num(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{}", v as i64)
+    if v == 0.0 {
+        "0".to_string()
+    } else if v.fract() == 0.0 {
+        format!("{v:.0}")
     } else {
         format!("{v}")
     }
@@ -304,9 +307,7 @@ fn sum_nested(
 }
 
 fn combine_gathered(parts: &[Gathered], missing: &mut Vec<String>) -> Gathered {
-    let refs = |f: &dyn Fn(&Gathered) -> &BTreeMap<i32, BTreeMap<String, Chosen>>| {
-        parts.iter().map(f).collect::<Vec<_>>()
-    };
+    let refs = |f: &dyn Fn(&Gathered) -> &Nested| parts.iter().map(f).collect::<Vec<_>>();
     let flat =
         |f: &dyn Fn(&Gathered) -> &BTreeMap<i32, Chosen>| parts.iter().map(f).collect::<Vec<_>>();
     let mut m = Vec::new();
@@ -331,8 +332,11 @@ struct TableText {
     id: &'static str,
     text: String,
     /// (line, lower, upper) of suppressed cells with known bounds.
-    bounds: Vec<(usize, f64, Option<f64>)>,
+    bounds: Vec<Bound>,
 }
+
+/// (line, lower, upper) of a suppressed cell with known bounds.
+type Bound = (usize, f64, Option<f64>);
 
 fn header(
     id: &str,
@@ -424,7 +428,9 @@ fn simple_rows(m: &BTreeMap<i32, Chosen>) -> Vec<(Vec<String>, &Chosen)> {
     m.iter().map(|(y, c)| (vec![date(*y)], c)).collect()
 }
 
-fn render(name: &str, title: &str, g: &Gathered, mut notes: Vec<String>) -> Result<Dataset> {
+/// Whether the model runs on age bands (else on all-ages totals); notes why years are
+/// left out or the bands are not used.
+fn fit_on_bands(g: &Gathered, notes: &mut Vec<String>) -> bool {
     let num = |m: &BTreeMap<i32, BTreeMap<String, Chosen>>, y: i32, b: &str| {
         m.get(&y).and_then(|x| x.get(b)).and_then(|c| c.number)
     };
@@ -471,13 +477,17 @@ fn render(name: &str, title: &str, g: &Gathered, mut notes: Vec<String>) -> Resu
                 .into(),
         );
     }
-    let note_text = notes.join("; ");
+    use_bands
+}
+
+/// The stock, starts and ceases by age tables.
+fn band_tables(g: &Gathered, use_bands: bool, note_text: &str) -> Vec<TableText> {
     let (stock_id, starts_id) = if use_bands {
         ("cic_by_age", "admissions_by_age")
     } else {
         ("stock_by_age", "starts_by_age")
     };
-    let mut tables = vec![
+    vec![
         table(
             stock_id,
             header(
@@ -528,7 +538,11 @@ fn render(name: &str, title: &str, g: &Gathered, mut notes: Vec<String>) -> Resu
                 rows
             },
         ),
-    ];
+    ]
+}
+
+/// The all-ages flows: `flows_summary` and `flows_annual`.
+fn flow_tables(g: &Gathered) -> [TableText; 2] {
     let mut flows = Vec::new();
     let mut annual = Vec::new();
     let years: std::collections::BTreeSet<i32> =
@@ -552,80 +566,99 @@ fn render(name: &str, title: &str, g: &Gathered, mut notes: Vec<String>) -> Resu
             }
         }
     }
-    tables.push(table(
-        "flows_summary",
-        header(
+    [
+        table(
             "flows_summary",
-            "Children who started and ceased to be looked after in the year",
-            "totals of children who started and ceased (SFR/ULD, EES rates files)",
-            None,
-            "children",
-            false,
-            "",
+            header(
+                "flows_summary",
+                "Children who started and ceased to be looked after in the year",
+                "totals of children who started and ceased (SFR/ULD, EES rates files)",
+                None,
+                "children",
+                false,
+                "",
+            ),
+            &["period", "measure"],
+            flows,
         ),
-        &["period", "measure"],
-        flows,
-    ));
-    tables.push(table(
-        "flows_annual",
-        header(
+        table(
             "flows_annual",
-            "Children looked after at the start and end of the year, starts and ceases",
-            "stock at 31 March of the year before (opening) and of the year (closing), starts and ceases",
-            None,
-            "children",
-            false,
-            "opening is the stock at 31 March of the previous year as published",
+            header(
+                "flows_annual",
+                "Children looked after at the start and end of the year, starts and ceases",
+                "stock at 31 March of the year before (opening) and of the year (closing), starts and ceases",
+                None,
+                "children",
+                false,
+                "opening is the stock at 31 March of the previous year as published",
+            ),
+            &["period", "measure"],
+            annual,
         ),
-        &["period", "measure"],
-        annual,
-    ));
-    tables.push(table(
-        "uasc_stock",
-        header(
+    ]
+}
+
+/// The UASC, population and placement tables.
+fn other_tables(g: &Gathered) -> [TableText; 3] {
+    [
+        table(
             "uasc_stock",
-            "Unaccompanied asylum-seeking children looked after at 31 March",
-            "UASC looked after at 31 March (SFR/ULD CLA files, EES 2024 dashboard table)",
-            Some("stock"),
-            "children",
-            false,
-            "part of the children looked after at 31 March (cic_by_age)",
+            header(
+                "uasc_stock",
+                "Unaccompanied asylum-seeking children looked after at 31 March",
+                "UASC looked after at 31 March (SFR/ULD CLA files, EES 2024 dashboard table)",
+                Some("stock"),
+                "children",
+                false,
+                "part of the children looked after at 31 March (cic_by_age)",
+            ),
+            &["period"],
+            simple_rows(&g.uasc),
         ),
-        &["period"],
-        simple_rows(&g.uasc),
-    ));
-    tables.push(table(
-        "population",
-        header(
+        table(
             "population",
-            "Children aged 0-17, the denominator of the rates",
-            "population aged 0-17 (ONS mid-year estimates as DfE uses them: mid-year before 31 March)",
-            Some("population"),
-            "children",
-            false,
-            "the figure for 31 March of year t is the ONS estimate for mid-(t-1)",
+            header(
+                "population",
+                "Children aged 0-17, the denominator of the rates",
+                "population aged 0-17 (ONS mid-year estimates as DfE uses them: mid-year before 31 March)",
+                Some("population"),
+                "children",
+                false,
+                "the figure for 31 March of year t is the ONS estimate for mid-(t-1)",
+            ),
+            &["period"],
+            simple_rows(&g.population),
         ),
-        &["period"],
-        simple_rows(&g.population),
-    ));
-    tables.push(table(
-        "placements_by_type",
-        header(
+        table(
             "placements_by_type",
-            "Children looked after at 31 March by placement type",
-            "children looked after at 31 March by placement (SFR/ULD CLA files, EES 2024 dashboard table)",
-            Some("stock"),
-            "children",
-            false,
-            "categories changed in the year ending March 2020; the DfE labels are kept",
+            header(
+                "placements_by_type",
+                "Children looked after at 31 March by placement type",
+                "children looked after at 31 March by placement (SFR/ULD CLA files, EES 2024 dashboard table)",
+                Some("stock"),
+                "children",
+                false,
+                "categories changed in the year ending March 2020; the DfE labels are kept",
+            ),
+            &["period", "category"],
+            g.placements
+                .iter()
+                .flat_map(|(y, b)| {
+                    b.iter()
+                        .map(move |(cat, c)| (vec![date(*y), cat.clone()], c))
+                })
+                .collect(),
         ),
-        &["period", "category"],
-        g.placements
-            .iter()
-            .flat_map(|(y, b)| b.iter().map(move |(cat, c)| (vec![date(*y), cat.clone()], c)))
-            .collect(),
-    ));
-    let bounds: Vec<(&'static str, Vec<(usize, f64, Option<f64>)>)> =
+    ]
+}
+
+fn render(name: &str, title: &str, g: &Gathered, mut notes: Vec<String>) -> Result<Dataset> {
+    let use_bands = fit_on_bands(g, &mut notes);
+    let note_text = notes.join("; ");
+    let mut tables = band_tables(g, use_bands, &note_text);
+    tables.extend(flow_tables(g));
+    tables.extend(other_tables(g));
+    let bounds: Vec<(&'static str, Vec<Bound>)> =
         tables.iter().map(|t| (t.id, t.bounds.clone())).collect();
     let files: Vec<(String, String)> = tables
         .into_iter()
@@ -724,7 +757,7 @@ pub fn dataset(query: &str) -> Result<Dataset> {
 /// # Errors
 /// As [`dataset`].
 pub fn dataset_in(panel: &Panel, query: &str) -> Result<Dataset> {
-    council_dataset(panel, Areas::bundled().find(query)?)
+    council_dataset(panel, Areas::try_bundled()?.find(query)?)
 }
 
 /// A named group of councils (or regions) as one dataset: counts summed, a sum with
@@ -742,7 +775,7 @@ pub fn dataset_in(panel: &Panel, query: &str) -> Result<Dataset> {
 /// [`crate::Error::UnknownName`] for an unknown member; [`crate::Error::InvalidArgument`]
 /// for an empty or repeated list.
 pub fn combine(panel: &Panel, members: &[&str], name: &str) -> Result<Dataset> {
-    let areas = Areas::bundled();
+    let areas = Areas::try_bundled()?;
     if members.is_empty() {
         return Err(crate::Error::argument(
             "members",

@@ -9,9 +9,9 @@ use super::areas::Areas;
 use super::read::{Level, Obs, Value, read_file};
 use crate::{Error, Location, Result};
 
-/// The bundled panel: gzip-compressed text written by `Panel::encode`, built by
+/// The bundled panel: gzip-compressed binary written by `Panel::encode`, built by
 /// `scripts/build_dfe_panel.sh` from the published files.
-pub const BUNDLED_PANEL_GZ: &[u8] = include_bytes!("../../dfe/panel.txt.gz");
+pub const BUNDLED_PANEL_GZ: &[u8] = include_bytes!("../../dfe/panel.bin.gz");
 
 /// Measures of the panel, in storage order.
 pub const MEASURES: &[&str] = &[
@@ -135,6 +135,9 @@ pub struct Row {
     pub source: String,
 }
 
+/// Cells read from one release's files, each with its file, line and column.
+type Got = BTreeMap<Key, (Vintage, String, usize, String)>;
+
 /// The panel of every release's values.
 #[derive(Debug, Clone)]
 pub struct Panel {
@@ -167,12 +170,23 @@ pub struct Input {
 }
 
 fn gz_error(e: std::io::Error) -> Error {
-    Error::data(Location::file("dfe/panel.txt.gz"), e.to_string())
+    Error::data(Location::file("dfe/panel.bin.gz"), e.to_string())
 }
 
+/// The index of a measure in [`MEASURES`].
+fn measure_index(measure: &str) -> Option<u8> {
+    MEASURES
+        .iter()
+        .position(|m| *m == measure)
+        .and_then(|i| u8::try_from(i).ok())
+}
+
+/// A whole number without a decimal point (`-0` shows as `0`), any other as Rust prints it.
 fn fmt_value(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
+    if v == 0.0 {
+        "0".to_string()
+    } else if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
     } else {
         format!("{v}")
     }
@@ -209,27 +223,46 @@ impl Panel {
         }
     }
 
-    fn release_index(&mut self, label: &str, year: i32) -> u16 {
-        match self.releases.iter().position(|r| r.label == label) {
-            Some(i) => i as u16,
+    /// The index of a release, added if new; `file` is named if the index overflows.
+    fn release_index(&mut self, label: &str, year: i32, file: &str) -> Result<u16> {
+        let i = match self.releases.iter().position(|r| r.label == label) {
+            Some(i) => i,
             None => {
                 self.releases.push(Release {
                     label: label.to_string(),
                     year,
                 });
-                (self.releases.len() - 1) as u16
+                self.releases.len() - 1
             }
+        };
+        // Vintages store the release in one byte in the bundled layout.
+        if i > usize::from(u8::MAX) {
+            return Err(Error::data(
+                Location::file(file),
+                format!(
+                    "release {label:?} would be release number {i}: the panel holds at most 256"
+                ),
+            ));
         }
+        u16::try_from(i).map_err(|_| Error::data(Location::file(file), "too many releases"))
     }
 
-    fn intern(list: &mut Vec<String>, s: &str) -> u16 {
-        match list.iter().position(|x| x == s) {
-            Some(i) => i as u16,
+    /// The index of `s` in `list` (sources or breakdowns), added if new; `file` is named
+    /// if the index overflows.
+    fn intern(list: &mut Vec<String>, s: &str, file: &str) -> Result<u16> {
+        let i = match list.iter().position(|x| x == s) {
+            Some(i) => i,
             None => {
                 list.push(s.to_string());
-                (list.len() - 1) as u16
+                list.len() - 1
             }
-        }
+        };
+        u16::try_from(i).map_err(|_| {
+            Error::data(
+                Location::file(file),
+                format!("{s:?} would be entry {i} of a list indexed by 16 bits"),
+            )
+        })
     }
 
     /// Builds a panel from files; releases are ordered as first met in `inputs` (oldest
@@ -264,7 +297,6 @@ impl Panel {
     /// understand, an area not in the lookup, or a cell read twice within the release with
     /// two different values (naming both lines, the area, year and measure).
     pub fn add_release(&mut self, files: &[Input]) -> Result<()> {
-        let areas = Areas::bundled();
         let Some(first) = files.first() else {
             return Ok(());
         };
@@ -277,17 +309,28 @@ impl Panel {
                 ),
             ));
         }
-        let rel = self.release_index(&first.release, first.year);
+        let rel = self.release_index(&first.release, first.year, &first.file)?;
         if self.cells.values().flatten().any(|v| v.release == rel) {
             return Err(Error::data(
                 Location::file(&first.file),
                 format!("release {:?} is already in the panel", first.release),
             ));
         }
-        // (key) -> (vintage, file, line, column)
-        let mut got: BTreeMap<Key, (Vintage, String, usize, String)> = BTreeMap::new();
+        let mut got = self.read_release(files, rel)?;
+        self.derive_ceases_16(&mut got, rel, first)?;
+        for (k, (v, ..)) in got {
+            self.cells.entry(k).or_default().push(v);
+        }
+        Ok(())
+    }
+
+    /// The cells of one release's files, each with the file, line and column it came
+    /// from; a cell read twice with two different values is an error.
+    fn read_release(&mut self, files: &[Input], rel: u16) -> Result<Got> {
+        let areas = Areas::try_bundled()?;
+        let mut got = Got::new();
         for f in files {
-            let src = Self::intern(&mut self.sources, &f.source);
+            let src = Self::intern(&mut self.sources, &f.source, &f.file)?;
             let read = read_file(&f.file, &f.text, Some(f.year))?;
             for (line, why) in read.skipped {
                 self.skipped.push(format!("{} line {line}: {why}", f.file));
@@ -312,7 +355,7 @@ impl Panel {
                     if prev.status == v.status && prev.value == v.value {
                         continue;
                     }
-                    let a = areas.get(key.area as usize);
+                    let a = areas.get(usize::from(key.area));
                     return Err(Error::data(
                         Location::file(&f.file).at_line(o.line).at_column(&o.column),
                         format!(
@@ -324,22 +367,33 @@ impl Panel {
                             o.breakdown,
                             show(&v),
                             show(prev),
-                            first.release
+                            f.release
                         ),
                     ));
                 }
                 got.insert(key, (v, f.file.clone(), o.line, o.column.clone()));
             }
         }
-        // Councils' ceases aged 16 and over, from 16, 17 and 18+ where not printed.
-        let ceases = MEASURES.iter().position(|m| *m == "ceases").unwrap_or(0) as u8;
-        let b = |p: &mut Panel, s: &str| Self::intern(&mut p.breakdowns, s);
-        let (b16p, b16, b17, b18) = (b(self, "16+"), b(self, "16"), b(self, "17"), b(self, "18+"));
+        Ok(got)
+    }
+
+    /// Councils' ceases aged 16 and over, from 16, 17 and 18+ where not printed.
+    fn derive_ceases_16(&mut self, got: &mut Got, rel: u16, first: &Input) -> Result<()> {
+        let areas = Areas::try_bundled()?;
+        let ceases = measure_index("ceases")
+            .ok_or_else(|| Error::model("the measure \"ceases\" is not in MEASURES"))?;
+        let file = first.file.as_str();
+        let (b16p, b16, b17, b18) = (
+            Self::intern(&mut self.breakdowns, "16+", file)?,
+            Self::intern(&mut self.breakdowns, "16", file)?,
+            Self::intern(&mut self.breakdowns, "17", file)?,
+            Self::intern(&mut self.breakdowns, "18+", file)?,
+        );
         let mut derived = Vec::new();
         for (k, (v16, ..)) in got.range(..) {
             if k.measure != ceases
                 || k.breakdown != b16
-                || areas.get(k.area as usize).level != Level::LocalAuthority
+                || areas.get(usize::from(k.area)).level != Level::LocalAuthority
             {
                 continue;
             }
@@ -357,31 +411,27 @@ impl Panel {
                 continue;
             };
             let parts = [v16, v17, v18];
-            let kind = if parts.iter().all(|p| p.value.is_some()) {
-                "sum"
-            } else if parts.iter().any(|p| p.status == Status::Suppressed) {
-                "suppressed"
-            } else {
-                continue;
-            };
-            let (status, value, text) = if kind == "sum" {
+            let source = &self.sources[usize::from(v16.source)];
+            let (status, value, text) = if parts.iter().all(|p| p.value.is_some()) {
                 (
                     Status::Derived,
                     Some(parts.iter().filter_map(|p| p.value).sum()),
                     format!(
-                        "derived: sum of ceases aged 16, 17, 18+ ({}); {}",
-                        first.release, self.sources[v16.source as usize]
+                        "derived: sum of ceases aged 16, 17, 18+ ({}); {source}",
+                        first.release
                     ),
                 )
-            } else {
+            } else if parts.iter().any(|p| p.status == Status::Suppressed) {
                 (
                     Status::Suppressed,
                     None,
                     format!(
-                        "derived: ceases aged 16, 17, 18+ ({}), a part is suppressed; {}",
-                        first.release, self.sources[v16.source as usize]
+                        "derived: ceases aged 16, 17, 18+ ({}), a part is suppressed; {source}",
+                        first.release
                     ),
                 )
+            } else {
+                continue;
             };
             derived.push((
                 Key {
@@ -394,7 +444,7 @@ impl Panel {
             ));
         }
         for (k, status, value, text) in derived {
-            let src = Self::intern(&mut self.sources, &text);
+            let src = Self::intern(&mut self.sources, &text, file)?;
             got.insert(
                 k,
                 (
@@ -411,9 +461,6 @@ impl Panel {
                 ),
             );
         }
-        for (k, (v, ..)) in got {
-            self.cells.entry(k).or_default().push(v);
-        }
         Ok(())
     }
 
@@ -429,12 +476,20 @@ impl Panel {
                 ),
             ));
         };
-        let measure = MEASURES.iter().position(|m| *m == o.measure).unwrap_or(0) as u8;
+        let here = || Location::file(file).at_line(o.line);
+        let measure = measure_index(o.measure).ok_or_else(|| {
+            Error::data(
+                here(),
+                format!("measure {:?} is not a panel measure", o.measure),
+            )
+        })?;
         Ok(Key {
-            area: area as u16,
+            area: u16::try_from(area)
+                .map_err(|_| Error::data(here(), format!("area index {area} out of range")))?,
             measure,
-            breakdown: Self::intern(&mut self.breakdowns, &o.breakdown),
-            year: o.year as i16,
+            breakdown: Self::intern(&mut self.breakdowns, &o.breakdown, file)?,
+            year: i16::try_from(o.year)
+                .map_err(|_| Error::data(here(), format!("year {} out of range", o.year)))?,
         })
     }
 
@@ -476,10 +531,10 @@ impl Panel {
     /// The key of a cell by canonical area code, measure, breakdown and year.
     pub fn key(&self, area_code: &str, measure: &str, breakdown: &str, year: i32) -> Option<Key> {
         Some(Key {
-            area: Areas::bundled().index_of(area_code)? as u16,
-            measure: MEASURES.iter().position(|m| *m == measure)? as u8,
-            breakdown: self.breakdowns.iter().position(|b| b == breakdown)? as u16,
-            year: year as i16,
+            area: u16::try_from(Areas::bundled().index_of(area_code)?).ok()?,
+            measure: measure_index(measure)?,
+            breakdown: u16::try_from(self.breakdowns.iter().position(|b| b == breakdown)?).ok()?,
+            year: i16::try_from(year).ok()?,
         })
     }
 
@@ -588,8 +643,8 @@ impl Panel {
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
     }
 
-    /// The compact text form (before compression): releases, sources, breakdowns, then
-    /// one tab-separated line per vintage.
+    /// A readable text form (releases, sources, breakdowns, then one tab-separated line
+    /// per vintage), for comparing panels and for inspection.
     pub fn encode_text(&self) -> String {
         let areas = Areas::bundled();
         let mut s = String::from("carecast-dfe-panel 1\n");
@@ -621,27 +676,177 @@ impl Panel {
         s
     }
 
-    /// The bundled form: [`Panel::encode_text`] compressed with gzip.
+    /// The bundled form: a compact binary layout (header text of releases, sources,
+    /// breakdowns and area codes, then fixed-width cells and vintages), gzip-compressed.
     ///
     /// # Errors
     /// [`Error::Data`] if compression fails.
     pub fn encode(&self) -> Result<Vec<u8>> {
+        let areas = Areas::try_bundled()?;
+        let mut used: Vec<u16> = self.cells.keys().map(|k| k.area).collect();
+        used.dedup();
+        let mut head = String::new();
+        for r in &self.releases {
+            head.push_str(&format!("R\t{}\t{}\n", r.label, r.year));
+        }
+        for x in &self.sources {
+            head.push_str(&format!("S\t{x}\n"));
+        }
+        for b in &self.breakdowns {
+            head.push_str(&format!("B\t{b}\n"));
+        }
+        for a in &used {
+            head.push_str(&format!("A\t{}\n", areas.get(*a as usize).code));
+        }
+        let fit = |what: &str| {
+            Error::data(
+                Location::file("dfe/panel.bin.gz"),
+                format!("{what} does not fit the binary layout"),
+            )
+        };
+        let mut out: Vec<u8> = MAGIC.to_vec();
+        out.extend(
+            u32::try_from(head.len())
+                .map_err(|_| fit("header length"))?
+                .to_le_bytes(),
+        );
+        out.extend(head.as_bytes());
+        out.extend(
+            u32::try_from(self.cells.len())
+                .map_err(|_| fit("number of cells"))?
+                .to_le_bytes(),
+        );
+        for (k, vs) in &self.cells {
+            let local = used
+                .binary_search(&k.area)
+                .ok()
+                .and_then(|i| u16::try_from(i).ok())
+                .ok_or_else(|| fit("area index"))?;
+            out.extend(local.to_le_bytes());
+            out.push(k.measure);
+            out.extend(k.breakdown.to_le_bytes());
+            out.extend(k.year.to_le_bytes());
+            out.push(u8::try_from(vs.len()).map_err(|_| fit("number of vintages"))?);
+            for v in vs {
+                out.push(u8::try_from(v.release).map_err(|_| fit("release index"))?);
+                out.extend(v.source.to_le_bytes());
+                let code = match v.status {
+                    Status::Published => 0u8,
+                    Status::Derived => 1,
+                    Status::Suppressed => 2,
+                    Status::NotAvailable => 3,
+                };
+                out.push(code | if v.value.is_some() { 0x10 } else { 0 });
+                if let Some(x) = v.value {
+                    out.extend(x.to_le_bytes());
+                }
+                out.push(u8::try_from(v.printed.len()).map_err(|_| fit("printed symbol"))?);
+                out.extend(v.printed.as_bytes());
+            }
+        }
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        e.write_all(self.encode_text().as_bytes())
-            .map_err(gz_error)?;
+        e.write_all(&out).map_err(gz_error)?;
         e.finish().map_err(gz_error)
     }
 
     /// Decodes [`Panel::encode`]'s output.
     ///
     /// # Errors
-    /// [`Error::Data`] with the line for anything malformed.
+    /// [`Error::Data`] for anything malformed.
     pub fn decode(gz: &[u8]) -> Result<Panel> {
-        let mut text = String::new();
+        let mut bytes = Vec::with_capacity(gz.len() * 4);
         flate2::read::GzDecoder::new(gz)
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
             .map_err(gz_error)?;
-        Self::decode_text(&text)
+        let bad = |why: &str| Error::data(Location::file("dfe/panel.bin.gz"), why.to_string());
+        let mut r = Bytes { b: &bytes, at: 0 };
+        if r.take(MAGIC.len()).ok_or_else(|| bad("truncated"))? != MAGIC {
+            return Err(bad("not a carecast DfE panel (binary version 2)"));
+        }
+        let n = r.u32().ok_or_else(|| bad("truncated header"))? as usize;
+        let head = std::str::from_utf8(r.take(n).ok_or_else(|| bad("truncated header"))?)
+            .map_err(|_| bad("header is not UTF-8"))?;
+        let areas = Areas::try_bundled()?;
+        let mut p = Panel::new();
+        let mut local: Vec<u16> = Vec::new();
+        for line in head.lines() {
+            let f: Vec<&str> = line.split('\t').collect();
+            match (f[0], f.len()) {
+                ("R", 3) => p.releases.push(Release {
+                    label: f[1].to_string(),
+                    year: f[2].parse().map_err(|_| bad("release year"))?,
+                }),
+                ("S", 2) => p.sources.push(f[1].to_string()),
+                ("B", 2) => p.breakdowns.push(f[1].to_string()),
+                ("A", 2) => local.push(
+                    areas
+                        .index_of(f[1])
+                        .and_then(|i| u16::try_from(i).ok())
+                        .ok_or_else(|| bad("unknown area code"))?,
+                ),
+                _ => return Err(bad("malformed header line")),
+            }
+        }
+        let cells = r.u32().ok_or_else(|| bad("truncated"))? as usize;
+        let mut list = Vec::with_capacity(cells);
+        let t = || bad("truncated cell");
+        for _ in 0..cells {
+            let area = *local
+                .get(r.u16().ok_or_else(t)? as usize)
+                .ok_or_else(|| bad("area index"))?;
+            let key = Key {
+                area,
+                measure: r.u8().ok_or_else(t)?,
+                breakdown: r.u16().ok_or_else(t)?,
+                year: i16::from_le_bytes(r.u16().ok_or_else(t)?.to_le_bytes()),
+            };
+            if key.measure as usize >= MEASURES.len()
+                || key.breakdown as usize >= p.breakdowns.len()
+            {
+                return Err(bad("index out of range"));
+            }
+            let nv = r.u8().ok_or_else(t)?;
+            let mut vs = Vec::with_capacity(nv as usize);
+            for _ in 0..nv {
+                let release = u16::from(r.u8().ok_or_else(t)?);
+                let source = r.u16().ok_or_else(t)?;
+                let code = r.u8().ok_or_else(t)?;
+                let status = match code & 0x0f {
+                    0 => Status::Published,
+                    1 => Status::Derived,
+                    2 => Status::Suppressed,
+                    3 => Status::NotAvailable,
+                    _ => return Err(bad("status")),
+                };
+                let value = if code & 0x10 != 0 {
+                    Some(f64::from_le_bytes(
+                        r.take(8).ok_or_else(t)?.try_into().map_err(|_| t())?,
+                    ))
+                } else {
+                    None
+                };
+                let pl = r.u8().ok_or_else(t)? as usize;
+                let printed = std::str::from_utf8(r.take(pl).ok_or_else(t)?)
+                    .map_err(|_| bad("printed symbol is not UTF-8"))?
+                    .to_string();
+                if release as usize >= p.releases.len() || source as usize >= p.sources.len() {
+                    return Err(bad("index out of range"));
+                }
+                vs.push(Vintage {
+                    release,
+                    source,
+                    status,
+                    value,
+                    printed,
+                });
+            }
+            list.push((key, vs));
+        }
+        if r.at != bytes.len() {
+            return Err(bad("trailing bytes"));
+        }
+        p.cells = list.into_iter().collect();
+        Ok(p)
     }
 
     /// Decodes [`Panel::encode_text`]'s output.
@@ -649,11 +854,11 @@ impl Panel {
     /// # Errors
     /// [`Error::Data`] with the line for anything malformed.
     pub fn decode_text(text: &str) -> Result<Panel> {
-        let areas = Areas::bundled();
+        let areas = Areas::try_bundled()?;
         let mut p = Panel::new();
         let bad = |i: usize, why: &str| {
             Error::data(
-                Location::file("dfe/panel.txt.gz").at_line(i + 1),
+                Location::file("dfe/panel.txt").at_line(i + 1),
                 why.to_string(),
             )
         };
@@ -683,7 +888,7 @@ impl Panel {
                 ("S", 2) => p.sources.push(f[1].to_string()),
                 ("B", 2) => p.breakdowns.push(f[1].to_string()),
                 (_, 9) => {
-                    let num = |s: &str, what: &str| s.parse::<i64>().map_err(|_| bad(i, what));
+                    let small = |s: &str, what: &str| s.parse::<u16>().map_err(|_| bad(i, what));
                     let area = if f[0] == last_area.0 {
                         last_area.1
                     } else {
@@ -694,14 +899,14 @@ impl Panel {
                         a
                     };
                     let key = Key {
-                        area: area as u16,
-                        measure: num(f[1], "measure")? as u8,
-                        breakdown: num(f[2], "breakdown")? as u16,
-                        year: num(f[3], "year")? as i16,
+                        area: u16::try_from(area).map_err(|_| bad(i, "area index"))?,
+                        measure: f[1].parse::<u8>().map_err(|_| bad(i, "measure"))?,
+                        breakdown: small(f[2], "breakdown")?,
+                        year: f[3].parse::<i16>().map_err(|_| bad(i, "year"))?,
                     };
                     let v = Vintage {
-                        release: num(f[4], "release")? as u16,
-                        source: num(f[5], "source")? as u16,
+                        release: small(f[4], "release")?,
+                        source: small(f[5], "source")?,
                         status: Status::from_code(f[6]).ok_or_else(|| bad(i, "status"))?,
                         value: if f[7].is_empty() {
                             None
@@ -736,6 +941,30 @@ impl Panel {
 impl Default for Panel {
     fn default() -> Self {
         Panel::new()
+    }
+}
+
+const MAGIC: &[u8] = b"CCDFE2\n";
+
+struct Bytes<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Bytes<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let s = self.b.get(self.at..self.at + n)?;
+        self.at += n;
+        Some(s)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+    fn u16(&mut self) -> Option<u16> {
+        Some(u16::from_le_bytes(self.take(2)?.try_into().ok()?))
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
     }
 }
 

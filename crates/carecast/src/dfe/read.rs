@@ -303,7 +303,10 @@ pub const EES_LABELS: &[(&str, &str)] = &[
 ];
 
 /// The CSV rows of a text (BOM and CRLF tolerated), with 1-based line numbers.
-fn rows(file: &str, text: &str) -> Result<(Vec<String>, Vec<(usize, csv::StringRecord)>)> {
+/// A header and the rows with their line numbers.
+type Rows = (Vec<String>, Vec<(usize, csv::StringRecord)>);
+
+fn rows(file: &str, text: &str) -> Result<Rows> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -318,10 +321,16 @@ fn rows(file: &str, text: &str) -> Result<(Vec<String>, Vec<(usize, csv::StringR
     let mut out = Vec::new();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line() as usize);
+            let line = e
+                .position()
+                .and_then(|p| usize::try_from(p.line()).ok())
+                .unwrap_or(0);
             Error::data(Location::file(file).at_line(line), e.to_string())
         })?;
-        let line = rec.position().map_or(0, |p| p.line() as usize);
+        let line = rec
+            .position()
+            .and_then(|p| usize::try_from(p.line()).ok())
+            .unwrap_or(0);
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
@@ -330,7 +339,7 @@ fn rows(file: &str, text: &str) -> Result<(Vec<String>, Vec<(usize, csv::StringR
     Ok((header, out))
 }
 
-fn year_suffix<'a>(col: &'a str, prefix: &str) -> Option<i32> {
+fn year_suffix(col: &str, prefix: &str) -> Option<i32> {
     let rest = col.strip_prefix(prefix)?;
     (rest.len() == 4 && rest.bytes().all(|b| b.is_ascii_digit()))
         .then(|| rest.parse().ok())
@@ -543,6 +552,20 @@ pub fn read_file(file: &str, text: &str, own_year: Option<i32>) -> Result<FileRe
     })
 }
 
+/// The year a wide file reports on: the one given, else the latest year in its column
+/// names.
+fn report_year(file: &str, own_year: Option<i32>, years: [&Vec<i32>; 3]) -> Result<i32> {
+    if let Some(y) = own_year {
+        return Ok(y);
+    }
+    years.into_iter().flatten().copied().max().ok_or_else(|| {
+        Error::data(
+            Location::file(file).at_line(1),
+            "no column names the year this file reports on (e.g. CLA_cease without a year): give the release year",
+        )
+    })
+}
+
 fn read_wide(
     file: &str,
     layout: Layout,
@@ -558,25 +581,7 @@ fn read_wide(
         yrs("CLA_started"),
         yrs("CLA_cease"),
     );
-    let own = match own_year {
-        Some(y) => y,
-        None => {
-            let all: Vec<i32> = [&mar, &started, &cease]
-                .into_iter()
-                .flatten()
-                .copied()
-                .collect();
-            match all.iter().max() {
-                Some(&y) => y,
-                None => {
-                    return Err(Error::data(
-                        Location::file(file).at_line(1),
-                        "no column names the year this file reports on (e.g. CLA_cease without a year): give the release year",
-                    ));
-                }
-            }
-        }
-    };
+    let own = report_year(file, own_year, [&mar, &started, &cease])?;
     let pop_offset = match (mar.iter().min(), pop.iter().min()) {
         (Some(m), Some(p)) if p + 1 == *m => 1,
         _ => 0,
@@ -814,6 +819,32 @@ fn read_ees_rates(
     Ok(out)
 }
 
+/// The measure the age rows of a characteristics file count: fixed by a dashboard's
+/// layout, else told apart by the groups an EES file holds.
+fn age_measure(
+    file: &str,
+    layout: Layout,
+    records: &[(usize, csv::StringRecord)],
+    grp: usize,
+) -> Result<&'static str> {
+    let groups: std::collections::BTreeSet<&str> =
+        records.iter().filter_map(|(_, r)| r.get(grp)).collect();
+    Ok(match layout {
+        Layout::Dashboard31March => "stock",
+        Layout::DashboardStarts => "starts",
+        Layout::DashboardCeases => "ceases",
+        _ if groups.contains("Age on ceasing") => "ceases",
+        _ if groups.contains("Taken into care") => "starts",
+        _ if groups.contains("Placement") || groups.contains("Locality of placement") => "stock",
+        _ => {
+            return Err(Error::data(
+                Location::file(file).at_line(1),
+                "an EES characteristics file whose groups show neither starts (`Taken into care`), ceases (`Age on ceasing`) nor 31 March stock (`Placement`)",
+            ));
+        }
+    })
+}
+
 fn read_characteristics(
     file: &str,
     layout: Layout,
@@ -832,27 +863,11 @@ fn read_characteristics(
         _ => col("number"),
     }
     .unwrap_or(0);
-    // An EES characteristics file is told apart by the groups it holds.
-    let groups: std::collections::BTreeSet<&str> =
-        records.iter().filter_map(|(_, r)| r.get(grp)).collect();
-    let age_measure = match layout {
-        Layout::Dashboard31March => "stock",
-        Layout::DashboardStarts => "starts",
-        Layout::DashboardCeases => "ceases",
-        _ if groups.contains("Age on ceasing") => "ceases",
-        _ if groups.contains("Taken into care") => "starts",
-        _ if groups.contains("Placement") || groups.contains("Locality of placement") => "stock",
-        _ => {
-            return Err(Error::data(
-                Location::file(file).at_line(1),
-                "an EES characteristics file whose groups show neither starts (`Taken into care`), ceases (`Age on ceasing`) nor 31 March stock (`Placement`)",
-            ));
-        }
-    };
+    let age_measure = age_measure(file, layout, records, grp)?;
     let label = |s: &str| EES_LABELS.iter().find(|(k, _)| *k == s).map(|(_, v)| *v);
     let mut out = Vec::new();
-    let mut seen: BTreeMap<(i32, String, String, &'static str, String), (Value, usize)> =
-        BTreeMap::new();
+    type CellKey = (i32, String, String, &'static str, String);
+    let mut seen: BTreeMap<CellKey, (Value, usize)> = BTreeMap::new();
     for (line, rec) in records {
         let f = |i: usize| rec.get(i).unwrap_or("").trim();
         let (measure, breakdown): (&'static str, &str) = match f(grp) {

@@ -1,0 +1,195 @@
+//! DfE statistics for every council: the national panel, councils, groups and the
+//! cross-source reconciliation, as native objects and columns.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use carecast::dfe::{self, Areas, Input, Panel};
+use carecast::{Error, Location};
+use numpy::IntoPyArray;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::convert::{Strings, columns};
+use crate::data::{Dataset, Reconciliation};
+use crate::errors::run;
+
+/// The bundled panel with the files of a newer release added on top (latest wins).
+fn panel_with(files: &[String], release: Option<&str>) -> carecast::Result<Panel> {
+    let base = Panel::bundled()?;
+    if files.is_empty() {
+        return Ok(base.clone());
+    }
+    let mut inputs = Vec::new();
+    let mut year: Option<i32> = None;
+    for f in files {
+        let path = PathBuf::from(f);
+        let text = dfe::build::read_path(&path)?;
+        let read = dfe::read::read_file(f, &text, None)?;
+        let y = read
+            .obs
+            .iter()
+            .map(|o| o.year)
+            .max()
+            .ok_or_else(|| Error::data(Location::file(f), "the file holds no values"))?;
+        year = Some(year.map_or(y, |x| x.max(y)));
+        inputs.push((f.clone(), text));
+    }
+    let year = year.ok_or_else(|| Error::argument("files", "[]", "no file given"))?;
+    let label = release.map_or_else(|| format!("added {year}"), String::from);
+    let inputs: Vec<Input> = inputs
+        .into_iter()
+        .map(|(file, text)| Input {
+            source: file.clone(),
+            file,
+            release: label.clone(),
+            year,
+            text,
+        })
+        .collect();
+    let mut p = base.clone();
+    p.add_release(&inputs)?;
+    Ok(p)
+}
+
+/// Panel rows as columns (the columns of `cla_panel.csv`): `year` an int64 array, `value`
+/// a float64 array (NaN where the status is neither `published` nor `derived`), the rest
+/// numpy object arrays of `str`.
+fn panel_columns(py: Python<'_>, rows: &[dfe::panel::Row]) -> PyResult<Py<PyDict>> {
+    let out = PyDict::new(py);
+    let years: Vec<i64> = rows.iter().map(|r| i64::from(r.year)).collect();
+    out.set_item("year", years.into_pyarray(py))?;
+    let mut s = Strings::default();
+    out.set_item(
+        "geographic_level",
+        s.column(py, rows, |r| r.geographic_level),
+    )?;
+    out.set_item("area_code", s.column(py, rows, |r| r.area_code.as_str()))?;
+    out.set_item(
+        "old_la_code",
+        s.column(py, rows, |r| r.old_la_code.as_str()),
+    )?;
+    out.set_item("area_name", s.column(py, rows, |r| r.area_name.as_str()))?;
+    out.set_item("measure", s.column(py, rows, |r| r.measure))?;
+    out.set_item("breakdown", s.column(py, rows, |r| r.breakdown.as_str()))?;
+    let values: Vec<f64> = rows.iter().map(|r| r.value.unwrap_or(f64::NAN)).collect();
+    out.set_item("value", values.into_pyarray(py))?;
+    out.set_item("status", s.column(py, rows, |r| r.status))?;
+    out.set_item("printed", s.column(py, rows, |r| r.printed.as_str()))?;
+    out.set_item("release", s.column(py, rows, |r| r.release.as_str()))?;
+    out.set_item("source", s.column(py, rows, |r| r.source.as_str()))?;
+    Ok(out.unbind())
+}
+
+/// The national panel as columns (those of `cla_panel.csv`): the latest release per
+/// cell, or every vintage.
+#[pyfunction]
+#[pyo3(signature = (files=Vec::new(), release=None, vintages=false))]
+pub(crate) fn dfe_panel(
+    py: Python<'_>,
+    files: Vec<String>,
+    release: Option<String>,
+    vintages: bool,
+) -> PyResult<Py<PyDict>> {
+    let rows = run(py, || {
+        let p = panel_with(&files, release.as_deref())?;
+        Ok(if vintages {
+            p.vintage_rows()
+        } else {
+            p.latest_rows()
+        })
+    })?;
+    panel_columns(py, &rows)
+}
+
+/// A `dfe:` dataset from the bundled panel with the files of a newer release added.
+#[pyfunction]
+#[pyo3(signature = (name, files=Vec::new()))]
+pub(crate) fn dfe_load(py: Python<'_>, name: String, files: Vec<String>) -> PyResult<Dataset> {
+    run(py, || {
+        let p = panel_with(&files, None)?;
+        dfe::dataset_in(&p, &name)
+    })
+    .map(Dataset::new)
+}
+
+/// A named group of councils as one dataset.
+#[pyfunction]
+#[pyo3(signature = (members, name, files=Vec::new()))]
+pub(crate) fn dfe_combine(
+    py: Python<'_>,
+    members: Vec<String>,
+    name: String,
+    files: Vec<String>,
+) -> PyResult<Dataset> {
+    run(py, || {
+        let p = panel_with(&files, None)?;
+        let m: Vec<&str> = members.iter().map(String::as_str).collect();
+        dfe::combine(&p, &m, &name)
+    })
+    .map(Dataset::new)
+}
+
+/// Councils (and regions, England) as columns: level, codes, name, region, years, dataset.
+#[pyfunction]
+#[pyo3(signature = (region=None))]
+pub(crate) fn dfe_councils(py: Python<'_>, region: Option<String>) -> PyResult<Py<PyDict>> {
+    let rows = run(py, || {
+        let areas = Areas::bundled();
+        let want = match &region {
+            Some(r) => {
+                let a = areas.find(r)?;
+                if a.level != dfe::read::Level::Regional {
+                    return Err(Error::argument(
+                        "region",
+                        r,
+                        format!("{} is not a region", a.name),
+                    ));
+                }
+                Some(a.name.clone())
+            }
+            None => None,
+        };
+        Ok(areas
+            .areas
+            .iter()
+            .filter(|a| match &want {
+                None => true,
+                Some(w) => {
+                    a.level == dfe::read::Level::LocalAuthority
+                        && (a.region == *w || (w == "London" && a.region.ends_with("London")))
+                }
+            })
+            .map(|a| {
+                serde_json::json!({
+                    "geographic_level": a.level.label(),
+                    "area_code": a.code,
+                    "old_la_code": a.old_la_code,
+                    "area_name": a.name,
+                    "region": a.region,
+                    "first_year": a.first_year,
+                    "last_year": a.last_year,
+                    "dataset": format!("dfe:{}", a.name),
+                })
+            })
+            .collect::<Vec<_>>())
+    })?;
+    columns(py, &rows)
+}
+
+/// The council documents checked against the DfE figures for the same years.
+#[pyfunction]
+pub(crate) fn dfe_reconcile_sources(py: Python<'_>) -> PyResult<Reconciliation> {
+    run(py, || dfe::sources::reconcile_sources(Panel::bundled()?))
+        .map(|r| Reconciliation { inner: Arc::new(r) })
+}
+
+/// Registers the functions of this file.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(dfe_panel, m)?)?;
+    m.add_function(wrap_pyfunction!(dfe_load, m)?)?;
+    m.add_function(wrap_pyfunction!(dfe_combine, m)?)?;
+    m.add_function(wrap_pyfunction!(dfe_councils, m)?)?;
+    m.add_function(wrap_pyfunction!(dfe_reconcile_sources, m)?)?;
+    Ok(())
+}
