@@ -253,7 +253,7 @@ impl Panel for DfePanel {
 
 fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut path = "../../shared/dfe/panel/cla_panel_vintages.csv".to_string();
+    let mut path = "../shared/dfe/panel/cla_panel_vintages.csv".to_string();
     let mut o = NationalOptions::default();
     let mut markdown: Option<String> = None;
     let mut calibration: Option<String> = None;
@@ -305,6 +305,14 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
         b.markdown("total"),
         b.markdown("bands")
     );
+    if o.paths > 0 {
+        for sc in b.scores.iter().filter(|sc| sc.method == o.paths_method) {
+            eprintln!(
+                "Monte Carlo intervals of {} ({}, h={}): coverage {:?}, width % {:?}",
+                sc.method, sc.series, sc.horizon, sc.mc_coverage, sc.mc_width
+            );
+        }
+    }
     if let Some(f) = markdown {
         std::fs::write(
             &f,
