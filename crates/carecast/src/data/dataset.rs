@@ -166,3 +166,23 @@ impl Dataset {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CSV: &str = "# id: a\n# title: A\n# source: s\n# source_table: 1\n# measure: stock\n# unit: children\nvalue\n3\n";
+
+    #[test]
+    fn a_deserialised_dataset_is_checked_like_a_loaded_one() {
+        let d = Dataset::from_files("x", "test", vec![("a.csv".into(), CSV.into())]).unwrap();
+        let mut json = serde_json::to_value(&d).unwrap();
+        let back: Dataset = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back, d);
+        json["checks"] = serde_json::json!([{"kind": "stock_identity", "table": "gone"}]);
+        let e = serde_json::from_value::<Dataset>(json)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("gone"), "{e}");
+    }
+}

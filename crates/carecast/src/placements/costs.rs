@@ -1,6 +1,6 @@
 //! Unit costs, spend, and published spend reconciled against counts and unit costs.
 
-use super::*;
+use super::{MarketInputs, UnitCost};
 use crate::{AgeBand, BandScheme, Error, PlacementType, Result};
 
 impl MarketInputs {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::*;
+use super::check_cost;
 use crate::{Date, Error, FinancialYear, PlacementType, Result};
 
 /// Children by placement type at one date, for one age group.

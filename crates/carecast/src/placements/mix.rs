@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::*;
+use super::{MarketInputs, MixMethod, MixObservation};
 use crate::{AgeBand, BandScheme, Date, Error, FinancialYear, PlacementType, Result};
 
 impl MarketInputs {

@@ -29,7 +29,7 @@
 //!
 //! ```
 //! use carecast::{CohortModel, Dataset, ProjectionOptions};
-//! use carecast::market::{MarketInputs, MarketOptions};
+//! use carecast::placements::{MarketInputs, MarketOptions};
 //! let ds = Dataset::bundled("derbyshire").unwrap();
 //! let model = CohortModel::fit(&ds).unwrap();
 //! let inputs = MarketInputs::from_dataset(&ds, &model.history).unwrap();

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::*;
+use super::{UnitCost, check_inflation};
 use crate::{Error, Result};
 
 /// How the placement mix moves forward.

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::*;
+use super::{MarketLevers, Measure, MixMethod, Subject, UnitCost};
 use crate::FinancialYear;
 use crate::model::Projection;
 

@@ -1,6 +1,6 @@
 //! Monte Carlo placements and spend.
 
-use super::*;
+use super::{MarketInputs, MarketOptions, fine_scheme};
 use crate::Result;
 use crate::model::{CohortModel, Projection, ProjectionOptions};
 
@@ -17,8 +17,8 @@ impl MarketInputs {
     ///
     /// ```
     /// use carecast::{CohortModel, Dataset, ProjectionOptions};
-    /// use carecast::market::{MarketInputs, MarketOptions};
-    /// use carecast::stochastic::StochasticOptions;
+    /// use carecast::placements::{MarketInputs, MarketOptions};
+    /// use carecast::StochasticOptions;
     /// let ds = Dataset::bundled("derbyshire").unwrap();
     /// let m = CohortModel::fit(&ds).unwrap();
     /// let i = MarketInputs::from_dataset(&ds, &m.history).unwrap();

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::*;
+use super::MixObservation;
 use crate::{Error, PlacementType, Result, Table};
 
 /// Applies a total to a published mix at one date: children by type if `total` children
@@ -42,7 +42,7 @@ pub struct UsageEstimate {
 ///
 /// ```
 /// use carecast::Dataset;
-/// use carecast::market::usage_estimates;
+/// use carecast::placements::usage_estimates;
 /// let ds = Dataset::bundled("derbyshire").unwrap();
 /// let rows = usage_estimates(ds.table("placement_usage_700").unwrap(), 700.0).unwrap();
 /// let ifa = rows.iter().find(|r| r.category == "IFAs").unwrap();

@@ -15,7 +15,12 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{CheckSpec, Dataset, Interval, Key, Record, Selector, Table};
+use crate::{Dataset, Interval, Key, Record, Table};
+
+// The declared checks moved to `data::checks`; their old path is kept for code that
+// named it.
+#[doc(hidden)]
+pub use crate::data::checks::{CheckSpec, Selector};
 use acc::{Acc, acc, dedup, finding, group_label, period_of, tolerance};
 
 /// The outcome of one check on one group.

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::*;
+use super::{Lever, Scenario};
 use crate::model::CohortModel;
 use crate::placements::{MarketInputs, MarketProjection, MarketRow};
 use crate::{Dataset, Error, Result};

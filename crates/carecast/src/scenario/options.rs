@@ -1,6 +1,6 @@
 //! The projection and placement options a scenario's levers give.
 
-use super::*;
+use super::{Lever, Scenario};
 use crate::model::{FlowChange, ProjectionOptions};
 use crate::placements::{FromYear, MarketLevers, MarketOptions, UnitCost, cost_band};
 use crate::{Error, Result};

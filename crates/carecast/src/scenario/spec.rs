@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::*;
+use super::{Lever, default_years};
 use crate::model::{Admissions, Discharges};
 use crate::placements::{MixMethod, UnitCost, cost_band};
 use crate::{Dataset, Error, Result};
