@@ -134,6 +134,8 @@ def _emit(df: pd.DataFrame, fmt: str, extra: dict[str, Any] | None = None) -> No
     elif fmt == "csv":
         sys.stdout.write(export.to_csv(export.for_output(df)))
     else:
+        if export._DISCLOSURE.get() != "none":
+            df = export.for_output(df)
         with pd.option_context(
             "display.max_rows",
             None,
@@ -514,6 +516,14 @@ def build_parser() -> argparse.ArgumentParser:
             help="also write the result as CSV files (and charts as PNG, where there are "
             "any) to DIR",
         )
+        sp.add_argument(
+            "--disclosure",
+            choices=list(export.DISCLOSURE_RULES),
+            default="none",
+            help="disclosure control of what is printed and written: dfe rounds counts of "
+            "children to whole numbers and writes counts of 1 to 5 as `c`, as the DfE's "
+            "local-authority tables do (default: none)",
+        )
         sp.set_defaults(func=fn)
         return sp
 
@@ -658,7 +668,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         _check_out(args)
-        return int(args.func(args))
+        with export.disclosure_control(getattr(args, "disclosure", "none")):
+            return int(args.func(args))
     except CarecastError as e:
         print(f"carecast: error: {e}", file=sys.stderr)
         return 2
