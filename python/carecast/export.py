@@ -42,8 +42,7 @@ import contextvars
 import json
 import math
 import re
-from collections.abc import Iterator
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -295,7 +294,9 @@ def score_units(df: pd.DataFrame) -> dict[str, str]:
 DISCLOSURE_RULES: tuple[str, ...] = ("none", "dfe")
 
 #: Units that count people, places or households: whole numbers under disclosure control.
-COUNT_UNITS: frozenset[str] = frozenset({"children", "young people", "places", "households", "beds"})
+COUNT_UNITS: frozenset[str] = frozenset(
+    {"children", "young people", "places", "households", "beds"}
+)
 
 #: The largest count the DfE withholds in its local-authority tables (counts 1 to 5).
 DFE_SMALL_MAX: int = 5
@@ -389,11 +390,23 @@ def disclose(df: pd.DataFrame, disclosure: str = "dfe") -> pd.DataFrame:
     >>> export.disclose(export.clean(df))["value"].tolist()
     ['c', 13, 13]
     """
-    rule = _check_rule(disclosure)
+    return _disclose(df, _check_rule(disclosure), None)
+
+
+def _disclose(df: pd.DataFrame, rule: str, raw: pd.DataFrame | None) -> pd.DataFrame:
+    """Apply a rule as :func:`disclose` does, rounding ``raw``'s values where given.
+
+    ``raw`` is the frame before :func:`clean` rounded it for display (same rows): its
+    values are the ones rounded, so that no value is rounded twice (5.46 is withheld, not
+    shown as 5.5 and then 6).
+    """
     out = df.copy()
     out.attrs = dict(df.attrs)
     if rule == "none":
         return out
+    raw_cols = {}
+    if raw is not None and len(raw) == len(df):
+        raw_cols = {str(c): raw[c] for c in raw.columns}
     col_units: Mapping[str, str] = df.attrs.get("units", {})
     row_units = out["unit"].astype(str).tolist() if "unit" in out.columns else None
     for c in map(str, out.columns):
@@ -410,9 +423,11 @@ def disclose(df: pd.DataFrame, disclosure: str = "dfe") -> pd.DataFrame:
             continue
         if not any(u in COUNT_UNITS for u in units):
             continue
+        src = raw_cols.get(c)
+        source = src.tolist() if src is not None and _numeric(src) else col.tolist()
         vals = [
-            _disclosed(v) if u in COUNT_UNITS and not isinstance(v, bool) else v
-            for v, u in zip(col.tolist(), units, strict=True)
+            _disclosed(r) if u in COUNT_UNITS and not isinstance(v, (bool, str)) else v
+            for v, r, u in zip(col.tolist(), source, units, strict=True)
         ]
         if all(isinstance(v, int) or v is None or v is pd.NA for v in vals):
             out[c] = pd.array(vals, dtype="Int64")
@@ -435,7 +450,7 @@ def for_output(df: pd.DataFrame, disclosure: str | None = None) -> pd.DataFrame:
     """
     rule = _check_rule(disclosure if disclosure is not None else _DISCLOSURE.get())
     out = _for_output(df)
-    return out if rule == "none" else disclose(out, rule)
+    return out if rule == "none" else _disclose(out, rule, df)
 
 
 def _for_output(df: pd.DataFrame) -> pd.DataFrame:
