@@ -139,6 +139,31 @@ impl Scenario {
         }
     }
 
+    /// Refuses more than [`MAX_LEVERS`] levers or unit costs, naming the limit.
+    fn check_sizes(&self, file: &str) -> Result<()> {
+        let top = |key: &str, v: String, why: &str| Error::Scenario {
+            file: file.into(),
+            message: format!("key `{key}` = {v}: {why}"),
+        };
+        if self.levers.len() > MAX_LEVERS {
+            return Err(top(
+                "levers",
+                format!("{} levers", self.levers.len()),
+                &format!(
+                    "a scenario has at most {MAX_LEVERS} levers (MAX_LEVERS): each lever is a run of the model, attributed in turn"
+                ),
+            ));
+        }
+        if self.unit_costs.len() > MAX_LEVERS {
+            return Err(top(
+                "unit_costs",
+                format!("{} unit costs", self.unit_costs.len()),
+                &format!("a scenario has at most {MAX_LEVERS} unit costs (MAX_LEVERS)"),
+            ));
+        }
+        Ok(())
+    }
+
     /// The file it was read from, or (made in code) its name: what errors cite.
     pub fn origin(&self) -> String {
         self.file
@@ -222,22 +247,7 @@ impl Scenario {
                 })?;
             }
         }
-        if self.levers.len() > MAX_LEVERS {
-            return Err(top(
-                "levers",
-                format!("{} levers", self.levers.len()),
-                &format!(
-                    "a scenario has at most {MAX_LEVERS} levers (MAX_LEVERS): each lever is a run of the model, attributed in turn"
-                ),
-            ));
-        }
-        if self.unit_costs.len() > MAX_LEVERS {
-            return Err(top(
-                "unit_costs",
-                format!("{} unit costs", self.unit_costs.len()),
-                &format!("a scenario has at most {MAX_LEVERS} unit costs (MAX_LEVERS)"),
-            ));
-        }
+        self.check_sizes(file)?;
         for (i, l) in self.levers.iter().enumerate() {
             if let Lever::UnitCost { band: Some(b), .. } = l {
                 cost_band(b).map_err(|e| Error::Scenario {
