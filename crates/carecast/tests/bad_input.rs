@@ -588,3 +588,28 @@ fn ssda903_files() {
         check(case, read_bytes(&files), "data", &names);
     }
 }
+
+/// Totals given to a published placement mix: finite, not negative, at most
+/// `MAX_TOTAL_CHILDREN` (1e308 used to give infinite or NaN rows).
+#[test]
+fn usage_totals() {
+    use carecast::placements::{MAX_TOTAL_CHILDREN, usage_estimates};
+    let ds = Dataset::bundled("derbyshire").unwrap();
+    let t = ds.table("placement_usage_700").unwrap();
+    for total in [
+        1e308,
+        f64::INFINITY,
+        f64::NAN,
+        -1.0,
+        MAX_TOTAL_CHILDREN + 1.0,
+    ] {
+        check(
+            &format!("total {total}"),
+            usage_estimates(t, total),
+            "invalid_argument",
+            &["`total`", "MAX_TOTAL_CHILDREN"],
+        );
+    }
+    let ok = usage_estimates(t, MAX_TOTAL_CHILDREN).unwrap();
+    assert!(ok.iter().all(|r| r.computed.is_finite()));
+}
