@@ -506,7 +506,9 @@ fn parse_body(
     let mut out: Vec<Record> = Vec::new();
     // The line of the first row seen at each cell's coordinates, to refuse a second row
     // for the same cell with a different value (the fit would otherwise use one silently).
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    // Keyed by a hash of the coordinates (16 bytes an entry, not a string per row); a hit
+    // is confirmed by comparing the coordinates themselves.
+    let mut seen: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
     for row in rdr.records() {
         let row = row.map_err(|e| {
             let line = e
@@ -518,11 +520,13 @@ fn parse_body(
             .position()
             .map_or(first_line, |p| line_after(first_line, p.line()));
         let rec = parse_row(meta, loc, &idx, &row, line)?;
-        let key = cell_key(&rec);
-        if let Some(&i) = seen.get(&key) {
+        let hash = cell_hash(&rec);
+        if let Some(&i) = seen.get(&hash) {
             if let Some(first) = out.get(i)
+                && same_cell(first, &rec)
                 && first.cell != rec.cell
             {
+                let key = cell_key(&rec);
                 return Err(Error::data(
                     loc.at_line(line).at_column("value"),
                     format!(
@@ -534,11 +538,36 @@ fn parse_body(
                 ));
             }
         } else {
-            seen.insert(key, out.len());
+            seen.insert(hash, out.len());
         }
         out.push(rec);
     }
     Ok(out)
+}
+
+/// Whether two records are at the same coordinates.
+fn same_cell(a: &Record, b: &Record) -> bool {
+    a.measure == b.measure
+        && a.unit == b.unit
+        && a.period == b.period
+        && a.area == b.area
+        && a.band == b.band
+        && a.category == b.category
+        && a.placement == b.placement
+}
+
+/// A hash of a record's coordinates.
+fn cell_hash(r: &Record) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    r.measure.hash(&mut h);
+    r.unit.code().hash(&mut h);
+    r.period.map(|p| p.to_string()).hash(&mut h);
+    r.area.hash(&mut h);
+    r.band.as_ref().map(Band::label).hash(&mut h);
+    r.category.hash(&mut h);
+    r.placement.map(|p| p.to_string()).hash(&mut h);
+    h.finish()
 }
 
 /// The coordinates of a record's cell, written for an error message.
