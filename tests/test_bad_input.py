@@ -312,3 +312,11 @@ def test_empty_figures_file_fails_verify(tmp_path, capsys):
     code = cli.main(["verify", str(p)])
     err = capsys.readouterr().err
     assert code == 2 and "f.toml" in err and "no figures" in err
+
+
+@pytest.mark.parametrize("total", ["1e308", "inf", "-1", "2000000"])
+def test_usage_total_out_of_range_is_an_error(capsys, total):
+    code = cli.main(["placements", "derbyshire", f"--usage-at={total}", "--format", "csv"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "total" in err or "usage" in err, err
