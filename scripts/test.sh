@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test: formatting, lints, Rust tests and doctests, the Python stub check, ruff, the
+# Every test: formatting, lints, Rust tests and doctests (with a fuzz-corpus replay), the Python stub check, ruff, the
 # Python tests and doctests (with the notebooks and the report in a browser), the
 # published-figure suite.
 set -euo pipefail
@@ -10,6 +10,10 @@ bash scripts/setup.sh
 echo "== cargo fmt"; cargo fmt --all -- --check
 echo "== cargo clippy"; cargo clippy --workspace --all-targets -- -D warnings
 echo "== cargo test"; cargo test --workspace
+# Fuzzing in CI is the stable replay inside cargo test (crates/carecast/tests/fuzz_replay.rs:
+# every seed of fuzz/corpus plus seeded mutations through the same target functions). The
+# coverage-guided run (scripts/fuzz.sh MINUTES) needs a nightly sanitiser build, which takes
+# far longer than the CI budget on this machine, so it is run by hand.
 echo "== stubtest"; python -m mypy.stubtest carecast._carecast
 echo "== ruff"; ruff check python tests benchmarks && ruff format --check python tests benchmarks
 echo "== figures"; carecast verify tests/figures/*.toml --junit target/figures.xml

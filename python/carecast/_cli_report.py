@@ -64,6 +64,7 @@ def cmd_report(a: argparse.Namespace, emit: Emit) -> int:
         seed=a.seed,
         levels=parse_levels(a.levels) or DEFAULT_LEVELS,
         progress=stderr_progress(),
+        disclosure=a.disclosure,
     )
     df = pd.DataFrame(
         [

@@ -136,7 +136,59 @@ def _plots() -> Any:
     return plots
 
 
-def _emit(df: pd.DataFrame, fmt: str, extra: dict[str, Any] | None = None) -> None:
+def _disclosed(df: pd.DataFrame, unit: str | None) -> pd.DataFrame:
+    """Return the output copy under ``--disclosure``.
+
+    Names on stderr any numeric column the rule could not apply to because it carries no
+    unit (printed as computed, rounded).
+    """
+    rule = export._DISCLOSURE.get()
+    if rule == "none":
+        return export.for_output(df)
+    if unit is not None:
+        return export._disclose(export.clean(df, unit=unit), rule, df)
+    out = export.for_output(df)
+    if "unit" not in out.columns:
+        own = out.attrs.get("units", {})
+        skipped = [
+            str(c)
+            for c in out.columns
+            if str(c) not in own
+            and str(c) not in export._NOT_COUNTS
+            and pd.api.types.is_float_dtype(out[c])
+        ]
+        if skipped:
+            print(
+                f"carecast: note: --disclosure {rule}: column(s) {', '.join(skipped)} carry "
+                "no unit and are printed as computed",
+                file=sys.stderr,
+            )
+    return out
+
+
+def _emit(
+    df: pd.DataFrame, fmt: str, extra: dict[str, Any] | None = None, unit: str | None = None
+) -> None:
+    if export._DISCLOSURE.get() != "none":
+        df = _disclosed(df, unit)
+        if fmt != "table":
+            # Already the output copy: written as it is.
+            _write(df, fmt, extra)
+            return
+    _write_raw(df, fmt, extra)
+
+
+def _write(df: pd.DataFrame, fmt: str, extra: dict[str, Any] | None) -> None:
+    if fmt == "json":
+        obj: dict[str, Any] = dict(extra or {})
+        obj["rows"] = records(df)
+        json.dump(obj, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(export.to_csv(df))
+
+
+def _write_raw(df: pd.DataFrame, fmt: str, extra: dict[str, Any] | None = None) -> None:
     if fmt == "json":
         obj: dict[str, Any] = dict(extra or {})
         obj["rows"] = records(export.for_output(df))
@@ -324,7 +376,11 @@ def _cmd_project(a: argparse.Namespace) -> int:
             f"\nChildren in care at the end of each period: deterministic value, mean, median "
             f"and central intervals from {u.get('samples')} paths (seed {u.get('seed')}):"
         )
-        _emit(df[df["measure"] == "stock"].drop(columns=["measure"]).round(1), a.format)
+        _emit(
+            df[df["measure"] == "stock"].drop(columns=["measure"]).round(1),
+            a.format,
+            unit="children",
+        )
     elif a.format == "table":
         print(repr(p))
         for n in p.assumptions["notes"]:
@@ -333,7 +389,7 @@ def _cmd_project(a: argparse.Namespace) -> int:
             index="period", columns="band", values="value", sort=False
         )
         print("\nChildren in care at the end of each period (expected counts):")
-        _emit(wide.round(1).reset_index(), a.format)
+        _emit(wide.round(1).reset_index(), a.format, unit="children")
     else:
         extra: dict[str, Any] = {"assumptions": p.assumptions}
         if p.levels:
@@ -523,6 +579,14 @@ def build_parser() -> argparse.ArgumentParser:
             help="files of a newer DfE release added on top of the bundled DfE panel "
             "(for dfe:<council> datasets; latest release wins)",
         )
+        sp.add_argument(
+            "--disclosure",
+            choices=list(export.DISCLOSURE_RULES),
+            default="none",
+            help="disclosure control of what is printed and written: dfe rounds counts of "
+            "children to whole numbers and writes counts of 1 to 5 as `c`, as the DfE's "
+            "local-authority tables do (default: none)",
+        )
         sp.set_defaults(func=fn)
         return sp
 
@@ -669,12 +733,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _dfe.DFE_FILES[:] = getattr(args, "dfe_files", None) or []
         _check_out(args)
-        return int(args.func(args))
+        with export.disclosure_control(getattr(args, "disclosure", "none")):
+            return int(args.func(args))
     except CarecastError as e:
         print(f"carecast: error: {e}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0
+    except UnicodeDecodeError as e:
+        # A file read as text that is not UTF-8 (e.g. a Windows-1252 export from Excel).
+        print(
+            f"carecast: error: a file given is not UTF-8 text (byte {e.start}: {e.reason}); "
+            'save it as "CSV UTF-8"',
+            file=sys.stderr,
+        )
+        return 2
     except OverflowError as e:
         # A number too large for the native layer (a safety net: the Python entry points
         # check their arguments first). PyO3 notes which argument it was processing.

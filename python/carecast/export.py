@@ -15,6 +15,10 @@ carecast (``--format csv|json``, ``--out DIR``, :func:`carecast.report`) readabl
   whole pounds, percent to 0.1, rates to 4 decimals. Rounding also removes floating-point
   noise such as ``29.99999999999995`` and ``1.42e-14``.
 - **No duplicated columns**: ``year`` and ``period`` no longer repeat each other.
+- **Disclosure control** (optional, ``disclosure="dfe"``; :func:`disclose`): counts of
+  children, young people, places and households rounded to whole numbers, and counts of 1
+  to 5 written ``c``, as the DfE writes them in the local-authority tables of its
+  children-looked-after publication, so that the output can be published.
 
 Column names stay those of the DataFrame (``value``, ``mean``, ``median``, ``lower_80``,
 ``upper_80``, ...), so JSON records carry the DataFrame's columns, plus ``unit`` (and
@@ -33,10 +37,12 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +64,12 @@ __all__ = [
     "header",
     "for_output",
     "score_units",
+    "DISCLOSURE_RULES",
+    "COUNT_UNITS",
+    "DFE_SMALL_MAX",
+    "DFE_SYMBOL",
+    "disclose",
+    "disclosure_control",
 ]
 
 #: Unit of each measure (the ``measure`` column of long frames). A measure not listed here
@@ -277,7 +289,154 @@ def score_units(df: pd.DataFrame) -> dict[str, str]:
     return out
 
 
-def for_output(df: pd.DataFrame) -> pd.DataFrame:
+#: The disclosure rules an output may follow: ``"none"`` (values as computed, rounded for
+#: display only) and ``"dfe"`` (see :func:`disclose`).
+DISCLOSURE_RULES: tuple[str, ...] = ("none", "dfe")
+
+#: Units that count people, places or households: whole numbers under disclosure control.
+COUNT_UNITS: frozenset[str] = frozenset(
+    {"children", "young people", "places", "households", "beds"}
+)
+
+#: The largest count the DfE withholds in its local-authority tables (counts 1 to 5).
+DFE_SMALL_MAX: int = 5
+
+#: The symbol the DfE prints for a withheld count (``c``, "confidential", in its explore
+#: education statistics files; its older SFR tables printed ``x``).
+DFE_SYMBOL: str = "c"
+
+_DISCLOSURE: contextvars.ContextVar[str] = contextvars.ContextVar("disclosure", default="none")
+
+# Columns that hold coordinates or sizes, never counts of children.
+_NOT_COUNTS = frozenset({"year", "origin", "line", "age", "horizon", "n", "index", "seed"})
+
+
+def _check_rule(disclosure: str | None) -> str:
+    rule = "none" if disclosure is None else disclosure
+    if rule not in DISCLOSURE_RULES:
+        raise ValueError(
+            f"disclosure={disclosure!r}: expected one of {', '.join(map(repr, DISCLOSURE_RULES))}"
+        )
+    return rule
+
+
+@contextlib.contextmanager
+def disclosure_control(disclosure: str | None) -> Iterator[str]:
+    """Apply a disclosure rule to every :func:`for_output` inside the ``with`` block.
+
+    The command line's ``--disclosure`` sets it around a subcommand. Yields the rule.
+
+    Raises
+    ------
+    ValueError
+        If the rule is not one of :data:`DISCLOSURE_RULES`.
+    """
+    token = _DISCLOSURE.set(_check_rule(disclosure))
+    try:
+        yield _DISCLOSURE.get()
+    finally:
+        _DISCLOSURE.reset(token)
+
+
+def _disclosed(v: Any) -> Any:
+    if v is None or v is pd.NA or isinstance(v, str):
+        return v
+    f = float(v)
+    if not math.isfinite(f):
+        return v
+    # Round half away from zero, as published tables do (not Python's half-to-even).
+    whole = int(math.floor(abs(f) + 0.5)) * (1 if f >= 0 else -1)
+    if 1 <= abs(whole) <= DFE_SMALL_MAX:
+        return DFE_SYMBOL
+    return whole
+
+
+def disclose(df: pd.DataFrame, disclosure: str = "dfe") -> pd.DataFrame:
+    """Return a copy of a clean frame that follows a disclosure rule.
+
+    Rule ``"dfe"``: every count (a value whose unit is in :data:`COUNT_UNITS`, by the row's
+    ``unit`` column or the column's own unit) is rounded to a whole number, half away from
+    zero, and a count of 1 to :data:`DFE_SMALL_MAX` (or -1 to -5, a difference that small)
+    is written :data:`DFE_SYMBOL`. This follows the DfE's "Children looked after in
+    England including adoptions" publication, whose local-authority tables print exact
+    whole counts and withhold counts of 1 to 5 children (``c`` in the explore education
+    statistics files, ``x`` in the SFR tables of 2013-2017). Zero is written ``0``.
+    Text cells (a published ``<10`` or ``x`` as read) are kept as text, so a suppressed
+    input is never printed as an exact value. Pounds, percentages and rates are unchanged.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A frame from :func:`clean` (or :func:`for_output`).
+    disclosure : str
+        ``"dfe"``, or ``"none"`` for an unchanged copy.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Count columns hold whole numbers, or text where a count is withheld.
+
+    Raises
+    ------
+    ValueError
+        If the rule is not one of :data:`DISCLOSURE_RULES`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from carecast import export
+    >>> df = pd.DataFrame({"band": ["1-4", "5-9", "all"], "measure": ["stock"] * 3,
+    ...                    "value": [0.95, 12.5, 13.45]})
+    >>> export.disclose(export.clean(df))["value"].tolist()
+    ['c', 13, 13]
+    """
+    return _disclose(df, _check_rule(disclosure), None)
+
+
+def _disclose(df: pd.DataFrame, rule: str, raw: pd.DataFrame | None) -> pd.DataFrame:
+    """Apply a rule as :func:`disclose` does, rounding ``raw``'s values where given.
+
+    ``raw`` is the frame before :func:`clean` rounded it for display (same rows): its
+    values are the ones rounded, so that no value is rounded twice (5.46 is withheld, not
+    shown as 5.5 and then 6).
+    """
+    out = df.copy()
+    out.attrs = dict(df.attrs)
+    if rule == "none":
+        return out
+    raw_cols = {}
+    if raw is not None and len(raw) == len(df):
+        raw_cols = {str(c): raw[c] for c in raw.columns}
+    col_units: Mapping[str, str] = df.attrs.get("units", {})
+    row_units = out["unit"].astype(str).tolist() if "unit" in out.columns else None
+    for c in map(str, out.columns):
+        if c in _NOT_COUNTS or c == "unit":
+            continue
+        col = out[c]
+        if not (_numeric(col) or col.dtype == object):
+            continue
+        if c in col_units:
+            units = [col_units[c]] * len(out)
+        elif row_units is not None:
+            units = row_units
+        else:
+            continue
+        if not any(u in COUNT_UNITS for u in units):
+            continue
+        src = raw_cols.get(c)
+        source = src.tolist() if src is not None and _numeric(src) else col.tolist()
+        vals = [
+            _disclosed(r) if u in COUNT_UNITS and not isinstance(v, (bool, str)) else v
+            for v, r, u in zip(col.tolist(), source, units, strict=True)
+        ]
+        if all(isinstance(v, int) or v is None or v is pd.NA for v in vals):
+            out[c] = pd.array(vals, dtype="Int64")
+        else:
+            out[c] = pd.Series(vals, index=out.index, dtype=object)
+    return out
+
+
+def for_output(df: pd.DataFrame, disclosure: str | None = None) -> pd.DataFrame:
     """Return the copy of a result frame that the command line prints and writes.
 
     The one hook of ``--format csv|json`` and ``--out``: :func:`clean` with the units each
@@ -285,7 +444,16 @@ def for_output(df: pd.DataFrame) -> pd.DataFrame:
     calibration; pounds for spend reconciled; per column for backtest scores). Cells of
     published tables (``carecast show``) are returned as read, since they are the
     published figures and carry their own ``unit``.
+
+    ``disclosure`` (default: the rule of the enclosing :func:`disclosure_control`, else
+    ``"none"``) applies :func:`disclose` to the clean copy.
     """
+    rule = _check_rule(disclosure if disclosure is not None else _DISCLOSURE.get())
+    out = _for_output(df)
+    return out if rule == "none" else _disclose(out, rule, df)
+
+
+def _for_output(df: pd.DataFrame) -> pd.DataFrame:
     cols = {str(c) for c in df.columns}
     if {"table", "line"} <= cols or {"table", "cells"} <= cols:
         return df

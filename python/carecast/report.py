@@ -440,7 +440,8 @@ def _digits(v: float) -> int:
 class _Builder:
     """Collects sections, charts and tables while the report runs."""
 
-    def __init__(self, progress: Progress | None) -> None:
+    def __init__(self, progress: Progress | None, disclosure: str = "none") -> None:
+        self.disclosure = disclosure
         self.sections: list[dict[str, Any]] = []
         self.tables: dict[str, pd.DataFrame] = {}
         self.notes: dict[str, str] = {}
@@ -505,6 +506,8 @@ class _Builder:
         max_rows: int = 40,
         collapsed: bool = False,
     ) -> None:
+        if self.disclosure != "none":
+            df = export.disclose(df, self.disclosure)
         self.tables[name] = df
         self.notes[name] = note
         body = _table_html(df, max_rows)
@@ -574,6 +577,7 @@ def report(
     backtest_samples: int = 200,
     national: Any = None,
     progress: Progress | None = None,
+    disclosure: str = "none",
 ) -> Report:
     """Build the sufficiency report of one council: HTML (offline) and an Excel workbook.
 
@@ -606,6 +610,11 @@ def report(
         the report keeps a marked slot and shows this dataset's own backtest.
     progress : callable, optional
         Called with a short text before each step (the CLI prints it to stderr).
+    disclosure : str
+        ``"dfe"``: every table of the report and workbook follows the DfE's disclosure
+        rule (:func:`carecast.export.disclose`: counts whole, 1 to 5 written ``c``);
+        ``"none"`` (default): values rounded for display only. Charts and the headline
+        sentences are not changed by it.
 
     Returns
     -------
@@ -619,7 +628,7 @@ def report(
         If an argument is out of range (e.g. a base year that is not observed).
     """
     t0 = time.perf_counter()
-    b = _Builder(progress)
+    b = _Builder(progress, export._check_rule(disclosure))
     b.step("reading the dataset")
     ds = dataset if isinstance(dataset, Dataset) else load(os.fspath(dataset))
     borrowed = None

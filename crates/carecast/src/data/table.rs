@@ -299,12 +299,18 @@ impl Header {
     fn num(&self, key: &str, loc: &Location) -> Result<Option<f64>> {
         match self.single(key, false)? {
             None => Ok(None),
-            Some((s, l)) => s.parse::<f64>().map(Some).map_err(|_| {
-                Error::data(
-                    loc.at_line(l),
-                    format!("`{key}` must be a number, not {s:?}"),
-                )
-            }),
+            Some((s, l)) => {
+                let bad = |why: &str| {
+                    Error::data(loc.at_line(l), format!("`{key}` must be {why}, not {s:?}"))
+                };
+                let v = s.trim().parse::<f64>().map_err(|_| bad("a number"))?;
+                // A suppression bound is a count of children or pounds: finite, not
+                // negative and whole (NaN, 1e400, -5 and 0.5 are refused).
+                if !v.is_finite() || v < 0.0 || v.fract() != 0.0 {
+                    return Err(bad("a whole number, zero or more"));
+                }
+                Ok(Some(v))
+            }
         }
     }
 
@@ -392,6 +398,18 @@ impl Header {
             notes: self.single("notes", false)?.map(|v| v.0),
             file: file.to_string(),
         };
+        if let Some(hi) = meta.x_max
+            && hi < meta.suppressed_min
+        {
+            let l = self.single("x_max", false)?.map_or(1, |v| v.1);
+            return Err(Error::data(
+                loc.at_line(l),
+                format!(
+                    "`x_max` ({hi}) is below `suppressed_min` ({}): an `x` cell would be an empty interval",
+                    meta.suppressed_min
+                ),
+            ));
+        }
         Ok((meta, loc))
     }
 }
@@ -485,7 +503,12 @@ fn parse_body(
             "no `unit` column and no `# unit:` header",
         ));
     }
-    let mut out = Vec::new();
+    let mut out: Vec<Record> = Vec::new();
+    // The line of the first row seen at each cell's coordinates, to refuse a second row
+    // for the same cell with a different value (the fit would otherwise use one silently).
+    // Keyed by a hash of the coordinates (16 bytes an entry, not a string per row); a hit
+    // is confirmed by comparing the coordinates themselves.
+    let mut seen: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
     for row in rdr.records() {
         let row = row.map_err(|e| {
             let line = e
@@ -496,9 +519,76 @@ fn parse_body(
         let line = row
             .position()
             .map_or(first_line, |p| line_after(first_line, p.line()));
-        out.push(parse_row(meta, loc, &idx, &row, line)?);
+        let rec = parse_row(meta, loc, &idx, &row, line)?;
+        let hash = cell_hash(&rec);
+        if let Some(&i) = seen.get(&hash) {
+            if let Some(first) = out.get(i)
+                && same_cell(first, &rec)
+                && first.cell != rec.cell
+            {
+                let key = cell_key(&rec);
+                return Err(Error::data(
+                    loc.at_line(line).at_column("value"),
+                    format!(
+                        "a second row for the same cell ({key}) with a different value: {} here, {} on line {}",
+                        rec.cell.text(),
+                        first.cell.text(),
+                        first.line
+                    ),
+                ));
+            }
+        } else {
+            seen.insert(hash, out.len());
+        }
+        out.push(rec);
     }
     Ok(out)
+}
+
+/// Whether two records are at the same coordinates.
+fn same_cell(a: &Record, b: &Record) -> bool {
+    a.measure == b.measure
+        && a.unit == b.unit
+        && a.period == b.period
+        && a.area == b.area
+        && a.band == b.band
+        && a.category == b.category
+        && a.placement == b.placement
+}
+
+/// A hash of a record's coordinates.
+fn cell_hash(r: &Record) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    r.measure.hash(&mut h);
+    r.unit.code().hash(&mut h);
+    r.period.map(|p| p.to_string()).hash(&mut h);
+    r.area.hash(&mut h);
+    r.band.as_ref().map(Band::label).hash(&mut h);
+    r.category.hash(&mut h);
+    r.placement.map(|p| p.to_string()).hash(&mut h);
+    h.finish()
+}
+
+/// The coordinates of a record's cell, written for an error message.
+fn cell_key(r: &Record) -> String {
+    let mut parts = vec![format!("measure {}", r.measure), format!("unit {}", r.unit)];
+    if let Some(p) = &r.period {
+        parts.push(format!("period {p}"));
+    }
+    if let Some(a) = &r.area {
+        parts.push(format!("area {a}"));
+    }
+    if let Some(b) = &r.band {
+        parts.push(format!("band {}", b.label()));
+    }
+    if let Some(c) = &r.category {
+        parts.push(format!("category {c}"));
+    }
+    if let Some(p) = &r.placement {
+        parts.push(format!("placement {p}"));
+    }
+    parts.join(", ")
 }
 
 /// One CSV row of a table's body as a record; errors name the line and column.

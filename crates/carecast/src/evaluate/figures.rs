@@ -142,6 +142,15 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Figure>> {
         name: None,
         message: e.message().to_string(),
     })?;
+    if f.figure.is_empty() {
+        // A check that checks nothing must not pass.
+        return Err(Error::Figure {
+            file: file.to_string(),
+            index: 0,
+            name: None,
+            message: "no figures: a figures file needs at least one `[[figure]]`".into(),
+        });
+    }
     for (i, fig) in f.figure.iter().enumerate() {
         let err = |message: String| Error::Figure {
             file: file.to_string(),

@@ -67,7 +67,7 @@ pub use measure::{Measure, Subject};
 pub use options::{FromYear, MarketLevers, MarketOptions, MixMethod};
 pub use result::{MarketAssumptions, MarketProjection, MarketRow};
 pub use spend::SpendCheck;
-pub use usage::{UsageEstimate, usage_at, usage_estimates};
+pub use usage::{MAX_TOTAL_CHILDREN, UsageEstimate, usage_at, usage_estimates};
 
 /// Tables that may hold children by placement type at dates, in order of preference.
 pub const PLACEMENT_TABLES: [&str; 2] = ids::table::PLACEMENT_TABLES;

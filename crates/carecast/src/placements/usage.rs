@@ -7,6 +7,12 @@ use serde::{Deserialize, Serialize};
 use super::MixObservation;
 use crate::{Error, PlacementType, Result, Table};
 
+/// The largest total of children [`usage_estimates`] applies shares to: one million,
+/// about twelve times the children in care in all of England (83,630 on 31 March 2024,
+/// DfE, "Children looked after in England including adoptions", 2024). Larger totals are
+/// refused, so that shares times the total can neither overflow nor print as noise.
+pub const MAX_TOTAL_CHILDREN: f64 = 1_000_000.0;
+
 /// Applies a total to a published mix at one date: children by type if `total` children
 /// were in care, on the shares of `obs` (the "placement usage at N" tables).
 pub fn usage_at(obs: &MixObservation, total: f64) -> BTreeMap<PlacementType, f64> {
@@ -37,7 +43,8 @@ pub struct UsageEstimate {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidArgument`] for a negative or non-finite total; [`Error::Data`] at the line of a
+/// [`Error::InvalidArgument`] for a negative or non-finite total, or one over
+/// [`MAX_TOTAL_CHILDREN`]; [`Error::Data`] at the line of a
 /// share that holds no number; [`Error::Model`] when the table has no `share` rows.
 ///
 /// ```
@@ -49,11 +56,13 @@ pub struct UsageEstimate {
 /// assert_eq!((ifa.computed, ifa.published), (168.0, Some(170.0)));
 /// ```
 pub fn usage_estimates(t: &Table, total: f64) -> Result<Vec<UsageEstimate>> {
-    if !total.is_finite() || total < 0.0 {
+    if !total.is_finite() || !(0.0..=MAX_TOTAL_CHILDREN).contains(&total) {
         return Err(Error::argument(
             "total",
             total,
-            "must be a number of children >= 0",
+            format!(
+                "must be a number of children from 0 to {MAX_TOTAL_CHILDREN} (MAX_TOTAL_CHILDREN)"
+            ),
         ));
     }
     let mut out: Vec<UsageEstimate> = Vec::new();

@@ -34,4 +34,4 @@ mod spec;
 pub use compare::{Attribution, Comparison, ComparisonRow, returned_home_share};
 pub use lever::Lever;
 use lever::default_years;
-pub use spec::{Scenario, SourceFile};
+pub use spec::{MAX_LEVERS, Scenario, SourceFile};

@@ -18,6 +18,12 @@ impl PartialEq for SourceFile {
     }
 }
 
+/// The most levers a scenario may have (and the most unit costs): 100. Each lever is one
+/// more run of the model for its attribution, so the cost grows with the count; a market
+/// position statement's scenarios have a handful. [`Scenario::validate`] refuses more,
+/// naming this limit.
+pub const MAX_LEVERS: usize = 100;
+
 /// A scenario: the baseline's assumptions and the levers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -68,13 +74,33 @@ impl Scenario {
     /// or values out of range (see [`Scenario::validate`]).
     pub fn from_toml(file: &str, text: &str) -> Result<Scenario> {
         let mut s: Scenario = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|sp| text[..sp.start.min(text.len())].lines().count().max(1));
+            let line = e.span().map(|sp| {
+                text.get(..sp.start.min(text.len()))
+                    .unwrap_or(text)
+                    .lines()
+                    .count()
+                    .max(1)
+            });
+            // The line itself names the key (`years = "five"`), which serde's message may not.
+            let quoted = |l: usize| -> String {
+                let t: String = text
+                    .lines()
+                    .nth(l.saturating_sub(1))
+                    .unwrap_or_default()
+                    .trim()
+                    .chars()
+                    .take(80)
+                    .collect();
+                if t.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (`{t}`)")
+                }
+            };
             Error::Scenario {
                 file: file.into(),
                 message: match line {
-                    Some(l) => format!("line {l}: {}", e.message()),
+                    Some(l) => format!("line {l}{}: {}", quoted(l), e.message()),
                     None => e.message().to_string(),
                 },
             }
@@ -105,15 +131,37 @@ impl Scenario {
     ///
     /// [`Error::Io`] when the file cannot be read; otherwise as [`Scenario::from_toml`].
     pub fn from_path(path: &str) -> Result<Scenario> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
-            path: path.into(),
-            message: e.to_string(),
-        })?;
+        let text = crate::sources::read_text_file(path)?;
         if path.ends_with(".json") {
             Self::from_json(path, &text)
         } else {
             Self::from_toml(path, &text)
         }
+    }
+
+    /// Refuses more than [`MAX_LEVERS`] levers or unit costs, naming the limit.
+    fn check_sizes(&self, file: &str) -> Result<()> {
+        let top = |key: &str, v: String, why: &str| Error::Scenario {
+            file: file.into(),
+            message: format!("key `{key}` = {v}: {why}"),
+        };
+        if self.levers.len() > MAX_LEVERS {
+            return Err(top(
+                "levers",
+                format!("{} levers", self.levers.len()),
+                &format!(
+                    "a scenario has at most {MAX_LEVERS} levers (MAX_LEVERS): each lever is a run of the model, attributed in turn"
+                ),
+            ));
+        }
+        if self.unit_costs.len() > MAX_LEVERS {
+            return Err(top(
+                "unit_costs",
+                format!("{} unit costs", self.unit_costs.len()),
+                &format!("a scenario has at most {MAX_LEVERS} unit costs (MAX_LEVERS)"),
+            ));
+        }
+        Ok(())
     }
 
     /// The file it was read from, or (made in code) its name: what errors cite.
@@ -199,6 +247,7 @@ impl Scenario {
                 })?;
             }
         }
+        self.check_sizes(file)?;
         for (i, l) in self.levers.iter().enumerate() {
             if let Lever::UnitCost { band: Some(b), .. } = l {
                 cost_band(b).map_err(|e| Error::Scenario {

@@ -48,10 +48,7 @@ impl Dataset {
         for entry in std::fs::read_dir(path).map_err(io)? {
             let p = entry.map_err(io)?.path();
             if matches!(p.extension().and_then(|x| x.to_str()), Some("csv" | "toml")) {
-                let text = std::fs::read_to_string(&p).map_err(|e| Error::Io {
-                    path: p.display().to_string(),
-                    message: e.to_string(),
-                })?;
+                let text = read_text_file(&p)?;
                 files.push((p.display().to_string(), text));
             }
         }
@@ -125,4 +122,62 @@ fn toml_message(e: &toml::de::Error, text: &str) -> String {
         }
         None => e.message().to_string(),
     }
+}
+
+/// The largest file carecast reads as a table, scenario or metadata file: 64 MiB. A
+/// council's published tables are kilobytes; the limit keeps a wrong file (a database
+/// dump, a link to `/dev/zero`) from exhausting memory.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a text file for a dataset: it must be a regular file (not a FIFO, socket or
+/// device, which could block for ever or never end), at most [`MAX_FILE_BYTES`] long, and
+/// UTF-8 (a Windows-1252 export from Excel is refused with the offset of the first byte
+/// that is not UTF-8).
+///
+/// # Errors
+///
+/// [`Error::Io`] naming the path for a file that cannot be opened, is not a regular file,
+/// is larger than [`MAX_FILE_BYTES`], or is not UTF-8.
+///
+/// ```
+/// let e = carecast::sources::read_text_file("/dev/zero").unwrap_err();
+/// assert!(e.to_string().contains("not a regular file"), "{e}");
+/// ```
+pub fn read_text_file(path: impl AsRef<Path>) -> Result<String> {
+    use std::io::Read;
+    let path = path.as_ref();
+    let err = |message: String| Error::Io {
+        path: path.display().to_string(),
+        message,
+    };
+    // `metadata` follows links, so a `*.csv` link to a device is caught here.
+    let meta = std::fs::metadata(path).map_err(|e| err(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(err(
+            "not a regular file (a folder, FIFO, socket or device is not read)".into(),
+        ));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(err(format!(
+            "{} bytes is over the limit of {MAX_FILE_BYTES} bytes (MAX_FILE_BYTES) for a file carecast reads",
+            meta.len()
+        )));
+    }
+    let f = std::fs::File::open(path).map_err(|e| err(e.to_string()))?;
+    let mut bytes = Vec::new();
+    // Read at most one byte past the limit, in case the file grew since `metadata`.
+    f.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| err(e.to_string()))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(err(format!(
+            "over the limit of {MAX_FILE_BYTES} bytes (MAX_FILE_BYTES) for a file carecast reads"
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        err(format!(
+            "not UTF-8 text: byte {at} is not UTF-8 (save the file as \"CSV UTF-8\"; a Windows-1252 export is not read)"
+        ))
+    })
 }

@@ -4,3 +4,4 @@
 
 mod bundled;
 mod files;
+pub use files::{MAX_FILE_BYTES, read_text_file};

@@ -288,6 +288,18 @@ fn parse_file<R: Read>(idx: u32, path: &str, input: R) -> Result<Parsed> {
             continue;
         }
         p.info.rows += 1;
+        if rec.len() < head.len() {
+            // A short row would read its missing columns as blank codes and dates.
+            return Err(Error::data(
+                loc.at_line(line as usize),
+                format!(
+                    "bad CSV row: {} fields, the header has {} ({})",
+                    rec.len(),
+                    head.len(),
+                    head.join(",")
+                ),
+            ));
+        }
         let at = |col: &str| loc.at_line(line as usize).at_column(col);
         let get = |i: Option<usize>| -> &[u8] {
             i.and_then(|i| rec.get(i))

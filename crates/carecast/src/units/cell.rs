@@ -338,6 +338,9 @@ impl Cell {
             ));
         }
         let value: f64 = t.parse().map_err(|_| bad("not a number"))?;
+        if !value.is_finite() {
+            return Err(bad("too large: the number overflows a 64-bit float"));
+        }
         let decimals = t.split_once('.').map_or(0, |(_, d)| d.len());
         let decimals = u8::try_from(decimals).map_err(|_| bad("more than 255 decimal places"))?;
         Ok(Cell::Exact { value, decimals })
