@@ -486,8 +486,8 @@ impl Derived {
         for (k, &y) in self.years.iter().enumerate() {
             for (a, an) in codes::GROUPS.iter().enumerate() {
                 for (b, bn) in codes::GROUPS.iter().enumerate() {
-                    let n = self.transitions[k][a][b];
-                    if n > 0 {
+                    if a != b {
+                        let n = self.transitions[k][a][b];
                         let _ = writeln!(s, "{},{an}>{bn},{n}", fy(y));
                     }
                 }

@@ -221,7 +221,21 @@ const UASC_COLS: [&str; 2] = ["CHILD", "DUC"];
 /// The closing year in a folder or file name: `2019-20`, `2019_20`, `201920`, `2019-2020`,
 /// `2019/20` give 2020. A bare `2020` is ambiguous (councils and tools label a return by
 /// either end) and gives nothing: the year then comes from the dates.
+///
+/// The innermost path component holding such a year wins (`old-2015-16/2019-20/x.csv`
+/// gives 2020).
+///
+/// ```
+/// use carecast::ssda903::read::year_from_name;
+/// assert_eq!(year_from_name("returns/2019-20/episodes.csv"), Some(2020));
+/// assert_eq!(year_from_name("old-2015-16/2019_2020/episodes.csv"), Some(2020));
+/// assert_eq!(year_from_name("returns/2020/episodes.csv"), None);
+/// ```
 pub fn year_from_name(name: &str) -> Option<i32> {
+    name.rsplit(['/', '\\']).find_map(year_in)
+}
+
+fn year_in(name: &str) -> Option<i32> {
     let b = name.as_bytes();
     let num = |s: &[u8]| -> Option<i32> {
         (!s.is_empty() && s.iter().all(u8::is_ascii_digit))
@@ -254,7 +268,7 @@ fn year_cell(s: &[u8]) -> Option<i32> {
     if let Ok(y) = t.parse::<i32>() {
         return (1990..=2100).contains(&y).then_some(y);
     }
-    year_from_name(t)
+    year_in(t)
 }
 
 fn parse_file<R: Read>(idx: u32, path: &str, input: R, size: usize) -> Result<Parsed> {
