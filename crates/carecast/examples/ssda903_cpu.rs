@@ -120,4 +120,11 @@ fn main() {
         let f = d.table_files();
         carecast::Dataset::from_files("c", "c", f).expect("tables");
     });
+    time("moves model fit (3 years)", &mut || {
+        carecast::ssda903::moves::MovesModel::fit(&c, 3).expect("fit");
+    });
+    let m = carecast::ssda903::moves::MovesModel::fit(&c, 3).expect("fit");
+    time("moves projection 5 years monthly", &mut || {
+        m.project(5, &[]).expect("project");
+    });
 }

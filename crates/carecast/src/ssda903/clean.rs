@@ -23,6 +23,7 @@
 //! | `continuation_merged` | merged | an episode with `RNE` L, T or U starting the day the previous one ceased, with the same `PLACE` and `PLACE_PROVIDER`: merged into the previous |
 //! | `unknown_code` | noted | a row with an `RNE`, `LS`, `PLACE`, `PLACE_PROVIDER` or `REC` outside the lists: kept, the code passed through |
 //! | `dec_after_year_end` | noted | a `DEC` after 31 March of its return (rule 354): kept |
+//! | `born_after_episode_start` | noted | an episode starting before the child's date of birth: kept, ages before birth counted as 0 |
 
 use super::codes;
 use super::day::{Day, march31};
@@ -81,7 +82,7 @@ struct Tally {
     rows: Vec<(usize, u32)>,
 }
 
-const RULES: [(&str, &str, &str); 18] = [
+const RULES: [(&str, &str, &str); 19] = [
     (
         "file_not_recognised",
         "noted",
@@ -167,6 +168,11 @@ const RULES: [(&str, &str, &str); 18] = [
         "dec_after_year_end",
         "noted",
         "end date after 31 March of its return; kept",
+    ),
+    (
+        "born_after_episode_start",
+        "noted",
+        "episode starting before the date of birth; kept, age counted as 0",
     ),
 ];
 
@@ -309,6 +315,9 @@ pub fn clean(r: Returns) -> Clean {
         }
         if from_uasc[c] {
             t.add("dob_from_uasc", e.child);
+            if dob[c].is_some_and(|d| d > e.decom) {
+                t.add("born_after_episode_start", e.child);
+            }
             return true;
         }
         if dob[c].is_none() {
@@ -317,6 +326,9 @@ pub fn clean(r: Returns) -> Clean {
         }
         if !header_years[c].contains(&e.year) {
             t.add("header_missing_in_year", e.child);
+        }
+        if dob[c].is_some_and(|d| d > e.decom) {
+            t.add("born_after_episode_start", e.child);
         }
         true
     });
