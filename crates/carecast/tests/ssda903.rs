@@ -488,3 +488,39 @@ fn year_column_accepts_labels_and_a_bare_folder_year_comes_from_the_dates() {
         Some(0.0)
     );
 }
+
+#[test]
+fn unknown_codes_are_kept_and_counted() {
+    let files = vec![
+        (
+            "2019-20/episodes.csv".to_string(),
+            b"CHILD,DECOM,RNE,LS,PLACE,PLACE_PROVIDER,DEC,REC\nA,01/05/2019,S,C1,Q9,PR1,,\nB,01/05/2019,S,C1,k3,PR4,,\n".to_vec(),
+        ),
+        ("2019-20/header.csv".to_string(), b"CHILD,SEX,DOB\nA,1,01/01/2010\nB,2,01/01/2003\n".to_vec()),
+    ];
+    let r = load_bytes("t", &files).unwrap();
+    assert_eq!(audit(&r, "unknown_code"), (1, 1));
+    assert_eq!(
+        value(&r.dataset, "cic_by_age", "2020-03-31", "all"),
+        Some(2.0)
+    );
+    // Q9 falls into other; lower-case k3 is read as K3 (supported accommodation).
+    assert_eq!(
+        value(
+            &r.dataset,
+            "cic_by_placement_monthly",
+            "2020-03-31",
+            "other"
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        value(
+            &r.dataset,
+            "cic_by_placement_monthly",
+            "2020-03-31",
+            "supported_accommodation"
+        ),
+        Some(1.0)
+    );
+}

@@ -248,14 +248,22 @@ pub fn clean(r: Returns) -> Clean {
     for e in &kept {
         has_episode[e.child as usize] = true;
     }
-    // Codes and year ends, on the rows kept.
+    // Codes and year ends, on the rows kept (code lists encoded once).
+    let list =
+        |l: &[&str]| -> Vec<Code> { l.iter().filter_map(|c| Code::new(c.as_bytes())).collect() };
+    let (rne, ls, place, provider, rec) = (
+        list(&codes::RNE),
+        list(&codes::LS),
+        list(&codes::PLACE),
+        list(&codes::PLACE_PROVIDER),
+        list(&codes::REC),
+    );
     for e in &kept {
-        let unknown = !codes::known(&codes::RNE, e.rne.as_str())
-            || !codes::known(&codes::LS, e.ls.as_str())
-            || !codes::known(&codes::PLACE, e.place.as_str())
-            || !(e.provider.is_empty()
-                || codes::known(&codes::PLACE_PROVIDER, e.provider.as_str()))
-            || !(e.rec.is_empty() || codes::known(&codes::REC, e.rec.as_str()));
+        let unknown = !rne.contains(&e.rne)
+            || !ls.contains(&e.ls)
+            || !place.contains(&e.place)
+            || !(e.provider.is_empty() || provider.contains(&e.provider))
+            || !(e.rec.is_empty() || rec.contains(&e.rec));
         if unknown {
             t.add("unknown_code", e.child);
         }

@@ -16,7 +16,7 @@ use crate::{Error, Location, Result};
 pub struct Code([u8; 6]);
 
 impl Code {
-    fn new(b: &[u8]) -> Option<Code> {
+    pub(crate) fn new(b: &[u8]) -> Option<Code> {
         if b.len() > 6 {
             return None;
         }
