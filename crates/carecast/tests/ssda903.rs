@@ -211,7 +211,17 @@ fn the_cohort_model_fits_and_projects_the_derived_dataset() {
             .iter()
             .find(|f| f.status == carecast::Status::Fail)
     );
+    // The 31 March placement table adds up to the stock.
+    for y in 2019..=2024 {
+        let p = format!("{y}-03-31");
+        assert_eq!(
+            value(&r.dataset, "cic_by_placement", &p, "all"),
+            value(&r.dataset, "cic_by_age", &p, "all")
+        );
+    }
     let m = CohortModel::fit(&r.dataset).unwrap();
+    // The placement market reads the derived placement table.
+    assert!(carecast::market::MarketInputs::from_dataset(&r.dataset, &m.history).is_ok());
     let p = m
         .project(&carecast::ProjectionOptions::new(2024, 5))
         .unwrap();
