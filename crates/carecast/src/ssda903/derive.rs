@@ -293,6 +293,30 @@ impl Derived {
         files.push(("cic_by_age.csv".to_string(), s));
 
         let mut s = head(
+            "cic_by_placement",
+            "Children looked after at 31 March by placement type, from the returns",
+            "stock",
+            "children",
+            Some("category=all"),
+            "From PLACE and PLACE_PROVIDER: fostering and homes by the council or another public body are in-house, by private or voluntary providers agency; a record cannot tell a block contract from a spot purchase.",
+        );
+        s.push_str("period,category,placement,value\n");
+        for &i in &march {
+            let p = date(self.months[i]);
+            for (t, pt) in PlacementType::ALL.iter().enumerate() {
+                let _ = writeln!(
+                    s,
+                    "{p},{},{},{}",
+                    pt.label(),
+                    pt.code(),
+                    self.stock_type[i][t]
+                );
+            }
+            let _ = writeln!(s, "{p},all,,{}", self.stock_type[i].iter().sum::<u32>());
+        }
+        files.push(("cic_by_placement.csv".to_string(), s));
+
+        let mut s = head(
             "admissions_by_age",
             "Children starting to be looked after in the year by age band at the start",
             "admissions",
@@ -486,8 +510,8 @@ impl Derived {
         for (k, &y) in self.years.iter().enumerate() {
             for (a, an) in codes::GROUPS.iter().enumerate() {
                 for (b, bn) in codes::GROUPS.iter().enumerate() {
-                    let n = self.transitions[k][a][b];
-                    if n > 0 {
+                    if a != b {
+                        let n = self.transitions[k][a][b];
                         let _ = writeln!(s, "{},{an}>{bn},{n}", fy(y));
                     }
                 }

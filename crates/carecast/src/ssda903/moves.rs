@@ -7,7 +7,8 @@
 //! single year of age and placement type at the mean monthly rate of the calibration years.
 //! All rates are counted on month-end snapshots of the clean episodes (a child's type at
 //! one month end against the next), so stays shorter than a month between two month ends are
-//! not seen. The projection gives expected values (no intervals).
+//! not seen; children aged 18 and over are outside the model. The projection gives expected
+//! values (no intervals).
 //!
 //! ```
 //! use carecast::ssda903::{load_bytes, moves, synth};

@@ -96,7 +96,7 @@ impl SynthOptions {
     /// An England-sized return: about 86,000 children in care at each 31 March.
     pub fn england() -> Self {
         SynthOptions {
-            admissions_per_year: 33_000.0,
+            admissions_per_year: 44_000.0,
             short_breaks_per_year: 500.0,
             ..SynthOptions::default()
         }
@@ -121,7 +121,8 @@ pub struct Truth {
     pub stock_month_end: BTreeMap<(i32, u32), u32>,
     /// Children looked after only under short breaks.
     pub short_break_children: u32,
-    /// Children whose header row was left out of every return.
+    /// Children whose header row was left out of every return and who are not in the
+    /// UASC table (so no date of birth can be known).
     pub no_header_children: u32,
     /// Episode rows written (all files).
     pub episode_rows: usize,
@@ -920,7 +921,8 @@ fn truth(children: &[Child], first: i32, last: i32) -> Truth {
             t.short_break_children += 1;
             continue;
         }
-        if c.no_header {
+        // A child with no header row is left out unless the UASC table gives the DOB.
+        if c.no_header && c.uasc.is_none() {
             t.no_header_children += 1;
             continue;
         }
