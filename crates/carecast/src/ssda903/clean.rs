@@ -295,9 +295,10 @@ pub fn clean(r: Returns) -> Clean {
         dob[c] = Some(h.dob);
         header_years[c].push(h.year);
     }
-    for (c, &x) in corrected.iter().enumerate() {
+    // Child numbers are `u32` (see `read`), so counting them in `u32` covers them all.
+    for (c, &x) in (0u32..).zip(corrected.iter()) {
         if x {
-            t.add("header_corrected_by_later_return", c as u32);
+            t.add("header_corrected_by_later_return", c);
         }
     }
     for h in &hs {

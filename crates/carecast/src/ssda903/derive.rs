@@ -89,7 +89,7 @@ fn age_on(dob: (i32, u32, u32), on: (i32, u32, u32)) -> usize {
     if (on.1, on.2) < (dob.1, dob.2) {
         a -= 1;
     }
-    a.clamp(0, 18) as usize
+    usize::try_from(a.clamp(0, 18)).unwrap_or(0)
 }
 
 /// Derives the counts from a clean history.
@@ -126,7 +126,7 @@ pub fn derive(c: &Clean) -> Derived {
     let data_start = day(first - 1, 4, 1);
     let yi = |z: Day| -> Option<usize> {
         let f = fy_of(z);
-        (f >= first && f <= last).then(|| (f - first) as usize)
+        usize::try_from(f - first).ok().filter(|_| f <= last)
     };
     let eps = &c.episodes;
     let mut i = 0;

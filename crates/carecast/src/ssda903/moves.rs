@@ -55,7 +55,7 @@ fn exit_group(rec: &str) -> usize {
 }
 
 fn band_of(age_months: usize) -> usize {
-    let y = (age_months / 12) as u32;
+    let y = u32::try_from(age_months / 12).unwrap_or(u32::MAX);
     BANDS
         .iter()
         .position(|&(lo, hi)| y >= lo && y < hi)
@@ -125,7 +125,7 @@ impl MovesModel {
     /// [`Error::InvalidArgument`] if `years` is 0 or more than the years held;
     /// [`Error::Model`] if no child is in care at the base.
     pub fn fit(c: &Clean, years: u32) -> Result<MovesModel> {
-        let held = (c.last_year - c.first_year + 1).max(0) as u32;
+        let held = u32::try_from(c.last_year - c.first_year + 1).unwrap_or(0);
         if years == 0 || years > held {
             return Err(Error::argument(
                 "years",
@@ -133,7 +133,8 @@ impl MovesModel {
                 format!("must be 1 to {held} (the years held)"),
             ));
         }
-        let start = (c.last_year - years as i32, 3u32);
+        // `years` is at most `held`, itself a difference of two `i32` years.
+        let start = (c.last_year - i32::try_from(years).unwrap_or(0), 3u32);
         let mut months = Vec::new();
         let (mut y, mut m) = start;
         while (y, m) <= (c.last_year, 3) {
@@ -169,15 +170,14 @@ impl MovesModel {
                         break;
                     }
                     let (y, m, d) = ymd(me[mi]);
-                    let mut age = (y - by) * 12 + m as i32 - bm as i32;
+                    // Months are 1 to 12, so both fit `i32`.
+                    let month = |m: u32| i32::try_from(m).unwrap_or(0);
+                    let mut age = (y - by) * 12 + month(m) - month(bm);
                     if d < bd {
                         age -= 1;
                     }
-                    if (0..MONTHS as i32).contains(&age) {
-                        state[mi] = Some((
-                            age as usize,
-                            state_of(e.place.as_str(), e.provider.as_str()),
-                        ));
+                    if let Some(age) = usize::try_from(age).ok().filter(|&a| a < MONTHS) {
+                        state[mi] = Some((age, state_of(e.place.as_str(), e.provider.as_str())));
                     }
                 }
             }

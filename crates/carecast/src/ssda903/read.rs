@@ -52,7 +52,8 @@ impl IdKey {
         if b.len() <= 23 {
             let mut a = [0u8; 23];
             a[..b.len()].copy_from_slice(b);
-            IdKey::Short(b.len() as u8, a)
+            // At most 23 bytes here, so the length fits a byte.
+            IdKey::Short(u8::try_from(b.len()).unwrap_or(23), a)
         } else {
             IdKey::Long(b.into())
         }
@@ -353,17 +354,26 @@ fn parse_file<R: Read>(idx: u32, path: &str, input: R, size: usize) -> Result<Pa
             Err(e) => {
                 let l = e
                     .position()
-                    .map_or(line as usize + 1, |p| p.line() as usize);
+                    .map_or(u64::from(line) + 1, csv::Position::line);
+                let l = usize::try_from(l).unwrap_or(usize::MAX);
                 return Err(Error::data(loc.at_line(l), format!("bad CSV row: {e}")));
             }
         }
-        line = rec.position().map_or(line + 1, |p| p.line() as u32);
+        line = match rec.position() {
+            None => line.saturating_add(1),
+            Some(p) => u32::try_from(p.line()).map_err(|_| {
+                Error::data(loc.clone(), "more than 4 294 967 295 lines in one file")
+            })?,
+        };
         if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             p.info.blank_rows += 1;
             continue;
         }
         p.info.rows += 1;
-        let at = |col: &str| loc.at_line(line as usize).at_column(col);
+        let at = |col: &str| {
+            loc.at_line(usize::try_from(line).unwrap_or(usize::MAX))
+                .at_column(col)
+        };
         let get = |i: Option<usize>| -> &[u8] {
             i.and_then(|i| rec.get(i))
                 .map(|f| f.trim_ascii())
@@ -411,7 +421,9 @@ fn parse_file<R: Read>(idx: u32, path: &str, input: R, size: usize) -> Result<Pa
         let child = match ids.get(&key) {
             Some(&c) => c,
             None => {
-                let next = ids.len() as u32;
+                let next = u32::try_from(ids.len()).map_err(|_| {
+                    Error::data(at("CHILD"), "more than 4 294 967 295 children in one file")
+                })?;
                 p.ids.push(key.clone());
                 ids.insert(key, next);
                 next
@@ -490,9 +502,21 @@ pub fn read_bytes(files: &[(String, Vec<u8>)]) -> Result<Returns> {
     let parsed: Vec<Parsed> = files
         .par_iter()
         .enumerate()
-        .map(|(i, (path, bytes))| parse_file(i as u32, path, bytes.as_slice(), bytes.len()))
+        .map(|(i, (path, bytes))| {
+            parse_file(file_index(i, path)?, path, bytes.as_slice(), bytes.len())
+        })
         .collect::<Result<_>>()?;
     merge(parsed)
+}
+
+/// A file's number in a return, or an error naming it when there are more than `u32` holds.
+fn file_index(i: usize, path: &str) -> Result<u32> {
+    u32::try_from(i).map_err(|_| {
+        Error::data(
+            Location::file(path),
+            "more than 4 294 967 295 files in one return",
+        )
+    })
 }
 
 fn merge(parsed: Vec<Parsed>) -> Result<Returns> {
@@ -531,10 +555,15 @@ fn merge(parsed: Vec<Parsed>) -> Result<Returns> {
             .ids
             .into_iter()
             .map(|id| {
-                let n = global.len() as u32;
-                *global.entry(id).or_insert(n)
+                let n = u32::try_from(global.len()).map_err(|_| {
+                    Error::data(
+                        Location::file(&p.info.path),
+                        "more than 4 294 967 295 children in the return",
+                    )
+                })?;
+                Ok(*global.entry(id).or_insert(n))
             })
-            .collect();
+            .collect::<Result<_>>()?;
         let fix_year = |y: i32| year.unwrap_or(y);
         out.episodes.extend(p.episodes.into_iter().map(|mut e| {
             e.child = map[e.child as usize];
@@ -589,8 +618,11 @@ pub fn read_paths<P: AsRef<Path>>(paths: &[P]) -> Result<Returns> {
                 path: name.clone(),
                 message: e.to_string(),
             })?;
-            let size = f.metadata().map_or(0, |m| m.len() as usize);
-            parse_file(i as u32, &name, f, size)
+            // The size only sizes the first allocation: a file beyond `usize` reserves nothing.
+            let size = f
+                .metadata()
+                .map_or(0, |m| usize::try_from(m.len()).unwrap_or(0));
+            parse_file(file_index(i, &name)?, &name, f, size)
         })
         .collect::<Result<Vec<_>>>()?;
     merge(parsed)
