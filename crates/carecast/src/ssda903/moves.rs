@@ -54,6 +54,31 @@ fn exit_group(rec: &str) -> usize {
     }
 }
 
+/// The month ends from 31 March `years` before `last_year` to 31 March `last_year`.
+fn month_ends(last_year: i32, years: u32) -> Vec<Day> {
+    // `years` is at most the years held, itself a difference of two `i32` years.
+    let (mut y, mut m) = (last_year - i32::try_from(years).unwrap_or(0), 3u32);
+    let mut out = Vec::new();
+    while (y, m) <= (last_year, 3) {
+        out.push(month_end(y, m));
+        (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    }
+    out
+}
+
+/// Whole months of age on day `on` of a child born on `born` (year, month, day), if under 18.
+fn months_old(born: (i32, u32, u32), on: Day) -> Option<usize> {
+    let (by, bm, bd) = born;
+    let (y, m, d) = ymd(on);
+    // Months are 1 to 12, so both fit `i32`.
+    let month = |m: u32| i32::try_from(m).unwrap_or(0);
+    let mut age = (y - by) * 12 + month(m) - month(bm);
+    if d < bd {
+        age -= 1;
+    }
+    usize::try_from(age).ok().filter(|&a| a < MONTHS)
+}
+
 fn band_of(age_months: usize) -> usize {
     let y = u32::try_from(age_months / 12).unwrap_or(u32::MAX);
     BANDS
@@ -133,15 +158,7 @@ impl MovesModel {
                 format!("must be 1 to {held} (the years held)"),
             ));
         }
-        // `years` is at most `held`, itself a difference of two `i32` years.
-        let start = (c.last_year - i32::try_from(years).unwrap_or(0), 3u32);
-        let mut months = Vec::new();
-        let (mut y, mut m) = start;
-        while (y, m) <= (c.last_year, 3) {
-            months.push((y, m));
-            (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-        }
-        let me: Vec<Day> = months.iter().map(|&(y, m)| month_end(y, m)).collect();
+        let me = month_ends(c.last_year, years);
         let nm = me.len();
         let mut moves = vec![[[0.0; STATES]; STATES]; 5];
         let mut exits = vec![[[0.0; 6]; STATES]; 5];
@@ -161,7 +178,7 @@ impl MovesModel {
                 i = j;
                 continue;
             };
-            let (by, bm, bd) = ymd(dob);
+            let born = ymd(dob);
             state.iter_mut().for_each(|s| *s = None);
             for e in &eps[i..j] {
                 let from = me.partition_point(|&x| x < e.decom);
@@ -169,14 +186,7 @@ impl MovesModel {
                     if e.dec.is_some_and(|x| x <= me[mi]) {
                         break;
                     }
-                    let (y, m, d) = ymd(me[mi]);
-                    // Months are 1 to 12, so both fit `i32`.
-                    let month = |m: u32| i32::try_from(m).unwrap_or(0);
-                    let mut age = (y - by) * 12 + month(m) - month(bm);
-                    if d < bd {
-                        age -= 1;
-                    }
-                    if let Some(age) = usize::try_from(age).ok().filter(|&a| a < MONTHS) {
+                    if let Some(age) = months_old(born, me[mi]) {
                         state[mi] = Some((age, state_of(e.place.as_str(), e.provider.as_str())));
                     }
                 }
