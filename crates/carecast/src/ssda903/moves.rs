@@ -250,16 +250,8 @@ impl MovesModel {
         })
     }
 
-    /// Projects `years` years month by month, with optional changes to transition rates.
-    ///
-    /// # Errors
-    /// [`Error::InvalidArgument`] for `years` outside 1-25 or a negative or non-finite
-    /// factor, or a change that would make the monthly probabilities of leaving a state
-    /// exceed one.
-    pub fn project(&self, years: u32, changes: &[TransitionChange]) -> Result<MovesProjection> {
-        if !(1..=25).contains(&years) {
-            return Err(Error::argument("years", years, "must be 1 to 25"));
-        }
+    /// The monthly move probabilities with `changes` applied.
+    fn changed_moves(&self, changes: &[TransitionChange]) -> Result<Vec<[[f64; STATES]; STATES]>> {
         let mut moves = self.moves.clone();
         for ch in changes {
             if !ch.factor.is_finite() || ch.factor < 0.0 {
@@ -292,6 +284,20 @@ impl MovesModel {
                 }
             }
         }
+        Ok(moves)
+    }
+
+    /// Projects `years` years month by month, with optional changes to transition rates.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for `years` outside 1-25 or a negative or non-finite
+    /// factor, or a change that would make the monthly probabilities of leaving a state
+    /// exceed one.
+    pub fn project(&self, years: u32, changes: &[TransitionChange]) -> Result<MovesProjection> {
+        if !(1..=25).contains(&years) {
+            return Err(Error::argument("years", years, "must be 1 to 25"));
+        }
+        let moves = self.changed_moves(changes)?;
         let n = years as usize * 12;
         let mut p = MovesProjection {
             months: Vec::with_capacity(n),
