@@ -107,8 +107,8 @@ COMMAND_EXAMPLES: dict[str, list[str]] = {
         "carecast report derby --out out/ --unit-costs-from derbyshire --inflation 2",
     ],
     "ssda903": [
-        "carecast ssda903 audit returns/",
-        "carecast show 903:returns/ cic_by_age",
+        "carecast ssda903 audit path/to/my_council_903/",
+        "carecast show 903:path/to/my_council_903/ cic_by_age",
     ],
     "scenario": [
         "carecast scenario scenarios/recruit_60_carers.toml",

@@ -25,7 +25,6 @@ True
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -49,8 +48,8 @@ class ReturnsDataset(Dataset):
     it. Use :func:`load` to get one.
     """
 
-    def __init__(self, data: dict[str, Any], audit: list[dict[str, Any]]) -> None:
-        super().__init__(data)
+    def __init__(self, native: _carecast.Dataset, audit: dict[str, Any]) -> None:
+        super().__init__(native)
         self._audit = audit
 
     @property
@@ -60,10 +59,10 @@ class ReturnsDataset(Dataset):
         Columns are :data:`AUDIT_COLUMNS`; ``action`` is ``removed``, ``fixed``,
         ``merged`` or ``noted``.
         """
-        return pd.DataFrame(self._audit, columns=AUDIT_COLUMNS)
+        return pd.DataFrame({c: list(self._audit.get(c, [])) for c in AUDIT_COLUMNS})
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (ReturnsDataset, (self._data, self._audit))
+        return (ReturnsDataset, (self._native, self._audit))
 
 
 def _paths(path_or_paths: str | os.PathLike[str] | list[str | os.PathLike[str]]) -> list[str]:
@@ -100,8 +99,8 @@ def load(path_or_paths: str | os.PathLike[str] | list[str | os.PathLike[str]]) -
     ArgumentError
         If no path is given or an item is not a path.
     """
-    data, audit_json = _carecast.ssda903_load(_paths(path_or_paths))
-    return ReturnsDataset(json.loads(data), json.loads(audit_json))
+    native, audit_columns = _carecast.ssda903_load(_paths(path_or_paths))
+    return ReturnsDataset(native, audit_columns)
 
 
 def audit(path_or_paths: str | os.PathLike[str] | list[str | os.PathLike[str]]) -> pd.DataFrame:
@@ -185,5 +184,5 @@ def synthesize(
         dates=dates,
         traps=traps,
     )
-    result: dict[str, Any] = json.loads(out)
+    result: dict[str, Any] = out
     return result

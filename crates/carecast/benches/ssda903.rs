@@ -52,6 +52,10 @@ fn bench(c: &mut Criterion) {
     c.bench_function("903 county derive (month-end stock, flows)", |b| {
         b.iter(|| derive::derive(black_box(&cl)))
     });
+    let m = carecast::ssda903::moves::MovesModel::fit(&cl, 3).expect("fit");
+    c.bench_function("903 county moves projection 5 years monthly", |b| {
+        b.iter(|| m.project(black_box(5), &[]).expect("project"))
+    });
     let dir = std::env::temp_dir().join("carecast-903-county");
     if !dir.exists() {
         s.write(&dir).expect("write");

@@ -199,7 +199,29 @@ fn the_cohort_model_fits_and_projects_the_derived_dataset() {
     })
     .unwrap();
     let r = load_bytes("synthetic", &bytes(&s)).unwrap();
+    // Every total the derived tables declare reconciles.
+    let rec = r.dataset.reconcile();
+    assert!(!rec.findings.is_empty());
+    assert!(
+        rec.findings
+            .iter()
+            .all(|f| f.status != carecast::Status::Fail),
+        "{:?}",
+        rec.findings
+            .iter()
+            .find(|f| f.status == carecast::Status::Fail)
+    );
+    // The 31 March placement table adds up to the stock.
+    for y in 2019..=2024 {
+        let p = format!("{y}-03-31");
+        assert_eq!(
+            value(&r.dataset, "cic_by_placement", &p, "all"),
+            value(&r.dataset, "cic_by_age", &p, "all")
+        );
+    }
     let m = CohortModel::fit(&r.dataset).unwrap();
+    // The placement market reads the derived placement table.
+    assert!(carecast::market::MarketInputs::from_dataset(&r.dataset, &m.history).is_ok());
     let p = m
         .project(&carecast::ProjectionOptions::new(2024, 5))
         .unwrap();
@@ -423,4 +445,92 @@ fn moves_projection_holds_out_of_sample_and_scenarios_move_placements() {
     };
     assert!(m.project(5, &[bad]).is_err());
     assert!(m.project(0, &[]).is_err());
+}
+
+#[test]
+fn year_column_accepts_labels_and_a_bare_folder_year_comes_from_the_dates() {
+    let head = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,YEAR\n";
+    let files = vec![
+        (
+            "x/episodes.csv".to_string(),
+            format!("{head}A,01/05/2019,S,C1,N1,U4,PR1,,,,2019/20\nA,01/05/2019,S,C1,N1,U4,PR1,01/06/2020,E13,,2020-21\n")
+                .into_bytes(),
+        ),
+        (
+            "x/header.csv".to_string(),
+            b"CHILD,SEX,DOB,YEAR\nA,1,2010-01-01,2020\nA,1,2010-01-01,2021\n".to_vec(),
+        ),
+    ];
+    let r = load_bytes("t", &files).unwrap();
+    assert_eq!(audit(&r, "open_episode_repeated"), (1, 1));
+    assert_eq!(
+        value(&r.dataset, "flows_summary", "2020/21", "discharges"),
+        Some(1.0)
+    );
+    let bad = vec![(
+        "x/episodes.csv".to_string(),
+        format!("{head}A,01/05/2019,S,C1,N1,U4,PR1,,,,twenty\n").into_bytes(),
+    )];
+    let e = load_bytes("t", &bad).unwrap_err().to_string();
+    assert!(
+        e.contains("line 2, column `YEAR`") && e.contains("twenty"),
+        "{e}"
+    );
+    // A folder named by one year only: the year comes from the latest DECOM.
+    let plain = vec![
+        (
+            "r/2020/episodes.csv".to_string(),
+            b"CHILD,DECOM,RNE,LS,PLACE,DEC\nA,2019-05-01,S,C1,U4,\n".to_vec(),
+        ),
+        (
+            "r/2020/header.csv".to_string(),
+            b"CHILD,SEX,DOB\nA,1,2010-01-01\n".to_vec(),
+        ),
+    ];
+    let r = load_bytes("t", &plain).unwrap();
+    assert!(r.files.iter().all(|f| f.year_from == "dates"));
+    assert_eq!(
+        value(&r.dataset, "cic_by_age", "2020-03-31", "all"),
+        Some(1.0)
+    );
+    assert_eq!(
+        value(&r.dataset, "cic_by_age", "2019-03-31", "all"),
+        Some(0.0)
+    );
+}
+
+#[test]
+fn unknown_codes_are_kept_and_counted() {
+    let files = vec![
+        (
+            "2019-20/episodes.csv".to_string(),
+            b"CHILD,DECOM,RNE,LS,PLACE,PLACE_PROVIDER,DEC,REC\nA,01/05/2019,S,C1,Q9,PR1,,\nB,01/05/2019,S,C1,k3,PR4,,\n".to_vec(),
+        ),
+        ("2019-20/header.csv".to_string(), b"CHILD,SEX,DOB\nA,1,01/01/2010\nB,2,01/01/2003\n".to_vec()),
+    ];
+    let r = load_bytes("t", &files).unwrap();
+    assert_eq!(audit(&r, "unknown_code"), (1, 1));
+    assert_eq!(
+        value(&r.dataset, "cic_by_age", "2020-03-31", "all"),
+        Some(2.0)
+    );
+    // Q9 falls into other; lower-case k3 is read as K3 (supported accommodation).
+    assert_eq!(
+        value(
+            &r.dataset,
+            "cic_by_placement_monthly",
+            "2020-03-31",
+            "other"
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        value(
+            &r.dataset,
+            "cic_by_placement_monthly",
+            "2020-03-31",
+            "supported_accommodation"
+        ),
+        Some(1.0)
+    );
 }

@@ -23,6 +23,7 @@
 //! | `continuation_merged` | merged | an episode with `RNE` L, T or U starting the day the previous one ceased, with the same `PLACE` and `PLACE_PROVIDER`: merged into the previous |
 //! | `unknown_code` | noted | a row with an `RNE`, `LS`, `PLACE`, `PLACE_PROVIDER` or `REC` outside the lists: kept, the code passed through |
 //! | `dec_after_year_end` | noted | a `DEC` after 31 March of its return (rule 354): kept |
+//! | `born_after_episode_start` | noted | an episode starting before the child's date of birth: kept, ages before birth counted as 0 |
 
 use super::codes;
 use super::day::{Day, march31};
@@ -81,7 +82,7 @@ struct Tally {
     rows: Vec<(usize, u32)>,
 }
 
-const RULES: [(&str, &str, &str); 18] = [
+const RULES: [(&str, &str, &str); 19] = [
     (
         "file_not_recognised",
         "noted",
@@ -168,6 +169,11 @@ const RULES: [(&str, &str, &str); 18] = [
         "noted",
         "end date after 31 March of its return; kept",
     ),
+    (
+        "born_after_episode_start",
+        "noted",
+        "episode starting before the date of birth; kept, age counted as 0",
+    ),
 ];
 
 fn rule(id: &str) -> usize {
@@ -242,14 +248,22 @@ pub fn clean(r: Returns) -> Clean {
     for e in &kept {
         has_episode[e.child as usize] = true;
     }
-    // Codes and year ends, on the rows kept.
+    // Codes and year ends, on the rows kept (code lists encoded once).
+    let list =
+        |l: &[&str]| -> Vec<Code> { l.iter().filter_map(|c| Code::new(c.as_bytes())).collect() };
+    let (rne, ls, place, provider, rec) = (
+        list(&codes::RNE),
+        list(&codes::LS),
+        list(&codes::PLACE),
+        list(&codes::PLACE_PROVIDER),
+        list(&codes::REC),
+    );
     for e in &kept {
-        let unknown = !codes::known(&codes::RNE, e.rne.as_str())
-            || !codes::known(&codes::LS, e.ls.as_str())
-            || !codes::known(&codes::PLACE, e.place.as_str())
-            || !(e.provider.is_empty()
-                || codes::known(&codes::PLACE_PROVIDER, e.provider.as_str()))
-            || !(e.rec.is_empty() || codes::known(&codes::REC, e.rec.as_str()));
+        let unknown = !rne.contains(&e.rne)
+            || !ls.contains(&e.ls)
+            || !place.contains(&e.place)
+            || !(e.provider.is_empty() || provider.contains(&e.provider))
+            || !(e.rec.is_empty() || rec.contains(&e.rec));
         if unknown {
             t.add("unknown_code", e.child);
         }
@@ -281,9 +295,10 @@ pub fn clean(r: Returns) -> Clean {
         dob[c] = Some(h.dob);
         header_years[c].push(h.year);
     }
-    for (c, &x) in corrected.iter().enumerate() {
+    // Child numbers are `u32` (see `read`), so counting them in `u32` covers them all.
+    for (c, &x) in (0u32..).zip(corrected.iter()) {
         if x {
-            t.add("header_corrected_by_later_return", c as u32);
+            t.add("header_corrected_by_later_return", c);
         }
     }
     for h in &hs {
@@ -309,6 +324,9 @@ pub fn clean(r: Returns) -> Clean {
         }
         if from_uasc[c] {
             t.add("dob_from_uasc", e.child);
+            if dob[c].is_some_and(|d| d > e.decom) {
+                t.add("born_after_episode_start", e.child);
+            }
             return true;
         }
         if dob[c].is_none() {
@@ -317,6 +335,9 @@ pub fn clean(r: Returns) -> Clean {
         }
         if !header_years[c].contains(&e.year) {
             t.add("header_missing_in_year", e.child);
+        }
+        if dob[c].is_some_and(|d| d > e.decom) {
+            t.add("born_after_episode_start", e.child);
         }
         true
     });

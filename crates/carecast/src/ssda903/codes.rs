@@ -1,7 +1,8 @@
-//! Code lists of the return and how carecast groups them. The lists are those of the
-//! DfE return's validation rules, as collected in the project's notes on the return
-//! (rules 143-149 and 178 of the 2022-23 validator, with K3 from 2024-25 and Z11-Z14 from
-//! 2025-26). Unknown codes are passed through (and counted in the audit), never refused.
+//! Code lists of the return and how carecast groups them. The lists follow the DfE 903
+//! validator's rules (github.com/data-to-insight/csc-validator-be-903, `lac2022_23` rules
+//! 101, 103, 143, 144, 145, 146, 149 and 178; `lac2024_25` rule 146 adds K3; `lac2025_26`
+//! rule 146 drops H5, P2 and Z1 and adds Z11-Z14) and the LIIA 2017 schema for E43/E44.
+//! Unknown codes are passed through (and counted in the audit), never refused.
 
 use crate::{PlacementType, Provider};
 
@@ -43,7 +44,8 @@ pub fn known(list: &[&str], code: &str) -> bool {
 }
 
 /// Whether a legal status is a short break (V3 or V4), which the DfE leaves out of its
-/// published counts of children looked after.
+/// published counts of children looked after (DfE, "Children looked after in England
+/// including adoptions", methodology; Hansard HL written answer, 26 June 2008).
 pub fn is_short_break(ls: &str) -> bool {
     ls == "V3" || ls == "V4"
 }

@@ -1,12 +1,53 @@
 //! Calendar days as integers (days since 1 January 1970), and the two date formats
 //! councils export: `dd/mm/YYYY` and ISO `YYYY-MM-DD`.
+//!
+//! A day is kept as an `i32` so episodes and month ends are plain integers to compare and
+//! subtract in the hot loops; every calendar fact (month lengths, leap years, the civil date
+//! of a day number) comes from `jiff`.
 
 use crate::Date;
+use jiff::SignedDuration;
+use jiff::civil::Date as Civil;
 
 /// A calendar day: the number of days since 1970-01-01 (negative before).
 pub type Day = i32;
 
-/// The day number of a civil date (proleptic Gregorian calendar).
+const SECONDS_PER_DAY: i64 = 86_400;
+
+const EPOCH: Civil = Civil::constant(1970, 1, 1);
+
+fn epoch() -> Civil {
+    EPOCH
+}
+
+/// The civil date of a year, month and day, each clamped into jiff's calendar (year
+/// -9999..=9999, month 1..=12, day 1 to the month's length).
+fn civil(y: i32, m: u32, d: u32) -> Civil {
+    let y = i16::try_from(y.clamp(-9999, 9999)).unwrap_or_default();
+    let m = i8::try_from(m.clamp(1, 12)).unwrap_or(1);
+    let first = Civil::new(y, m, 1).unwrap_or_else(|_| epoch());
+    let d = i8::try_from(d.clamp(1, 31))
+        .unwrap_or(1)
+        .min(first.days_in_month());
+    Civil::new(y, m, d).unwrap_or(first)
+}
+
+/// The day number of a jiff date (always in `i32` range: jiff's years end at ±9999).
+fn number(c: Civil) -> Day {
+    let days = c.duration_since(epoch()).as_secs() / SECONDS_PER_DAY;
+    i32::try_from(days).unwrap_or(if days < 0 { i32::MIN } else { i32::MAX })
+}
+
+/// The jiff date of a day number, clamped to jiff's calendar (years -9999..=9999).
+fn civil_of(z: Day) -> Civil {
+    epoch()
+        .checked_add(SignedDuration::from_secs(i64::from(z) * SECONDS_PER_DAY))
+        .unwrap_or(if z < 0 { Civil::MIN } else { Civil::MAX })
+}
+
+/// The day number of a civil date. Arguments outside the calendar are clamped into it
+/// (month to 1..=12, day to the month's length); dates read from files are checked by
+/// [`parse`] first.
 ///
 /// ```
 /// use carecast::ssda903::day::{day, ymd};
@@ -15,37 +56,26 @@ pub type Day = i32;
 /// assert_eq!(ymd(day(2019, 12, 31)), (2019, 12, 31));
 /// ```
 pub fn day(y: i32, m: u32, d: u32) -> Day {
-    // Count from 1 March of year 0 so the leap day comes last in each year.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400; // 0..=399
-    let mp = (m + 9) % 12; // March = 0
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe as u32 * 365 + yoe as u32 / 4 - yoe as u32 / 100 + doy;
-    era * 146_097 + doe as i32 - 719_468
+    number(civil(y, m, d))
 }
 
 /// The civil date `(year, month, day)` of a day number.
 pub fn ymd(z: Day) -> (i32, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = (z - era * 146_097) as u32;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe as i32 + era * 400 + i32::from(m <= 2);
-    (y, m, d)
+    let c = civil_of(z);
+    (
+        i32::from(c.year()),
+        u32::try_from(c.month()).unwrap_or(1),
+        u32::try_from(c.day()).unwrap_or(1),
+    )
 }
 
 /// The crate's [`Date`] of a day number.
 pub fn to_date(z: Day) -> Date {
-    let (y, m, d) = ymd(z);
+    let c = civil_of(z);
     Date {
-        year: y,
-        month: m as u8,
-        day: d as u8,
+        year: i32::from(c.year()),
+        month: c.month().unsigned_abs(),
+        day: c.day().unsigned_abs(),
     }
 }
 
@@ -62,12 +92,7 @@ pub fn dmy(z: Day) -> String {
 }
 
 fn days_in_month(y: i32, m: u32) -> u32 {
-    match m {
-        4 | 6 | 9 | 11 => 30,
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        _ => 31,
-    }
+    civil(y, m, 1).days_in_month().unsigned_abs().into()
 }
 
 /// The last day of a month.
@@ -124,7 +149,13 @@ fn digits(b: &[u8]) -> Option<u32> {
 }
 
 /// Parses `dd/mm/YYYY` (also `d/m/YYYY`) or ISO `YYYY-MM-DD` (a trailing time
-/// ` 00:00:00` or `T00:00:00` is allowed). Returns a reason on failure.
+/// ` 00:00:00` or `T00:00:00` is allowed); jiff decides whether the day exists.
+///
+/// # Errors
+///
+/// The reason, as text for the caller to locate (file, line, column), when the bytes are not
+/// a date in either format, look like a spreadsheet serial number, or name a month or day
+/// that does not exist.
 ///
 /// ```
 /// use carecast::ssda903::day::{day, parse};
@@ -169,10 +200,14 @@ pub fn parse(b: &[u8]) -> Result<Day, String> {
     if !(1..=12).contains(&m) {
         return Err(format!("month {m} out of range (day and month swapped?)"));
     }
-    if d == 0 || d > days_in_month(y as i32, m) {
-        return Err(format!("day {d} does not exist in month {m}"));
+    // `digits` reads at most four digits, so every part fits the narrower integers.
+    let (Ok(y16), Ok(m8), Ok(d8)) = (i16::try_from(y), i8::try_from(m), i8::try_from(d)) else {
+        return Err(format!("year {y}, month {m} or day {d} out of range"));
+    };
+    match Civil::new(y16, m8, d8) {
+        Ok(c) => Ok(number(c)),
+        Err(_) => Err(format!("day {d} does not exist in month {m}")),
     }
-    Ok(day(y as i32, m, d))
 }
 
 #[cfg(test)]

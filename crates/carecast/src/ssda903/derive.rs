@@ -89,7 +89,7 @@ fn age_on(dob: (i32, u32, u32), on: (i32, u32, u32)) -> usize {
     if (on.1, on.2) < (dob.1, dob.2) {
         a -= 1;
     }
-    a.clamp(0, 18) as usize
+    usize::try_from(a.clamp(0, 18)).unwrap_or(0)
 }
 
 /// Derives the counts from a clean history.
@@ -126,7 +126,7 @@ pub fn derive(c: &Clean) -> Derived {
     let data_start = day(first - 1, 4, 1);
     let yi = |z: Day| -> Option<usize> {
         let f = fy_of(z);
-        (f >= first && f <= last).then(|| (f - first) as usize)
+        usize::try_from(f - first).ok().filter(|_| f <= last)
     };
     let eps = &c.episodes;
     let mut i = 0;
@@ -291,6 +291,30 @@ impl Derived {
             rows(&mut s, &date(self.months[i]), &self.stock_age[i]);
         }
         files.push(("cic_by_age.csv".to_string(), s));
+
+        let mut s = head(
+            "cic_by_placement",
+            "Children looked after at 31 March by placement type, from the returns",
+            "stock",
+            "children",
+            Some("category=all"),
+            "From PLACE and PLACE_PROVIDER: fostering and homes by the council or another public body are in-house, by private or voluntary providers agency; a record cannot tell a block contract from a spot purchase.",
+        );
+        s.push_str("period,category,placement,value\n");
+        for &i in &march {
+            let p = date(self.months[i]);
+            for (t, pt) in PlacementType::ALL.iter().enumerate() {
+                let _ = writeln!(
+                    s,
+                    "{p},{},{},{}",
+                    pt.label(),
+                    pt.code(),
+                    self.stock_type[i][t]
+                );
+            }
+            let _ = writeln!(s, "{p},all,,{}", self.stock_type[i].iter().sum::<u32>());
+        }
+        files.push(("cic_by_placement.csv".to_string(), s));
 
         let mut s = head(
             "admissions_by_age",
@@ -486,8 +510,8 @@ impl Derived {
         for (k, &y) in self.years.iter().enumerate() {
             for (a, an) in codes::GROUPS.iter().enumerate() {
                 for (b, bn) in codes::GROUPS.iter().enumerate() {
-                    let n = self.transitions[k][a][b];
-                    if n > 0 {
+                    if a != b {
+                        let n = self.transitions[k][a][b];
                         let _ = writeln!(s, "{},{an}>{bn},{n}", fy(y));
                     }
                 }

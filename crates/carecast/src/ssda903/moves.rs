@@ -7,7 +7,8 @@
 //! single year of age and placement type at the mean monthly rate of the calibration years.
 //! All rates are counted on month-end snapshots of the clean episodes (a child's type at
 //! one month end against the next), so stays shorter than a month between two month ends are
-//! not seen. The projection gives expected values (no intervals).
+//! not seen; children aged 18 and over are outside the model. The projection gives expected
+//! values (no intervals).
 //!
 //! ```
 //! use carecast::ssda903::{load_bytes, moves, synth};
@@ -53,8 +54,33 @@ fn exit_group(rec: &str) -> usize {
     }
 }
 
+/// The month ends from 31 March `years` before `last_year` to 31 March `last_year`.
+fn month_ends(last_year: i32, years: u32) -> Vec<Day> {
+    // `years` is at most the years held, itself a difference of two `i32` years.
+    let (mut y, mut m) = (last_year - i32::try_from(years).unwrap_or(0), 3u32);
+    let mut out = Vec::new();
+    while (y, m) <= (last_year, 3) {
+        out.push(month_end(y, m));
+        (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    }
+    out
+}
+
+/// Whole months of age on day `on` of a child born on `born` (year, month, day), if under 18.
+fn months_old(born: (i32, u32, u32), on: Day) -> Option<usize> {
+    let (by, bm, bd) = born;
+    let (y, m, d) = ymd(on);
+    // Months are 1 to 12, so both fit `i32`.
+    let month = |m: u32| i32::try_from(m).unwrap_or(0);
+    let mut age = (y - by) * 12 + month(m) - month(bm);
+    if d < bd {
+        age -= 1;
+    }
+    usize::try_from(age).ok().filter(|&a| a < MONTHS)
+}
+
 fn band_of(age_months: usize) -> usize {
-    let y = (age_months / 12) as u32;
+    let y = u32::try_from(age_months / 12).unwrap_or(u32::MAX);
     BANDS
         .iter()
         .position(|&(lo, hi)| y >= lo && y < hi)
@@ -124,7 +150,7 @@ impl MovesModel {
     /// [`Error::InvalidArgument`] if `years` is 0 or more than the years held;
     /// [`Error::Model`] if no child is in care at the base.
     pub fn fit(c: &Clean, years: u32) -> Result<MovesModel> {
-        let held = (c.last_year - c.first_year + 1).max(0) as u32;
+        let held = u32::try_from(c.last_year - c.first_year + 1).unwrap_or(0);
         if years == 0 || years > held {
             return Err(Error::argument(
                 "years",
@@ -132,14 +158,7 @@ impl MovesModel {
                 format!("must be 1 to {held} (the years held)"),
             ));
         }
-        let start = (c.last_year - years as i32, 3u32);
-        let mut months = Vec::new();
-        let (mut y, mut m) = start;
-        while (y, m) <= (c.last_year, 3) {
-            months.push((y, m));
-            (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-        }
-        let me: Vec<Day> = months.iter().map(|&(y, m)| month_end(y, m)).collect();
+        let me = month_ends(c.last_year, years);
         let nm = me.len();
         let mut moves = vec![[[0.0; STATES]; STATES]; 5];
         let mut exits = vec![[[0.0; 6]; STATES]; 5];
@@ -159,7 +178,7 @@ impl MovesModel {
                 i = j;
                 continue;
             };
-            let (by, bm, bd) = ymd(dob);
+            let born = ymd(dob);
             state.iter_mut().for_each(|s| *s = None);
             for e in &eps[i..j] {
                 let from = me.partition_point(|&x| x < e.decom);
@@ -167,16 +186,8 @@ impl MovesModel {
                     if e.dec.is_some_and(|x| x <= me[mi]) {
                         break;
                     }
-                    let (y, m, d) = ymd(me[mi]);
-                    let mut age = (y - by) * 12 + m as i32 - bm as i32;
-                    if d < bd {
-                        age -= 1;
-                    }
-                    if (0..MONTHS as i32).contains(&age) {
-                        state[mi] = Some((
-                            age as usize,
-                            state_of(e.place.as_str(), e.provider.as_str()),
-                        ));
+                    if let Some(age) = months_old(born, me[mi]) {
+                        state[mi] = Some((age, state_of(e.place.as_str(), e.provider.as_str())));
                     }
                 }
             }
@@ -239,16 +250,8 @@ impl MovesModel {
         })
     }
 
-    /// Projects `years` years month by month, with optional changes to transition rates.
-    ///
-    /// # Errors
-    /// [`Error::InvalidArgument`] for `years` outside 1-25 or a negative or non-finite
-    /// factor, or a change that would make the monthly probabilities of leaving a state
-    /// exceed one.
-    pub fn project(&self, years: u32, changes: &[TransitionChange]) -> Result<MovesProjection> {
-        if !(1..=25).contains(&years) {
-            return Err(Error::argument("years", years, "must be 1 to 25"));
-        }
+    /// The monthly move probabilities with `changes` applied.
+    fn changed_moves(&self, changes: &[TransitionChange]) -> Result<Vec<[[f64; STATES]; STATES]>> {
         let mut moves = self.moves.clone();
         for ch in changes {
             if !ch.factor.is_finite() || ch.factor < 0.0 {
@@ -281,6 +284,20 @@ impl MovesModel {
                 }
             }
         }
+        Ok(moves)
+    }
+
+    /// Projects `years` years month by month, with optional changes to transition rates.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for `years` outside 1-25 or a negative or non-finite
+    /// factor, or a change that would make the monthly probabilities of leaving a state
+    /// exceed one.
+    pub fn project(&self, years: u32, changes: &[TransitionChange]) -> Result<MovesProjection> {
+        if !(1..=25).contains(&years) {
+            return Err(Error::argument("years", years, "must be 1 to 25"));
+        }
+        let moves = self.changed_moves(changes)?;
         let n = years as usize * 12;
         let mut p = MovesProjection {
             months: Vec::with_capacity(n),

@@ -1,6 +1,7 @@
 //! Reading the CSV files of one or more returns into compact rows.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{BufRead, Read};
 use std::path::Path;
 
@@ -15,7 +16,7 @@ use crate::{Error, Location, Result};
 pub struct Code([u8; 6]);
 
 impl Code {
-    fn new(b: &[u8]) -> Option<Code> {
+    pub(crate) fn new(b: &[u8]) -> Option<Code> {
         if b.len() > 6 {
             return None;
         }
@@ -37,6 +38,61 @@ impl Code {
         self.0[0] == 0
     }
 }
+
+/// A child identifier as a hash key: stored inline up to 23 bytes (no allocation), on the
+/// heap beyond.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum IdKey {
+    Short(u8, [u8; 23]),
+    Long(Box<[u8]>),
+}
+
+impl IdKey {
+    fn new(b: &[u8]) -> IdKey {
+        if b.len() <= 23 {
+            let mut a = [0u8; 23];
+            a[..b.len()].copy_from_slice(b);
+            // At most 23 bytes here, so the length fits a byte.
+            IdKey::Short(u8::try_from(b.len()).unwrap_or(23), a)
+        } else {
+            IdKey::Long(b.into())
+        }
+    }
+}
+
+/// A fast non-cryptographic hasher for identifiers (the map is not exposed to untrusted
+/// lookups beyond one file's own identifiers).
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            h = (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+        self.0 = h;
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type IdMap = HashMap<IdKey, u32, BuildHasherDefault<IdHasher>>;
 
 /// Which table of the return a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -151,7 +207,7 @@ pub struct Returns {
 
 struct Parsed {
     info: FileInfo,
-    ids: Vec<Vec<u8>>,
+    ids: Vec<IdKey>,
     episodes: Vec<EpisodeRow>,
     headers: Vec<HeaderRow>,
     uasc: Vec<UascRow>,
@@ -166,7 +222,21 @@ const UASC_COLS: [&str; 2] = ["CHILD", "DUC"];
 /// The closing year in a folder or file name: `2019-20`, `2019_20`, `201920`, `2019-2020`,
 /// `2019/20` give 2020. A bare `2020` is ambiguous (councils and tools label a return by
 /// either end) and gives nothing: the year then comes from the dates.
+///
+/// The innermost path component holding such a year wins (`old-2015-16/2019-20/x.csv`
+/// gives 2020).
+///
+/// ```
+/// use carecast::ssda903::read::year_from_name;
+/// assert_eq!(year_from_name("returns/2019-20/episodes.csv"), Some(2020));
+/// assert_eq!(year_from_name("old-2015-16/2019_2020/episodes.csv"), Some(2020));
+/// assert_eq!(year_from_name("returns/2020/episodes.csv"), None);
+/// ```
 pub fn year_from_name(name: &str) -> Option<i32> {
+    name.rsplit(['/', '\\']).find_map(year_in)
+}
+
+fn year_in(name: &str) -> Option<i32> {
     let b = name.as_bytes();
     let num = |s: &[u8]| -> Option<i32> {
         (!s.is_empty() && s.iter().all(u8::is_ascii_digit))
@@ -199,10 +269,10 @@ fn year_cell(s: &[u8]) -> Option<i32> {
     if let Ok(y) = t.parse::<i32>() {
         return (1990..=2100).contains(&y).then_some(y);
     }
-    year_from_name(t)
+    year_in(t)
 }
 
-fn parse_file<R: Read>(idx: u32, path: &str, input: R) -> Result<Parsed> {
+fn parse_file<R: Read>(idx: u32, path: &str, input: R, size: usize) -> Result<Parsed> {
     let mut input = std::io::BufReader::with_capacity(1 << 16, input);
     let io = |e: std::io::Error| Error::Io {
         path: path.to_string(),
@@ -258,11 +328,17 @@ fn parse_file<R: Read>(idx: u32, path: &str, input: R) -> Result<Parsed> {
     let Some(kind) = kind else {
         return Ok(p);
     };
+    // Rows are about 60-100 bytes: reserve once rather than grow by doubling.
+    match kind {
+        Kind::Episodes => p.episodes.reserve(size / 64),
+        Kind::Header => p.headers.reserve(size / 32),
+        Kind::Uasc => {}
+    }
     let loc = Location {
         table: Some(kind.name().to_string()),
         ..loc
     };
-    let mut ids: HashMap<Vec<u8>, u32> = HashMap::new();
+    let mut ids = IdMap::default();
     let c = |n: &str| col(n);
     let child_i = c("CHILD").unwrap_or(0);
     let (decom_i, dec_i, rne_i, ls_i, place_i) =
@@ -278,11 +354,17 @@ fn parse_file<R: Read>(idx: u32, path: &str, input: R) -> Result<Parsed> {
             Err(e) => {
                 let l = e
                     .position()
-                    .map_or(line as usize + 1, |p| p.line() as usize);
+                    .map_or(u64::from(line) + 1, csv::Position::line);
+                let l = usize::try_from(l).unwrap_or(usize::MAX);
                 return Err(Error::data(loc.at_line(l), format!("bad CSV row: {e}")));
             }
         }
-        line = rec.position().map_or(line + 1, |p| p.line() as u32);
+        line = match rec.position() {
+            None => line.saturating_add(1),
+            Some(p) => u32::try_from(p.line()).map_err(|_| {
+                Error::data(loc.clone(), "more than 4 294 967 295 lines in one file")
+            })?,
+        };
         if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             p.info.blank_rows += 1;
             continue;
@@ -291,7 +373,7 @@ fn parse_file<R: Read>(idx: u32, path: &str, input: R) -> Result<Parsed> {
         if rec.len() < head.len() {
             // A short row would read its missing columns as blank codes and dates.
             return Err(Error::data(
-                loc.at_line(line as usize),
+                loc.at_line(usize::try_from(line).unwrap_or(usize::MAX)),
                 format!(
                     "bad CSV row: {} fields, the header has {} ({})",
                     rec.len(),
@@ -300,7 +382,10 @@ fn parse_file<R: Read>(idx: u32, path: &str, input: R) -> Result<Parsed> {
                 ),
             ));
         }
-        let at = |col: &str| loc.at_line(line as usize).at_column(col);
+        let at = |col: &str| {
+            loc.at_line(usize::try_from(line).unwrap_or(usize::MAX))
+                .at_column(col)
+        };
         let get = |i: Option<usize>| -> &[u8] {
             i.and_then(|i| rec.get(i))
                 .map(|f| f.trim_ascii())
@@ -344,12 +429,15 @@ fn parse_file<R: Read>(idx: u32, path: &str, input: R) -> Result<Parsed> {
         if id.is_empty() {
             return Err(Error::data(at("CHILD"), "empty child identifier"));
         }
-        let child = match ids.get(id) {
+        let key = IdKey::new(id);
+        let child = match ids.get(&key) {
             Some(&c) => c,
             None => {
-                let next = ids.len() as u32;
-                ids.insert(id.to_vec(), next);
-                p.ids.push(id.to_vec());
+                let next = u32::try_from(ids.len()).map_err(|_| {
+                    Error::data(at("CHILD"), "more than 4 294 967 295 children in one file")
+                })?;
+                p.ids.push(key.clone());
+                ids.insert(key, next);
                 next
             }
         };
@@ -426,9 +514,21 @@ pub fn read_bytes(files: &[(String, Vec<u8>)]) -> Result<Returns> {
     let parsed: Vec<Parsed> = files
         .par_iter()
         .enumerate()
-        .map(|(i, (path, bytes))| parse_file(i as u32, path, bytes.as_slice()))
+        .map(|(i, (path, bytes))| {
+            parse_file(file_index(i, path)?, path, bytes.as_slice(), bytes.len())
+        })
         .collect::<Result<_>>()?;
     merge(parsed)
+}
+
+/// A file's number in a return, or an error naming it when there are more than `u32` holds.
+fn file_index(i: usize, path: &str) -> Result<u32> {
+    u32::try_from(i).map_err(|_| {
+        Error::data(
+            Location::file(path),
+            "more than 4 294 967 295 files in one return",
+        )
+    })
 }
 
 fn merge(parsed: Vec<Parsed>) -> Result<Returns> {
@@ -450,7 +550,7 @@ fn merge(parsed: Vec<Parsed>) -> Result<Returns> {
         headers: Vec::with_capacity(parsed.iter().map(|p| p.headers.len()).sum()),
         ..Returns::default()
     };
-    let mut global: HashMap<Vec<u8>, u32> = HashMap::new();
+    let mut global = IdMap::default();
     for p in parsed {
         let year = if p.infer && p.info.kind.is_some() {
             let f = folder_of(&p.info.path);
@@ -467,10 +567,15 @@ fn merge(parsed: Vec<Parsed>) -> Result<Returns> {
             .ids
             .into_iter()
             .map(|id| {
-                let n = global.len() as u32;
-                *global.entry(id).or_insert(n)
+                let n = u32::try_from(global.len()).map_err(|_| {
+                    Error::data(
+                        Location::file(&p.info.path),
+                        "more than 4 294 967 295 children in the return",
+                    )
+                })?;
+                Ok(*global.entry(id).or_insert(n))
             })
-            .collect();
+            .collect::<Result<_>>()?;
         let fix_year = |y: i32| year.unwrap_or(y);
         out.episodes.extend(p.episodes.into_iter().map(|mut e| {
             e.child = map[e.child as usize];
@@ -525,7 +630,11 @@ pub fn read_paths<P: AsRef<Path>>(paths: &[P]) -> Result<Returns> {
                 path: name.clone(),
                 message: e.to_string(),
             })?;
-            parse_file(i as u32, &name, f)
+            // The size only sizes the first allocation: a file beyond `usize` reserves nothing.
+            let size = f
+                .metadata()
+                .map_or(0, |m| usize::try_from(m.len()).unwrap_or(0));
+            parse_file(file_index(i, &name)?, &name, f, size)
         })
         .collect::<Result<Vec<_>>>()?;
     merge(parsed)

@@ -96,7 +96,7 @@ impl SynthOptions {
     /// An England-sized return: about 86,000 children in care at each 31 March.
     pub fn england() -> Self {
         SynthOptions {
-            admissions_per_year: 33_000.0,
+            admissions_per_year: 44_000.0,
             short_breaks_per_year: 500.0,
             ..SynthOptions::default()
         }
@@ -121,7 +121,8 @@ pub struct Truth {
     pub stock_month_end: BTreeMap<(i32, u32), u32>,
     /// Children looked after only under short breaks.
     pub short_break_children: u32,
-    /// Children whose header row was left out of every return.
+    /// Children whose header row was left out of every return and who are not in the
+    /// UASC table (so no date of birth can be known).
     pub no_header_children: u32,
     /// Episode rows written (all files).
     pub episode_rows: usize,
@@ -221,9 +222,30 @@ fn pick<T: Copy>(rng: &mut Xoshiro256PlusPlus, items: &[(T, f64)]) -> T {
     items[items.len() - 1].0
 }
 
+/// A whole number of days from a generated real number, clamped into `i32` (the generator's
+/// draws are at most a few thousand days; the clamp makes the conversion exact, and a NaN
+/// becomes 0).
+#[allow(clippy::cast_possible_truncation)]
+fn whole_days(x: f64) -> i32 {
+    x.round().clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32
+}
+
+/// A count from a generated non-negative real number, rounded (negative or NaN gives 0,
+/// beyond `u32` saturates).
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn count(x: f64) -> usize {
+    let n = x.round().clamp(0.0, f64::from(u32::MAX)) as u32;
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+/// The count for age `a` (0 to 17) in a year's ages, none for an age outside them.
+fn slot(ages: &mut [u32; 18], a: i32) -> Option<&mut u32> {
+    usize::try_from(a).ok().and_then(|i| ages.get_mut(i))
+}
+
 fn exp_days(rng: &mut Xoshiro256PlusPlus, mean: f64) -> i32 {
     let u: f64 = rng.random::<f64>();
-    (-(1.0 - u).ln() * mean).ceil().max(1.0) as i32
+    whole_days((-(1.0 - u).ln() * mean).ceil().max(1.0))
 }
 
 fn place_for(rng: &mut Xoshiro256PlusPlus, age: i32) -> (&'static str, &'static str) {
@@ -543,14 +565,15 @@ pub fn generate(o: &SynthOptions) -> Result<Synthetic> {
         }
     }
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(o.seed);
-    let last_year = o.first_year + o.years as i32 - 1;
+    // `years` is 1 to 30 (checked above).
+    let last_year = o.first_year + i32::try_from(o.years).unwrap_or(30) - 1;
     let data_start = day(o.first_year - 1, 4, 1);
     let horizon = march31(last_year);
     let sim_start = day(o.first_year - 19, 4, 1);
     let window = (horizon - sim_start + 1) as f64;
-    let n_adm = (o.admissions_per_year * window / 365.25).round() as usize;
+    let n_adm = count(o.admissions_per_year * window / 365.25);
     let mut admits: Vec<Day> = (0..n_adm)
-        .map(|_| sim_start + (rng.random::<f64>() * window) as i32)
+        .map(|_| sim_start + whole_days((rng.random::<f64>() * window).floor()))
         .collect();
     admits.sort_unstable();
 
@@ -631,7 +654,7 @@ pub fn generate(o: &SynthOptions) -> Result<Synthetic> {
     }
     // Children looked after only under short breaks.
     for y in o.first_year..=last_year {
-        let n = (o.short_breaks_per_year * (0.8 + 0.4 * rng.random::<f64>())).round() as usize;
+        let n = count(o.short_breaks_per_year * (0.8 + 0.4 * rng.random::<f64>()));
         let ys = day(y - 1, 4, 1);
         for _ in 0..n {
             let dob = ys - rng.random_range(5 * 365..16 * 365);
@@ -920,7 +943,8 @@ fn truth(children: &[Child], first: i32, last: i32) -> Truth {
             t.short_break_children += 1;
             continue;
         }
-        if c.no_header {
+        // A child with no header row is left out unless the UASC table gives the DOB.
+        if c.no_header && c.uasc.is_none() {
             t.no_header_children += 1;
             continue;
         }
@@ -930,8 +954,10 @@ fn truth(children: &[Child], first: i32, last: i32) -> Truth {
                 .iter()
                 .any(|e| e.decom <= d && e.dec.is_none_or(|x| x > d))
             {
-                let a = age(c.dob, d);
-                t.stock_by_age.entry(y).or_insert([0; 18])[a as usize] += 1;
+                let slots = t.stock_by_age.entry(y).or_insert([0; 18]);
+                if let Some(n) = slot(slots, age(c.dob, d)) {
+                    *n += 1;
+                }
             } else {
                 t.stock_by_age.entry(y).or_insert([0; 18]);
             }
@@ -946,8 +972,12 @@ fn truth(children: &[Child], first: i32, last: i32) -> Truth {
                 .iter()
                 .find(|x| x.rne == "S" && x.decom >= s && x.decom <= e)
             {
-                if let Some(a) = t.starts_by_age.get_mut(&y) {
-                    a[age(c.dob, st.decom) as usize] += 1;
+                if let Some(n) = t
+                    .starts_by_age
+                    .get_mut(&y)
+                    .and_then(|a| slot(a, age(c.dob, st.decom)))
+                {
+                    *n += 1;
                 }
             }
             if let Some(end) = c
@@ -957,8 +987,8 @@ fn truth(children: &[Child], first: i32, last: i32) -> Truth {
                 .find(|x| !x.contiguous && x.dec.is_some_and(|d| d >= s && d <= e))
             {
                 *t.ceases_by_reason
-                    .get_mut(&y)
-                    .expect("inserted")
+                    .entry(y)
+                    .or_default()
                     .entry(end.rec.to_string())
                     .or_default() += 1;
             }
