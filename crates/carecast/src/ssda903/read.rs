@@ -272,6 +272,7 @@ fn year_cell(s: &[u8]) -> Option<i32> {
     year_in(t)
 }
 
+#[allow(clippy::too_many_lines)] // one pass over the rows; to be split in a follow-up
 fn parse_file<R: Read>(idx: u32, path: &str, input: R, size: usize) -> Result<Parsed> {
     let mut input = std::io::BufReader::with_capacity(1 << 16, input);
     let io = |e: std::io::Error| Error::Io {
