@@ -62,7 +62,7 @@ from carecast.market import (
     unit_costs,
     usage_estimates,
 )
-from carecast.model import CohortModel, Projection, project_care_leavers
+from carecast.model import CarecastWarning, CohortModel, Projection, project_care_leavers
 from carecast.report import Report, report
 
 __all__ = [
@@ -98,4 +98,5 @@ __all__ = [
     "ModelError",
     "ScenarioError",
     "InternalError",
+    "CarecastWarning",
 ]
