@@ -30,6 +30,17 @@ def test_defaults_come_from_the_core(model):
     assert "regularised" in cm.DISCHARGE_METHODS
 
 
+def test_default_total_follows_englands_damped_growth(model):
+    # Recomputed outside the model: the default keeps Derbyshire's 630 children of 31 March
+    # 2017 on England's log-linear growth 2013-2017 (DfE, as in carecast::national),
+    # damped by 0.8 a year: S_h = 630 exp(g (0.8 + ... + 0.8^h)).
+    england = {2013: 68_110, 2014: 68_810, 2015: 69_470, 2016: 70_410, 2017: 72_610}
+    g = np.polyfit(list(england), np.log(list(england.values())), 1)[0]
+    want = [630 * np.exp(g * sum(0.8**j for j in range(1, h + 1))) for h in (1, 2, 3)]
+    got = model.project(years=3).to_wide("stock")["all"].tolist()
+    assert got == pytest.approx(want, rel=1e-6)
+
+
 @pytest.mark.parametrize("name", ["held", "mean", "trend", "damped", "anchored"])
 def test_every_parsed_admissions_name_runs(model, name):
     p = model.project(years=2, admissions=name, discharges="last")

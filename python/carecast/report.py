@@ -160,7 +160,7 @@ def assumptions_frame(
     --------
     >>> import carecast
     >>> m = carecast.CohortModel.fit("derbyshire")
-    >>> df = assumptions_frame(m.project(years=2), m)
+    >>> df = assumptions_frame(m.project(years=2, admissions="trend", discharges="last"), m)
     >>> row = df[(df.what == "admissions per year") & (df.band == "10-15")].iloc[0]
     >>> int(row.year), round(row.value, 1), row.unit
     (2018, 93.6, 'children')
