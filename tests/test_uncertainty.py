@@ -161,7 +161,9 @@ def test_choose_default_weighs_datasets_and_says_where_naive_wins(bundled_backte
     # The score is the mean of the two datasets' scores: each weighs the same.
     for _, row in by.iterrows():
         assert row["score"] == pytest.approx((row["score_derbyshire"] + row["score_derby"]) / 2)
-    assert r.attrs["default_method"] == carecast.model.DEFAULT_ADMISSIONS
+    # The bundled two-council rule picks the engine method of lowest score; it no longer
+    # sets the projection default, which the national backtest chose (core default).
+    assert r.attrs["default_method"] == by.loc[["held", "mean", "trend"], "score"].idxmin()
     assert r.attrs["beats_naive"] == (by.loc[r.attrs["default_method"], "score"] < 1)
     verdicts = r.attrs["verdicts"]
     assert len(verdicts) == 3 and verdicts[-1].startswith("default over derbyshire and derby")
@@ -242,7 +244,8 @@ def test_cli_project_json_rows_are_the_dataframe(capsys):
     assert obj["rows"][0]["year"] == 2018 and obj["rows"][0]["period"] == "2017/18"
     assert [r["upper_95"] for r in obj["rows"]] == [round(v, 1) for v in df["upper_95"]]
     assert cli.main([*args, "--levels", "150"]) == 2
-    assert cli.main(["project", "derbyshire", "--levels", "80"]) == 2
+    # Levels without paths are calibrated intervals, for the default only (test_defaults.py).
+    assert cli.main(["project", "derbyshire", "--admissions", "trend", "--levels", "80"]) == 2
 
 
 def test_cli_leavers_takes_samples(capsys):

@@ -35,7 +35,11 @@ Examples
 >>> import carecast
 >>> model = carecast.CohortModel.fit("derbyshire")
 >>> model.project(years=3).to_wide("stock")["all"].round().tolist()
-[668.0, 670.0, 712.0]
+[638.0, 644.0, 649.0]
+
+The default carries the 630 children of 31 March 2017 forward at England's damped growth:
+630 exp(g (0.8 + ... + 0.8^h)) at h years, ``g`` = 0.0151 the log-linear growth of
+England's children in care 2013-2017.
 """
 
 from carecast import datasets, plots, ssda903
@@ -62,7 +66,7 @@ from carecast.market import (
     unit_costs,
     usage_estimates,
 )
-from carecast.model import CohortModel, Projection, project_care_leavers
+from carecast.model import CarecastWarning, CohortModel, Projection, project_care_leavers
 from carecast.report import Report, report
 
 __all__ = [
@@ -98,4 +102,5 @@ __all__ = [
     "ModelError",
     "ScenarioError",
     "InternalError",
+    "CarecastWarning",
 ]

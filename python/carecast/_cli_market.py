@@ -12,6 +12,7 @@ import pandas as pd
 from carecast import _progress, export
 from carecast._carecast import ArgumentError
 from carecast._frames import records
+from carecast.market import MARKET_ADMISSIONS as DEFAULT_ADMISSIONS
 from carecast.market import (
     MIX_METHODS,
     Placements,
@@ -21,7 +22,6 @@ from carecast.market import (
     unit_costs,
     usage_estimates,
 )
-from carecast.model import DEFAULT_ADMISSIONS
 
 Emit = Callable[..., None]
 

@@ -9,7 +9,8 @@ import pandas as pd
 
 from carecast._carecast import ArgumentError
 from carecast._cli_market import parse_levels
-from carecast.model import DEFAULT_ADMISSIONS, DEFAULT_LEVELS
+from carecast.market import MARKET_ADMISSIONS as DEFAULT_ADMISSIONS
+from carecast.model import DEFAULT_LEVELS
 
 Emit = Callable[..., None]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -40,8 +41,14 @@ from carecast.backtest import DEFAULT_BACKTEST_SAMPLES, backtest
 from carecast.datasets import load
 from carecast.figures import verify
 from carecast.model import (
+    ADMISSIONS_METHODS,
+    CALIBRATED_LEVELS,
     DEFAULT_ADMISSIONS,
+    DEFAULT_DISCHARGES,
     DEFAULT_LEVELS,
+    DISCHARGE_METHODS,
+    INTERVALS,
+    CarecastWarning,
     CohortModel,
     Projection,
     project_care_leavers,
@@ -330,8 +337,15 @@ def _cmd_fit(a: argparse.Namespace) -> int:
 def _projection(a: argparse.Namespace) -> tuple[CohortModel, Projection]:
     m = CohortModel.fit(a.dataset, base_year=a.base_year)
     extra: dict[str, Any] = {}
+    calibrated_ok = hasattr(a, "intervals")  # only `project` offers calibrated intervals
     if getattr(a, "samples", None) is not None:
         extra = {"samples": a.samples, "seed": a.seed, "levels": _parse_levels(a.levels)}
+        if calibrated_ok and a.intervals is not None:
+            extra["intervals"] = a.intervals
+    elif calibrated_ok and (a.levels or a.intervals is not None):
+        extra = {"levels": _parse_levels(a.levels) or None, "intervals": a.intervals}
+        if a.seed is not None:
+            extra["seed"] = a.seed
     elif getattr(a, "seed", None) is not None or getattr(a, "levels", None):
         raise ArgumentError("--seed and --levels need --samples (the number of paths)")
     population = None
@@ -344,8 +358,9 @@ def _projection(a: argparse.Namespace) -> tuple[CohortModel, Projection]:
                 "--admissions rate needs children aged 0-17 by year: give --population FILE "
                 f"(a CSV `year,population`), or put a table `population` in {a.dataset}"
             )
-    what = f"Monte Carlo, {a.samples} paths" if extra else "projection"
-    with _progress.step(what):
+    what = f"Monte Carlo, {a.samples} paths" if "samples" in extra else "projection"
+    with _progress.step(what), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CarecastWarning)
         p = m.project(
             years=a.years,
             admissions=a.admissions,
@@ -356,6 +371,11 @@ def _projection(a: argparse.Namespace) -> tuple[CohortModel, Projection]:
             grain=a.grain,
             **extra,
         )
+    for w in caught:
+        if issubclass(w.category, CarecastWarning):
+            print(f"carecast: warning: {w.message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return m, p
 
 
@@ -372,10 +392,18 @@ def _cmd_project(a: argparse.Namespace) -> int:
         for n in p.assumptions["notes"] + (p.uncertainty or {}).get("notes", []):
             print(f"note: {n}")
         u = p.uncertainty or {}
-        print(
-            f"\nChildren in care at the end of each period: deterministic value, mean, median "
-            f"and central intervals from {u.get('samples')} paths (seed {u.get('seed')}):"
-        )
+        if p.intervals == "calibrated":
+            print(
+                "\nChildren in care at the end of each year: the projection (value), and the "
+                "median and central intervals calibrated on the national backtest's errors "
+                "of the default method (one to five years ahead):"
+            )
+        else:
+            print(
+                f"\nChildren in care at the end of each period: deterministic value, mean, "
+                f"median and central intervals from {u.get('samples')} paths "
+                f"(seed {u.get('seed')}):"
+            )
         _emit(
             df[df["measure"] == "stock"].drop(columns=["measure"]).round(1),
             a.format,
@@ -395,6 +423,7 @@ def _cmd_project(a: argparse.Namespace) -> int:
         if p.levels:
             extra["uncertainty"] = p.uncertainty
             extra["levels"] = p.levels
+            extra["intervals"] = p.intervals
         _emit(df, a.format, extra)
     charts = {"stock": lambda ax: _plots().stock(p, model=m, ax=ax)}
     if p.levels:
@@ -621,11 +650,11 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--years", type=int, default=10, help="years ahead, 1-25 (default 10)")
         sp.add_argument(
             "--admissions",
-            choices=["held", "mean", "trend", "rate"],
+            choices=list(ADMISSIONS_METHODS),
             default=DEFAULT_ADMISSIONS,
-            help=f"admissions assumption (default {DEFAULT_ADMISSIONS}: the method the "
-            "backtests of the bundled data favour; it needs two observed years); rate: per "
-            "10,000 children times --population",
+            help=f"admissions assumption (default {DEFAULT_ADMISSIONS}: the core's default, "
+            "chosen by the national backtest of every council; it runs from any base year); "
+            "rate: per 10,000 children times --population; trend needs two observed years",
         )
         sp.add_argument(
             "--population",
@@ -636,9 +665,9 @@ def build_parser() -> argparse.ArgumentParser:
         )
         sp.add_argument(
             "--discharges",
-            choices=["last", "mean"],
-            default="last",
-            help="discharge-rate assumption (default last)",
+            choices=list(DISCHARGE_METHODS),
+            default=DEFAULT_DISCHARGES,
+            help=f"discharge-rate assumption (default {DEFAULT_DISCHARGES}, the core's)",
         )
         sp.add_argument("--k", type=int, default=3, help="years averaged by `mean` (default 3)")
         sp.add_argument("--bands", default=None, help="output bands: dfe, cost or all")
@@ -683,6 +712,16 @@ def build_parser() -> argparse.ArgumentParser:
     model_args(sp)
     sp.add_argument("--measure", action="append", help="keep only this measure (repeatable)")
     mc_args(sp, None)
+    sp.add_argument(
+        "--intervals",
+        choices=list(INTERVALS),
+        default=None,
+        help="kind of interval: calibrated (the national backtest's errors of the default "
+        "method, levels "
+        + ",".join(f"{v:g}" for v in CALIBRATED_LEVELS)
+        + ", stock 1-5 years ahead) or monte_carlo (needs --samples); default: monte_carlo "
+        "with --samples, calibrated with --levels alone under the default assumptions",
+    )
     sp = add(
         "backtest",
         _cmd_backtest,

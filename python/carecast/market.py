@@ -39,8 +39,6 @@ from carecast._carecast import ArgumentError
 from carecast._frames import html_block
 from carecast.datasets import Dataset, load
 from carecast.model import (
-    ADMISSIONS_METHODS,
-    DEFAULT_ADMISSIONS,
     MAX_YEARS,
     CohortModel,
     Projection,
@@ -63,6 +61,10 @@ __all__ = [
 ]
 
 #: Placement-mix assumptions: ``held`` (the base date), ``mean`` (last ``k`` dates),
+#: Admissions assumption of :func:`placements` by default: still ``trend`` (with discharges
+#: ``last``); placements and the report have not yet moved to the core's national default
+#: (:data:`carecast.model.DEFAULT_ADMISSIONS`), which :meth:`CohortModel.project` uses.
+MARKET_ADMISSIONS = "trend"
 #: ``trend`` (a straight line through the shares, cut at zero and rescaled).
 MIX_METHODS = ("held", "mean", "trend")
 
@@ -258,7 +260,7 @@ def placements(
     years: int = 5,
     *,
     base_year: int | None = None,
-    admissions: str = DEFAULT_ADMISSIONS,
+    admissions: str = MARKET_ADMISSIONS,
     discharges: str = "last",
     k: int = 3,
     mix: str = "held",
@@ -313,7 +315,7 @@ def placements(
     mix_spec = _method("mix", mix, MIX_METHODS, mix_k, "mix_k")
     rate = _v.number("inflation", inflation, lo=-50, hi=100)
     costs = _unit_costs(unit_costs)
-    adm = _method("admissions", admissions, ADMISSIONS_METHODS[:3], k, "k")
+    adm = _method("admissions", admissions, ("held", "mean", "trend"), k, "k")
     dis = _method("discharges", discharges, ("last", "mean"), k, "k")
     if samples is None and (seed is not None or levels is not None):
         raise ArgumentError("`seed` and `levels` need `samples` (the number of Monte Carlo paths)")

@@ -10,8 +10,8 @@ True
 >>> p = m.project(years=10)
 >>> p.to_pandas().columns.tolist()
 ['year', 'period', 'band', 'measure', 'value']
->>> p.assumptions["admissions"]["method"]
-'trend'
+>>> p.assumptions["admissions"]["method"]  # the core's default (national backtest)
+'anchored'
 >>> iv = m.project(years=3, samples=200, seed=1, levels=[80, 95]).to_pandas()
 >>> iv.columns.tolist()[5:]
 ['mean', 'median', 'lower_80', 'upper_80', 'lower_95', 'upper_95']
@@ -23,6 +23,7 @@ True
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -39,22 +40,50 @@ __all__ = [
     "CohortModel",
     "Projection",
     "project_care_leavers",
+    "CarecastWarning",
     "ADMISSIONS_METHODS",
+    "DISCHARGE_METHODS",
     "DEFAULT_ADMISSIONS",
+    "DEFAULT_DISCHARGES",
+    "CALIBRATED_LEVELS",
     "DEFAULT_LEVELS",
     "DEFAULT_SEED",
     "MAX_SAMPLES",
 ]
 
-#: Admissions assumptions: ``held``, ``mean`` (last ``k`` years), ``trend`` (log-linear
-#: Poisson), ``rate`` (per 10,000 children times ``population``).
-ADMISSIONS_METHODS = ("held", "mean", "trend", "rate")
-DISCHARGE_METHODS = ("last", "mean")
+_DEFAULTS = _carecast.defaults()
+#: Admissions assumptions, as the core parses them: ``held``, ``mean`` (last ``k`` years),
+#: ``trend`` (log-linear Poisson), ``rate`` (per 10,000 children times ``population``),
+#: ``damped`` (a damped log-linear trend), ``pooled`` (slopes shrunk towards a reference;
+#: needs a mapping with ``reference``, ``between_sd`` and ``population``) and ``anchored``
+#: (the stock carried forward at England's damped growth).
+ADMISSIONS_METHODS: tuple[str, ...] = tuple(_DEFAULTS["admissions_methods"])
+#: Discharge-rate assumptions, as the core parses them: ``last``, ``mean`` (last ``k``
+#: years) and ``regularised`` (pooled over years, shrunk towards all bands' rate).
+DISCHARGE_METHODS: tuple[str, ...] = tuple(_DEFAULTS["discharge_methods"])
 #: Output periods of a projection.
 GRAINS = ("year", "quarter", "month")
-#: The default admissions assumption: the method the rolling-origin backtests of the bundled
-#: data favour (see :func:`carecast.backtest.choose_default`).
-DEFAULT_ADMISSIONS = "trend"
+#: The core's default admissions assumption (a mapping with ``method`` and its
+#: parameters), chosen by the national backtest of every council.
+DEFAULT_ADMISSIONS_SPEC: dict[str, Any] = dict(_DEFAULTS["admissions"])
+#: The core's default discharge-rate assumption (a mapping with ``method`` and parameters).
+DEFAULT_DISCHARGES_SPEC: dict[str, Any] = dict(_DEFAULTS["discharges"])
+#: Name of the default admissions method (``anchored``), from the core.
+DEFAULT_ADMISSIONS: str = DEFAULT_ADMISSIONS_SPEC["method"]
+#: Name of the default discharge-rate method (``regularised``), from the core.
+DEFAULT_DISCHARGES: str = DEFAULT_DISCHARGES_SPEC["method"]
+#: Levels (percent) for which the core stores calibrated interval quantiles.
+CALIBRATED_LEVELS: tuple[float, ...] = tuple(_DEFAULTS["calibrated_levels"])
+#: Years ahead that calibrated intervals cover (1 to this).
+CALIBRATED_HORIZONS: int = _DEFAULTS["calibrated_horizons"]
+#: Kinds of interval :meth:`CohortModel.project` can give.
+INTERVALS = ("calibrated", "monte_carlo")
+
+
+class CarecastWarning(UserWarning):
+    """A projection the core flags (e.g. a total moving far from the base year's)."""
+
+
 #: Default interval levels (percent): with the median, the quantiles 5, 10, 50, 90 and 95.
 DEFAULT_LEVELS = (80, 90)
 #: Default seed of Monte Carlo paths (fixed, so results are reproducible by default).
@@ -141,30 +170,59 @@ class Projection:
 
     A Monte Carlo projection (``samples=`` given to :meth:`CohortModel.project`) also has
     ``mean``, ``median`` and ``lower_<L>`` / ``upper_<L>`` columns for each level ``L``.
+    A projection with calibrated intervals (``intervals="calibrated"``) has ``median``
+    and ``lower_<L>`` / ``upper_<L>`` on the yearly ``stock`` rows one to five years
+    ahead (the total and each band) and NaN on the other rows, which have none.
     """
 
     COLUMNS = ["year", "period", "band", "measure", "value"]
 
-    def __init__(self, native: _carecast.Projection | _carecast.IntervalProjection) -> None:
+    def __init__(
+        self,
+        native: _carecast.Projection | _carecast.IntervalProjection,
+        calibrated_levels: Sequence[float] | None = None,
+    ) -> None:
         self._native = native
         self._assumptions: dict[str, Any] | None = None
+        self._cal_levels = list(calibrated_levels) if calibrated_levels else []
+        self._cal: dict[str, Any] | None = None
+        if self._cal_levels:
+            if not isinstance(native, _carecast.Projection):
+                raise ArgumentError("calibrated intervals need a deterministic projection")
+            self._cal = native.calibrated(self._cal_levels)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self._native,))
+        return (type(self), (self._native, self._cal_levels))
+
+    @property
+    def intervals(self) -> str | None:
+        """Kind of the intervals: ``"monte_carlo"``, ``"calibrated"`` or ``None``."""
+        if isinstance(self._native, _carecast.IntervalProjection):
+            return "monte_carlo"
+        return "calibrated" if self._cal_levels else None
 
     @property
     def levels(self) -> list[float]:
-        """Interval levels (percent); empty for a deterministic projection."""
+        """Interval levels (percent); empty for a projection without intervals."""
         if isinstance(self._native, _carecast.IntervalProjection):
             return list(self._native.levels)
-        return []
+        return list(self._cal_levels)
 
     @property
     def uncertainty(self) -> dict[str, Any] | None:
-        """What the Monte Carlo paths drew from (``None`` for a deterministic projection)."""
+        """What the Monte Carlo paths drew from (``None`` without Monte Carlo paths)."""
         if isinstance(self._native, _carecast.IntervalProjection):
             return dict(self._native.uncertainty())
         return None
+
+    @property
+    def warnings(self) -> list[str]:
+        """The core's warnings about this projection (notes marked ``warning:``)."""
+        return [
+            n.removeprefix("warning: ")
+            for n in self.assumptions["notes"]
+            if n.startswith("warning:")
+        ]
 
     @property
     def assumptions(self) -> dict[str, Any]:
@@ -189,7 +247,8 @@ class Projection:
         Examples
         --------
         >>> import carecast
-        >>> p = carecast.CohortModel.fit("derbyshire").project(years=3)
+        >>> m = carecast.CohortModel.fit("derbyshire")
+        >>> p = m.project(years=3, admissions="trend", discharges="last")
         >>> df = p.to_pandas()
         >>> df.columns.tolist()
         ['year', 'period', 'band', 'measure', 'value']
@@ -197,7 +256,18 @@ class Projection:
         >>> total[["period", "value"]].round(1).values.tolist()
         [['2017/18', 667.8], ['2018/19', 670.2], ['2019/20', 712.2]]
         """
-        return columns_frame(_level_names(self._native.columns(), self.levels))
+        if self._cal is None:
+            return columns_frame(_level_names(self._native.columns(), self.levels))
+        df = columns_frame(self._native.columns())
+        cal = _level_names(dict(self._cal), self._cal_levels)
+        cal = pd.DataFrame({k: v for k, v in cal.items() if k not in ("horizon", "value")})
+        cal["measure"] = "stock"
+        cal = cal[cal["year"].isin(set(df["year"]))]
+        out = df.merge(cal, on=["year", "band", "measure"], how="left", validate="many_to_one")
+        # Calibrated rows are yearly stocks: a sub-year period of the same year has none.
+        sub = out["period"] != out["year"]
+        out.loc[sub, [c for c in cal.columns if c not in ("year", "band", "measure")]] = np.nan
+        return out
 
     def to_wide(self, measure: str = "stock", values: str = "value") -> pd.DataFrame:
         """Pivot one measure to periods by bands (the shape councils publish).
@@ -223,7 +293,8 @@ class Projection:
         Examples
         --------
         >>> import carecast
-        >>> p = carecast.CohortModel.fit("derbyshire").project(years=2)
+        >>> m = carecast.CohortModel.fit("derbyshire")
+        >>> p = m.project(years=2, admissions="trend", discharges="last")
         >>> p.to_wide("stock").round(0)  # doctest: +NORMALIZE_WHITESPACE
         band     under 1    1-4   5-9  10-15  16-17    all
         period
@@ -400,10 +471,10 @@ class CohortModel:
         years: int = 10,
         *,
         base_year: int | None = None,
-        admissions: str = DEFAULT_ADMISSIONS,
+        admissions: str | Mapping[str, Any] = DEFAULT_ADMISSIONS,
         k: int = 3,
         population: Mapping[int, float] | None = None,
-        discharges: str = "last",
+        discharges: str | Mapping[str, Any] = DEFAULT_DISCHARGES,
         bands: str | list[str] | None = None,
         grain: str = "year",
         leaver_share: float = 0.0,
@@ -411,6 +482,7 @@ class CohortModel:
         samples: int | None = None,
         seed: int | None = None,
         levels: Sequence[float] | float | None = None,
+        intervals: str | None = None,
     ) -> Projection:
         """Project children in care forward, optionally with prediction intervals.
 
@@ -420,11 +492,14 @@ class CohortModel:
             Years ahead, 1 to 25.
         base_year : int, optional
             31 March to start from (default: the model's).
-        admissions : {"trend", "held", "mean", "rate"}
-            How admissions move forward (see :data:`ADMISSIONS_METHODS`). The default,
-            ``trend``, is the method the rolling-origin backtests of the bundled data favour
-            (:func:`carecast.backtest.choose_default`); it needs two observed years up to
-            the base year (use ``held`` otherwise).
+        admissions : str or mapping
+            How admissions move forward: a name of :data:`ADMISSIONS_METHODS` or a mapping
+            with ``method`` and that method's parameters (e.g. ``{"method": "anchored",
+            "phi": 0.5}``), checked by the core. The default is the core's,
+            :data:`DEFAULT_ADMISSIONS` (``anchored``: the stock carried forward at
+            England's damped growth, damping 0.8), chosen by the national backtest of
+            every council (``carecast::national``); it runs from any base year. ``trend``
+            needs two observed years up to the base year.
         k : int
             Years averaged by ``mean`` (admissions and discharges).
         population : mapping of int to float, optional
@@ -433,8 +508,11 @@ class CohortModel:
             accepted: a pandas Series indexed by year, a two-column array or DataFrame, or
             a list of ``(year, count)`` pairs; keys of any integer or whole-valued float
             dtype.
-        discharges : {"last", "mean"}
-            Discharge rates held at the base year, or the mean of the last ``k`` years.
+        discharges : str or mapping
+            A name of :data:`DISCHARGE_METHODS` or a mapping with ``method`` and
+            parameters: ``last`` (rates held at the base year), ``mean`` (of the last ``k``
+            years) or ``regularised`` (pooled over years and shrunk towards all bands'
+            rate), the core's default :data:`DEFAULT_DISCHARGES`.
         bands : str or list of str, optional
             Output band scheme: ``dfe``, ``cost``, ``all`` or a list of labels covering
             0-17. Default: the published tables' scheme (``all`` where only totals exist).
@@ -455,8 +533,22 @@ class CohortModel:
             same intervals on any machine.
         levels : sequence of float, optional
             Central interval levels in percent, each from 1 to below 100; default
-            :data:`DEFAULT_LEVELS` = (80, 90), i.e. quantiles 5, 10, 90, 95 with the median.
-            A level below 1 is refused as a likely fraction (``0.8`` for 80%).
+            :data:`DEFAULT_LEVELS` = (80, 90) with paths, i.e. quantiles 5, 10, 90, 95
+            with the median; :data:`CALIBRATED_LEVELS` = (80, 95) for calibrated
+            intervals (the only levels they are stored for). A level below 1 is refused as
+            a likely fraction (``0.8`` for 80%).
+        intervals : {"calibrated", "monte_carlo"}, optional
+            Kind of interval. ``None`` (default): Monte Carlo when ``samples`` is given;
+            calibrated when only ``levels`` is given and the assumptions are the
+            default's; none otherwise. ``"calibrated"``: the stock's intervals one to
+            five years ahead from the national backtest's errors of the default method at
+            each horizon (``carecast::national::calibrated_intervals``), for the total and
+            each band, yearly grain only; with another assumption they are the default's
+            errors applied to it, an approximation. The frame then carries ``median``
+            (the calibrated median: the projection times the backtest's median error),
+            ``lower_<L>``, ``upper_<L>``; ``value`` stays the point projection, the
+            central value the intervals are built around. ``"monte_carlo"`` needs
+            ``samples``.
 
         Returns
         -------
@@ -470,13 +562,25 @@ class CohortModel:
         ModelError
             If the data do not support the assumption (e.g. ``trend`` from one year).
 
+        Warns
+        -----
+        CarecastWarning
+            For each warning the core notes on the projection (a total moving more than
+            its documented factor from the base year's, see :attr:`Projection.warnings`).
+
         Examples
         --------
         >>> import carecast
         >>> m = carecast.CohortModel.fit("derbyshire")
-        >>> p = m.project(years=5, admissions="held")
+        >>> p = m.project(years=5, admissions="held", discharges="last")
         >>> p
         <Projection of 'derbyshire' from 31 March 2017, 5 years; admissions held, discharges last>
+        >>> m.project(years=3).assumptions["admissions"]["method"]
+        'anchored'
+        >>> cal = m.project(years=3, levels=[80, 95]).to_pandas()
+        >>> t = cal[(cal.band == "all") & (cal.measure == "stock")]
+        >>> bool((t.lower_95 < t.lower_80).all() and (t.lower_80 < t.value).all())
+        True
         >>> p.to_wide().index.tolist()
         ['2017/18', '2018/19', '2019/20', '2020/21', '2021/22']
         >>> iv = m.project(years=2, samples=500, seed=3, levels=[80]).to_pandas()
@@ -489,23 +593,21 @@ class CohortModel:
         """
         years = _v.integer("years", years, lo=1, hi=MAX_YEARS)
         base = self.base_year if base_year is None else _year("base_year", base_year)
-        _v.choice("admissions", admissions, ADMISSIONS_METHODS)
-        _v.choice("discharges", discharges, DISCHARGE_METHODS)
         k = _v.integer("k", k, lo=1, hi=100)
-        adm: dict[str, Any] = {"method": admissions}
-        if admissions == "mean":
+        adm = _assumption("admissions", admissions, ADMISSIONS_METHODS, DEFAULT_ADMISSIONS_SPEC)
+        if adm["method"] == "mean" and isinstance(admissions, str):
             adm["k"] = k
-        if admissions == "rate" and population is None:
+        if adm["method"] == "rate" and population is None and "population" not in adm:
             _v.fail(
                 "population", None, "children aged 0-17 by year are needed for admissions='rate'"
             )
         if population is not None:
             # Checked whatever the method, so a bad table is caught; used only by ``rate``.
             pop = _v.pairs("population", population, key="year", keys=YEARS, values=(0, None))
-            if admissions == "rate":
+            if adm["method"] == "rate":
                 adm["population"] = pop
-        dis: dict[str, Any] = {"method": discharges}
-        if discharges == "mean":
+        dis = _assumption("discharges", discharges, DISCHARGE_METHODS, DEFAULT_DISCHARGES_SPEC)
+        if dis["method"] == "mean" and isinstance(discharges, str):
             dis["k"] = k
         args = (
             base,
@@ -517,14 +619,43 @@ class CohortModel:
             _v.pairs("retention", retention, key="age", keys=(18, 25), values=(0, 1)),
             _v.choice("grain", grain, GRAINS),
         )
-        if samples is None:
-            if seed is not None or levels is not None:
+        if intervals is not None:
+            _v.choice("intervals", intervals, INTERVALS)
+        elif samples is not None:
+            intervals = "monte_carlo"
+        elif levels is not None:
+            if adm != DEFAULT_ADMISSIONS_SPEC or dis != DEFAULT_DISCHARGES_SPEC:
                 raise ArgumentError(
-                    "`seed` and `levels` need `samples` (the number of Monte Carlo paths)"
+                    "`levels` without `samples` gives intervals calibrated on the default "
+                    f"method ({DEFAULT_ADMISSIONS} admissions, {DEFAULT_DISCHARGES} "
+                    "discharges); for this assumption give `samples` (Monte Carlo paths), "
+                    "or intervals='calibrated' to apply the default's errors anyway"
                 )
-            return Projection(self._native.project(*args))
-        out = self._native.simulate(*args, _samples(samples), _seed(seed), _levels(levels))
-        return Projection(out)
+            intervals = "calibrated"
+        if intervals == "calibrated":
+            if samples is not None or seed is not None:
+                raise ArgumentError(
+                    "calibrated intervals take no `samples` or `seed` (they come from the "
+                    "national backtest's errors, not from paths)"
+                )
+            if args[-1] != "year":
+                raise ArgumentError(
+                    "calibrated intervals are for the yearly stock: use grain='year'"
+                )
+            lv = [float(x) for x in CALIBRATED_LEVELS] if levels is None else _levels(levels)
+            out = Projection(self._native.project(*args), lv)
+        elif intervals == "monte_carlo":
+            if samples is None:
+                raise ArgumentError("intervals='monte_carlo' needs `samples` (the number of paths)")
+            sim = self._native.simulate(*args, _samples(samples), _seed(seed), _levels(levels))
+            out = Projection(sim)
+        else:
+            if seed is not None:
+                raise ArgumentError("`seed` needs `samples` (the number of Monte Carlo paths)")
+            out = Projection(self._native.project(*args))
+        for w in out.warnings:
+            warnings.warn(w, CarecastWarning, stacklevel=2)
+        return out
 
     def _bands(self, bands: Any) -> list[str]:
         if bands is None:
@@ -547,6 +678,26 @@ class CohortModel:
 
     def _repr_html_(self) -> str:
         return html_block(repr(self), self.notes, self.calibration().round(3))
+
+
+def _assumption(
+    name: str, value: Any, methods: Sequence[str], default: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Return an assumption as the core reads it, from a method name or a mapping.
+
+    The default method's name gives the core's default mapping (its parameters included);
+    a mapping is passed on for the core to check its keys.
+    """
+    if isinstance(value, Mapping):
+        spec = {str(key): v for key, v in value.items()}
+        if "method" not in spec:
+            _v.fail(name, value, "a mapping needs `method`, e.g. {'method': 'anchored'}")
+        _v.choice(name, spec["method"], methods)
+        return spec
+    _v.choice(name, value, methods)
+    if value == default["method"]:
+        return dict(default)
+    return {"method": value}
 
 
 def project_care_leavers(

@@ -44,8 +44,9 @@ from carecast import _carecast, _progress, export, plots
 from carecast._carecast import ArgumentError, CarecastError, DataError, ModelError
 from carecast.backtest import backtest
 from carecast.datasets import Dataset, load
+from carecast.market import MARKET_ADMISSIONS as DEFAULT_ADMISSIONS
 from carecast.market import Comparison, Placements, Scenario, placements, reconcile_spend
-from carecast.model import DEFAULT_ADMISSIONS, CohortModel, Projection, project_care_leavers
+from carecast.model import CohortModel, Projection, project_care_leavers
 
 __all__ = [
     "report",
@@ -159,7 +160,7 @@ def assumptions_frame(
     --------
     >>> import carecast
     >>> m = carecast.CohortModel.fit("derbyshire")
-    >>> df = assumptions_frame(m.project(years=2), m)
+    >>> df = assumptions_frame(m.project(years=2, admissions="trend", discharges="last"), m)
     >>> row = df[(df.what == "admissions per year") & (df.band == "10-15")].iloc[0]
     >>> int(row.year), round(row.value, 1), row.unit
     (2018, 93.6, 'children')
@@ -648,13 +649,23 @@ def report(
         b.step(f"forecasting children in care ({samples} paths)")
         try:
             proj = model.project(
-                years=years, admissions=admissions, samples=samples, seed=seed, levels=levels
+                years=years,
+                admissions=admissions,
+                discharges="last",
+                samples=samples,
+                seed=seed,
+                levels=levels,
             )
         except ModelError as e:
             fallback = f"admissions {admissions!r} is not possible here ({e}); held is used"
             admissions = "held"
             proj = model.project(
-                years=years, admissions=admissions, samples=samples, seed=seed, levels=levels
+                years=years,
+                admissions=admissions,
+                discharges="last",
+                samples=samples,
+                seed=seed,
+                levels=levels,
             )
     council = ds.title
     main_assumption = f"admissions {admissions}" + (

@@ -373,6 +373,36 @@ pub fn limits(py: Python<'_>) -> PyResult<Py<PyDict>> {
     Ok(d.unbind())
 }
 
+/// The core's default projection assumptions and the names it parses: `admissions` and
+/// `discharges` (mappings with a `method` key and the default parameters), `method` (the
+/// national backtest's name of the default), `admissions_methods`, `discharge_methods`,
+/// `calibrated_levels` (levels with stored calibrated quantiles), `calibrated_horizons`
+/// (years ahead they cover) and `warn_factor` (a projection moving more than this factor
+/// from the base year carries a warning note).
+#[pyfunction]
+pub fn defaults(py: Python<'_>) -> PyResult<Py<PyDict>> {
+    use carecast::model as m;
+    let d = PyDict::new(py);
+    d.set_item(
+        "admissions",
+        convert::value_to_py(py, &m::DEFAULT_ADMISSIONS)?,
+    )?;
+    d.set_item(
+        "discharges",
+        convert::value_to_py(py, &m::DEFAULT_DISCHARGES)?,
+    )?;
+    d.set_item("method", carecast::national::DEFAULT_METHOD)?;
+    d.set_item("admissions_methods", m::ADMISSIONS_METHODS.to_vec())?;
+    d.set_item("discharge_methods", m::DISCHARGE_METHODS.to_vec())?;
+    d.set_item("calibrated_levels", vec![80.0_f64, 95.0])?;
+    d.set_item(
+        "calibrated_horizons",
+        carecast::national::DEFAULT_TOTAL_QUANTILES.len(),
+    )?;
+    d.set_item("warn_factor", m::WARN_FACTOR)?;
+    Ok(d.unbind())
+}
+
 /// Where a period label ends on a time axis in years (31 March of year Y at Y).
 #[pyfunction]
 pub fn period_position(py: Python<'_>, label: String) -> PyResult<f64> {

@@ -41,6 +41,7 @@ fn _carecast(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(data::period_position, m)?)?;
     m.add_function(wrap_pyfunction!(data::period_year, m)?)?;
     m.add_function(wrap_pyfunction!(data::limits, m)?)?;
+    m.add_function(wrap_pyfunction!(data::defaults, m)?)?;
     m.add_function(wrap_pyfunction!(model::project_care_leavers, m)?)?;
     dfe::register(m)?;
     m.add_function(wrap_pyfunction!(market::market_inputs, m)?)?;

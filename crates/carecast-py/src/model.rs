@@ -281,6 +281,37 @@ impl Projection {
         convert::value_to_py(py, &self.inner.assumptions)
     }
 
+    /// Intervals of the stock one to five years ahead calibrated on the national backtest
+    /// (`carecast::national::calibrated_intervals`), as columns `year`, `band`
+    /// (numpy object arrays of `str`), `horizon` (int64), `value`, `median`, then
+    /// `lower_<i>` and `upper_<i>` per level index `i` (float64 arrays).
+    fn calibrated(&self, py: Python<'_>, levels: Vec<f64>) -> PyResult<Py<PyDict>> {
+        let p = Arc::clone(&self.inner);
+        let rows = run(py, move || {
+            carecast::national::calibrated_intervals(&p, &levels).map(|r| (r, levels.len()))
+        })?;
+        let (rows, n) = rows;
+        let mut s = Strings::default();
+        let out = PyDict::new(py);
+        out.set_item("year", s.column(py, &rows, |r| r.year.as_str()))?;
+        out.set_item("band", s.column(py, &rows, |r| r.band.as_str()))?;
+        let horizon: Vec<i64> = rows
+            .iter()
+            .map(|r| i64::try_from(r.horizon).unwrap_or(i64::MAX))
+            .collect();
+        out.set_item("horizon", horizon.into_pyarray(py))?;
+        let col = |f: &dyn Fn(&carecast::national::CalibratedRow) -> f64| -> Vec<f64> {
+            rows.iter().map(f).collect()
+        };
+        out.set_item("value", col(&|r| r.value).into_pyarray(py))?;
+        out.set_item("median", col(&|r| r.median).into_pyarray(py))?;
+        for i in 0..n {
+            out.set_item(format!("lower_{i}"), col(&|r| r.lower[i]).into_pyarray(py))?;
+            out.set_item(format!("upper_{i}"), col(&|r| r.upper[i]).into_pyarray(py))?;
+        }
+        Ok(out.unbind())
+    }
+
     /// Pickle support: the projection's serde bytes.
     fn __reduce__<'py>(
         slf: &Bound<'py, Self>,

@@ -814,6 +814,14 @@ pub enum Admissions {
     },
 }
 
+/// The admissions method names an assumption may give (`method = "..."`).
+pub const ADMISSIONS_METHODS: [&str; 7] = [
+    "held", "mean", "trend", "rate", "damped", "pooled", "anchored",
+];
+
+/// The discharge-rate method names an assumption may give (`method = "..."`).
+pub const DISCHARGE_METHODS: [&str; 3] = ["last", "mean", "regularised"];
+
 /// Observed years (at most) a damped or pooled trend, or a reference growth, is fitted on.
 pub const TREND_WINDOW: usize = 5;
 
@@ -914,9 +922,7 @@ impl MethodSpec {
 impl TryFrom<MethodSpec> for Admissions {
     type Error = String;
     fn try_from(s: MethodSpec) -> std::result::Result<Self, String> {
-        const METHODS: [&str; 7] = [
-            "held", "mean", "trend", "rate", "damped", "pooled", "anchored",
-        ];
+        const METHODS: [&str; 7] = ADMISSIONS_METHODS;
         match s.method.as_str() {
             "held" => s.only(&METHODS, &[]).map(|_| Admissions::Held),
             "damped" => {
@@ -968,7 +974,7 @@ impl TryFrom<MethodSpec> for Admissions {
 impl TryFrom<MethodSpec> for Discharges {
     type Error = String;
     fn try_from(s: MethodSpec) -> std::result::Result<Self, String> {
-        const METHODS: [&str; 3] = ["last", "mean", "regularised"];
+        const METHODS: [&str; 3] = DISCHARGE_METHODS;
         match s.method.as_str() {
             "regularised" => {
                 s.only(&METHODS, &["k", "strength"])?;
