@@ -38,12 +38,14 @@ def step(text: str) -> Iterator[None]:
         print(f"carecast: {text}: done in {took:.1f} s", file=sys.stderr, flush=True)
 
 
-def printer(quiet_below: float = QUIET_BELOW) -> Callable[[str], None]:
+def printer(quiet_below: float | None = None) -> Callable[[str], None]:
     """Return a callback for steps of one long run (e.g. a report), printing to stderr.
 
     Each call prints ``carecast: TEXT (N s)`` at once on a terminal; elsewhere only once
-    the run has taken longer than ``quiet_below`` seconds.
+    the run has taken longer than ``quiet_below`` seconds (default :data:`QUIET_BELOW`).
     """
+    if quiet_below is None:
+        quiet_below = QUIET_BELOW
     t0 = time.perf_counter()
     tty = _tty()
 
