@@ -1194,6 +1194,6 @@ def _document(b: _Builder, ds: Dataset, council: str, model: CohortModel | None,
     )
 
 
-def stderr_progress(min_seconds: float = 1.0) -> Progress:
+def stderr_progress(min_seconds: float | None = None) -> Progress:
     """Return a progress callback printing to stderr (see :func:`carecast._progress.printer`)."""
     return _progress.printer(min_seconds)
