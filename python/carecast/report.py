@@ -977,7 +977,9 @@ def report(
                 f"Rolling-origin backtest on {council}'s published figures from origins "
                 f"{', '.join(str(o) for o in bt.origins)}: each method forecasts from what "
                 "was published up to an origin and is scored against what was published "
-                "after it (naive = 1, lower is better).",
+                "after it (naive = 1, lower is better). It scores the earlier engine methods "
+                f"(held, mean, trend, with discharges last), not the default {DEFAULT_ADMISSIONS}; "
+                "the 'default' its verdicts name is the method its own rule picks here.",
             )
             for v in bt.verdicts:
                 b.text("accuracy", f"Verdict: {v}")
