@@ -233,3 +233,22 @@ def test_scenario_html_and_levers():
         "inflation",
     ]
     assert "<table" in s._repr_html_()
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"admissions": "trend", "discharges": "last"}],
+    ids=["core default", "explicit trend/last"],
+)
+def test_placements_project_the_same_children_as_the_cohort_model(kwargs):
+    # Without assumptions, placements use the core's default (as CohortModel.project does);
+    # explicit ones are passed through. Either way the placements add up to the stock.
+    pl = carecast.placements("derbyshire", years=3, **kwargs).to_pandas()
+    counts = pl[pl["measure"] == "placements"].groupby("year")["value"].sum()
+    proj = carecast.CohortModel.fit("derbyshire").project(years=3, **kwargs)
+    assert proj.assumptions["admissions"]["method"] == (
+        kwargs.get("admissions", carecast.model.DEFAULT_ADMISSIONS)
+    )
+    st = proj.to_pandas()
+    stock = st[(st["measure"] == "stock") & (st["band"] == "all")]["value"].tolist()
+    assert counts.tolist()[1:] == pytest.approx(stock, rel=1e-9)

@@ -567,7 +567,8 @@ def test_titles_name_the_council_and_the_assumption():
     t0 = plots.spend(carecast.placements("derbyshire", years=3)).get_title().replace("\n", " ")
     assert "no inflation" in t0
     t = plots.capacity(pl).get_title().replace("\n", " ")
-    assert t.startswith("Derbyshire: Fostering") and "admissions trend" in t
+    assert t.startswith("Derbyshire: Fostering")
+    assert f"admissions {carecast.model.DEFAULT_ADMISSIONS}" in t
 
 
 def test_fan_draws_the_median_of_the_paths():

@@ -301,10 +301,9 @@ def test_workbook_and_csv_hold_the_same_values(derbyshire, sheet):
 def test_headlines_come_from_the_results(derbyshire):
     h = derbyshire.headlines
     assert h[0] == "630 children in care at 31 March 2017 (published)."
-    # The same projection as the report's (same paths and seed), at full precision.
-    p = carecast.CohortModel.fit("derbyshire").project(
-        years=10, admissions="trend", discharges="last", samples=100, seed=0
-    )
+    # The same projection as the report's (the core's default assumptions, same paths and
+    # seed), at full precision.
+    p = carecast.CohortModel.fit("derbyshire").project(years=10, samples=100, seed=0)
     df = p.to_pandas().query("measure == 'stock' and band == 'all' and period == '2021/22'")
     row = df.iloc[0]
     assert h[1] == (

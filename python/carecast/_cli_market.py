@@ -12,8 +12,9 @@ import pandas as pd
 from carecast import _progress, export
 from carecast._carecast import ArgumentError
 from carecast._frames import records
-from carecast.market import MARKET_ADMISSIONS as DEFAULT_ADMISSIONS
 from carecast.market import (
+    MARKET_ADMISSIONS_METHODS,
+    MARKET_DISCHARGE_METHODS,
     MIX_METHODS,
     Placements,
     Scenario,
@@ -22,6 +23,7 @@ from carecast.market import (
     unit_costs,
     usage_estimates,
 )
+from carecast.model import DEFAULT_ADMISSIONS, DEFAULT_DISCHARGES
 
 Emit = Callable[..., None]
 
@@ -43,10 +45,15 @@ def register(add: Callable[..., argparse.ArgumentParser], emit: Emit) -> None:
         p.add_argument(
             "--admissions",
             default=DEFAULT_ADMISSIONS,
-            choices=["held", "mean", "trend"],
-            help=f"admissions assumption (default {DEFAULT_ADMISSIONS})",
+            choices=MARKET_ADMISSIONS_METHODS,
+            help=f"admissions assumption (default {DEFAULT_ADMISSIONS}, the core's)",
         )
-        p.add_argument("--discharges", default="last", choices=["last", "mean"])
+        p.add_argument(
+            "--discharges",
+            default=DEFAULT_DISCHARGES,
+            choices=MARKET_DISCHARGE_METHODS,
+            help=f"discharge-rate assumption (default {DEFAULT_DISCHARGES}, the core's)",
+        )
         p.add_argument("--k", type=int, default=3, help="years averaged by `mean`")
         p.add_argument("--mix", default="held", choices=MIX_METHODS, help="placement mix")
         p.add_argument("--mix-k", type=int, default=3, help="dates averaged by --mix mean")

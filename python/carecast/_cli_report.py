@@ -9,8 +9,8 @@ import pandas as pd
 
 from carecast._carecast import ArgumentError
 from carecast._cli_market import parse_levels
-from carecast.market import MARKET_ADMISSIONS as DEFAULT_ADMISSIONS
-from carecast.model import DEFAULT_LEVELS
+from carecast.market import MARKET_ADMISSIONS_METHODS
+from carecast.model import DEFAULT_ADMISSIONS, DEFAULT_LEVELS
 
 Emit = Callable[..., None]
 
@@ -29,9 +29,9 @@ def register(add: Callable[..., argparse.ArgumentParser], emit: Emit) -> None:
     sp.add_argument("--years", type=int, default=10, help="years ahead (default 10)")
     sp.add_argument(
         "--admissions",
-        choices=["held", "mean", "trend"],
+        choices=MARKET_ADMISSIONS_METHODS,
         default=DEFAULT_ADMISSIONS,
-        help=f"admissions assumption (default {DEFAULT_ADMISSIONS})",
+        help=f"admissions assumption (default {DEFAULT_ADMISSIONS}, the core's)",
     )
     sp.add_argument("--inflation", type=float, default=0.0, help="unit-cost inflation, %% a year")
     sp.add_argument("--unit-costs-from", metavar="DATASET", help="borrow another's unit costs")

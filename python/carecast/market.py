@@ -39,6 +39,10 @@ from carecast._carecast import ArgumentError
 from carecast._frames import html_block
 from carecast.datasets import Dataset, load
 from carecast.model import (
+    DEFAULT_ADMISSIONS,
+    DEFAULT_ADMISSIONS_SPEC,
+    DEFAULT_DISCHARGES,
+    DEFAULT_DISCHARGES_SPEC,
     MAX_YEARS,
     CohortModel,
     Projection,
@@ -58,13 +62,21 @@ __all__ = [
     "usage_estimates",
     "unit_costs",
     "MIX_METHODS",
+    "MARKET_ADMISSIONS_METHODS",
+    "MARKET_DISCHARGE_METHODS",
 ]
 
+#: Admissions assumptions :func:`placements` accepts: the core's default
+#: (:data:`carecast.model.DEFAULT_ADMISSIONS`, ``anchored``), ``held``, ``mean`` and ``trend``.
+MARKET_ADMISSIONS_METHODS: tuple[str, ...] = tuple(
+    dict.fromkeys((DEFAULT_ADMISSIONS, "held", "mean", "trend"))
+)
+#: Discharge-rate assumptions :func:`placements` accepts: the core's default
+#: (:data:`carecast.model.DEFAULT_DISCHARGES`, ``regularised``), ``last`` and ``mean``.
+MARKET_DISCHARGE_METHODS: tuple[str, ...] = tuple(
+    dict.fromkeys((DEFAULT_DISCHARGES, "last", "mean"))
+)
 #: Placement-mix assumptions: ``held`` (the base date), ``mean`` (last ``k`` dates),
-#: Admissions assumption of :func:`placements` by default: still ``trend`` (with discharges
-#: ``last``); placements and the report have not yet moved to the core's national default
-#: (:data:`carecast.model.DEFAULT_ADMISSIONS`), which :meth:`CohortModel.project` uses.
-MARKET_ADMISSIONS = "trend"
 #: ``trend`` (a straight line through the shares, cut at zero and rescaled).
 MIX_METHODS = ("held", "mean", "trend")
 
@@ -85,8 +97,18 @@ PLACEMENT_TYPES: tuple[str, ...] = tuple(_carecast.placement_types())
 _UNIT_COST_KEYS = ("placement", "band", "annual", "price_year", "source")
 
 
-def _method(name: str, value: str, allowed: Sequence[str], k: Any, k_name: str) -> dict[str, Any]:
+def _method(
+    name: str,
+    value: str,
+    allowed: Sequence[str],
+    k: Any,
+    k_name: str,
+    default: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     _v.choice(name, value, allowed)
+    if default is not None and value == default["method"]:
+        # The core's default, with its parameters (as CohortModel.project passes it).
+        return dict(default)
     out: dict[str, Any] = {"method": value}
     if value == "mean":
         out["k"] = _v.integer(k_name, k, lo=1, hi=100)
@@ -260,8 +282,8 @@ def placements(
     years: int = 5,
     *,
     base_year: int | None = None,
-    admissions: str = MARKET_ADMISSIONS,
-    discharges: str = "last",
+    admissions: str = DEFAULT_ADMISSIONS,
+    discharges: str = DEFAULT_DISCHARGES,
     k: int = 3,
     mix: str = "held",
     mix_k: int = 3,
@@ -282,7 +304,12 @@ def placements(
     base_year : int, optional
         31 March to start from (default: the last observed).
     admissions, discharges, k
-        The projection's assumptions, as in :meth:`CohortModel.project`.
+        The projection's assumptions, as in :meth:`CohortModel.project`: admissions one
+        of :data:`MARKET_ADMISSIONS_METHODS`, discharges one of
+        :data:`MARKET_DISCHARGE_METHODS`. The defaults are the core's
+        (:data:`carecast.model.DEFAULT_ADMISSIONS`, ``anchored``, and
+        :data:`carecast.model.DEFAULT_DISCHARGES`, ``regularised``), chosen by the
+        national backtest of every council.
     mix : {"held", "mean", "trend"}
         How the shares by placement type move forward (``mean`` over ``mix_k`` dates).
     mix_k : int
@@ -315,8 +342,12 @@ def placements(
     mix_spec = _method("mix", mix, MIX_METHODS, mix_k, "mix_k")
     rate = _v.number("inflation", inflation, lo=-50, hi=100)
     costs = _unit_costs(unit_costs)
-    adm = _method("admissions", admissions, ("held", "mean", "trend"), k, "k")
-    dis = _method("discharges", discharges, ("last", "mean"), k, "k")
+    adm = _method(
+        "admissions", admissions, MARKET_ADMISSIONS_METHODS, k, "k", DEFAULT_ADMISSIONS_SPEC
+    )
+    dis = _method(
+        "discharges", discharges, MARKET_DISCHARGE_METHODS, k, "k", DEFAULT_DISCHARGES_SPEC
+    )
     if samples is None and (seed is not None or levels is not None):
         raise ArgumentError("`seed` and `levels` need `samples` (the number of Monte Carlo paths)")
     mc = (
