@@ -313,3 +313,15 @@ def test_headlines_come_from_the_results(derbyshire):
     assert any(x.startswith("Fostering in 2021/22:") for x in h)
     assert any(x.startswith("Scenario 'Recruit 60") and "less spend" in x for x in h)
     assert "At a glance" in derbyshire.html
+
+
+def test_report_for_a_dfe_council(tmp_path):
+    # A council known only from the DfE's statistics: the forecast sections are drawn, and the
+    # sections that need the council's own tables say what is missing instead of failing.
+    rep = carecast.report("dfe:Nottinghamshire", tmp_path, samples=50, backtest_samples=20)
+    html = rep.html
+    assert rep.html_path is not None and rep.html_path.exists()
+    assert "Nottinghamshire" in html and html.count("<svg") >= 3
+    sections = {s["title"]: s for s in rep.sections}
+    assert sections["Children in care by age: history and forecast"]["charts"] == ["stock", "fan"]
+    assert all(s["available"] or s["reason"] for s in sections.values())
