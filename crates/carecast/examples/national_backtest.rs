@@ -317,13 +317,47 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(f) = calibration {
         let mut s = String::new();
-        for c in &b.calibration {
-            s.push_str(&format!(
-                "({:?}, {:?}, {}, {}, {:?}),\n",
-                c.method, c.series, c.horizon, c.n, c.quantiles
-            ));
+        for (series, name) in [
+            ("total", "DEFAULT_TOTAL_QUANTILES"),
+            ("bands", "DEFAULT_BAND_QUANTILES"),
+        ] {
+            s.push_str(&format!("pub const {name}: [[f64; 5]; 5] = [\n"));
+            for h in 1..=5 {
+                let c = b
+                    .calibration
+                    .iter()
+                    .find(|c| c.method == o.paths_method && c.series == series && c.horizon == h)
+                    .ok_or(format!("no calibration for {series} at horizon {h}"))?;
+                let q: Vec<String> = c.quantiles.iter().map(|q| format!("{q:.4}")).collect();
+                s.push_str(&format!("    [{}],\n", q.join(", ")));
+            }
+            s.push_str("];\n");
         }
-        std::fs::write(&f, s)?;
+        std::fs::write(&f, &s)?;
+        let stored = [
+            ("total", carecast::national::DEFAULT_TOTAL_QUANTILES),
+            ("bands", carecast::national::DEFAULT_BAND_QUANTILES),
+        ];
+        for (series, table) in stored {
+            for (h, row) in table.iter().enumerate() {
+                let c = b.calibration.iter().find(|c| {
+                    c.method == o.paths_method && c.series == series && c.horizon == h + 1
+                });
+                let same = c.is_some_and(|c| {
+                    c.quantiles
+                        .iter()
+                        .zip(row)
+                        .all(|(a, b)| (a - b).abs() < 1e-4)
+                });
+                if !same {
+                    eprintln!(
+                        "the library's {series} quantiles at horizon {} differ from this run",
+                        h + 1
+                    );
+                }
+            }
+        }
+        eprintln!("calibration of {} written to {f}", o.paths_method);
     }
     let _ = Method::Naive;
     Ok(())

@@ -54,6 +54,39 @@
 //!   the base year times a child-population projection the user supplies);
 //! - discharge fractions by band: `last` (the base year's) or `mean` of the last `k`.
 //!
+//! Methods that borrow strength (chosen by the national backtest, below):
+//! - `damped` (phi): each band's Poisson log-linear trend over the last five observed
+//!   years (`a + b t`), from its fitted level at the base year `T`:
+//!   `A(T + h) = exp(a + b T) exp(b (phi + phi^2 + ... + phi^h))`; one observed year: the
+//!   base year's admissions held.
+//! - `pooled` (phi, reference `R_t`, `tau`, population `P_t`): the band's slope `b_c` of
+//!   log admissions per child (Poisson with offset `ln P_t`, last five years) and its
+//!   variance `v = phi_d / sum mu (t - tbar)^2` (`phi_d` Pearson dispersion, at least 1)
+//!   are shrunk towards the reference's slope `b_R` (least squares of `ln R_t`):
+//!   `b = w b_c + (1 - w) b_R`, `w = tau^2 / (tau^2 + v)`, `tau^2` the spread of true
+//!   slopes between councils (estimated at the origin from all councils:
+//!   `var(b_c) - mean(v)`, at least 0). The level per child given `b` is
+//!   `sum A_t / sum P_t exp(b (t - T))`, damped as above and multiplied by the population
+//!   of each projected year (held at the base year's when not given).
+//! - `anchored` (phi, reference stock `R_t`, England's by default): the total stock
+//!   follows `S(T + h) = S_T exp(g (phi + ... + phi^h))`, `g` the least-squares slope of
+//!   `ln R_t` over the last five years up to the base year. Each projected year's
+//!   admissions keep the band mix of the last three observed years, scaled by the factor
+//!   `k = (S(T + h) - C0) / C1` (`C0` the year's closing stock with no admissions, `C1` the
+//!   closing stock of one unit of the mix from an empty grid: the model is linear in the
+//!   admissions), floored at 0 (then said in the notes). It needs no trend of the
+//!   council's own, so it runs from every base year.
+//! - discharges `regularised` (k, s): per band, the discharges `D_b` and child-months in
+//!   care `E_b` (implied discharges / monthly rate; `6 (opening + closing)` where the
+//!   rate is 0) summed over the last `k` years in which the band was fitted, and shrunk
+//!   towards the rate of all bands: `m_b = (D_b + s m_all) / (E_b + s)`,
+//!   `m_all = sum D / sum E`. A year whose band could not be fitted (rate 0) is left out,
+//!   and one noisy year is one of `k`. Default `k = 5`, `s = 120` child-months.
+//!
+//! The default is `anchored` (phi 0.8, England) with `regularised` (5, 120). A projection
+//! whose total moves more than a factor 1.5 from the base year (up or down) carries a
+//! warning in its notes.
+//!
 //! ## Care leavers
 //! Cohorts by single year of age from 18 to 25 at each 31 March. Each year every cohort
 //! moves up one year of age, multiplied by a retention fraction for the age it reaches
@@ -217,13 +250,45 @@
 //! they say "nothing beats naive". Beside the score are each dataset's score, the pooled
 //! relative MAE and MASE, and the coverage.
 //!
-//! On the bundled data (Derbyshire 2013-2017 by band, Derby City 2018-2024 totals and the
-//! 2024/25 quarters) the rule picks `trend`, which is therefore the default of
-//! [`crate::model::ProjectionOptions::new`] (a test recomputes the rule and checks this).
-//! Its score is 0.68 (Derbyshire 0.88, Derby 0.48), with coverage 0.97 at both 80% and
-//! 90% over the 30 figures compared (the intervals are, if anything, too wide there). It
-//! does not beat naive everywhere: on Derbyshire two years ahead its relative MAE is 1.11,
-//! and its plain MAE over the 18 Derbyshire figures is 1.02 times naive's (the total,
-//! with the largest errors, weighs most in that ratio). The evidence is 30 published
-//! figures from five origins at horizons up to 3.75 years: beyond that, a log-linear
-//! admissions trend is an extrapolation nobody has tested.
+//! This rule, on the two bundled councils, chose the engine's default until the national
+//! backtest below replaced it as the evidence: it still ranks the `held`, `mean` and
+//! `trend` assumptions on a user's own data (`trend` won it there, with a score of 0.68,
+//! on 30 figures; it does not travel: nationally it is 1.3 to 5 times naive's error).
+//!
+//! ## The national backtest ([`crate::national`])
+//! Every council of the DfE panel, origins 2014-2019, 2022 and 2023 (the years a release
+//! was published), horizons 1-5, totals and the five DfE bands. A method is fitted on the
+//! figures **as published by the origin** (the latest release up to it of each cell:
+//! real-time vintages, including the totals-only years of the 2022 and 2023 releases,
+//! where the model runs on the all-ages history) and scored against the figure as last
+//! published. Metrics per method, horizon and council: MAPE, MASE, mean percentage
+//! error, coverage and width of 80% and 95% intervals; pooled over councils with a
+//! bootstrap over councils (90% intervals), always beside naive and drift. A method that
+//! cannot run for a council and origin is listed with its reason.
+//!
+//! **Intervals calibrated on the reference class.** For a method, series (total or band)
+//! and horizon `h`, the log errors `e = ln((actual + 0.5) / (forecast + 0.5))` of all
+//! councils and origins carry every source of error, the change shared by councils (the
+//! rise of 2017-2021) included. The interval at level `L` is
+//! `(forecast + 0.5) exp(q_e((1 -+ L/100) / 2)) - 0.5`; its median
+//! `(forecast + 0.5) exp(q_e(0.5)) - 0.5` is the central value consistent with it (the
+//! projection's `value` is the anchored projection itself, below the median by 0.3-6% at
+//! horizons 1-5). The quantiles of the default are stored constants
+//! ([`crate::national::DEFAULT_TOTAL_QUANTILES`], `DEFAULT_BAND_QUANTILES`) produced by
+//! `cargo run --release -p carecast --example national_backtest -- --calibration FILE`,
+//! and applied by [`crate::national::calibrated_intervals`]. The coverage reported is
+//! cross-validated: each forecast's interval comes from the errors of the other origins.
+//! Because neighbouring origins share part of their years, this is somewhat optimistic.
+//!
+//! **The default rule (national).** On the total, over origins up to 2023: the method with
+//! the lowest pooled MAPE at each horizon 1-5 among those that run from every base year;
+//! if naive (a level forecast) is lowest at a horizon, the default uses it there. The
+//! result (`docs/national_backtest.md`): `reference_drift` and its cohort-model form
+//! `anchored` are lowest at every horizon (ratios to naive 0.99, 0.97, 0.95, 0.94,
+//! 0.95), `anchored` is chosen because it also gives bands, flows and care leavers.
+//! Targets: no worse than naive at h=1 (reached), at most 0.9x naive at h=3-5 (not
+//! reached: 0.94-0.95), better than naive in at least 60% of councils at h=3 (64%),
+//! coverage of the calibrated 80% intervals 79-80% and 95% intervals 94-95% at every
+//! horizon (reached). Methods resting on a council's own trends (`trend`, `damped`,
+//! `pooled`, `held`, `mean`) are all worse than naive on the total; what helps is the
+//! growth shared with England. On bands the default is within 0.98-1.10 of naive.

@@ -224,16 +224,6 @@ impl Method {
                 phi: DEFAULT_PHI,
                 own: false,
             },
-            Method::PooledDrift {
-                name: "reference_drift_1".into(),
-                phi: 1.0,
-                own: false,
-            },
-            Method::PooledDrift {
-                name: "reference_drift_9".into(),
-                phi: 0.9,
-                own: false,
-            },
             Method::engine("held", AdmissionsRule::Held, Discharges::Last),
             Method::engine("mean", AdmissionsRule::Mean3, Discharges::Last),
             Method::engine("trend", AdmissionsRule::Trend, Discharges::Last),
@@ -282,7 +272,7 @@ impl Default for NationalOptions {
             max_horizon: 5,
             max_origin: None,
             paths: 0,
-            paths_method: "damped_reg".into(),
+            paths_method: DEFAULT_METHOD.into(),
             seed: 0,
             levels: vec![80.0, 95.0],
             bootstrap: 500,
@@ -430,6 +420,129 @@ pub struct NationalBacktest {
     pub notes: Vec<String>,
 }
 
+/// The national backtest's name of the default method (admissions
+/// [`Admissions::Anchored`] to England, discharges [`Discharges::Regularised`]).
+pub const DEFAULT_METHOD: &str = "anchored_reg";
+
+/// Log-error quantiles (at [`CALIBRATION_PROBS`]) of the default method's forecasts of
+/// the total, by horizon 1 to 5, from the national backtest on the DfE panel (every
+/// council, origins 2014-2019, 2022 and 2023, real-time vintages). Produced by
+/// `cargo run --release -p carecast --example national_backtest -- --calibration FILE`.
+pub const DEFAULT_TOTAL_QUANTILES: [[f64; 5]; 5] = [
+    [-0.1334, -0.0840, 0.0031, 0.1035, 0.1620],
+    [-0.1970, -0.1189, 0.0192, 0.1585, 0.2542],
+    [-0.2254, -0.1302, 0.0380, 0.2227, 0.3330],
+    [-0.2427, -0.1460, 0.0510, 0.2628, 0.3951],
+    [-0.2613, -0.1662, 0.0568, 0.2886, 0.4347],
+];
+
+/// The same for the age bands (pooled over bands).
+pub const DEFAULT_BAND_QUANTILES: [[f64; 5]; 5] = [
+    [-0.4138, -0.2122, 0.0090, 0.2138, 0.3697],
+    [-0.5776, -0.3246, 0.0089, 0.2870, 0.4520],
+    [-0.5899, -0.3365, 0.0308, 0.3398, 0.5140],
+    [-0.6001, -0.3393, 0.0422, 0.3718, 0.5679],
+    [-0.6168, -0.3678, 0.0473, 0.3970, 0.5984],
+];
+
+/// One projected stock with its interval calibrated on the national backtest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalibratedRow {
+    /// Financial year.
+    pub year: String,
+    /// Years after the base year.
+    pub horizon: usize,
+    /// Band label (`all` for the total).
+    pub band: String,
+    /// The projection's value.
+    pub value: f64,
+    /// The calibrated median, `(value + 0.5) exp(q50) - 0.5`.
+    pub median: f64,
+    /// Lower bound per level.
+    pub lower: Vec<f64>,
+    /// Upper bound per level.
+    pub upper: Vec<f64>,
+}
+
+/// Calibrated intervals for the stock of a projection, one to five years ahead: the
+/// projection's value times the empirical quantiles of the log errors of the default
+/// method in the national backtest ([`DEFAULT_TOTAL_QUANTILES`] for the total,
+/// [`DEFAULT_BAND_QUANTILES`] for bands). Levels must be among 80 and 95 (the stored
+/// quantiles). They describe the default method's errors; another assumption's
+/// projection gets the default's intervals only as an approximation (see the
+/// methodology).
+///
+/// # Errors
+/// A level other than 80 or 95.
+///
+/// ```
+/// use carecast::{CohortModel, Dataset, ProjectionOptions};
+/// use carecast::national::calibrated_intervals;
+/// let m = CohortModel::fit(&Dataset::bundled("derbyshire").unwrap()).unwrap();
+/// let p = m.project(&ProjectionOptions::new(2017, 3)).unwrap();
+/// let rows = calibrated_intervals(&p, &[80.0, 95.0]).unwrap();
+/// let r = rows.iter().find(|r| r.horizon == 1 && r.band == "all").unwrap();
+/// assert!(r.lower[1] < r.lower[0] && r.lower[0] < r.value && r.value < r.upper[0]);
+/// assert_eq!(rows.iter().filter(|r| r.band == "all").count(), 3);
+/// ```
+pub fn calibrated_intervals(p: &crate::Projection, levels: &[f64]) -> Result<Vec<CalibratedRow>> {
+    let idx: Vec<(usize, usize)> = levels
+        .iter()
+        .map(|l| match *l {
+            80.0 => Ok((1, 3)),
+            95.0 => Ok((0, 4)),
+            _ => Err(Error::argument(
+                "levels",
+                l,
+                "calibrated intervals are stored for 80 and 95 only",
+            )),
+        })
+        .collect::<Result<_>>()?;
+    let base = p.assumptions.base_year;
+    let mut out = Vec::new();
+    for r in p
+        .rows
+        .iter()
+        .filter(|r| r.measure == "stock" && r.period == r.year)
+    {
+        let Some(end) = r
+            .year
+            .split('/')
+            .next()
+            .and_then(|y| y.parse::<i32>().ok())
+            .map(|y| y + 1)
+        else {
+            continue;
+        };
+        let h = end - base;
+        if !(1..=5).contains(&h) {
+            continue;
+        }
+        let hi = usize::try_from(h - 1).unwrap_or(0);
+        let q = if r.band == "all" {
+            DEFAULT_TOTAL_QUANTILES[hi]
+        } else {
+            DEFAULT_BAND_QUANTILES[hi]
+        };
+        out.push(CalibratedRow {
+            year: r.year.clone(),
+            horizon: hi + 1,
+            band: r.band.clone(),
+            value: r.value,
+            median: apply_quantile(r.value, q[2]),
+            lower: idx
+                .iter()
+                .map(|(lo, _)| apply_quantile(r.value, q[*lo]))
+                .collect(),
+            upper: idx
+                .iter()
+                .map(|(_, up)| apply_quantile(r.value, q[*up]))
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
 /// Offset that keeps log errors finite where a band's forecast or outturn is zero.
 pub const LOG_OFFSET: f64 = 0.5;
 
@@ -468,6 +581,9 @@ struct Cell {
     forecasts: Vec<Forecast>,
     failures: Vec<Failure>,
 }
+
+/// A council's vintage and history at an origin, as loaded.
+type Loaded = (String, i32, Result<Option<(Vintage, History)>>);
 
 /// Between-council spreads of slopes per origin.
 struct Taus {
@@ -572,7 +688,7 @@ pub fn backtest(panel: &dyn Panel, o: &NationalOptions) -> Result<NationalBackte
     }
     let levels = crate::stochastic::check_levels(&o.levels)?;
     let mut methods = o.methods.clone();
-    if !methods.iter().any(|m| *m == Method::Naive) {
+    if !methods.contains(&Method::Naive) {
         methods.insert(0, Method::Naive);
     }
     let councils = panel.councils();
@@ -582,7 +698,7 @@ pub fn backtest(panel: &dyn Panel, o: &NationalOptions) -> Result<NationalBackte
         .filter(|y| o.max_origin.is_none_or(|m| *y <= m))
         .collect();
     // Each council's vintages and histories, once.
-    let loaded: Vec<(String, i32, Result<Option<(Vintage, History)>>)> = councils
+    let loaded: Vec<Loaded> = councils
         .par_iter()
         .flat_map_iter(|c| {
             origins.iter().map(move |&y| {

@@ -408,8 +408,11 @@ fn fostering_capacity_utilisation_and_targets() {
         ..MarketOptions::default()
     };
     // Demand must exceed capacity for the lever to bite: trend admissions grow it.
+    let mut trend = ProjectionOptions::new(2017, 10);
+    trend.admissions = carecast::model::Admissions::Trend;
+    trend.discharges = carecast::model::Discharges::Last;
     let e = i
-        .project(&m, &ProjectionOptions::new(2017, 10), &full)
+        .project(&m, &trend, &full)
         .map(|_| ())
         .unwrap_err()
         .to_string();

@@ -230,12 +230,12 @@ fn bad_inputs_are_named_errors() {
 #[test]
 fn pinned_paths_for_a_fixed_seed() {
     let m = model("derbyshire");
-    let s = m
-        .simulate(
-            &ProjectionOptions::new(2017, 2),
-            &StochasticOptions::new(3, 42),
-        )
-        .unwrap();
+    // Recorded under admissions `trend`, discharges `last` (the default until the
+    // national backtest chose another), stated here so the pins stay what they were.
+    let mut o = ProjectionOptions::new(2017, 2);
+    o.admissions = Admissions::Trend;
+    o.discharges = carecast::model::Discharges::Last;
+    let s = m.simulate(&o, &StochasticOptions::new(3, 42)).unwrap();
     let pick = |period: &str, measure: &str| -> Vec<f64> {
         let j = column(&s, period, "all", measure);
         s.values.column(j).to_vec()
@@ -244,8 +244,12 @@ fn pinned_paths_for_a_fixed_seed() {
     assert_eq!(pick("2018/19", "stock"), PINNED_STOCK_2018_19);
 }
 
-const PINNED_ADMISSIONS_2017_18: [f64; 3] = [301.0, 327.0, 313.0];
-const PINNED_STOCK_2018_19: [f64; 3] = [641.0, 715.0, 692.0];
+// Re-recorded when the calibration solve changed from bisection to regula falsi: a band
+// whose published closing is reached with no discharges now gets a rate of exactly 0
+// (bisection left 2^-49), so no Beta draw is taken for it and the streams of paths 0 and
+// 2 moved (before: admissions [301, 327, 313], stock [641, 715, 692]).
+const PINNED_ADMISSIONS_2017_18: [f64; 3] = [323.0, 327.0, 313.0];
+const PINNED_STOCK_2018_19: [f64; 3] = [552.0, 715.0, 694.0];
 
 /// Negative-binomial admissions (alpha > 0) widen the intervals against Poisson
 /// (alpha = 0) with the same mean: same seed, same everything else.
@@ -356,12 +360,10 @@ fn overdispersed_history_gives_negative_binomial_admissions() {
 #[test]
 fn parameter_uncertainty_is_centred_near_term_and_skewed_far_out() {
     let m = model("derbyshire");
-    let s = m
-        .simulate(
-            &ProjectionOptions::new(2017, 10),
-            &StochasticOptions::new(2000, 5),
-        )
-        .unwrap();
+    let mut o = ProjectionOptions::new(2017, 10);
+    o.admissions = Admissions::Trend;
+    o.discharges = carecast::model::Discharges::Last;
+    let s = m.simulate(&o, &StochasticOptions::new(2000, 5)).unwrap();
     let iv = s.summary(&[80.0]).unwrap();
     let near = &iv.rows[column(&s, "2017/18", "all", "stock")];
     assert!((near.median / near.value - 1.0).abs() < 0.02, "{near:?}");

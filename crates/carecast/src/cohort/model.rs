@@ -15,9 +15,23 @@ pub const MONTHS: usize = CHILD_AGES * 12;
 pub const MAX_HORIZON: usize = 25;
 /// The largest within-band tilt calibration may use.
 pub const MAX_TILT: f64 = 40.0;
-/// The default admissions assumption, chosen by the backtest rule
-/// ([`crate::backtest::RULE`]) over the bundled Derbyshire and Derby City data.
-pub const DEFAULT_ADMISSIONS: Admissions = Admissions::Trend;
+/// The default admissions assumption, chosen by the national backtest
+/// ([`crate::national`], the rule in [`crate::national::DEFAULT_RULE`]): admissions that
+/// carry the council's stock forward at England's damped growth
+/// ([`Admissions::Anchored`], the reference empty = England's series
+/// [`crate::national::ENGLAND_STOCK`]). It runs from every base year.
+pub const DEFAULT_ADMISSIONS: Admissions = Admissions::Anchored {
+    phi: DEFAULT_PHI,
+    reference: Vec::new(),
+};
+/// The default discharge-rate assumption, chosen with [`DEFAULT_ADMISSIONS`].
+pub const DEFAULT_DISCHARGES: Discharges = Discharges::Regularised {
+    k: DEFAULT_REGULARISED_YEARS,
+    strength: DEFAULT_STRENGTH,
+};
+/// A projection whose total stock moves by more than this factor from the base year's
+/// (up or down) carries a warning in its notes.
+pub const WARN_FACTOR: f64 = 1.5;
 /// Default damping factor of [`Admissions::Damped`] and [`Admissions::Pooled`].
 pub const DEFAULT_PHI: f64 = 0.8;
 /// Default years pooled by [`Discharges::Regularised`].
@@ -668,7 +682,7 @@ impl CohortModel {
                     for _ in 0..200 {
                         x = c - fc * (c - a) / (fc - fa);
                         let fx = at(x) - target;
-                        if fx.abs() < 1e-10 || (c - a).abs() < 1e-15 {
+                        if fx == 0.0 || (x - c).abs() <= 1e-17 {
                             break;
                         }
                         if (fx < 0.0) == (fc < 0.0) {
@@ -794,7 +808,8 @@ pub enum Admissions {
     Anchored {
         /// Damping factor in [0, 1].
         phi: f64,
-        /// The reference's children looked after at 31 March, by year.
+        /// The reference's children looked after at 31 March, by year; empty: England
+        /// ([`crate::national::ENGLAND_STOCK`]).
         reference: Vec<(i32, f64)>,
     },
 }
@@ -914,10 +929,7 @@ impl TryFrom<MethodSpec> for Admissions {
                 s.only(&METHODS, &["phi", "reference"])?;
                 Ok(Admissions::Anchored {
                     phi: s.phi.unwrap_or(DEFAULT_PHI),
-                    reference: match s.reference {
-                        Some(r) => r,
-                        None => crate::national::england_stock(),
-                    },
+                    reference: s.reference.unwrap_or_default(),
                 })
             }
             "pooled" => {
@@ -1035,16 +1047,16 @@ pub struct ProjectionOptions {
 }
 
 impl ProjectionOptions {
-    /// Defaults: admissions `trend` (the method the rolling-origin backtests of the bundled
-    /// data favour: see [`crate::backtest`] and the methodology; it needs two observed
-    /// years up to the base year), discharge rates of the base year (`last`), DfE bands,
-    /// yearly.
+    /// Defaults: admissions [`DEFAULT_ADMISSIONS`] (anchored to England's damped growth)
+    /// and discharges [`DEFAULT_DISCHARGES`] (regularised over five years and the bands),
+    /// the methods the national backtest favours (see [`crate::national`] and the
+    /// methodology; both run from every base year), DfE bands, yearly.
     pub fn new(base_year: i32, years: usize) -> Self {
         ProjectionOptions {
             base_year,
             years,
             admissions: DEFAULT_ADMISSIONS,
-            discharges: Discharges::Last,
+            discharges: DEFAULT_DISCHARGES,
             output_bands: BandScheme::dfe(),
             leaver_share_16_17: 0.0,
             retention: Vec::new(),
@@ -1206,6 +1218,27 @@ impl CohortModel {
         );
         let mut notes = h.notes.clone();
         notes.extend(anchor_note);
+        let base_total: f64 = observed[bi].closing.iter().sum();
+        if base_total > 0.0 {
+            for r in sink
+                .rows
+                .iter()
+                .filter(|r| r.measure == "stock" && r.band == "all" && r.period == r.year)
+            {
+                let ratio = r.value / base_total;
+                if !(1.0 / WARN_FACTOR..=WARN_FACTOR).contains(&ratio) {
+                    notes.push(format!(
+                        "warning: the projected stock moves more than a factor {WARN_FACTOR} from the base year's {base_total:.0} (first in {}: {:.0}, {:.2} times); in the national backtest the default's 95% interval five years ahead spans {:.2} to {:.2} times its value",
+                        r.year,
+                        r.value,
+                        ratio,
+                        crate::national::DEFAULT_TOTAL_QUANTILES[4][0].exp(),
+                        crate::national::DEFAULT_TOTAL_QUANTILES[4][4].exp(),
+                    ));
+                    break;
+                }
+            }
+        }
         notes.push("care_leavers counts only young people who left care after the base year (cohorts of earlier leavers are not in the tables this model reads); use project_care_leavers to carry a published opening forward".into());
         Ok(Projection {
             rows: sink.rows,
@@ -1242,6 +1275,13 @@ impl CohortModel {
         };
         let Some(base) = observed.last() else {
             return Err(Error::model("no observed year up to the base year"));
+        };
+        let england;
+        let reference = if reference.is_empty() {
+            england = crate::national::england_stock();
+            &england
+        } else {
+            reference
         };
         let (growth, years) = reference_growth(reference, o.base_year)?;
         let grid = Grid::new(&self.history.scheme);

@@ -560,6 +560,7 @@ pub fn backtest(ds: &Dataset, o: &BacktestOptions) -> Result<Backtest> {
             };
             let mut po = ProjectionOptions::new(origin, years);
             po.admissions = admissions;
+            po.discharges = crate::model::Discharges::Last;
             po.output_bands = history.scheme.clone();
             po.grain = if quarterly { "quarter" } else { "year" }.into();
             let samples = model.simulate(&po, &StochasticOptions::new(o.samples, o.seed))?;

@@ -1,0 +1,367 @@
+//! The national backtest and the methods that borrow strength.
+
+use carecast::model::{Admissions, DEFAULT_ADMISSIONS, Discharges, ProjectionOptions};
+use carecast::national::{
+    Method, NationalOptions, Outturn, Panel, Vintage, backtest, calibrated_intervals, england_stock,
+};
+use carecast::{Cell, CohortModel, Dataset, Result};
+
+fn derbyshire() -> Dataset {
+    Dataset::bundled("derbyshire").unwrap()
+}
+
+/// Derbyshire's bundled tables with every figure dated after `year` multiplied by
+/// `factor` (stock at 31 March and flows of later years).
+fn altered_after(year: i32, factor: f64) -> Dataset {
+    let mut d = derbyshire();
+    for t in &mut d.tables {
+        for r in &mut t.records {
+            let later = match r.period {
+                Some(carecast::Period::Date(dt)) => dt.year > year,
+                Some(carecast::Period::Year(fy)) => fy.end_year() > year,
+                _ => false,
+            };
+            if later && let Cell::Exact { value, .. } = &mut r.cell {
+                *value = (*value * factor).round();
+            }
+        }
+    }
+    d
+}
+
+/// Derbyshire's published stock at 31 March (cic_by_age, band all).
+const STOCK: [(i32, f64); 5] = [
+    (2013, 664.0),
+    (2014, 628.0),
+    (2015, 603.0),
+    (2016, 585.0),
+    (2017, 630.0),
+];
+
+/// A panel of copies of Derbyshire; the second council's data are altered after each
+/// origin (what was not yet published), the third cannot be read.
+struct Toy {
+    later_factor: f64,
+}
+
+impl Panel for Toy {
+    fn councils(&self) -> Vec<String> {
+        vec!["a".into(), "b".into(), "broken".into()]
+    }
+    fn origins(&self) -> Vec<i32> {
+        vec![2014, 2015, 2016]
+    }
+    fn known_at(&self, c: &str, origin: i32) -> Result<Option<Vintage>> {
+        let d = match c {
+            "a" => derbyshire(),
+            "b" => altered_after(origin, self.later_factor),
+            _ => {
+                return Err(carecast::Error::model(format!(
+                    "council {c}: file unreadable"
+                )));
+            }
+        };
+        let mut v = Vintage::new(d).up_to(origin);
+        v.reference_stock = england_stock();
+        Ok(Some(v))
+    }
+    fn outturn(&self, _c: &str, year: i32) -> Option<Outturn> {
+        STOCK
+            .iter()
+            .find(|(y, _)| *y == year)
+            .map(|(_, v)| Outturn {
+                stock: vec![("all".into(), *v)],
+            })
+    }
+}
+
+fn options() -> NationalOptions {
+    NationalOptions {
+        bootstrap: 50,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn forecasts_use_only_what_was_published_by_the_origin() {
+    let a = backtest(&Toy { later_factor: 1.0 }, &options()).unwrap();
+    let b = backtest(&Toy { later_factor: 3.0 }, &options()).unwrap();
+    let key = |f: &carecast::national::Forecast| {
+        (
+            f.council.clone(),
+            f.method.clone(),
+            f.origin,
+            f.horizon,
+            f.band.clone(),
+        )
+    };
+    let mut fa: Vec<_> = a.forecasts.iter().map(|f| (key(f), f.forecast)).collect();
+    let mut fb: Vec<_> = b.forecasts.iter().map(|f| (key(f), f.forecast)).collect();
+    fa.sort_by(|x, y| x.0.cmp(&y.0));
+    fb.sort_by(|x, y| x.0.cmp(&y.0));
+    assert_eq!(fa.len(), fb.len());
+    assert!(!fa.is_empty());
+    for (x, y) in fa.iter().zip(&fb) {
+        assert_eq!(x.0, y.0);
+        assert!((x.1 - y.1).abs() < 1e-9, "{:?}: {} vs {}", x.0, x.1, y.1);
+    }
+    // Council b's data equal a's up to each origin: identical forecasts.
+    for f in a.forecasts.iter().filter(|f| f.council == "a") {
+        let g = a
+            .forecasts
+            .iter()
+            .find(|g| {
+                g.council == "b"
+                    && key(g).1 == f.method
+                    && g.origin == f.origin
+                    && g.horizon == f.horizon
+                    && g.band == f.band
+            })
+            .unwrap();
+        assert!((f.forecast - g.forecast).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn a_council_that_cannot_run_is_reported_and_the_rest_still_runs() {
+    let b = backtest(&Toy { later_factor: 1.0 }, &options()).unwrap();
+    let broken: Vec<_> = b
+        .failures
+        .iter()
+        .filter(|f| f.council == "broken")
+        .collect();
+    assert_eq!(broken.len(), 3, "one per origin");
+    assert!(
+        broken
+            .iter()
+            .all(|f| f.method == "*" && f.reason.contains("unreadable"))
+    );
+    // Trend cannot run from 2014 (one observed year): reported per council and origin.
+    assert!(b.failures.iter().any(|f| f.council == "a"
+        && f.origin == 2014
+        && f.method == "trend"
+        && f.reason.contains("two observed years")));
+    // The default runs there.
+    assert!(
+        b.forecasts
+            .iter()
+            .any(|f| f.council == "a" && f.origin == 2014 && f.method == "anchored_reg")
+    );
+}
+
+#[test]
+fn scores_follow_the_forecasts() {
+    let b = backtest(&Toy { later_factor: 1.0 }, &options()).unwrap();
+    // Naive from 2015 one year ahead: 603 against 585.
+    let f = b
+        .forecasts
+        .iter()
+        .find(|f| {
+            f.council == "a"
+                && f.method == "naive"
+                && f.origin == 2015
+                && f.horizon == 1
+                && f.band == "all"
+        })
+        .unwrap();
+    assert_eq!((f.forecast, f.actual), (603.0, 585.0));
+    for s in b.scores.iter().filter(|s| s.series == "total") {
+        let fs: Vec<_> = b
+            .forecasts
+            .iter()
+            .filter(|f| f.method == s.method && f.horizon == s.horizon && f.band == "all")
+            .collect();
+        assert_eq!(s.n, fs.len());
+        let mape = fs
+            .iter()
+            .map(|f| 100.0 * (f.forecast - f.actual).abs() / f.actual)
+            .sum::<f64>()
+            / fs.len() as f64;
+        assert!((s.mape - mape).abs() < 1e-9, "{} {}", s.method, s.horizon);
+        assert!(s.mape_ci.0 <= s.mape + 1e-9 && s.mape <= s.mape_ci.1 + 1e-9);
+        if s.method == "naive" {
+            assert_eq!(s.rel_naive, 1.0);
+            assert_eq!(s.beats_naive, 0.0);
+        }
+    }
+}
+
+#[test]
+fn anchored_admissions_carry_the_stock_at_the_reference_growth() {
+    let m = CohortModel::fit(&derbyshire()).unwrap();
+    let g: f64 = 0.04;
+    let reference: Vec<(i32, f64)> = (2013..=2017)
+        .map(|y| (y, 1000.0 * (g * f64::from(y - 2013)).exp()))
+        .collect();
+    let mut o = ProjectionOptions::new(2017, 4);
+    o.admissions = Admissions::Anchored {
+        phi: 0.5,
+        reference,
+    };
+    let p = m.project(&o).unwrap();
+    let mut cum = 0.0;
+    for (t, year) in ["2017/18", "2018/19", "2019/20", "2020/21"]
+        .iter()
+        .enumerate()
+    {
+        cum += 0.5f64.powi(t as i32 + 1);
+        let stock = p
+            .rows
+            .iter()
+            .find(|r| r.year == *year && r.measure == "stock" && r.band == "all")
+            .unwrap()
+            .value;
+        let expected = 630.0 * (g * cum).exp();
+        assert!(
+            (stock - expected).abs() < 1e-6,
+            "{year}: {stock} vs {expected}"
+        );
+    }
+    assert!(
+        p.assumptions
+            .notes
+            .iter()
+            .any(|n| n.contains("+4.00% a year"))
+    );
+}
+
+#[test]
+fn the_default_runs_from_every_base_year() {
+    for name in ["derbyshire", "derby"] {
+        let m = CohortModel::fit(&Dataset::bundled(name).unwrap()).unwrap();
+        for base in m.base_years() {
+            let p = m.project(&ProjectionOptions::new(base, 5)).unwrap();
+            let total = p
+                .rows
+                .iter()
+                .find(|r| r.measure == "stock" && r.band == "all")
+                .unwrap()
+                .value;
+            assert!(total.is_finite() && total > 0.0, "{name} {base}");
+        }
+    }
+    // The cases that failed with a trend default.
+    let d = CohortModel::fit(&derbyshire()).unwrap();
+    assert!(d.project(&ProjectionOptions::new(2014, 3)).is_ok());
+    let derby = CohortModel::fit(&Dataset::bundled("derby").unwrap()).unwrap();
+    assert!(derby.project(&ProjectionOptions::new(2021, 3)).is_ok());
+    assert_eq!(
+        ProjectionOptions::new(2017, 1).admissions,
+        DEFAULT_ADMISSIONS
+    );
+}
+
+#[test]
+fn a_large_move_from_the_base_year_is_warned_about() {
+    let m = CohortModel::fit(&derbyshire()).unwrap();
+    let mut o = ProjectionOptions::new(2017, 10);
+    o.admissions = Admissions::Anchored {
+        phi: 1.0,
+        reference: vec![(2016, 100.0), (2017, 120.0)],
+    };
+    let p = m.project(&o).unwrap();
+    assert!(
+        p.assumptions
+            .notes
+            .iter()
+            .any(|n| n.starts_with("warning: the projected stock moves"))
+    );
+    let quiet = m.project(&ProjectionOptions::new(2017, 3)).unwrap();
+    assert!(
+        !quiet
+            .assumptions
+            .notes
+            .iter()
+            .any(|n| n.starts_with("warning"))
+    );
+}
+
+#[test]
+fn regularised_discharge_rates_stay_within_the_years_and_bands() {
+    let m = CohortModel::fit(&derbyshire()).unwrap();
+    let mut o = ProjectionOptions::new(2017, 1);
+    o.discharges = Discharges::Regularised {
+        k: 5,
+        strength: 0.0,
+    };
+    let p = m.project(&o).unwrap();
+    for (b, rate) in p.assumptions.discharge_rates.iter().enumerate() {
+        let label = &m.history.scheme.bands()[b].label();
+        let years: Vec<f64> = m
+            .bands
+            .iter()
+            .filter(|f| &f.band == label)
+            .map(|f| f.annual_rate)
+            .collect();
+        let (lo, hi) = years
+            .iter()
+            .fold((f64::INFINITY, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
+        assert!(
+            *rate >= lo - 1e-9 && *rate <= hi + 1e-9,
+            "{label}: {rate} not in {lo}..{hi}"
+        );
+    }
+    // A strong prior pulls every band towards the all-bands rate.
+    o.discharges = Discharges::Regularised {
+        k: 5,
+        strength: 1e12,
+    };
+    let p = m.project(&o).unwrap();
+    let r = &p.assumptions.discharge_rates;
+    assert!(r.iter().all(|x| (x - r[0]).abs() < 1e-6), "{r:?}");
+}
+
+#[test]
+fn damped_trend_interpolates_between_level_and_trend() {
+    let m = CohortModel::fit(&derbyshire()).unwrap();
+    let used = |a: Admissions| {
+        let mut o = ProjectionOptions::new(2017, 3);
+        o.admissions = a;
+        o.discharges = Discharges::Last;
+        m.project(&o).unwrap().assumptions.admissions_used
+    };
+    let trend = used(Admissions::Trend);
+    let undamped = used(Admissions::Damped { phi: 1.0 });
+    for (a, b) in trend.iter().flatten().zip(undamped.iter().flatten()) {
+        assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+    }
+    let flat = used(Admissions::Damped { phi: 0.0 });
+    assert_eq!(flat[0], flat[2]);
+    // One observed year: the base year's admissions held.
+    let mut o = ProjectionOptions::new(2014, 2);
+    o.admissions = Admissions::Damped { phi: 0.8 };
+    let p = m.project(&o).unwrap();
+    let base: Vec<f64> = m.history.flows[0].admissions.clone();
+    assert_eq!(p.assumptions.admissions_used[1], base);
+}
+
+#[test]
+fn new_methods_parse_from_their_file_form_and_reject_stray_keys() {
+    let a: Admissions = serde_json::from_str(r#"{"method": "anchored"}"#).unwrap();
+    assert_eq!(a, DEFAULT_ADMISSIONS);
+    let d: Admissions = serde_json::from_str(r#"{"method": "damped", "phi": 0.5}"#).unwrap();
+    assert_eq!(d, Admissions::Damped { phi: 0.5 });
+    let e = serde_json::from_str::<Admissions>(r#"{"method": "damped", "k": 3}"#).unwrap_err();
+    assert!(e.to_string().contains("unknown field `k`"), "{e}");
+    let r: Discharges = serde_json::from_str(r#"{"method": "regularised"}"#).unwrap();
+    assert_eq!(r, carecast::model::DEFAULT_DISCHARGES);
+    let m = CohortModel::fit(&derbyshire()).unwrap();
+    let mut o = ProjectionOptions::new(2017, 1);
+    o.admissions = Admissions::Damped { phi: 1.5 };
+    assert!(m.project(&o).unwrap_err().to_string().contains("phi"));
+}
+
+#[test]
+fn calibrated_intervals_widen_with_the_horizon() {
+    let m = CohortModel::fit(&derbyshire()).unwrap();
+    let p = m.project(&ProjectionOptions::new(2017, 6)).unwrap();
+    let rows = calibrated_intervals(&p, &[80.0, 95.0]).unwrap();
+    let total: Vec<_> = rows.iter().filter(|r| r.band == "all").collect();
+    assert_eq!(total.len(), 5, "horizons 1-5 only");
+    for w in total.windows(2) {
+        let rel = |r: &carecast::national::CalibratedRow| (r.upper[1] - r.lower[1]) / r.value;
+        assert!(rel(w[1]) > rel(w[0]));
+    }
+    assert!(calibrated_intervals(&p, &[90.0]).is_err());
+    let _ = Method::Naive;
+}
