@@ -13,10 +13,11 @@ use pyo3::prelude::*;
 
 mod convert;
 mod data;
-pub mod errors;
 mod dfe;
+pub mod errors;
 mod market;
 mod model;
+mod national;
 mod ssda903;
 
 /// The Python module.
@@ -47,5 +48,6 @@ fn _carecast(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(market::placement_types, m)?)?;
     m.add_function(wrap_pyfunction!(market::select_default, m)?)?;
     ssda903::register(m)?;
+    m.add_function(wrap_pyfunction!(national::national_backtest, m)?)?;
     Ok(())
 }

@@ -12,7 +12,10 @@ use crate::errors::run;
 /// Reads SSDA903 returns under `paths`; returns `(dataset, audit columns)`. The audit has
 /// the columns `rule, action, rows, children, detail`.
 #[pyfunction]
-fn ssda903_load(py: Python<'_>, paths: Vec<String>) -> PyResult<(Dataset, Py<pyo3::types::PyDict>)> {
+fn ssda903_load(
+    py: Python<'_>,
+    paths: Vec<String>,
+) -> PyResult<(Dataset, Py<pyo3::types::PyDict>)> {
     let (dataset, audit) = run(py, || {
         let r = ssda903::load(&paths)?;
         let audit: Vec<serde_json::Value> = r
