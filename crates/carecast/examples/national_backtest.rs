@@ -69,6 +69,14 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
         b.markdown("total"),
         b.markdown("bands")
     );
+    if o.paths > 0 {
+        for sc in b.scores.iter().filter(|sc| sc.method == o.paths_method) {
+            eprintln!(
+                "Monte Carlo intervals of {} ({}, h={}): coverage {:?}, width % {:?}",
+                sc.method, sc.series, sc.horizon, sc.mc_coverage, sc.mc_width
+            );
+        }
+    }
     if let Some(f) = markdown {
         std::fs::write(
             &f,
