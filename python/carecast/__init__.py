@@ -54,6 +54,7 @@ from carecast._carecast import (
     UnknownNameError,
     __version__,
 )
+from carecast._national import NationalBacktest
 from carecast.backtest import Backtest, backtest, choose_default
 from carecast.datasets import Dataset, Reconciliation, Table
 from carecast.figures import FigureReport, verify
@@ -83,6 +84,7 @@ __all__ = [
     "Projection",
     "project_care_leavers",
     "Backtest",
+    "NationalBacktest",
     "backtest",
     "choose_default",
     "placements",

@@ -42,6 +42,7 @@ __all__ = [
     "select_default",
     "ssda903_load",
     "ssda903_synthesize",
+    "national_backtest",
     "dfe_panel",
     "dfe_load",
     "dfe_combine",
@@ -288,6 +289,14 @@ def project_care_leavers(
 def market_inputs(model: Model, base_year: int) -> Inputs: ...
 def placement_types() -> list[str]: ...
 def select_default(backtests: list[Backtest]) -> dict[str, Any]: ...
+def national_backtest(
+    paths: int = 0,
+    seed: int = 0,
+    bootstrap: int = 500,
+    max_origin: int | None = None,
+    methods: list[str] | None = None,
+    max_horizon: int = 5,
+) -> dict[str, Any]: ...
 def ssda903_load(paths: list[str]) -> tuple[Dataset, dict[str, Any]]: ...
 def ssda903_synthesize(
     dir: str,

@@ -32,7 +32,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import pandas as pd
 
@@ -42,6 +42,9 @@ from carecast._carecast import ArgumentError
 from carecast._frames import columns_frame, html_block
 from carecast.datasets import Dataset, load
 from carecast.model import MAX_YEARS, _level_names, _levels, _samples, _seed, level_label
+
+if TYPE_CHECKING:
+    from carecast._national import NationalBacktest
 
 __all__ = ["Backtest", "backtest", "choose_default", "DEFAULT_BACKTEST_SAMPLES"]
 
@@ -249,25 +252,54 @@ def _dataset_frame(d: dict[str, Any], levels: list[float]) -> pd.DataFrame:
     return pd.DataFrame(cols).astype({"n": "int64"})
 
 
+@overload
+def backtest(
+    dataset: Literal["dfe:all"],
+    horizon: int | None = None,
+    *,
+    samples: int | None = None,
+    seed: int | None = None,
+    levels: Sequence[float] | float | None = None,
+    **national: Any,
+) -> NationalBacktest: ...
+
+
+@overload
 def backtest(
     dataset: str | Dataset,
     horizon: int | None = None,
     *,
-    samples: int = DEFAULT_BACKTEST_SAMPLES,
+    samples: int | None = None,
     seed: int | None = None,
     levels: Sequence[float] | float | None = None,
-) -> Backtest:
-    """Run a rolling-origin backtest of a dataset.
+) -> Backtest: ...
+
+
+def backtest(
+    dataset: str | Dataset,
+    horizon: int | None = None,
+    *,
+    samples: int | None = None,
+    seed: int | None = None,
+    levels: Sequence[float] | float | None = None,
+    **national: Any,
+) -> Backtest | NationalBacktest:
+    """Run a rolling-origin backtest of a dataset, or the national backtest (``dfe:all``).
 
     Parameters
     ----------
     dataset : str or Dataset
-        A bundled dataset name, a folder, or a loaded :class:`~carecast.Dataset`.
+        A bundled dataset name, a folder, or a loaded :class:`~carecast.Dataset`; or
+        ``"dfe:all"``: every council of the bundled DfE panel, forecast from what was
+        published at each origin (returns a :class:`~carecast.NationalBacktest`, see
+        :func:`carecast._national.national_backtest` for its further options
+        ``methods``, ``max_origin`` and ``bootstrap``).
     horizon : int, optional
-        Longest horizon in years (default: every published figure after each origin). A
-        horizon with no published figure to compare with is an error.
-    samples : int
-        Monte Carlo paths per engine forecast, for its intervals (default 1,000).
+        Longest horizon in years (default: every published figure after each origin; 5
+        for ``dfe:all``). A horizon with no published figure to compare with is an error.
+    samples : int, optional
+        Monte Carlo paths per engine forecast, for its intervals (default 1,000; for
+        ``dfe:all`` 0, its intervals being calibrated on the backtest's errors).
     seed : int, optional
         Seed of the paths (default 0).
     levels : sequence of float, optional
@@ -291,6 +323,16 @@ def backtest(
     >>> [c for c in b.summary().columns if c.startswith("coverage")]
     ['coverage_80', 'coverage_95']
     """
+    if isinstance(dataset, str) and dataset.strip().lower() == "dfe:all":
+        from carecast._national import national_backtest
+
+        return national_backtest(
+            horizon, samples=samples or 0, seed=seed, levels=levels, **national
+        )
+    if national:
+        _v.fail("options", sorted(national), "only the national backtest (dfe:all) takes them")
+    if samples is None:
+        samples = DEFAULT_BACKTEST_SAMPLES
     ds = dataset if isinstance(dataset, Dataset) else load(dataset)
     # The Rust side names the furthest horizon the data allow; this bound only keeps the
     # number within the native integer type (no projection runs past MAX_YEARS).

@@ -25,6 +25,7 @@ from carecast import (
     _carecast,
     _cli_dfe,
     _cli_market,
+    _cli_national,
     _cli_population,
     _cli_report,
     _dfe,
@@ -98,6 +99,7 @@ COMMAND_EXAMPLES: dict[str, list[str]] = {
         "carecast backtest derbyshire",
         "carecast backtest derby --horizon 2 --format json --out out/",
         "carecast backtest derbyshire --format csv --summary",
+        "carecast backtest dfe:all --summary --format csv",
     ],
     "placements": [
         "carecast placements derbyshire --years 5 --out out/",
@@ -444,6 +446,10 @@ def _exact_horizons(df: pd.DataFrame, digits: int) -> pd.DataFrame:
 
 
 def _cmd_backtest(a: argparse.Namespace) -> int:
+    if _cli_national.is_national(a.dataset):
+        return _cli_national.run(a, _emit)
+    if a.samples is None:
+        a.samples = DEFAULT_BACKTEST_SAMPLES
     with _progress.step(f"backtest, {a.samples} paths per forecast"):
         b = backtest(
             a.dataset,
@@ -727,7 +733,11 @@ def build_parser() -> argparse.ArgumentParser:
         _cmd_backtest,
         "rolling-origin backtest: per-origin forecasts of the published stock and accuracy",
     )
-    sp.add_argument("dataset", help="bundled dataset name or a folder of table files")
+    sp.add_argument(
+        "dataset",
+        help="bundled dataset name or a folder of table files; dfe:all: the national "
+        "backtest of every council in the DfE panel (paths only with --samples)",
+    )
     sp.add_argument(
         "--horizon",
         type=int,
@@ -735,6 +745,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="longest horizon in years (default: every published figure after each origin)",
     )
     mc_args(sp, DEFAULT_BACKTEST_SAMPLES)
+    sp.set_defaults(samples=None)  # dfe:all draws no paths unless asked
     sp.add_argument(
         "--summary",
         action="store_true",

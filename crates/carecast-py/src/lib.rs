@@ -17,6 +17,7 @@ mod dfe;
 pub mod errors;
 mod market;
 mod model;
+mod national;
 mod ssda903;
 
 /// The Python module.
@@ -48,5 +49,6 @@ fn _carecast(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(market::placement_types, m)?)?;
     m.add_function(wrap_pyfunction!(market::select_default, m)?)?;
     ssda903::register(m)?;
+    m.add_function(wrap_pyfunction!(national::national_backtest, m)?)?;
     Ok(())
 }

@@ -555,16 +555,25 @@ pub fn apply_quantile(forecast: f64, q: f64) -> f64 {
     ((forecast.max(0.0) + LOG_OFFSET) * q.exp() - LOG_OFFSET).max(0.0)
 }
 
+/// The year `k` years after `origin` (horizons are at most 10, checked by [`backtest`]).
+fn ahead(origin: i32, k: usize) -> i32 {
+    origin.saturating_add(i32::try_from(k).unwrap_or(i32::MAX))
+}
+
 /// Linear-interpolation quantile of sorted values.
 fn quantile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
-    let pos = p * (sorted.len() - 1) as f64;
-    let i = pos.floor();
-    let frac = pos - i;
-    let lo = sorted.get(i as usize).copied().unwrap_or(f64::NAN);
-    let hi = sorted.get(i as usize + 1).copied().unwrap_or(lo);
+    let pos = p.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
+    // The largest index at or below `pos` (no float-to-integer cast).
+    let i = (0..sorted.len())
+        .take_while(|j| *j as f64 <= pos)
+        .last()
+        .unwrap_or(0);
+    let frac = pos - i as f64;
+    let lo = sorted.get(i).copied().unwrap_or(f64::NAN);
+    let hi = sorted.get(i + 1).copied().unwrap_or(lo);
     lo + frac * (hi - lo)
 }
 
@@ -678,6 +687,7 @@ fn history_of(v: &Vintage) -> Result<History> {
 /// When the options are invalid (no horizon, bad levels). A council or origin whose data
 /// cannot be read or fitted, or a method that cannot run there, is reported in
 /// [`NationalBacktest::failures`], not an error.
+#[allow(clippy::too_many_lines)] // one pass over councils and origins, then pooling; split pending
 pub fn backtest(panel: &dyn Panel, o: &NationalOptions) -> Result<NationalBacktest> {
     if o.max_horizon == 0 || o.max_horizon > 10 {
         return Err(Error::argument(
@@ -786,6 +796,7 @@ pub fn backtest(panel: &dyn Panel, o: &NationalOptions) -> Result<NationalBackte
 }
 
 #[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_lines)] // every method of one council and origin; split pending
 fn run_cell(
     panel: &dyn Panel,
     council: &str,
@@ -826,7 +837,7 @@ fn run_cell(
     }
     // Outturns within the horizon.
     let outturns: Vec<(usize, Outturn)> = (1..=o.max_horizon)
-        .filter_map(|k| panel.outturn(council, origin + k as i32).map(|t| (k, t)))
+        .filter_map(|k| panel.outturn(council, ahead(origin, k)).map(|t| (k, t)))
         .collect();
     if outturns.is_empty() {
         return cell;
@@ -1002,7 +1013,7 @@ fn run_cell(
                     None
                 };
                 for k in 1..=o.max_horizon {
-                    let year = crate::FinancialYear::ending(origin + k as i32).to_string();
+                    let year = crate::FinancialYear::ending(ahead(origin, k)).to_string();
                     for (band, _) in &series {
                         let value = p
                             .rows
@@ -1204,7 +1215,7 @@ fn score(forecasts: &[Forecast], levels: &[f64], boots: usize, seed: u64) -> Vec
             if !cs.is_empty() {
                 for _ in 0..boots {
                     let idx: Vec<usize> = (0..cs.len())
-                        .map(|_| (splitmix(&mut st) % cs.len() as u64) as usize)
+                        .map(|_| usize::try_from(splitmix(&mut st) % cs.len() as u64).unwrap_or(0))
                         .collect();
                     let (m, r) = agg(&mut idx.into_iter());
                     bm.push(m);

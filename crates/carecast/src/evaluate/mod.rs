@@ -14,3 +14,4 @@
 )]
 pub mod backtest;
 pub mod figures;
+pub mod national_dfe;

@@ -1,0 +1,168 @@
+//! Native function for `carecast.backtest("dfe:all")`: the national backtest of every
+//! council in the bundled DfE panel, returned as columns.
+
+use numpy::IntoPyArray;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use carecast::evaluate::national_dfe::DfeVintages;
+use carecast::national::{self, NationalOptions, Panel as _};
+
+use crate::convert::{Strings, columns};
+use crate::errors::run;
+
+/// `lower_<L>` / `upper_<L>` column names of a level (`80`, `97.5`).
+fn level_label(level: f64) -> String {
+    if level.fract() == 0.0 {
+        format!("{level:.0}")
+    } else {
+        format!("{level}")
+    }
+}
+
+/// One value per level of a row, NaN where the row has none.
+fn nth(values: &[f64], i: usize) -> f64 {
+    values.get(i).copied().unwrap_or(f64::NAN)
+}
+
+/// Runs the national backtest on the bundled DfE panel.
+///
+/// Returns a dict: `forecasts` (columns `council`, `method`, `origin`, `horizon`, `band`,
+/// `forecast`, `actual`, `scale`, then `lower_<L>`, `upper_<L>` per level for the
+/// calibrated intervals and `mc_lower_<L>`, `mc_upper_<L>` for the Monte Carlo ones),
+/// `scores` (pooled by method, horizon and series), `councils` (per council, total),
+/// `failures`, `notes`, `levels`, `names` (council code -> name), `default_method`.
+#[pyfunction]
+#[pyo3(signature = (paths=0, seed=0, bootstrap=500, max_origin=None, methods=None, max_horizon=5))]
+pub(crate) fn national_backtest(
+    py: Python<'_>,
+    paths: usize,
+    seed: u64,
+    bootstrap: usize,
+    max_origin: Option<i32>,
+    methods: Option<Vec<String>>,
+    max_horizon: usize,
+) -> PyResult<Py<PyDict>> {
+    let (b, names) = run(py, || {
+        let panel = DfeVintages::bundled()?;
+        let mut o = NationalOptions {
+            paths,
+            seed,
+            bootstrap,
+            max_origin,
+            max_horizon,
+            ..NationalOptions::default()
+        };
+        if let Some(keep) = &methods {
+            let known: Vec<String> = o.methods.iter().map(|m| m.name().to_string()).collect();
+            for k in keep {
+                if !known.contains(k) {
+                    return Err(carecast::Error::argument(
+                        "methods",
+                        k,
+                        format!("unknown method; expected one of {}", known.join(", ")),
+                    ));
+                }
+            }
+            o.methods.retain(|m| keep.iter().any(|k| k == m.name()));
+        }
+        let b = national::backtest(&panel, &o)?;
+        let names: Vec<(String, String)> = panel
+            .councils()
+            .into_iter()
+            .map(|c| {
+                let n = panel.name(&c).to_string();
+                (c, n)
+            })
+            .collect();
+        Ok((b, names))
+    })?;
+    let out = PyDict::new(py);
+    let f = &b.forecasts;
+    let fc = PyDict::new(py);
+    let mut strings = Strings::default();
+    fc.set_item("council", strings.column(py, f, |r| r.council.as_str()))?;
+    fc.set_item("method", strings.column(py, f, |r| r.method.as_str()))?;
+    let origins: Vec<i64> = f.iter().map(|r| i64::from(r.origin)).collect();
+    fc.set_item("origin", origins.into_pyarray(py))?;
+    let horizons: Vec<i64> = f
+        .iter()
+        .map(|r| i64::try_from(r.horizon).unwrap_or(i64::MAX))
+        .collect();
+    fc.set_item("horizon", horizons.into_pyarray(py))?;
+    fc.set_item("band", strings.column(py, f, |r| r.band.as_str()))?;
+    for (name, get) in [
+        (
+            "forecast",
+            (|r: &national::Forecast| r.forecast) as fn(&national::Forecast) -> f64,
+        ),
+        ("actual", |r| r.actual),
+        ("scale", |r| r.scale),
+    ] {
+        let v: Vec<f64> = f.iter().map(get).collect();
+        fc.set_item(name, v.into_pyarray(py))?;
+    }
+    for (i, lv) in b.levels.iter().enumerate() {
+        let lab = level_label(*lv);
+        for (prefix, get) in [
+            (
+                "lower",
+                (|r: &national::Forecast| &r.lower) as fn(&national::Forecast) -> &Vec<f64>,
+            ),
+            ("upper", |r| &r.upper),
+            ("mc_lower", |r| &r.mc_lower),
+            ("mc_upper", |r| &r.mc_upper),
+        ] {
+            let v: Vec<f64> = f.iter().map(|r| nth(get(r), i)).collect();
+            fc.set_item(format!("{prefix}_{lab}"), v.into_pyarray(py))?;
+        }
+    }
+    out.set_item("forecasts", fc)?;
+    let scores: Vec<serde_json::Value> = b
+        .scores
+        .iter()
+        .map(|s| {
+            let mut m = serde_json::json!({
+                "method": s.method, "horizon": s.horizon, "series": s.series, "n": s.n,
+                "councils": s.councils, "mape": s.mape, "mape_lo": s.mape_ci.0,
+                "mape_hi": s.mape_ci.1, "rel_naive": s.rel_naive,
+                "rel_naive_lo": s.rel_naive_ci.0, "rel_naive_hi": s.rel_naive_ci.1,
+                "mase": s.mase, "bias": s.bias, "beats_naive": s.beats_naive,
+            });
+            for (i, lv) in b.levels.iter().enumerate() {
+                let lab = level_label(*lv);
+                m[format!("coverage_{lab}")] = nth(&s.coverage, i).into();
+                m[format!("width_{lab}")] = nth(&s.width, i).into();
+                m[format!("mc_coverage_{lab}")] = nth(&s.mc_coverage, i).into();
+                m[format!("mc_width_{lab}")] = nth(&s.mc_width, i).into();
+            }
+            m
+        })
+        .collect();
+    out.set_item("scores", columns(py, &scores)?)?;
+    let councils: Vec<serde_json::Value> = b
+        .councils
+        .iter()
+        .map(|c| {
+            let mut m = serde_json::json!({
+                "council": c.council, "method": c.method, "horizon": c.horizon, "n": c.n,
+                "mape": c.mape, "mase": c.mase, "bias": c.bias,
+            });
+            for (i, lv) in b.levels.iter().enumerate() {
+                m[format!("coverage_{}", level_label(*lv))] = nth(&c.coverage, i).into();
+            }
+            m
+        })
+        .collect();
+    out.set_item("councils", columns(py, &councils)?)?;
+    out.set_item("failures", columns(py, &b.failures)?)?;
+    out.set_item("notes", PyList::new(py, &b.notes)?)?;
+    out.set_item("levels", PyList::new(py, &b.levels)?)?;
+    let names_dict = PyDict::new(py);
+    for (c, n) in names {
+        names_dict.set_item(c, n)?;
+    }
+    out.set_item("names", names_dict)?;
+    out.set_item("default_method", national::DEFAULT_METHOD)?;
+    Ok(out.unbind())
+}

@@ -1,0 +1,303 @@
+//! The national backtest's source of figures from the bundled DfE panel: every council's
+//! tables as published by each origin year (the releases up to it), and the stock as
+//! finally published to score against. It implements [`crate::national::Panel`], so
+//! `national::backtest(&DfeVintages::bundled()?, &options)` runs the product's national
+//! backtest with nothing outside the crate.
+//!
+//! ```
+//! use carecast::national::Panel as _;
+//! let p = carecast::evaluate::national_dfe::DfeVintages::bundled().unwrap();
+//! assert_eq!(p.origins(), vec![2014, 2015, 2016, 2017, 2018, 2019, 2022, 2023]);
+//! // Derbyshire at 31 March 2014: 628 children in SFR36/2014, revised to 627 later.
+//! let v = p.known_at("E10000007", 2014).unwrap().unwrap();
+//! let t = v.dataset.table("cic_by_age").unwrap();
+//! assert!(t.records.iter().any(|r| r.cell.value() == Some(628.0)));
+//! let o = p.outturn("E10000007", 2014).unwrap();
+//! assert!(o.stock.contains(&("all".to_string(), 627.0)));
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::dfe::read::Level;
+use crate::dfe::{Areas, Panel as DfePanel};
+use crate::national::{Outturn, Panel, Vintage};
+use crate::{Dataset, FinancialYear, Result};
+
+/// DfE bands of stock and starts, with the labels the backtest uses.
+const BANDS: [(&str, &str); 6] = [
+    ("under 1", "under 1"),
+    ("1-4", "1-4"),
+    ("5-9", "5-9"),
+    ("10-15", "10-15"),
+    ("16+", "16-17"),
+    ("total", "all"),
+];
+
+/// The first year of the council tables (the panel's first release reports on it).
+const FIRST_YEAR: i32 = 2013;
+
+/// The national backtest's figures from a DfE panel: councils are the local authorities
+/// with any figure, origins the years a release came out that have a year before them
+/// and a later release after them.
+#[derive(Debug)]
+pub struct DfeVintages<'a> {
+    full: &'a DfePanel,
+    /// The panel as known at each origin (releases up to it), built once.
+    known: BTreeMap<i32, DfePanel>,
+    /// Canonical code of every council with figures, sorted; and its name.
+    councils: Vec<(String, String)>,
+    /// Canonical code of England.
+    england: String,
+}
+
+impl DfeVintages<'static> {
+    /// The figures of the panel bundled in the crate.
+    ///
+    /// # Errors
+    /// [`crate::Error::Data`] if the bundled panel is corrupt.
+    pub fn bundled() -> Result<Self> {
+        DfeVintages::new(DfePanel::bundled()?)
+    }
+}
+
+impl<'a> DfeVintages<'a> {
+    /// The figures of a given panel (e.g. the bundled one with a newer release added).
+    ///
+    /// # Errors
+    /// [`crate::Error::Model`] if the panel has no figures for England or for any council,
+    /// or fewer than three release years.
+    pub fn new(full: &'a DfePanel) -> Result<Self> {
+        let areas = Areas::bundled();
+        let mut with_figures = vec![false; areas.areas.len()];
+        for k in full.cells.keys() {
+            if let Some(w) = with_figures.get_mut(usize::from(k.area)) {
+                *w = true;
+            }
+        }
+        let mut councils: Vec<(String, String)> = areas
+            .areas
+            .iter()
+            .zip(&with_figures)
+            .filter(|(a, w)| **w && a.level == Level::LocalAuthority)
+            .map(|(a, _)| (a.code.clone(), a.name.clone()))
+            .collect();
+        councils.sort();
+        let england = areas
+            .areas
+            .iter()
+            .zip(&with_figures)
+            .find(|(a, w)| **w && a.level == Level::National)
+            .map(|(a, _)| a.code.clone())
+            .ok_or_else(|| crate::Error::model("the DfE panel has no figures for England"))?;
+        if councils.is_empty() {
+            return Err(crate::Error::model(
+                "the DfE panel has no figures for any council",
+            ));
+        }
+        let mut years: Vec<i32> = full.releases.iter().map(|r| r.year).collect();
+        years.sort_unstable();
+        years.dedup();
+        // A forecast needs a year before the origin, and a later release to score it.
+        let origins: Vec<i32> = years
+            .iter()
+            .copied()
+            .filter(|y| *y > FIRST_YEAR && years.iter().any(|l| l > y))
+            .collect();
+        if origins.is_empty() {
+            return Err(crate::Error::model(format!(
+                "the DfE panel's releases ({years:?}) leave no origin to forecast from"
+            )));
+        }
+        let known = origins.iter().map(|y| (*y, full.as_of(*y))).collect();
+        Ok(DfeVintages {
+            full,
+            known,
+            councils,
+            england,
+        })
+    }
+
+    /// Name of a council by canonical code (the code itself if unknown).
+    pub fn name<'s>(&'s self, code: &'s str) -> &'s str {
+        self.councils
+            .iter()
+            .find(|(c, _)| c == code)
+            .map_or(code, |(_, n)| n.as_str())
+    }
+
+    /// The panel value known at an origin: `None` absent, `Some(None)` suppressed.
+    fn at(
+        p: &DfePanel,
+        area: &str,
+        measure: &str,
+        breakdown: &str,
+        year: i32,
+    ) -> Option<Option<f64>> {
+        let v = p.cell(area, measure, breakdown, year)?;
+        match v.status {
+            crate::dfe::Status::Published | crate::dfe::Status::Derived => Some(v.value),
+            crate::dfe::Status::Suppressed => Some(None),
+            crate::dfe::Status::NotAvailable => None,
+        }
+    }
+
+    /// Population as known at the origin; before the releases printed it, the estimate
+    /// finally published stands in (ONS estimates come out each summer).
+    fn population(&self, p: &DfePanel, area: &str, year: i32) -> Option<f64> {
+        Self::at(p, area, "population_0_17", "total", year)
+            .flatten()
+            .or_else(|| {
+                self.full
+                    .latest_value(area, "population_0_17", "total", year)
+            })
+    }
+}
+
+/// A cell as the table format writes it (`x` when suppressed).
+fn text(v: Option<Option<f64>>) -> Option<String> {
+    Some(match v? {
+        Some(x) => format!("{x}"),
+        None => "x".into(),
+    })
+}
+
+const STOCK_HEADER: &str = "# id: cic_by_age\n# title: Children looked after at 31 March by age\n# source: DfE panel\n# source_table: stock\n# measure: stock\n# unit: children\nperiod,band,value\n";
+const ADMISSIONS_HEADER: &str = "# id: admissions_by_age\n# title: Children who started to be looked after by age\n# source: DfE panel\n# source_table: starts\n# measure: admissions\n# unit: children\nperiod,band,value\n";
+const FLOWS_HEADER: &str = "# id: flows_annual\n# title: Children looked after: totals\n# source: DfE panel\n# source_table: stock, starts, ceases\n# unit: children\nperiod,measure,value\n";
+
+impl Panel for DfeVintages<'_> {
+    fn councils(&self) -> Vec<String> {
+        self.councils.iter().map(|(c, _)| c.clone()).collect()
+    }
+
+    fn origins(&self) -> Vec<i32> {
+        self.known.keys().copied().collect()
+    }
+
+    fn known_at(&self, c: &str, origin: i32) -> Result<Option<Vintage>> {
+        let Some(p) = self.known.get(&origin) else {
+            return Err(crate::Error::argument(
+                "origin",
+                origin,
+                format!(
+                    "not an origin of the DfE panel (origins: {:?})",
+                    self.origins()
+                ),
+            ));
+        };
+        let years = FIRST_YEAR..=origin;
+        let mut stock = String::from(STOCK_HEADER);
+        let mut adm = String::from(ADMISSIONS_HEADER);
+        let mut flows = String::from(FLOWS_HEADER);
+        let mut any = false;
+        for y in years.clone() {
+            let fy = FinancialYear::ending(y).to_string();
+            for (dfe, label) in BANDS {
+                if let Some(v) = text(Self::at(p, c, "stock", dfe, y)) {
+                    let _ = writeln!(stock, "{y}-03-31,{label},{v}");
+                    any = true;
+                }
+                if let Some(v) = text(Self::at(p, c, "starts", dfe, y)) {
+                    let _ = writeln!(adm, "{fy},{label},{v}");
+                }
+            }
+            let open = text(Self::at(p, c, "stock", "total", y - 1));
+            let close = text(Self::at(p, c, "stock", "total", y));
+            let starts = text(Self::at(p, c, "starts", "total", y));
+            let ceases = text(Self::at(p, c, "ceases", "total", y));
+            if let (Some(o), Some(cl), Some(s)) = (open, close, starts) {
+                let _ = write!(
+                    flows,
+                    "{fy},opening,{o}\n{fy},admissions,{s}\n{fy},closing,{cl}\n"
+                );
+                if let Some(d) = ceases {
+                    let _ = writeln!(flows, "{fy},discharges,{d}");
+                }
+            }
+        }
+        if !any {
+            return Ok(None);
+        }
+        let dataset = Dataset::from_files(
+            self.name(c),
+            "DfE panel",
+            vec![
+                ("cic_by_age.csv".into(), stock),
+                ("admissions_by_age.csv".into(), adm),
+                ("flows_annual.csv".into(), flows),
+            ],
+        )?;
+        let population = years
+            .clone()
+            .filter_map(|y| self.population(p, c, y).map(|v| (y, v)))
+            .collect();
+        let e = self.england.as_str();
+        let reference = years
+            .filter_map(|y| {
+                let s = Self::at(p, e, "starts", "total", y)??;
+                let pop = self.population(p, e, y)?;
+                Some((y, s / pop * 10_000.0))
+            })
+            .collect();
+        let reference_stock = (FIRST_YEAR - 1..=origin)
+            .filter_map(|y| Self::at(p, e, "stock", "total", y)?.map(|s| (y, s)))
+            .collect();
+        Ok(Some(Vintage {
+            dataset,
+            population,
+            reference,
+            reference_stock,
+            last_year: Some(origin),
+        }))
+    }
+
+    fn outturn(&self, c: &str, year: i32) -> Option<Outturn> {
+        let stock: Vec<(String, f64)> = BANDS
+            .iter()
+            .filter_map(|(dfe, label)| {
+                self.full
+                    .latest_value(c, "stock", dfe, year)
+                    .map(|v| ((*label).to_string(), v))
+            })
+            .collect();
+        (!stock.is_empty()).then_some(Outturn { stock })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_and_councils_from_the_releases() {
+        let p = DfeVintages::bundled().unwrap();
+        assert_eq!(
+            p.origins(),
+            vec![2014, 2015, 2016, 2017, 2018, 2019, 2022, 2023]
+        );
+        let cs = p.councils();
+        assert!(cs.len() > 140, "{}", cs.len());
+        assert!(cs.iter().any(|c| c == "E10000007"));
+        assert_eq!(p.name("E10000007"), "Derbyshire");
+        let e = p.known_at("E10000007", 2013).unwrap_err().to_string();
+        assert!(e.contains("2013"), "{e}");
+    }
+
+    #[test]
+    fn a_vintage_uses_only_releases_up_to_its_origin() {
+        let p = DfeVintages::bundled().unwrap();
+        let v = p.known_at("E10000007", 2016).unwrap().unwrap();
+        assert_eq!(v.last_year, Some(2016));
+        assert_eq!(v.population.last().map(|x| x.0), Some(2016));
+        assert_eq!(v.reference.last().map(|x| x.0), Some(2016));
+        let t = v.dataset.table("cic_by_age").unwrap();
+        let last = t
+            .records
+            .iter()
+            .filter_map(|r| r.period.map(|p| p.to_string()))
+            .max()
+            .unwrap();
+        assert!(last.starts_with("2016"), "{last}");
+    }
+}

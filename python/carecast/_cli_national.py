@@ -1,0 +1,77 @@
+"""``carecast backtest dfe:all``: the national backtest on the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from carecast import _progress, export
+from carecast._cli_market import parse_levels, write_out
+from carecast._frames import records
+from carecast._national import NATIONAL, national_backtest
+
+
+def is_national(dataset: str) -> bool:
+    """Whether a dataset argument names the national backtest (``dfe:all``)."""
+    return dataset.strip().lower() == NATIONAL
+
+
+def run(a: argparse.Namespace, emit: Callable[[pd.DataFrame, str], None]) -> int:
+    """Run the national backtest for ``carecast backtest dfe:all`` and print it."""
+    samples = a.samples or 0
+    what = f"national backtest of every council, {samples} paths per forecast"
+    with _progress.step(what):
+        b = national_backtest(
+            a.horizon, samples=samples, seed=a.seed, levels=parse_levels(a.levels)
+        )
+    fc, summ = b.forecasts(), b.summary()
+    if a.format == "json":
+        obj: dict[str, Any] = {
+            "dataset": b.dataset,
+            "default_method": b.default_method,
+            "levels": b.levels,
+            "origins": b.origins,
+            "paths": b.paths,
+            "notes": b.notes,
+            "table": "summary" if a.summary else "forecasts",
+            "rows": records(export.for_output(summ if a.summary else fc)),
+            "failures": records(b.failures()),
+        }
+        if not a.summary:
+            obj["summary"] = records(export.for_output(summ))
+        json.dump(obj, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    elif a.format == "csv":
+        sys.stdout.write(export.to_csv(export.for_output(summ if a.summary else fc)))
+    else:
+        print(repr(b))
+        for n in b.notes:
+            print(f"note: {n}")
+        fails = b.failures()
+        if len(fails):
+            counts = fails.groupby("method").size()
+            print(
+                "cannot run (council x origin): " + ", ".join(f"{m} {n}" for m, n in counts.items())
+            )
+        cols = ["method", "horizon", "n", "councils", "mape", "mape_lo", "mape_hi"]
+        cols += ["rel_naive", "mase", "bias", "beats_naive"]
+        cols += [c for c in summ.columns if c.startswith(("coverage_", "width_"))]
+        if samples:
+            cols += [c for c in summ.columns if c.startswith("mc_")]
+        for series, title in (("total", "Total"), ("bands", "Age bands")):
+            s = b.summary(series)
+            print(
+                f"\n{title}: pooled over councils (mape %, 90% bootstrap interval over "
+                "councils; rel_naive: against naive = 1, below 1 beats naive):"
+            )
+            emit(s[cols].round(3), a.format)
+    write_out(
+        a,
+        {"national_forecasts": fc, "national_summary": summ, "national_failures": b.failures()},
+    )
+    return 0
