@@ -320,3 +320,37 @@ def test_usage_total_out_of_range_is_an_error(capsys, total):
     err = capsys.readouterr().err
     assert code == 2, err
     assert "total" in err or "usage" in err, err
+
+
+# --- Python arguments: choose_default, interval levels ----------------------------------
+
+
+@pytest.mark.parametrize("given", [[1, 2], ["derbyshire"], 5, "derbyshire", [None]])
+def test_choose_default_refuses_what_is_not_a_backtest(given):
+    with pytest.raises(carecast.ArgumentError) as e:
+        carecast.choose_default(given)
+    assert "`backtests`" in str(e.value) and "Backtest" in str(e.value)
+    assert e.value.argument == "backtests"
+
+
+@pytest.mark.parametrize(
+    ("levels", "names"),
+    [
+        ([80, 80.0000001], ["80", "80.0000001", "lower_80"]),
+        ([95, 90.0000004, 90], ["90.0000004", "90"]),
+        ([80, 80.0], ["80", "twice"]),
+    ],
+)
+def test_levels_whose_labels_collide_are_refused(levels, names):
+    m = carecast.CohortModel.fit("derbyshire")
+    with pytest.raises(carecast.ArgumentError) as e:
+        m.project(years=2, samples=20, levels=levels)
+    assert "`levels`" in str(e.value)
+    for n in names:
+        assert n in str(e.value), str(e.value)
+
+
+def test_levels_that_differ_in_their_label_are_kept():
+    m = carecast.CohortModel.fit("derbyshire")
+    df = m.project(years=2, samples=20, levels=[80, 80.5]).to_pandas()
+    assert {"lower_80", "upper_80", "lower_80.5", "upper_80.5"} <= set(df.columns)

@@ -376,8 +376,21 @@ def choose_default(backtests: Sequence[Backtest] | None = None) -> pd.DataFrame:
     """
     if backtests is None:
         backtests = [backtest(d) for d in ("derbyshire", "derby")]
+    if isinstance(backtests, (Backtest, str, bytes)) or not isinstance(backtests, Sequence):
+        _v.fail(
+            "backtests",
+            backtests,
+            f"expected a list of Backtest (from carecast.backtest), not {type(backtests).__name__}",
+        )
     if not backtests:
         raise ArgumentError("`backtests` must hold at least one Backtest")
+    for i, b in enumerate(backtests):
+        if not isinstance(b, Backtest):
+            _v.fail(
+                "backtests",
+                backtests,
+                f"item {i} is {type(b).__name__}, not a Backtest (from carecast.backtest)",
+            )
     sel = _carecast.select_default([b._native for b in backtests])
     df = _ranking_frame(sel)
     df.attrs.update(

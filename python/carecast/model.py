@@ -132,6 +132,21 @@ def _levels(levels: Any) -> list[float]:
             )
         if not 1 <= v < 100:
             _v.fail("levels", levels, f"{v:g} is not a percentage from 1 to below 100")
+    named: dict[str, float] = {}
+    for v in out:
+        label = level_label(v)
+        if label in named:
+            other = named[label]
+            if other == v:
+                _v.fail("levels", levels, f"the level {v:g} is given twice")
+            _v.fail(
+                "levels",
+                levels,
+                f"the levels {other!r} and {v!r} would both be labelled {label} (columns "
+                f"lower_{label}, upper_{label}); give levels that differ in their first six "
+                "significant digits",
+            )
+        named[label] = v
     return out
 
 
