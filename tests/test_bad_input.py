@@ -354,3 +354,27 @@ def test_levels_that_differ_in_their_label_are_kept():
     m = carecast.CohortModel.fit("derbyshire")
     df = m.project(years=2, samples=20, levels=[80, 80.5]).to_pandas()
     assert {"lower_80", "upper_80", "lower_80.5", "upper_80.5"} <= set(df.columns)
+
+
+@pytest.mark.parametrize("n", [21, 9_801])
+def test_too_many_levels_name_the_limit(n):
+    from carecast.model import MAX_LEVELS
+
+    assert MAX_LEVELS == 20
+    levels = [99 * (i + 1) / (n + 1) + 1 for i in range(n)]
+    m = carecast.CohortModel.fit("derbyshire")
+    for call in (
+        lambda: m.project(years=2, samples=20, levels=levels),
+        lambda: carecast.backtest("derbyshire", samples=10, levels=levels),
+    ):
+        with pytest.raises(carecast.ArgumentError) as e:
+            call()
+        assert "`levels`" in str(e.value) and "MAX_LEVELS = 20" in str(e.value)
+
+
+def test_max_levels_levels_are_accepted():
+    from carecast.model import MAX_LEVELS
+
+    levels = [5 * (i + 1) - 0.5 for i in range(MAX_LEVELS)]
+    df = carecast.CohortModel.fit("derbyshire").project(years=1, samples=20, levels=levels)
+    assert sum(c.startswith("lower_") for c in df.to_pandas().columns) == MAX_LEVELS

@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import os
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -49,6 +50,7 @@ __all__ = [
     "DEFAULT_LEVELS",
     "DEFAULT_SEED",
     "MAX_SAMPLES",
+    "MAX_LEVELS",
 ]
 
 _DEFAULTS = _carecast.defaults()
@@ -93,6 +95,10 @@ _LIMITS = _carecast.limits()
 MAX_SAMPLES: int = _LIMITS["max_samples"]
 #: The longest projection, in years (the core's limit).
 MAX_YEARS: int = _LIMITS["max_years"]
+#: The most interval levels one call may ask for (the core's limit, 20): each level adds
+#: two quantiles to every projected value, so the number is bounded to keep a call within
+#: the memory target.
+MAX_LEVELS: int = _LIMITS["max_levels"]
 #: Calendar years accepted as a base year or as the year of an input (a sanity bound: the
 #: model itself needs years it has observed).
 YEARS = (1900, 2200)
@@ -119,7 +125,16 @@ def _levels(levels: Any) -> list[float]:
         levels = levels.ravel().tolist()
     elif not isinstance(levels, Iterable):
         _v.fail("levels", levels, "expected a number or a list of numbers such as [80, 90]")
-    out = [_v.number("levels", v) for v in levels]
+    # At most one more than the limit is read, so an endless iterator cannot hang here.
+    given = list(itertools.islice(levels, MAX_LEVELS + 1))
+    if len(given) > MAX_LEVELS:
+        _v.fail(
+            "levels",
+            levels,
+            f"more than MAX_LEVELS = {MAX_LEVELS} levels: at most {MAX_LEVELS} may be asked "
+            "for at once",
+        )
+    out = [_v.number("levels", v) for v in given]
     if not out:
         _v.fail("levels", levels, "needs at least one level, e.g. [80, 90]")
     for v in out:
@@ -551,7 +566,8 @@ class CohortModel:
             :data:`DEFAULT_LEVELS` = (80, 90) with paths, i.e. quantiles 5, 10, 90, 95
             with the median; :data:`CALIBRATED_LEVELS` = (80, 95) for calibrated
             intervals (the only levels they are stored for). A level below 1 is refused as
-            a likely fraction (``0.8`` for 80%).
+            a likely fraction (``0.8`` for 80%); at most :data:`MAX_LEVELS` (20) levels,
+            none two that share a column label.
         intervals : {"calibrated", "monte_carlo"}, optional
             Kind of interval. ``None`` (default): Monte Carlo when ``samples`` is given;
             calibrated when only ``levels`` is given and the assumptions are the

@@ -361,7 +361,8 @@ pub fn verify(py: Python<'_>, file: String, text: String) -> PyResult<Py<PyAny>>
     convert::value_to_py(py, &results)
 }
 
-/// The bounds the core enforces: `max_years`, `max_samples`, `adult_age`, `max_age`.
+/// The bounds the core enforces: `max_years`, `max_samples`, `adult_age`, `max_age`,
+/// `max_levels`.
 #[pyfunction]
 pub fn limits(py: Python<'_>) -> PyResult<Py<PyDict>> {
     let l = carecast::views::LIMITS;
@@ -370,6 +371,7 @@ pub fn limits(py: Python<'_>) -> PyResult<Py<PyDict>> {
     d.set_item("max_samples", l.max_samples)?;
     d.set_item("adult_age", l.adult_age)?;
     d.set_item("max_age", l.max_age)?;
+    d.set_item("max_levels", l.max_levels)?;
     Ok(d.unbind())
 }
 

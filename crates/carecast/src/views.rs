@@ -18,6 +18,8 @@ pub struct Limits {
     pub adult_age: u8,
     /// The oldest age a care leaver is followed to.
     pub max_age: u8,
+    /// The most interval levels one call may ask for.
+    pub max_levels: usize,
 }
 
 /// The core's limits.
@@ -25,12 +27,14 @@ pub struct Limits {
 /// ```
 /// assert_eq!(carecast::views::LIMITS.max_years, 25);
 /// assert_eq!(carecast::views::LIMITS.max_samples, 100_000);
+/// assert_eq!(carecast::views::LIMITS.max_levels, 20);
 /// ```
 pub const LIMITS: Limits = Limits {
     max_years: crate::model::MAX_HORIZON,
     max_samples: crate::stochastic::MAX_SAMPLES,
     adult_age: crate::age::ADULT_AGE,
     max_age: crate::age::MAX_AGE,
+    max_levels: crate::stochastic::MAX_LEVELS,
 };
 
 /// Where a period ends on a time axis in years, with 31 March of year Y at Y: a

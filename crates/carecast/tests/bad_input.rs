@@ -613,3 +613,40 @@ fn usage_totals() {
     let ok = usage_estimates(t, MAX_TOTAL_CHILDREN).unwrap();
     assert!(ok.iter().all(|r| r.computed.is_finite()));
 }
+
+/// Interval levels are bounded by `MAX_LEVELS` (9,801 levels used to exhaust memory), and
+/// the error names the limit; `MAX_LEVELS` levels are accepted.
+#[test]
+fn too_many_interval_levels() {
+    use carecast::model::ProjectionOptions;
+    use carecast::stochastic::{MAX_LEVELS, StochasticOptions, check_levels};
+    let ds = Dataset::bundled("derbyshire").unwrap();
+    let m = carecast::CohortModel::fit(&ds).unwrap();
+    let s = m
+        .simulate(
+            &ProjectionOptions::new(2017, 2),
+            &StochasticOptions::new(5, 0),
+        )
+        .unwrap();
+    let levels =
+        |n: usize| -> Vec<f64> { (1..=n).map(|i| 99.0 * i as f64 / (n + 1) as f64).collect() };
+    for n in [MAX_LEVELS + 1, 9_801] {
+        let many = levels(n);
+        let limit = MAX_LEVELS.to_string();
+        let names: &[&str] = &["`levels`", "MAX_LEVELS", &limit];
+        check(
+            &format!("{n} levels"),
+            check_levels(&many),
+            "invalid_argument",
+            names,
+        );
+        check(
+            &format!("{n} levels, summary"),
+            s.summary(&many),
+            "invalid_argument",
+            names,
+        );
+    }
+    let ok = s.summary(&levels(MAX_LEVELS)).unwrap();
+    assert_eq!(ok.levels.len(), MAX_LEVELS);
+}

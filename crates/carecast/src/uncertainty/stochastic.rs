@@ -47,6 +47,11 @@ pub const MAX_VALUES: usize = 16_000_000;
 /// ([`StochasticOptions::admissions_alpha`]): at 10, a band expecting 10 admissions a year
 /// has a standard deviation of 32.
 pub const MAX_ALPHA: f64 = 10.0;
+/// The most interval levels one call may ask for. Each level adds two quantiles to every
+/// projected value, so the quantile summary grows with the number of levels; 20 allows a
+/// fan chart in steps of 5 percent (5, 10, ..., 95) with one to spare, and keeps the
+/// summary within the memory target of [`MAX_VALUES`].
+pub const MAX_LEVELS: usize = 20;
 /// Default interval levels (percent): with the median, the quantiles 5, 10, 50, 90, 95.
 pub const DEFAULT_LEVELS: [f64; 2] = [80.0, 90.0];
 
@@ -194,14 +199,21 @@ pub struct IntervalProjection {
     pub uncertainty: Uncertainty,
 }
 
-/// Checks interval levels (percent, each in (0, 100), none twice, at least one); returns
-/// them ascending.
+/// Checks interval levels (percent, each in (0, 100), none twice, at least one and at
+/// most [`MAX_LEVELS`]); returns them ascending.
+///
+/// # Errors
+///
+/// [`Error::InvalidArgument`] naming `levels` if there are none, more than
+/// [`MAX_LEVELS`], one outside (0, 100) or one given twice.
 ///
 /// ```
 /// use carecast::stochastic::check_levels;
 /// assert_eq!(check_levels(&[95.0, 80.0]).unwrap(), [80.0, 95.0]);
 /// assert!(check_levels(&[]).unwrap_err().to_string().contains("at least one level"));
 /// assert!(check_levels(&[100.0]).is_err());
+/// let many: Vec<f64> = (1..=21).map(f64::from).collect();
+/// assert!(check_levels(&many).unwrap_err().to_string().contains("MAX_LEVELS"));
 /// ```
 pub fn check_levels(levels: &[f64]) -> Result<Vec<f64>> {
     if levels.is_empty() {
@@ -209,6 +221,13 @@ pub fn check_levels(levels: &[f64]) -> Result<Vec<f64>> {
             "levels",
             "[]",
             "give at least one level (percent, e.g. 80 and 95); the median is always reported",
+        ));
+    }
+    if levels.len() > MAX_LEVELS {
+        return Err(Error::argument(
+            "levels",
+            format!("{} levels", levels.len()),
+            format!("at most MAX_LEVELS = {MAX_LEVELS} levels may be asked for at once"),
         ));
     }
     let mut out = levels.to_vec();
