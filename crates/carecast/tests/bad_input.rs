@@ -650,3 +650,70 @@ fn too_many_interval_levels() {
     let ok = s.summary(&levels(MAX_LEVELS)).unwrap();
     assert_eq!(ok.levels.len(), MAX_LEVELS);
 }
+
+/// Copies the bundled Derbyshire tables into a folder, with `edit` applied to
+/// `cic_by_age.csv`.
+fn derbyshire_with(dir: &std::path::Path, edit: impl Fn(&str) -> String) {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/derbyshire");
+    std::fs::create_dir_all(dir).unwrap();
+    for e in std::fs::read_dir(&src).unwrap() {
+        let p = e.unwrap().path();
+        let text = std::fs::read_to_string(&p).unwrap();
+        let name = p.file_name().unwrap();
+        let text = if name == "cic_by_age.csv" {
+            edit(&text)
+        } else {
+            text
+        };
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+}
+
+/// A `<10` stock cell or a band outside the DfE bands in the last year used to make the
+/// fit skip that year without a word; now the model runs on the all-ages totals to the
+/// last year and its notes name the year, table, line and cell.
+#[test]
+fn incomplete_last_year_is_named_in_the_notes() {
+    let base = std::env::temp_dir().join(format!("carecast_bad2_{}", std::process::id()));
+    let cases: [(&str, &str, &str, &[&str]); 2] = [
+        (
+            "suppressed",
+            "2017-03-31,5-9,98\n",
+            "2017-03-31,5-9,<10\n",
+            &["`<10`"],
+        ),
+        (
+            "odd band",
+            "2017-03-31,5-9,98\n",
+            "2017-03-31,5-8,98\n",
+            &["`5-8`", "DfE bands"],
+        ),
+    ];
+    for (case, from, to, names) in cases {
+        let dir = base.join(case);
+        derbyshire_with(&dir, |t| {
+            assert!(t.contains(from), "case {case:?}");
+            t.replacen(from, to, 1)
+        });
+        let ds = Dataset::from_dir(&dir).unwrap();
+        let m = carecast::CohortModel::fit(&ds).unwrap();
+        assert_eq!(m.base_years().last(), Some(&2017), "case {case:?}");
+        let notes = m.history.notes.join("\n");
+        for n in ["2016/17", "cic_by_age", "line ", "2017-03-31"]
+            .iter()
+            .chain(names)
+        {
+            assert!(
+                notes.contains(n),
+                "case {case:?}: notes do not name {n:?}: {notes}"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&base);
+    // The bundled datasets complete their band tables: no such note.
+    for name in ["derbyshire", "derby"] {
+        let m = carecast::CohortModel::fit(&Dataset::bundled(name).unwrap()).unwrap();
+        let notes = m.history.notes.join("\n");
+        assert!(!notes.contains("incomplete"), "{name}: {notes}");
+    }
+}

@@ -83,6 +83,120 @@ fn exact(
         .collect()
 }
 
+/// A table, a measure, a calendar year and how to read a record's calendar year.
+type Wanted<'a> = (
+    &'a Table,
+    &'a str,
+    i32,
+    &'a dyn Fn(&crate::table::Record) -> Option<i32>,
+);
+
+/// The years after `last` (the last complete year of the band tables) that `stock` or
+/// `adm` print, each with the cells that keep it from being complete: a cell that is not
+/// a count (`<10`, `x`), a band outside the DfE bands, a DfE band with no row. Each cell
+/// is named by its table, file, line, period and band.
+fn band_gaps(stock: &Table, adm: &Table, last: Option<FinancialYear>) -> Vec<(i32, Vec<String>)> {
+    let scheme = BandScheme::dfe();
+    let after = last.map_or(i32::MIN, |fy| fy.end_year());
+    let stock_year = |r: &crate::table::Record| match r.period {
+        Some(Period::Date(d)) if d.is_year_end() => Some(d.year),
+        _ => None,
+    };
+    let adm_year = |r: &crate::table::Record| match r.period {
+        Some(Period::Year(fy)) => Some(fy.end_year()),
+        _ => None,
+    };
+    let years: std::collections::BTreeSet<i32> = stock
+        .records
+        .iter()
+        .filter(|r| r.measure == "stock")
+        .filter_map(stock_year)
+        .chain(
+            adm.records
+                .iter()
+                .filter(|r| r.measure == "admissions")
+                .filter_map(adm_year),
+        )
+        .filter(|&y| y > after)
+        .collect();
+    let mut out = Vec::new();
+    for y in years {
+        let mut cells = Vec::new();
+        // Stock at the year's opening (31 March y-1) and closing (31 March y); admissions in it.
+        let wanted: [Wanted<'_>; 3] = [
+            (stock, "stock", y - 1, &stock_year),
+            (stock, "stock", y, &stock_year),
+            (adm, "admissions", y, &adm_year),
+        ];
+        for (t, measure, at, year_of) in wanted {
+            let rows: Vec<&crate::table::Record> = t
+                .records
+                .iter()
+                .filter(|r| r.measure == measure && year_of(r) == Some(at))
+                .collect();
+            let place = |r: &crate::table::Record| {
+                format!(
+                    "`{}` ({}) line {}, {} band `{}`",
+                    t.meta.id,
+                    t.meta.file,
+                    r.line,
+                    r.period.map_or_else(String::new, |p| p.to_string()),
+                    r.band.map_or_else(String::new, |b| b.to_string())
+                )
+            };
+            let mut seen = vec![false; scheme.bands().len()];
+            for r in &rows {
+                if let Some(Band::Ages(a)) = r.band {
+                    match scheme.position(&a) {
+                        Some(i) => {
+                            if r.cell.value().is_some() {
+                                seen[i] = true;
+                            } else {
+                                cells.push(format!(
+                                    "{} is `{}`, not a count",
+                                    place(r),
+                                    r.cell.text()
+                                ));
+                            }
+                        }
+                        None => cells.push(format!(
+                            "{} is not one of the DfE bands ({})",
+                            place(r),
+                            scheme
+                                .bands()
+                                .iter()
+                                .map(ToString::to_string)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                    }
+                }
+            }
+            for (i, b) in scheme.bands().iter().enumerate() {
+                let printed = rows
+                    .iter()
+                    .any(|r| matches!(r.band, Some(Band::Ages(a)) if a == *b));
+                if !seen[i] && !printed {
+                    cells.push(format!(
+                        "`{}` ({}) has no {measure} row for band `{b}` in {}",
+                        t.meta.id,
+                        t.meta.file,
+                        if measure == "stock" {
+                            format!("31 March {at}")
+                        } else {
+                            FinancialYear::ending(at).to_string()
+                        }
+                    ));
+                }
+            }
+        }
+        if !cells.is_empty() {
+            out.push((y, cells));
+        }
+    }
+    out
+}
+
 impl History {
     /// Extracts the history from a dataset: stock by age band at 31 March and admissions
     /// by band (`cic_by_age`, `admissions_by_age`), or, where only totals are published,
@@ -91,24 +205,61 @@ impl History {
     /// Where both are published and the totals run to a later year than the complete
     /// band tables (a release that prints totals only for its latest years), the totals
     /// are used, so that the history ends at the latest published year; a note says so.
+    ///
+    /// A year the band tables print but cannot complete (a suppressed `<10` cell, a band
+    /// outside the DfE bands, a missing row) is never dropped without a word: without
+    /// `flows_annual` the all-ages `all` rows of the same tables serve as the totals, and
+    /// the notes name the year, the table, the line and the cell that kept the band
+    /// tables from it, whether the model runs on the totals or, when they are incomplete
+    /// too, without that year.
     pub fn from_dataset(ds: &Dataset) -> Result<History> {
-        let bands = match (ds.table("cic_by_age"), ds.table("admissions_by_age")) {
-            (Ok(stock), Ok(adm)) => Some(Self::from_bands(ds, stock, adm)),
+        let tables = match (ds.table("cic_by_age"), ds.table("admissions_by_age")) {
+            (Ok(stock), Ok(adm)) => Some((stock, adm)),
             _ => None,
         };
-        let totals = ds
-            .table("flows_annual")
-            .ok()
-            .map(|flows| Self::from_totals(ds, flows));
+        let bands = tables.map(|(stock, adm)| Self::from_bands(ds, stock, adm));
+        // The years the band tables print but do not complete, after their last complete one.
+        let unfinished = match (tables, &bands) {
+            (Some((stock, adm)), Some(Ok(b))) => band_gaps(stock, adm, b.years.last().copied()),
+            _ => Vec::new(),
+        };
+        let totals = match ds.table("flows_annual") {
+            Ok(flows) => Some(Self::from_totals(ds, flows)),
+            Err(_) if !unfinished.is_empty() => Some(Self::totals_from_dataset(ds)),
+            Err(_) => None,
+        };
+        let why = if unfinished.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({})",
+                unfinished
+                    .iter()
+                    .map(|(y, cells)| format!(
+                        "{} is incomplete in the age-band tables: {}",
+                        FinancialYear::ending(*y),
+                        cells.join("; ")
+                    ))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        };
         match (bands, totals) {
             (Some(Ok(b)), Some(Ok(t))) if t.years.last() > b.years.last() => {
                 let mut t = t;
                 t.notes.push(format!(
-                    "the complete age-band tables end in {}, the totals in {}: the model runs on the totals",
+                    "the complete age-band tables end in {}, the totals in {}: the model runs on the totals{why}",
                     b.years.last().map_or_else(String::new, ToString::to_string),
                     t.years.last().map_or_else(String::new, ToString::to_string),
                 ));
                 Ok(t)
+            }
+            (Some(Ok(mut b)), _) if !unfinished.is_empty() => {
+                b.notes.push(format!(
+                    "the fit leaves out the years after {}, which the tables print but neither the age bands nor the totals complete{why}",
+                    b.years.last().map_or_else(String::new, ToString::to_string),
+                ));
+                Ok(b)
             }
             (Some(Err(_)), Some(Ok(t))) => Ok(t),
             (Some(b), _) => b,
