@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use carecast::Error;
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -236,7 +236,24 @@ impl<'a> Strings<'a> {
 }
 
 /// Serde bytes of a value, for pickling.
-pub(crate) fn to_bytes<T: Serialize>(py: Python<'_>, v: &T) -> PyResult<Vec<u8>> {
+/// What `__reduce__` returns for a class that pickles as its value's serde bytes: the
+/// class's `_from_bytes` classmethod and the bytes of `value`.
+pub(crate) type Reduced<'py> = (Bound<'py, PyAny>, (Bound<'py, PyBytes>,));
+
+/// The body of every class's `__reduce__`: `(cls._from_bytes, (serde bytes of value,))`.
+pub(crate) fn reduce<'py, T, V: Serialize + ?Sized>(
+    slf: &Bound<'py, T>,
+    value: &V,
+) -> PyResult<Reduced<'py>> {
+    let py = slf.py();
+    let bytes = to_bytes(py, value)?;
+    Ok((
+        slf.as_any().get_type().getattr("_from_bytes")?,
+        (PyBytes::new(py, &bytes),),
+    ))
+}
+
+pub(crate) fn to_bytes<T: Serialize + ?Sized>(py: Python<'_>, v: &T) -> PyResult<Vec<u8>> {
     serde_json::to_vec(v).map_err(|e| {
         crate::errors::to_py(
             py,

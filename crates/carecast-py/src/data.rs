@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyType};
+use pyo3::types::{PyDict, PyList, PyType};
 use serde_json::Value;
 
 use crate::convert::{self, Strings};
@@ -110,15 +110,8 @@ impl Dataset {
     }
 
     /// Pickle support: the dataset's serde bytes.
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
-        let py = slf.py();
-        let bytes = convert::to_bytes(py, &*slf.get().inner)?;
-        Ok((
-            slf.get_type().getattr("_from_bytes")?,
-            (PyBytes::new(py, &bytes),),
-        ))
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<convert::Reduced<'py>> {
+        convert::reduce(slf, &*slf.get().inner)
     }
 
     /// Rebuilds a pickled dataset.
@@ -265,15 +258,8 @@ impl Table {
     }
 
     /// Pickle support: the table's serde bytes.
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
-        let py = slf.py();
-        let bytes = convert::to_bytes(py, slf.get().table())?;
-        Ok((
-            slf.get_type().getattr("_from_bytes")?,
-            (PyBytes::new(py, &bytes),),
-        ))
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<convert::Reduced<'py>> {
+        convert::reduce(slf, slf.get().table())
     }
 
     /// Rebuilds a pickled table.
@@ -319,15 +305,8 @@ impl Reconciliation {
     }
 
     /// Pickle support: the reconciliation's serde bytes.
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
-        let py = slf.py();
-        let bytes = convert::to_bytes(py, &*slf.get().inner)?;
-        Ok((
-            slf.get_type().getattr("_from_bytes")?,
-            (PyBytes::new(py, &bytes),),
-        ))
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<convert::Reduced<'py>> {
+        convert::reduce(slf, &*slf.get().inner)
     }
 
     /// Rebuilds a pickled reconciliation.

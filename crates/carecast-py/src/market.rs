@@ -9,7 +9,7 @@ use carecast::Error;
 use carecast::market::{MarketInputs, MarketOptions, MarketProjection};
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyType};
+use pyo3::types::{PyDict, PyType};
 
 use crate::convert;
 use crate::data::Dataset;
@@ -42,10 +42,8 @@ macro_rules! value_class {
             /// Pickle support: the value's serde bytes.
             fn __reduce__<'py>(
                 slf: &Bound<'py, Self>,
-            ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
-                let py = slf.py();
-                let bytes = convert::to_bytes(py, &*slf.get().inner)?;
-                Ok((slf.get_type().getattr("_from_bytes")?, (PyBytes::new(py, &bytes),)))
+            ) -> PyResult<convert::Reduced<'py>> {
+                convert::reduce(slf, &*slf.get().inner)
             }
 
             /// Rebuilds a pickled value.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyType};
+use pyo3::types::{PyDict, PyType};
 use serde::{Deserialize, Serialize};
 
 use crate::convert::{self, Strings};
@@ -222,20 +222,13 @@ impl Model {
     }
 
     /// Pickle support: the model and its dataset as serde bytes.
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
-        let py = slf.py();
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<convert::Reduced<'py>> {
         let this = slf.get();
         let state = ModelStateRef {
             model: &this.model,
             dataset: &this.dataset,
         };
-        let bytes = convert::to_bytes(py, &state)?;
-        Ok((
-            slf.get_type().getattr("_from_bytes")?,
-            (PyBytes::new(py, &bytes),),
-        ))
+        convert::reduce(slf, &state)
     }
 
     /// Rebuilds a pickled model.
@@ -313,15 +306,8 @@ impl Projection {
     }
 
     /// Pickle support: the projection's serde bytes.
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
-        let py = slf.py();
-        let bytes = convert::to_bytes(py, &*slf.get().inner)?;
-        Ok((
-            slf.get_type().getattr("_from_bytes")?,
-            (PyBytes::new(py, &bytes),),
-        ))
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<convert::Reduced<'py>> {
+        convert::reduce(slf, &*slf.get().inner)
     }
 
     /// Rebuilds a pickled projection.
@@ -394,15 +380,8 @@ impl IntervalProjection {
     }
 
     /// Pickle support: the projection's serde bytes.
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
-        let py = slf.py();
-        let bytes = convert::to_bytes(py, &*slf.get().inner)?;
-        Ok((
-            slf.get_type().getattr("_from_bytes")?,
-            (PyBytes::new(py, &bytes),),
-        ))
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<convert::Reduced<'py>> {
+        convert::reduce(slf, &*slf.get().inner)
     }
 
     /// Rebuilds a pickled interval projection.
