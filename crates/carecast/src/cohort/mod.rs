@@ -1,15 +1,54 @@
-//! The cohort model: history read from a dataset, the monthly grid, fitted rates,
-//! assumptions, the projection and care leavers.
+//! The cohort model, in the order the data flows through it:
+//!
+//! | file | stage |
+//! |---|---|
+//! | `history` | the dataset's tables read into yearly flows by band ([`History`]) |
+//! | `grid` | the monthly age grid and one month's step |
+//! | `fit` | calibration of discharge rates to the published stocks ([`CohortModel::fit`]) |
+//! | `methods` | the admissions and discharge methods a projection may assume ([`Admissions`], [`Discharges`]) |
+//! | `assumptions` | assumed admissions and rates for the projected years |
+//! | `projection` | options, rows and the projection itself ([`CohortModel::project`]) |
+//! | `leavers` | care leavers carried forward from a published opening ([`project_care_leavers`]) |
+//!
+//! See [`crate::methodology`] for the equations.
 
-// split and cleaned in a follow-up
-#[allow(
-    clippy::too_many_lines,
-    clippy::missing_errors_doc,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::cast_possible_truncation,
-    clippy::cast_sign_loss,
-    clippy::cast_possible_wrap
-)]
-pub mod model;
+mod assumptions;
+mod fit;
+mod grid;
+mod history;
+mod leavers;
+mod methods;
+mod projection;
+
+pub use assumptions::{TREND_WINDOW, rate_slope, reference_growth, shrink};
+pub(crate) use assumptions::{assumed_admissions, damped_path, last_k, ols_slope, poisson_trend};
+pub use fit::{BandFit, CohortModel, MAX_TILT, YearDischarges};
+pub(crate) use grid::{Flows, Grid, GridStepper, Stepper};
+pub use grid::{MONTHS, annual_rate, monthly_fraction};
+pub use history::{History, YearFlows};
+pub use leavers::project_care_leavers;
+pub use methods::{
+    ADMISSIONS_METHODS, Admissions, DEFAULT_ADMISSIONS, DEFAULT_DISCHARGES, DEFAULT_PHI,
+    DEFAULT_REGULARISED_YEARS, DEFAULT_STRENGTH, DISCHARGE_METHODS, Discharges, MethodSpec,
+};
+pub use projection::{
+    Assumptions, FlowChange, MAX_HORIZON, Projection, ProjectionOptions, Row, WARN_FACTOR,
+};
+pub(crate) use projection::{BandKey, PeriodKey, Sink, YearByBand, apply_changes, drive};
+
+/// The cohort model under its earlier single-module path (`carecast::model::...`): every
+/// name above, kept so that code written against that path still compiles.
+pub mod model {
+    pub use super::{
+        ADMISSIONS_METHODS, Admissions, Assumptions, BandFit, CohortModel, DEFAULT_ADMISSIONS,
+        DEFAULT_DISCHARGES, DEFAULT_PHI, DEFAULT_REGULARISED_YEARS, DEFAULT_STRENGTH,
+        DISCHARGE_METHODS, Discharges, FlowChange, History, MAX_HORIZON, MAX_TILT, MONTHS,
+        MethodSpec, Projection, ProjectionOptions, Row, TREND_WINDOW, WARN_FACTOR, YearDischarges,
+        YearFlows, annual_rate, monthly_fraction, project_care_leavers, rate_slope,
+        reference_growth, shrink,
+    };
+    pub(crate) use super::{
+        BandKey, Flows, Grid, GridStepper, PeriodKey, Sink, Stepper, YearByBand, apply_changes,
+        assumed_admissions, damped_path, drive, last_k, ols_slope, poisson_trend,
+    };
+}

@@ -1,0 +1,228 @@
+//! The monthly age grid: spreading band totals over months of age and stepping the
+//! stock one month at a time.
+
+use serde::{Deserialize, Serialize};
+
+use super::projection::YearByBand;
+use crate::BandScheme;
+use crate::age::CHILD_AGES;
+
+/// Months of age on the grid (0 to 215).
+pub const MONTHS: usize = CHILD_AGES * 12;
+/// The monthly grid's per-age vectors for a band scheme.
+#[derive(Debug, Clone)]
+pub(crate) struct Grid {
+    pub(crate) band_of: Vec<usize>,
+    pub(crate) months_in: Vec<f64>,
+}
+
+impl Grid {
+    pub(crate) fn new(scheme: &BandScheme) -> Self {
+        let band_of: Vec<usize> = (0..MONTHS)
+            .map(|a| scheme.index_of(small_u8(a / 12)).unwrap_or(0))
+            .collect();
+        let months_in = scheme
+            .bands()
+            .iter()
+            .map(|b| (b.width() * 12) as f64)
+            .collect();
+        Grid { band_of, months_in }
+    }
+
+    /// Spread band totals over the months of each band with weights proportional to
+    /// `exp(tilt_b * x)`, `x` the position in the band from 0 to 1 (tilt 0: uniform).
+    pub(super) fn spread(&self, totals: &[f64], tilts: &[f64]) -> Vec<f64> {
+        self.spread_with(&self.weights(tilts), totals)
+    }
+
+    /// Each month's share of its band under the tilts (sums to 1 within each band).
+    pub(crate) fn weights(&self, tilts: &[f64]) -> Vec<f64> {
+        let nb = self.months_in.len();
+        let mut first = vec![usize::MAX; nb];
+        for (a, &b) in self.band_of.iter().enumerate() {
+            first[b] = first[b].min(a);
+        }
+        let raw: Vec<f64> = (0..MONTHS)
+            .map(|a| {
+                let b = self.band_of[a];
+                let x = ((a - first[b]) as f64 + 0.5) / self.months_in[b];
+                (tilts.get(b).copied().unwrap_or(0.0) * x).exp()
+            })
+            .collect();
+        let mut norm = vec![0.0; nb];
+        for (a, w) in raw.iter().enumerate() {
+            norm[self.band_of[a]] += w;
+        }
+        raw.iter()
+            .enumerate()
+            .map(|(a, w)| w / norm[self.band_of[a]])
+            .collect()
+    }
+
+    /// Spread band totals with precomputed [`Grid::weights`].
+    pub(crate) fn spread_with(&self, weights: &[f64], totals: &[f64]) -> Vec<f64> {
+        self.band_of
+            .iter()
+            .zip(weights)
+            .map(|(&b, w)| totals[b] * w)
+            .collect()
+    }
+}
+
+/// Flows of one simulated month or year, by band.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub(crate) struct Flows {
+    pub(crate) admissions: Vec<f64>,
+    pub(crate) discharges: Vec<f64>,
+    pub(crate) ageing_out: Vec<f64>,
+    pub(crate) ageing_in: Vec<f64>,
+    pub(crate) leavers_18: f64,
+}
+
+impl Flows {
+    pub(crate) fn zero(nb: usize) -> Self {
+        Flows {
+            admissions: vec![0.0; nb],
+            discharges: vec![0.0; nb],
+            ageing_out: vec![0.0; nb],
+            ageing_in: vec![0.0; nb],
+            leavers_18: 0.0,
+        }
+    }
+}
+
+/// One monthly step (see the methodology). `adm` is admissions per age this month,
+/// `m` the monthly discharge fraction per age. Adds the flows to `f`.
+pub(super) fn step(s: &mut [f64], adm: &[f64], m: &[f64], band_of: &[usize], f: &mut Flows) {
+    for a in 0..MONTHS {
+        let b = band_of[a];
+        let exposed = s[a] + adm[a];
+        let d = exposed * m[a];
+        f.admissions[b] += adm[a];
+        f.discharges[b] += d;
+        s[a] = exposed - d;
+    }
+    f.leavers_18 += s[MONTHS - 1];
+    for a in 0..MONTHS - 1 {
+        let (b, nb) = (band_of[a], band_of[a + 1]);
+        if b != nb {
+            f.ageing_out[b] += s[a];
+            f.ageing_in[nb] += s[a];
+        }
+    }
+    let top = band_of[MONTHS - 1];
+    f.ageing_out[top] += s[MONTHS - 1];
+    s.copy_within(0..MONTHS - 1, 1);
+    s[0] = 0.0;
+}
+
+pub(super) fn band_totals(s: &[f64], band_of: &[usize], nb: usize) -> Vec<f64> {
+    let mut t = vec![0.0; nb];
+    for (a, v) in s.iter().enumerate() {
+        t[band_of[a]] += v;
+    }
+    t
+}
+
+/// Annual discharge rate from a monthly fraction.
+pub fn annual_rate(monthly: f64) -> f64 {
+    1.0 - (1.0 - monthly).powi(12)
+}
+
+/// Monthly fraction from an annual discharge rate in [0, 1).
+pub fn monthly_fraction(annual: f64) -> f64 {
+    1.0 - (1.0 - annual).powf(1.0 / 12.0)
+}
+pub(super) fn simulate_year(
+    open: &[f64],
+    adm_year: &[f64],
+    m_band: &[f64],
+    tilts: &[f64],
+    grid: &Grid,
+) -> (Vec<f64>, Flows) {
+    let s = grid.spread(open, tilts);
+    let adm: Vec<f64> = grid
+        .spread(adm_year, tilts)
+        .iter()
+        .map(|v| v / 12.0)
+        .collect();
+    simulate_spread(s, &adm, m_band, grid)
+}
+
+/// The closing stock of band `b` after one year, stepping only the ages up to the band's
+/// last month `hi` (ageing only flows upward, so older ages cannot affect it): the same
+/// arithmetic as [`step`] on the lower part of the grid.
+pub(super) fn band_closing(
+    s0: &[f64],
+    adm: &[f64],
+    m_band: &[f64],
+    grid: &Grid,
+    lo: usize,
+    hi: usize,
+) -> f64 {
+    let mut s = s0[..=hi].to_vec();
+    let m: Vec<f64> = grid.band_of[..=hi].iter().map(|&k| m_band[k]).collect();
+    for _ in 0..12 {
+        for a in 0..=hi {
+            let exposed = s[a] + adm[a];
+            s[a] = exposed - exposed * m[a];
+        }
+        s.copy_within(0..hi, 1);
+        s[0] = 0.0;
+    }
+    s[lo..=hi].iter().sum()
+}
+
+/// One year from stock and monthly admissions already spread over the grid.
+fn simulate_spread(mut s: Vec<f64>, adm: &[f64], m_band: &[f64], grid: &Grid) -> (Vec<f64>, Flows) {
+    let nb = grid.months_in.len();
+    let m: Vec<f64> = grid.band_of.iter().map(|&b| m_band[b]).collect();
+    let mut f = Flows::zero(nb);
+    for _ in 0..12 {
+        step(&mut s, adm, &m, &grid.band_of, &mut f);
+    }
+    (s, f)
+}
+/// Something that steps the stock forward one month at a time (the deterministic grid,
+/// or one Monte Carlo path), reporting flows and stock by output band.
+pub(crate) trait Stepper {
+    /// Runs month `month` (0 = April) of projected year `t` (0-based), adding its flows,
+    /// by output band, to `f`.
+    fn month(&mut self, t: usize, month: usize, f: &mut Flows);
+    /// Writes the current stock by output band into `out`.
+    fn stock(&self, out: &mut [f64]);
+}
+/// The deterministic grid as a [`Stepper`].
+pub(crate) struct GridStepper {
+    /// Stock by month of age.
+    pub(crate) s: Vec<f64>,
+    /// Admissions per month by month of age, per projected year.
+    pub(crate) adm: YearByBand,
+    /// Monthly discharge fraction by month of age, per projected year.
+    pub(crate) m: YearByBand,
+    /// Output band of each month of age.
+    pub(crate) out_band_of: Vec<usize>,
+    /// Output bands.
+    pub(crate) no: usize,
+}
+
+impl Stepper for GridStepper {
+    fn month(&mut self, t: usize, _month: usize, f: &mut Flows) {
+        step(&mut self.s, &self.adm[t], &self.m[t], &self.out_band_of, f);
+    }
+
+    fn stock(&self, out: &mut [f64]) {
+        out.copy_from_slice(&band_totals(&self.s, &self.out_band_of, self.no));
+    }
+}
+
+/// A year offset or an index (at most [`super::MAX_HORIZON`] years, 216 months) as an
+/// `i32`, saturating rather than wrapping.
+pub(crate) fn small_i32(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// A month, quarter or age index as a `u8`, saturating rather than wrapping.
+pub(crate) fn small_u8(n: usize) -> u8 {
+    u8::try_from(n).unwrap_or(u8::MAX)
+}
