@@ -4,6 +4,7 @@
 use ndarray::Array2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use statrs::statistics::{Data, OrderStatistics};
 
 use super::limits::{check_levels, check_values};
 use super::options::Uncertainty;
@@ -97,12 +98,20 @@ pub struct IntervalProjection {
     pub uncertainty: Uncertainty,
 }
 
-/// Linear interpolation between order statistics (type 7) of sorted `v` at `p` in [0, 1].
-fn quantile_sorted(v: &[f64], p: f64) -> f64 {
-    let h = (v.len() - 1) as f64 * p;
+/// The type-7 quantile at `p` in [0, 1] of `d` (not empty): linear interpolation between
+/// its order statistics `lo + 1` and `lo + 2`, `lo` the whole part of `(n - 1) p`. The
+/// order statistics come from `statrs`, which selects them in place (no full sort); its
+/// own `quantile` is type 8, whose intervals differ from numpy's default.
+fn type7(d: &mut Data<Vec<f64>>, p: f64) -> f64 {
+    let n = d.len();
+    let h = (n - 1) as f64 * p;
     let lo = whole(h);
-    let hi = (lo + 1).min(v.len() - 1);
-    v[lo] + (h - lo as f64) * (v[hi] - v[lo])
+    let a = d.order_statistic(lo + 1);
+    if lo + 1 >= n {
+        return a;
+    }
+    let b = d.order_statistic(lo + 2);
+    a + (h - lo as f64) * (b - a)
 }
 
 impl Samples {
@@ -119,7 +128,8 @@ impl Samples {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`] naming `probs` for a probability outside [0, 1].
+    /// [`Error::InvalidArgument`] naming `probs` for a probability outside [0, 1], or
+    /// naming `samples` when there are no paths (a deserialised value).
     ///
     /// ```
     /// use approx::assert_relative_eq;
@@ -144,14 +154,26 @@ impl Samples {
                 ));
             }
         }
-        let mut out = Array2::zeros((probs.len(), self.keys.len()));
-        let mut col = Vec::with_capacity(self.paths());
-        for (j, c) in self.values.columns().into_iter().enumerate() {
-            col.clear();
-            col.extend(c.iter().copied());
-            col.sort_by(f64::total_cmp);
-            for (i, &p) in probs.iter().enumerate() {
-                out[[i, j]] = quantile_sorted(&col, p);
+        let nk = self.keys.len();
+        let mut out = Array2::zeros((probs.len(), nk));
+        if self.paths() == 0 {
+            return Err(Error::argument(
+                "samples",
+                0,
+                "there are no paths to take quantiles of",
+            ));
+        }
+        // Key by key, in parallel: one column of quantiles per key.
+        let cols: Vec<Vec<f64>> = (0..nk)
+            .into_par_iter()
+            .map(|j| {
+                let mut d = Data::new(self.values.column(j).to_vec());
+                probs.iter().map(|&p| type7(&mut d, p)).collect()
+            })
+            .collect();
+        for (j, col) in cols.iter().enumerate() {
+            for (i, &q) in col.iter().enumerate() {
+                out[[i, j]] = q;
             }
         }
         Ok(out)

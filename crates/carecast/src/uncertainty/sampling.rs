@@ -1,7 +1,8 @@
 //! Random streams and the samplers a path draws from: the per-path generator, ages within
 //! a band, admissions counts and discharge rates.
 
-use rand::{RngExt, SeedableRng};
+use rand::SeedableRng;
+use rand_distr::weighted::WeightedAliasIndex;
 use rand_distr::{Beta, Distribution, Gamma, Poisson};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -40,45 +41,31 @@ pub fn path_rng(seed: u64, path: usize) -> Xoshiro256PlusPlus {
     Xoshiro256PlusPlus::from_seed(bytes)
 }
 
-/// Walker's alias table over the months of one band.
-#[derive(Debug, Clone)]
+/// The months of age of one band, drawn by the band's within-band weights with
+/// `rand_distr`'s alias table ([`WeightedAliasIndex`], Walker's method: constant time a
+/// draw).
+#[derive(Debug)]
 pub(super) struct Alias {
+    /// The band's first month of age.
     first: usize,
-    prob: Vec<f64>,
-    alias: Vec<usize>,
+    index: WeightedAliasIndex<f64>,
 }
 
 impl Alias {
-    pub(super) fn new(first: usize, weights: &[f64]) -> Self {
-        let n = weights.len();
-        let total: f64 = weights.iter().sum();
-        let mut scaled: Vec<f64> = weights.iter().map(|w| w * n as f64 / total).collect();
-        let mut prob = vec![1.0; n];
-        let mut alias: Vec<usize> = (0..n).collect();
-        let (mut small, mut large): (Vec<usize>, Vec<usize>) =
-            (0..n).partition(|&i| scaled[i] < 1.0);
-        while let (Some(s), Some(&l)) = (small.pop(), large.last()) {
-            prob[s] = scaled[s];
-            alias[s] = l;
-            scaled[l] -= 1.0 - scaled[s];
-            if scaled[l] < 1.0 {
-                large.pop();
-                small.push(l);
-            }
-        }
-        Alias { first, prob, alias }
+    /// The sampler of a band whose first month of age is `first`, by `weights` (one per
+    /// month of the band, not all zero).
+    pub(super) fn new(first: usize, weights: &[f64]) -> Result<Self> {
+        let index = WeightedAliasIndex::new(weights.to_vec()).map_err(|e| {
+            Error::model(format!(
+                "ages within the band from month {first}: the weights {weights:?} cannot be drawn from ({e})"
+            ))
+        })?;
+        Ok(Alias { first, index })
     }
 
+    /// A month of age.
     pub(super) fn draw(&self, rng: &mut Xoshiro256PlusPlus) -> usize {
-        let n = self.prob.len();
-        let x = rng.random::<f64>() * n as f64;
-        let i = whole(x).min(n - 1);
-        let i = if x - (i as f64) < self.prob[i] {
-            i
-        } else {
-            self.alias[i]
-        };
-        self.first + i
+        self.first + self.index.sample(rng)
     }
 }
 

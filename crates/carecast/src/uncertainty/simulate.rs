@@ -57,7 +57,7 @@ impl CohortModel {
         if s.process_noise {
             notes.push("process noise: admissions counts per band and year drawn, each child given a month and an age within the band; each child's discharge month drawn from the monthly rates (binomial per month of age); integer opening stock spread over ages at random by the calibrated within-band weights".into());
         }
-        let ages = self.ages(o);
+        let ages = self.ages(o)?;
         let closing = &observed[bi].closing;
         if closing.iter().any(|c| c.fract() != 0.0) {
             notes.push(
@@ -202,7 +202,7 @@ impl CohortModel {
 
     /// How a path places children in months of age: the model's grid and its
     /// within-band weights, an age sampler per model band, and the output bands.
-    fn ages(&self, o: &ProjectionOptions) -> Ages {
+    fn ages(&self, o: &ProjectionOptions) -> Result<Ages> {
         let nb = self.history.scheme.bands().len();
         let model_grid = Grid::new(&self.history.scheme);
         let weights = model_grid.weights(&self.tilts);
@@ -214,7 +214,7 @@ impl CohortModel {
         }
         let alias = (0..nb)
             .map(|b| Alias::new(band_first[b], &weights[band_first[b]..=band_last[b]]))
-            .collect();
+            .collect::<Result<_>>()?;
         let out_grid = Grid::new(&o.output_bands);
         let no = o.output_bands.bands().len();
         let mut out_last = vec![0; no];
@@ -224,7 +224,7 @@ impl CohortModel {
         let seg_last = (0..MONTHS)
             .map(|a| band_last[model_grid.band_of[a]].min(out_last[out_grid.band_of[a]]))
             .collect();
-        Ages {
+        Ok(Ages {
             model_grid,
             weights,
             band_last,
@@ -232,7 +232,7 @@ impl CohortModel {
             out_band_of: out_grid.band_of,
             seg_last,
             no,
-        }
+        })
     }
 }
 
