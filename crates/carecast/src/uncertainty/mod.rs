@@ -1,15 +1,19 @@
 //! Uncertainty: Monte Carlo paths of the cohort model, overdispersion, parameter
 //! uncertainty and interval summaries.
+//!
+//! Every public item is re-exported here and, as before, from [`stochastic`].
 
-// split and cleaned in a follow-up
-#[allow(
-    clippy::too_many_lines,
-    clippy::missing_errors_doc,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::cast_possible_truncation,
-    clippy::cast_sign_loss,
-    clippy::cast_possible_wrap
-)]
+mod dispersion;
+mod limits;
+mod options;
+mod paths;
+mod samples;
+mod sampling;
+mod simulate;
 pub mod stochastic;
+
+pub use stochastic::{
+    DEFAULT_LEVELS, IntervalProjection, IntervalRow, MAX_ALPHA, MAX_LEVELS, MAX_SAMPLES,
+    MAX_VALUES, RowKey, Samples, StochasticOptions, Uncertainty, check_levels, check_samples,
+    path_rng,
+};
