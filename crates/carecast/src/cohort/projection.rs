@@ -202,10 +202,15 @@ impl CohortModel {
             out_band_of: out_grid.band_of.clone(),
             no,
         };
-        let mut sink = RowSink {
-            labels: o.output_bands.bands().iter().map(AgeBand::label).collect(),
-            rows: Vec::new(),
+        let periods = match o.grain.as_str() {
+            "month" => 12,
+            "quarter" => 4,
+            _ => 1,
         };
+        let mut sink = RowSink::new(
+            o.output_bands.bands().iter().map(AgeBand::label).collect(),
+            o.years * (periods * (6 * no + 6) + 9),
+        );
         drive(
             o,
             FinancialYear::ending(o.base_year),
@@ -333,6 +338,36 @@ pub(crate) trait Sink {
 struct RowSink {
     labels: Vec<String>,
     rows: Vec<Row>,
+    /// The last year's label, and the last period's (labels are made once, then cloned).
+    year: Option<(FinancialYear, String)>,
+    period: Option<(FinancialYear, PeriodKey, String)>,
+}
+
+impl RowSink {
+    fn new(labels: Vec<String>, capacity: usize) -> Self {
+        RowSink {
+            labels,
+            rows: Vec::with_capacity(capacity),
+            year: None,
+            period: None,
+        }
+    }
+}
+
+/// The label of a period of financial year `fy`.
+fn period_label(fy: FinancialYear, period: PeriodKey) -> String {
+    match period {
+        PeriodKey::Year => fy.to_string(),
+        PeriodKey::Quarter(q) => Period::Quarter(fy, q).to_string(),
+        PeriodKey::Month(month) => {
+            let (y, mo) = if month < 9 {
+                (fy.end_year() - 1, month + 4)
+            } else {
+                (fy.end_year(), month - 8)
+            };
+            Period::Month(y, small_u8(mo)).to_string()
+        }
+    }
 }
 
 impl Sink for RowSink {
@@ -344,16 +379,20 @@ impl Sink for RowSink {
         measure: &'static str,
         value: f64,
     ) {
-        let period = match period {
-            PeriodKey::Year => fy.to_string(),
-            PeriodKey::Quarter(q) => Period::Quarter(fy, q).to_string(),
-            PeriodKey::Month(month) => {
-                let (y, mo) = if month < 9 {
-                    (fy.end_year() - 1, month + 4)
-                } else {
-                    (fy.end_year(), month - 8)
-                };
-                Period::Month(y, small_u8(mo)).to_string()
+        let year = match &self.year {
+            Some((y, label)) if *y == fy => label.clone(),
+            _ => {
+                let label = fy.to_string();
+                self.year = Some((fy, label.clone()));
+                label
+            }
+        };
+        let period = match &self.period {
+            Some((y, p, label)) if *y == fy && *p == period => label.clone(),
+            _ => {
+                let label = period_label(fy, period);
+                self.period = Some((fy, period, label.clone()));
+                label
             }
         };
         let band = match band {
@@ -362,7 +401,7 @@ impl Sink for RowSink {
             BandKey::Age(a) => a.to_string(),
         };
         self.rows.push(Row {
-            year: fy.to_string(),
+            year,
             period,
             band,
             measure: measure.into(),
