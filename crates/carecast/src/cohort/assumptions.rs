@@ -5,7 +5,8 @@ use super::fit::CohortModel;
 use super::grid::{Grid, MONTHS, small_i32, step_stock};
 use super::history::YearFlows;
 use super::methods::{Admissions, Discharges};
-use super::projection::{ProjectionOptions, YearByBand};
+use super::options::ProjectionOptions;
+use super::projection::YearByBand;
 use crate::{Error, FinancialYear, Result};
 
 /// Observed years (at most) a damped or pooled trend, or a reference growth, is fitted on.
