@@ -9,6 +9,7 @@
 //! | `assumptions` | assumed admissions and rates for the projected years |
 //! | `options` | a projection's options ([`ProjectionOptions`], [`Grain`], the builder) |
 //! | `projection` | rows and the projection itself ([`CohortModel::project`]) |
+//! | `warnings` | the warnings a projection's notes carry (zero rates, band views of totals) |
 //! | `leavers` | care leavers carried forward from a published opening ([`project_care_leavers`]) |
 //!
 //! See [`crate::methodology`] for the equations.
@@ -21,6 +22,7 @@ mod leavers;
 mod methods;
 mod options;
 mod projection;
+mod warnings;
 
 pub use assumptions::{TREND_WINDOW, rate_slope, reference_growth, shrink};
 pub(crate) use assumptions::{assumed_admissions, damped_path, last_k, ols_slope, poisson_trend};

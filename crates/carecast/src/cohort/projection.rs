@@ -136,6 +136,8 @@ impl CohortModel {
         );
         let mut notes = h.notes.clone();
         notes.extend(anchor_note);
+        notes.extend(self.zero_warnings(observed, o, &m_band, &admissions));
+        notes.extend(self.band_view_warning(o));
         let base_total: f64 = observed[bi].closing.iter().sum();
         if base_total > 0.0 {
             for r in sink
