@@ -300,3 +300,14 @@ def test_monte_carlo_html_shows_intervals(model):
     for col in ("median", "lower_80", "upper_80", "lower_95", "upper_95"):
         assert col in html
     assert "lower_80" not in model.project(years=2)._repr_html_()
+
+
+def test_zero_rates_and_band_views_of_totals_warn():
+    """A zero calibrated rate carried forward and a band view of a totals-only model each
+    arrive as a CarecastWarning naming the cause (issue 14, item 6)."""
+    m = carecast.CohortModel.fit("dfe:Derbyshire")
+    with pytest.warns(carecast.CarecastWarning, match=r"`under 1`.*discharge rate of 0.*2023/24"):
+        m.project(years=3, admissions="held", discharges="last")
+    totals = carecast.CohortModel.fit("dfe:Rutland")
+    with pytest.warns(carecast.CarecastWarning, match=r"all-ages totals only.*under 1, 1-4"):
+        totals.project(years=3, bands="dfe")

@@ -63,7 +63,7 @@ pub(crate) fn projection_options(
     o.output_bands = output_bands;
     o.leaver_share_16_17 = leaver_share;
     o.retention = retention;
-    o.grain = grain;
+    o.grain = grain.parse()?;
     if let Some(c) = changes {
         o.changes = convert::arg("changes", c)?;
     }

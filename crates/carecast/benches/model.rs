@@ -18,7 +18,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| m.project(black_box(&o)).expect("project"))
     });
     let mut q = ProjectionOptions::new(2017, 10);
-    q.grain = "month".into();
+    q.grain = carecast::model::Grain::Month;
     c.bench_function("project derbyshire 10 years monthly output", |b| {
         b.iter(|| m.project(black_box(&q)).expect("project"))
     });

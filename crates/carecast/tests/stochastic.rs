@@ -204,7 +204,7 @@ fn bad_inputs_are_named_errors() {
     }
     // Too many stored numbers: monthly grain for 25 years at the path limit.
     let mut monthly = ProjectionOptions::new(2017, 25);
-    monthly.grain = "month".into();
+    monthly.grain = carecast::model::Grain::Month;
     let e = m
         .simulate(&monthly, &StochasticOptions::new(MAX_SAMPLES, 0))
         .unwrap_err()

@@ -2,10 +2,11 @@
 //! growth, shrinkage and the anchored level.
 
 use super::fit::CohortModel;
-use super::grid::{Flows, Grid, MONTHS, small_i32, step};
+use super::grid::{Grid, MONTHS, small_i32, step_stock};
 use super::history::YearFlows;
 use super::methods::{Admissions, Discharges};
-use super::projection::{ProjectionOptions, YearByBand};
+use super::options::ProjectionOptions;
+use super::projection::YearByBand;
 use crate::{Error, FinancialYear, Result};
 
 /// Observed years (at most) a damped or pooled trend, or a reference growth, is fitted on.
@@ -85,23 +86,32 @@ impl CohortModel {
         let mut s = grid.spread_with(&weights, &base.closing);
         let mut out = Vec::with_capacity(o.years);
         let mut clamped = 0;
+        let zero = vec![0.0; MONTHS];
+        let run = |start: &[f64], adm: &[f64]| {
+            let mut st = start.to_vec();
+            for _ in 0..12 {
+                step_stock(&mut st, adm, &m);
+            }
+            st
+        };
+        // The stock a unit of the pattern's admissions leaves: the same every year the
+        // pattern is (it is, for the anchored mix).
+        let mut unit_of: Option<(&Vec<f64>, Vec<f64>, f64)> = None;
         for (t, target) in targets.iter().enumerate() {
-            let unit: Vec<f64> = grid
-                .spread_with(&weights, &pattern[t])
-                .iter()
-                .map(|v| v / 12.0)
-                .collect();
-            let zero = vec![0.0; MONTHS];
-            let run = |start: &[f64], adm: &[f64]| {
-                let mut st = start.to_vec();
-                let mut f = Flows::zero(nb);
-                for _ in 0..12 {
-                    step(&mut st, adm, &m, &grid.band_of, &mut f);
-                }
-                st
+            if unit_of.as_ref().is_none_or(|(p, _, _)| *p != &pattern[t]) {
+                let unit: Vec<f64> = grid
+                    .spread_with(&weights, &pattern[t])
+                    .iter()
+                    .map(|v| v / 12.0)
+                    .collect();
+                let per_unit: f64 = run(&zero, &unit).iter().sum();
+                unit_of = Some((&pattern[t], unit, per_unit));
+            }
+            let Some((_, unit, per_unit)) = &unit_of else {
+                return Err(Error::model("anchored admissions: no unit pattern"));
             };
+            let per_unit = *per_unit;
             let without: f64 = run(&s, &zero).iter().sum();
-            let per_unit: f64 = run(&zero, &unit).iter().sum();
             let mut k = if per_unit > 0.0 {
                 (target - without) / per_unit
             } else {

@@ -152,6 +152,27 @@ fn band_gaps(stock: &Table, adm: &Table, last: Option<FinancialYear>) -> Vec<(i3
     out
 }
 
+/// The notes of the tables a history is read from that speak of years left out of the
+/// fit, or of the fit falling back to all-ages totals, each once.
+fn left_out_notes(ds: &Dataset) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for id in ["cic_by_age", "admissions_by_age", "flows_annual"] {
+        let Ok(t) = ds.table(id) else { continue };
+        let Some(text) = t.meta.notes.as_deref() else {
+            continue;
+        };
+        let lower = text.to_lowercase();
+        if !(lower.contains("left out") || lower.contains("all-ages totals")) {
+            continue;
+        }
+        let note = format!("the dataset's notes on the years the fit stands on (`{id}`): {text}");
+        if !out.iter().any(|n| n.ends_with(text)) {
+            out.push(note);
+        }
+    }
+    out
+}
+
 impl History {
     /// Extracts the history from a dataset: stock by age band at 31 March and admissions
     /// by band (`cic_by_age`, `admissions_by_age`), or, where only totals are published,
@@ -171,7 +192,18 @@ impl History {
     /// # Errors
     /// When the dataset has neither the band tables nor `flows_annual`, or no year with
     /// complete, unsuppressed opening, admissions and closing figures.
+    ///
+    /// The notes end with the dataset's own notes on years the fit leaves out (a
+    /// table's note that names years left out of the fit or a switch to all-ages
+    /// totals), so that a projection says which years it stood on.
     pub fn from_dataset(ds: &Dataset) -> Result<History> {
+        let mut h = Self::read(ds)?;
+        h.notes.extend(left_out_notes(ds));
+        Ok(h)
+    }
+
+    /// [`History::from_dataset`] without the dataset's notes.
+    fn read(ds: &Dataset) -> Result<History> {
         let tables = match (ds.table("cic_by_age"), ds.table("admissions_by_age")) {
             (Ok(stock), Ok(adm)) => Some((stock, adm)),
             _ => None,

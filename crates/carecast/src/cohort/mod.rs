@@ -7,7 +7,9 @@
 //! | `fit` | calibration of discharge rates to the published stocks ([`CohortModel::fit`]) |
 //! | `methods` | the admissions and discharge methods a projection may assume ([`Admissions`], [`Discharges`]) |
 //! | `assumptions` | assumed admissions and rates for the projected years |
-//! | `projection` | options, rows and the projection itself ([`CohortModel::project`]) |
+//! | `options` | a projection's options ([`ProjectionOptions`], [`Grain`], the builder) |
+//! | `projection` | rows and the projection itself ([`CohortModel::project`]) |
+//! | `warnings` | the warnings a projection's notes carry (zero rates, band views of totals) |
 //! | `leavers` | care leavers carried forward from a published opening ([`project_care_leavers`]) |
 //!
 //! See [`crate::methodology`] for the equations.
@@ -18,7 +20,9 @@ mod grid;
 mod history;
 mod leavers;
 mod methods;
+mod options;
 mod projection;
+mod warnings;
 
 pub use assumptions::{TREND_WINDOW, rate_slope, reference_growth, shrink};
 pub(crate) use assumptions::{assumed_admissions, damped_path, last_k, ols_slope, poisson_trend};
@@ -31,9 +35,8 @@ pub use methods::{
     ADMISSIONS_METHODS, Admissions, DEFAULT_ADMISSIONS, DEFAULT_DISCHARGES, DEFAULT_PHI,
     DEFAULT_REGULARISED_YEARS, DEFAULT_STRENGTH, DISCHARGE_METHODS, Discharges, MethodSpec,
 };
-pub use projection::{
-    Assumptions, FlowChange, MAX_HORIZON, Projection, ProjectionOptions, Row, WARN_FACTOR,
-};
+pub use options::{FlowChange, Grain, ProjectionOptions, ProjectionOptionsBuilder};
+pub use projection::{Assumptions, MAX_HORIZON, Projection, Row, WARN_FACTOR};
 pub(crate) use projection::{BandKey, PeriodKey, Sink, YearByBand, apply_changes, drive};
 
 /// The cohort model under its earlier single-module path (`carecast::model::...`): every
@@ -42,10 +45,10 @@ pub mod model {
     pub use super::{
         ADMISSIONS_METHODS, Admissions, Assumptions, BandFit, CohortModel, DEFAULT_ADMISSIONS,
         DEFAULT_DISCHARGES, DEFAULT_PHI, DEFAULT_REGULARISED_YEARS, DEFAULT_STRENGTH,
-        DISCHARGE_METHODS, Discharges, FlowChange, History, MAX_HORIZON, MAX_TILT, MONTHS,
-        MethodSpec, Projection, ProjectionOptions, Row, TREND_WINDOW, WARN_FACTOR, YearDischarges,
-        YearFlows, annual_rate, monthly_fraction, project_care_leavers, rate_slope,
-        reference_growth, shrink,
+        DISCHARGE_METHODS, Discharges, FlowChange, Grain, History, MAX_HORIZON, MAX_TILT, MONTHS,
+        MethodSpec, Projection, ProjectionOptions, ProjectionOptionsBuilder, Row, TREND_WINDOW,
+        WARN_FACTOR, YearDischarges, YearFlows, annual_rate, monthly_fraction,
+        project_care_leavers, rate_slope, reference_growth, shrink,
     };
     pub(crate) use super::{
         BandKey, Flows, Grid, GridStepper, PeriodKey, Sink, Stepper, YearByBand, apply_changes,

@@ -3,12 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::assumptions::check_rate;
 use super::fit::CohortModel;
 use super::grid::{
     Flows, Grid, GridStepper, Stepper, annual_rate, monthly_fraction, small_i32, small_u8,
 };
-use super::methods::{Admissions, DEFAULT_ADMISSIONS, DEFAULT_DISCHARGES, Discharges};
+use super::methods::{Admissions, Discharges};
+use super::options::{FlowChange, Grain, ProjectionOptions};
 use crate::{AgeBand, BandScheme, Error, FinancialYear, Period, Result};
 
 /// The longest projection horizon, in years.
@@ -18,86 +18,6 @@ pub const MAX_HORIZON: usize = 25;
 pub const WARN_FACTOR: f64 = 1.5;
 /// Monte Carlo paths stop a scenario's annual discharge rate just below one.
 const MAX_ANNUAL_RATE: f64 = 1.0 - 1e-9;
-/// A change to one band's flows: how a scenario's admissions and discharge levers reach
-/// the projection. Applied after the admissions and discharge assumptions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FlowChange {
-    /// A band label of the model's scheme (`under 1`, `1-4`, ...), or `all` for every band.
-    pub band: String,
-    /// Percent change in admissions (`-10` = ten percent fewer).
-    #[serde(default)]
-    pub admissions_percent: f64,
-    /// Admissions added per year (negative removes); with `all`, shared in proportion to
-    /// each band's assumed admissions.
-    #[serde(default)]
-    pub admissions_absolute: f64,
-    /// Percent change in the discharge rate (reunification, adoption, ... all together).
-    #[serde(default)]
-    pub discharge_percent: f64,
-    /// First financial year the change applies to, by the calendar year of its 31 March;
-    /// `None` = every projected year.
-    #[serde(default)]
-    pub from_year: Option<i32>,
-}
-
-impl FlowChange {
-    /// A change for one band that does nothing yet.
-    pub fn new(band: impl Into<String>) -> Self {
-        FlowChange {
-            band: band.into(),
-            admissions_percent: 0.0,
-            admissions_absolute: 0.0,
-            discharge_percent: 0.0,
-            from_year: None,
-        }
-    }
-}
-
-/// Options of a projection.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ProjectionOptions {
-    /// The 31 March the projection starts from (calendar year).
-    pub base_year: i32,
-    /// Years ahead, 1 to 25.
-    pub years: usize,
-    /// Admissions assumption.
-    pub admissions: Admissions,
-    /// Discharge-rate assumption.
-    pub discharges: Discharges,
-    /// Band scheme of the output.
-    pub output_bands: BandScheme,
-    /// Share of discharges at 16-17 who become care leavers, in [0, 1].
-    pub leaver_share_16_17: f64,
-    /// Retention of care leavers by age (18-25), in [0, 1]; missing ages keep 1.
-    pub retention: Vec<(u8, f64)>,
-    /// Output grain: `year`, `quarter` or `month`.
-    pub grain: String,
-    /// Changes to admissions and discharge rates (scenario levers); empty = none.
-    #[serde(default)]
-    pub changes: Vec<FlowChange>,
-}
-
-impl ProjectionOptions {
-    /// Defaults: admissions [`DEFAULT_ADMISSIONS`] (anchored to England's damped growth)
-    /// and discharges [`DEFAULT_DISCHARGES`] (regularised over five years and the bands),
-    /// the methods the national backtest favours (see [`crate::national`] and the
-    /// methodology; both run from every base year), DfE bands, yearly.
-    pub fn new(base_year: i32, years: usize) -> Self {
-        ProjectionOptions {
-            base_year,
-            years,
-            admissions: DEFAULT_ADMISSIONS,
-            discharges: DEFAULT_DISCHARGES,
-            output_bands: BandScheme::dfe(),
-            leaver_share_16_17: 0.0,
-            retention: Vec::new(),
-            grain: "year".into(),
-            changes: Vec::new(),
-        }
-    }
-}
-
 /// One number of a projection (long form).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {
@@ -202,10 +122,11 @@ impl CohortModel {
             out_band_of: out_grid.band_of.clone(),
             no,
         };
-        let mut sink = RowSink {
-            labels: o.output_bands.bands().iter().map(AgeBand::label).collect(),
-            rows: Vec::new(),
-        };
+        let periods = o.grain.periods_per_year();
+        let mut sink = RowSink::new(
+            o.output_bands.bands().iter().map(AgeBand::label).collect(),
+            o.years * (periods * (6 * no + 6) + 9),
+        );
         drive(
             o,
             FinancialYear::ending(o.base_year),
@@ -215,6 +136,8 @@ impl CohortModel {
         );
         let mut notes = h.notes.clone();
         notes.extend(anchor_note);
+        notes.extend(self.zero_warnings(observed, o, &m_band, &admissions));
+        notes.extend(self.band_view_warning(o));
         let base_total: f64 = observed[bi].closing.iter().sum();
         if base_total > 0.0 {
             for r in sink
@@ -270,27 +193,7 @@ impl CohortModel {
                 ),
             ));
         };
-        if o.years == 0 || o.years > MAX_HORIZON {
-            return Err(Error::argument(
-                "years",
-                o.years,
-                format!("must be 1 to {MAX_HORIZON}"),
-            ));
-        }
-        check_rate("leaver_share_16_17", o.leaver_share_16_17)?;
-        for (age, r) in &o.retention {
-            if !(18..=25).contains(age) {
-                return Err(Error::argument("retention", age, "ages must be 18 to 25"));
-            }
-            check_rate(&format!("retention[{age}]"), *r)?;
-        }
-        if !matches!(o.grain.as_str(), "year" | "quarter" | "month") {
-            return Err(Error::argument(
-                "grain",
-                &o.grain,
-                "must be year, quarter or month",
-            ));
-        }
+        o.validate()?;
         Ok(bi)
     }
 }
@@ -333,6 +236,36 @@ pub(crate) trait Sink {
 struct RowSink {
     labels: Vec<String>,
     rows: Vec<Row>,
+    /// The last year's label, and the last period's (labels are made once, then cloned).
+    year: Option<(FinancialYear, String)>,
+    period: Option<(FinancialYear, PeriodKey, String)>,
+}
+
+impl RowSink {
+    fn new(labels: Vec<String>, capacity: usize) -> Self {
+        RowSink {
+            labels,
+            rows: Vec::with_capacity(capacity),
+            year: None,
+            period: None,
+        }
+    }
+}
+
+/// The label of a period of financial year `fy`.
+fn period_label(fy: FinancialYear, period: PeriodKey) -> String {
+    match period {
+        PeriodKey::Year => fy.to_string(),
+        PeriodKey::Quarter(q) => Period::Quarter(fy, q).to_string(),
+        PeriodKey::Month(month) => {
+            let (y, mo) = if month < 9 {
+                (fy.end_year() - 1, month + 4)
+            } else {
+                (fy.end_year(), month - 8)
+            };
+            Period::Month(y, small_u8(mo)).to_string()
+        }
+    }
 }
 
 impl Sink for RowSink {
@@ -344,16 +277,20 @@ impl Sink for RowSink {
         measure: &'static str,
         value: f64,
     ) {
-        let period = match period {
-            PeriodKey::Year => fy.to_string(),
-            PeriodKey::Quarter(q) => Period::Quarter(fy, q).to_string(),
-            PeriodKey::Month(month) => {
-                let (y, mo) = if month < 9 {
-                    (fy.end_year() - 1, month + 4)
-                } else {
-                    (fy.end_year(), month - 8)
-                };
-                Period::Month(y, small_u8(mo)).to_string()
+        let year = match &self.year {
+            Some((y, label)) if *y == fy => label.clone(),
+            _ => {
+                let label = fy.to_string();
+                self.year = Some((fy, label.clone()));
+                label
+            }
+        };
+        let period = match &self.period {
+            Some((y, p, label)) if *y == fy && *p == period => label.clone(),
+            _ => {
+                let label = period_label(fy, period);
+                self.period = Some((fy, period, label.clone()));
+                label
             }
         };
         let band = match band {
@@ -362,7 +299,7 @@ impl Sink for RowSink {
             BandKey::Age(a) => a.to_string(),
         };
         self.rows.push(Row {
-            year: fy.to_string(),
+            year,
             period,
             band,
             measure: measure.into(),
@@ -400,12 +337,12 @@ pub(crate) fn drive(
         let mut chunk = Flows::zero(no);
         for month in 0..12 {
             st.month(t, month, &mut chunk);
-            let period = match o.grain.as_str() {
-                "month" => Some(PeriodKey::Month(month)),
-                "quarter" => {
+            let period = match o.grain {
+                Grain::Month => Some(PeriodKey::Month(month)),
+                Grain::Quarter => {
                     (month % 3 == 2).then_some(PeriodKey::Quarter(small_u8(month / 3 + 1)))
                 }
-                _ => (month == 11).then_some(PeriodKey::Year),
+                Grain::Year => (month == 11).then_some(PeriodKey::Year),
             };
             if let Some(period) = period {
                 st.stock(&mut close);

@@ -296,7 +296,11 @@ impl OriginRun<'_> {
             po.admissions = admissions;
             po.discharges = crate::model::Discharges::Last;
             po.output_bands = history.scheme.clone();
-            po.grain = if quarterly { "quarter" } else { "year" }.into();
+            po.grain = if quarterly {
+                crate::model::Grain::Quarter
+            } else {
+                crate::model::Grain::Year
+            };
             let samples = model.simulate(&po, &StochasticOptions::new(o.samples, o.seed))?;
             let summary = samples.summary(&levels)?;
             let index: HashMap<(&str, &str), usize> = summary

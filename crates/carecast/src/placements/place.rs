@@ -52,7 +52,7 @@ impl MarketInputs {
         self.validate()?;
         let mut o = options.clone();
         o.output_bands = fine_scheme();
-        o.grain = "year".into();
+        o.grain = crate::model::Grain::Year;
         let projection = model.project(&o)?;
         self.place(projection, market)
     }

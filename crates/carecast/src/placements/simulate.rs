@@ -38,7 +38,7 @@ impl MarketInputs {
         self.validate()?;
         let mut o = options.clone();
         o.output_bands = fine_scheme();
-        o.grain = "year".into();
+        o.grain = crate::model::Grain::Year;
         let samples = model.simulate(&o, stochastic)?;
         let assumptions = samples.assumptions.clone();
         samples.map_paths(|rows| {
