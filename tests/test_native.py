@@ -125,3 +125,57 @@ def test_error_attributes_survive_pickling():
         carecast.CohortModel.fit("derbyshire").project(years=-1)
     back = pickle.loads(pickle.dumps(e.value))
     assert back.argument == "years" and str(back) == str(e.value)
+
+
+def _assert_typed(cols, text=(), ints=(), flags=()):
+    """Every column is a numpy array: text as object arrays of ``str``, the rest numbers."""
+    for name, col in cols.items():
+        assert isinstance(col, np.ndarray), name
+        if name in text:
+            assert col.dtype == object and all(isinstance(v, str) for v in col), name
+        elif name in ints:
+            assert col.dtype == np.int64, name
+        elif name in flags:
+            assert col.dtype == np.bool_, name
+        else:
+            assert col.dtype == np.float64, name
+
+
+def test_result_tables_cross_as_typed_arrays():
+    m = carecast.CohortModel.fit("derbyshire")
+    cal = m._native.calibration()
+    _assert_typed(cal, text=("year", "band"), flags=("fitted",))
+    assert list(cal)[:3] == ["year", "band", "opening"] and cal["year"][0] == "2013/14"
+    dis = m._native.discharges()
+    _assert_typed(dis, text=("year",))
+    p = carecast.placements(m, years=2)
+    _assert_typed(p._native.columns(), text=("year", "placement", "measure"))
+    c = carecast.Scenario.from_file(ROOT / "scenarios" / "recruit_60_carers.toml").run()
+    _assert_typed(c._native.columns(), text=("year", "placement", "measure"))
+    _assert_typed(c._native.attribution(), text=("year", "placement", "measure", "lever"))
+    ds = datasets.load("derbyshire")
+    usage = ds._native.usage_estimates("placement_usage_700", 700.0)
+    assert usage["placement"].dtype == object and None in list(usage["placement"])
+    _assert_typed({k: v for k, v in usage.items() if k != "placement"}, text=("category",))
+    councils = _carecast.dfe_councils(None)
+    _assert_typed(
+        councils,
+        text=tuple(k for k in councils if "year" not in k),
+        ints=("first_year", "last_year"),
+    )
+
+
+def test_frames_from_native_columns_match_the_constructor():
+    """The block-built frame equals what ``pandas.DataFrame`` makes of the same columns."""
+    import pandas as pd
+
+    from carecast._frames import columns_frame
+
+    cols = carecast.CohortModel.fit("derbyshire").project(years=3)._native.columns()
+    fast = columns_frame(cols)
+    slow = pd.DataFrame({k: list(v) for k, v in cols.items()})
+    pd.testing.assert_frame_equal(fast, slow)
+    assert fast.columns.tolist() == ["year", "period", "band", "measure", "value"]
+    # Columns of different lengths are not taken as blocks: the constructor's error.
+    with pytest.raises(ValueError):
+        columns_frame({"a": np.zeros(2), "b": np.zeros(3)})

@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyType};
 use serde_json::Value;
 
-use crate::convert::{self, Strings};
+use crate::convert::{self, Columns, Strings};
 use crate::errors::run;
 
 /// A dataset: published tables with their checks (the core's `Dataset`).
@@ -91,13 +91,20 @@ impl Dataset {
     }
 
     /// A "placement usage at N children" table recomputed from its printed shares, as
-    /// columns `category`, `placement`, `share`, `published`, `computed`.
+    /// columns `category`, `placement` (object arrays of `str`, `None` where a row maps to
+    /// no placement type), `share`, `published` (NaN where not printed) and `computed`.
     fn usage_estimates(&self, py: Python<'_>, table: String, total: f64) -> PyResult<Py<PyDict>> {
         let d = Arc::clone(&self.inner);
         let rows = run(py, move || {
             carecast::market::usage_estimates(d.table(&table)?, total)
         })?;
-        convert::columns(py, &rows)
+        Ok(Columns::new(py, &rows)
+            .text("category", |r| r.category.as_str())?
+            .opt_text("placement", |r| r.placement.as_deref())?
+            .float("share", |r| r.share)?
+            .opt_float("published", |r| r.published)?
+            .float("computed", |r| r.computed)?
+            .finish())
     }
 
     /// The dataset in the core library's serde form, as JSON text (an export format).

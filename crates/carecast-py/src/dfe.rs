@@ -10,7 +10,7 @@ use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::{Strings, columns};
+use crate::convert::{Columns, Strings};
 use crate::data::{Dataset, Reconciliation};
 use crate::errors::run;
 
@@ -160,21 +160,19 @@ pub(crate) fn dfe_councils(py: Python<'_>, region: Option<String>) -> PyResult<P
                         && (a.region == *w || (w == "London" && a.region.ends_with("London")))
                 }
             })
-            .map(|a| {
-                serde_json::json!({
-                    "geographic_level": a.level.label(),
-                    "area_code": a.code,
-                    "old_la_code": a.old_la_code,
-                    "area_name": a.name,
-                    "region": a.region,
-                    "first_year": a.first_year,
-                    "last_year": a.last_year,
-                    "dataset": format!("dfe:{}", a.name),
-                })
-            })
+            .cloned()
             .collect::<Vec<_>>())
     })?;
-    columns(py, &rows)
+    Ok(Columns::new(py, &rows)
+        .text("geographic_level", |a| a.level.label())?
+        .text("area_code", |a| a.code.as_str())?
+        .text("old_la_code", |a| a.old_la_code.as_str())?
+        .text("area_name", |a| a.name.as_str())?
+        .text("region", |a| a.region.as_str())?
+        .int("first_year", |a| i64::from(a.first_year))?
+        .int("last_year", |a| i64::from(a.last_year))?
+        .label("dataset", |a| format!("dfe:{}", a.name))?
+        .finish())
 }
 
 /// The council documents checked against the DfE figures for the same years.

@@ -11,7 +11,7 @@ use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyType};
 
-use crate::convert;
+use crate::convert::{self, Columns};
 use crate::data::Dataset;
 use crate::errors::{run, to_py};
 use crate::model::{Model, Projection, interval_columns};
@@ -164,9 +164,15 @@ value_class!(
     "placements",
     "Placements by type, capacity, the external market and spend.",
     {
-        /// The rows as columns `year`, `placement`, `measure`, `value`.
+        /// The rows as columns `year`, `placement`, `measure` (object arrays of `str`) and
+        /// `value` (float64).
         fn columns(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
-            convert::columns(py, &self.inner.projection.rows)
+            Ok(Columns::new(py, &self.inner.projection.rows)
+                .text("year", |r| r.year.as_str())?
+                .text("placement", |r| r.placement.as_str())?
+                .text("measure", |r| r.measure.as_str())?
+                .float("value", |r| r.value)?
+                .finish())
         }
 
         /// The interval rows as columns (see `IntervalProjection.columns`; the placement type
@@ -325,14 +331,30 @@ value_class!(
     "comparison",
     "A scenario run against its baseline, with the difference by lever.",
     {
-        /// Baseline, scenario and difference by year, placement and measure, as columns.
+        /// Baseline, scenario and difference by year, placement and measure, as columns
+        /// `year`, `placement`, `measure` (object arrays of `str`), `baseline`, `scenario`
+        /// and `difference` (float64).
         fn columns(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
-            convert::columns(py, &self.inner.rows)
+            Ok(Columns::new(py, &self.inner.rows)
+                .text("year", |r| r.year.as_str())?
+                .text("placement", |r| r.placement.as_str())?
+                .text("measure", |r| r.measure.as_str())?
+                .float("baseline", |r| r.baseline)?
+                .float("scenario", |r| r.scenario)?
+                .float("difference", |r| r.difference)?
+                .finish())
         }
 
-        /// The difference by lever, as columns.
+        /// The difference by lever, as columns `year`, `placement`, `measure`, `lever`
+        /// (object arrays of `str`) and `effect` (float64).
         fn attribution(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
-            convert::columns(py, &self.inner.attribution)
+            Ok(Columns::new(py, &self.inner.attribution)
+                .text("year", |r| r.year.as_str())?
+                .text("placement", |r| r.placement.as_str())?
+                .text("measure", |r| r.measure.as_str())?
+                .text("lever", |r| r.lever.as_str())?
+                .float("effect", |r| r.effect)?
+                .finish())
         }
 
         /// The scenario that was run.

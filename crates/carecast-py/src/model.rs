@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyType};
 use serde::{Deserialize, Serialize};
 
-use crate::convert::{self, Strings};
+use crate::convert::{self, Columns, Strings};
 use crate::data::Dataset;
 use crate::errors::run;
 
@@ -137,14 +137,40 @@ impl Model {
             .collect()
     }
 
-    /// The fit by year and band, as columns.
+    /// The fit by year and band, as columns: `year`, `band` (object arrays of `str`),
+    /// `opening`, `admissions`, `published_closing`, `fitted_closing`, `monthly_rate`,
+    /// `annual_rate`, `implied_discharges`, `ageing_in`, `ageing_out` (float64) and
+    /// `fitted` (bool).
     fn calibration(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
-        convert::columns(py, &self.model.bands)
+        Ok(Columns::new(py, &self.model.bands)
+            .label("year", |r| r.year)?
+            .text("band", |r| r.band.as_str())?
+            .float("opening", |r| r.opening)?
+            .float("admissions", |r| r.admissions)?
+            .float("published_closing", |r| r.published_closing)?
+            .float("fitted_closing", |r| r.fitted_closing)?
+            .float("monthly_rate", |r| r.monthly_rate)?
+            .float("annual_rate", |r| r.annual_rate)?
+            .float("implied_discharges", |r| r.implied_discharges)?
+            .float("ageing_in", |r| r.ageing_in)?
+            .float("ageing_out", |r| r.ageing_out)?
+            .flag("fitted", |r| r.fitted)?
+            .finish())
     }
 
-    /// Implied against published discharges by year, as columns.
+    /// Implied against published discharges by year, as columns: `year`,
+    /// `implied_before_18`, `leavers_18`, `implied_total`, then `published`, `difference`
+    /// and `identity_gap` (NaN where not published).
     fn discharges(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
-        convert::columns(py, &self.model.discharges)
+        Ok(Columns::new(py, &self.model.discharges)
+            .label("year", |r| r.year)?
+            .float("implied_before_18", |r| r.implied_before_18)?
+            .float("leavers_18", |r| r.leavers_18)?
+            .float("implied_total", |r| r.implied_total)?
+            .opt_float("published", |r| r.published)?
+            .opt_float("difference", |r| r.difference)?
+            .opt_float("identity_gap", |r| r.identity_gap)?
+            .finish())
     }
 
     /// Projects the model (deterministic).
