@@ -179,3 +179,57 @@ def test_frames_from_native_columns_match_the_constructor():
     # Columns of different lengths are not taken as blocks: the constructor's error.
     with pytest.raises(ValueError):
         columns_frame({"a": np.zeros(2), "b": np.zeros(3)})
+
+
+def test_reconciliation_frame_is_the_findings():
+    """The columnar frame equals the frame built from the findings as dicts, row by row
+    (the way it was built before it came as columns)."""
+    import pandas as pd
+
+    from carecast._frames import frame, interval_columns
+
+    for rec in (datasets.load("derbyshire").reconcile(), datasets.load("d2n2").reconcile()):
+        assert isinstance(rec._native.columns()["tolerance"], np.ndarray)
+        rows = []
+        for f in rec.findings:
+            row = {k: f[k] for k in ("check", "kind", "group", "period")}
+            for k in ("expected", "found", "difference"):
+                row.update(interval_columns(k, f[k]))
+            row.update(
+                tolerance=f["tolerance"],
+                status=f["status"],
+                sources=" | ".join(f["sources"]),
+                detail=f["detail"],
+            )
+            rows.append(row)
+        pd.testing.assert_frame_equal(rec.to_pandas(), frame(rows, rec.COLUMNS))
+        counts = rec.counts()
+        assert sum(counts.values()) == len(rows) > 0
+        assert counts["fail"] == sum(r["status"] == "fail" for r in rows)
+
+
+def test_backtest_summaries_come_as_columns_not_dicts():
+    b = carecast.backtest("derby", horizon=1, samples=50, levels=[80, 95])
+    sel = b._native.selection()
+    assert isinstance(sel, _carecast.Selection) and sel.default_method == b.default_method
+    whole = b._native.to_dict()  # the serde form, for comparison only
+    s = b.summary()
+    assert s.columns.tolist()[-4:] == ["coverage_80", "width_80", "coverage_95", "width_95"]
+    assert s["n"].dtype == np.int64 and s["mae"].dtype == np.float64
+    for row, m in zip(s.to_dict("records"), whole["summary"], strict=True):
+        assert (row["method"], row["n"], row["mae"]) == (m["method"], m["n"], m["mae"])
+        cov = m["coverage"][1]
+        assert (np.isnan(row["coverage_95"]) and cov is None) or row["coverage_95"] == cov
+    r = b.ranking()
+    assert r["method"].tolist() == [x["method"] for x in whole["selection"]["ranking"]]
+    picked = carecast.choose_default(
+        [b, carecast.backtest("derbyshire", samples=50, levels=[80, 95])]
+    )
+    assert picked.columns.tolist()[:5] == [
+        "method",
+        "n",
+        "score",
+        "score_derby",
+        "score_derbyshire",
+    ]
+    assert pickle.loads(pickle.dumps(sel)).rule == sel.rule

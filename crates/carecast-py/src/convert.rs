@@ -300,6 +300,14 @@ impl<'py, 'a, R> Columns<'py, 'a, R> {
         self.float(name, |r| f(r).unwrap_or(f64::NAN))
     }
 
+    /// A list of `float` and `None` (for frames that keep missing numbers as missing, in
+    /// pandas' nullable `Float64`).
+    pub(crate) fn nullable(self, name: &str, f: impl Fn(&R) -> Option<f64>) -> PyResult<Self> {
+        let v: Vec<Option<f64>> = self.rows.iter().map(f).collect();
+        self.out.set_item(name, PyList::new(self.py, v)?)?;
+        Ok(self)
+    }
+
     /// An int64 column.
     pub(crate) fn int(self, name: &str, f: impl Fn(&R) -> i64) -> PyResult<Self> {
         let v: Vec<i64> = self.rows.iter().map(f).collect();
@@ -314,11 +322,33 @@ impl<'py, 'a, R> Columns<'py, 'a, R> {
         Ok(self)
     }
 
+    /// For each level index `i` in turn, one float64 column `{prefix}_{i}` per
+    /// `(prefix, values)` pair (Python renames them after the level's label), NaN where a
+    /// row has no value: `coverage_0, width_0, coverage_1, width_1, ...`.
+    pub(crate) fn per_level(
+        mut self,
+        levels: usize,
+        parts: &[LevelValues<'_, R>],
+    ) -> PyResult<Self> {
+        for i in 0..levels {
+            for (prefix, values) in parts {
+                self = self.opt_float(&format!("{prefix}_{i}"), |r| {
+                    values(r).get(i).copied().flatten()
+                })?;
+            }
+        }
+        Ok(self)
+    }
+
     /// The columns, in the order they were added.
     pub(crate) fn finish(self) -> Py<PyDict> {
         self.out.unbind()
     }
 }
+
+/// A per-level column family for [`Columns::per_level`]: its prefix and the row's values,
+/// one per level.
+pub(crate) type LevelValues<'p, R> = (&'p str, fn(&R) -> &[Option<f64>]);
 
 /// A count as an int64 (saturating: counts of rows never come near `i64::MAX`).
 pub(crate) fn count(n: usize) -> i64 {

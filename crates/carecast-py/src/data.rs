@@ -311,6 +311,49 @@ impl Reconciliation {
         convert::value_to_py(py, &self.inner.findings)
     }
 
+    /// The findings as columns, checks in order: `check`, `kind`, `group`, `period`
+    /// (object arrays of `str`, `period` `None` where a group has none); `expected`,
+    /// `found` and `difference` each as `<name>` (the value where the interval is one
+    /// number), `<name>_lower` and `<name>_upper` (lists of `float` and `None`: missing
+    /// where there is no figure or, for `_upper`, no upper bound); `tolerance` (float64),
+    /// `status`, `sources` (the citations joined with ` | `) and `detail`.
+    fn columns(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
+        type Get = fn(&carecast::Finding) -> Option<&carecast::Interval>;
+        let mut cols = Columns::new(py, &self.inner.findings)
+            .text("check", |f| f.check.as_str())?
+            .text("kind", |f| f.kind.as_str())?
+            .text("group", |f| f.group.as_str())?
+            .opt_text("period", |f| f.period.as_deref())?;
+        let parts: [(&str, Get); 3] = [
+            ("expected", |f| f.expected.as_ref()),
+            ("found", |f| f.found.as_ref()),
+            ("difference", |f| f.difference.as_ref()),
+        ];
+        for (name, get) in parts {
+            cols = cols
+                .nullable(name, |f| {
+                    get(f).and_then(|iv| (iv.hi == Some(iv.lo)).then_some(iv.lo))
+                })?
+                .nullable(&format!("{name}_lower"), |f| get(f).map(|iv| iv.lo))?
+                .nullable(&format!("{name}_upper"), |f| get(f).and_then(|iv| iv.hi))?;
+        }
+        Ok(cols
+            .float("tolerance", |f| f.tolerance)?
+            .label("status", |f| f.status)?
+            .label("sources", |f| f.sources.join(" | "))?
+            .text("detail", |f| f.detail.as_str())?
+            .finish())
+    }
+
+    /// Number of findings per status: `pass`, `fail`, `indeterminate`, `unavailable`.
+    fn counts(&self) -> Vec<(String, usize)> {
+        use carecast::Status::{Fail, Indeterminate, Pass, Unavailable};
+        [Pass, Fail, Indeterminate, Unavailable]
+            .into_iter()
+            .map(|s| (s.to_string(), self.inner.with_status(s).count()))
+            .collect()
+    }
+
     /// Pickle support: the reconciliation's serde bytes.
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<convert::Reduced<'py>> {
         convert::reduce(slf, &*slf.get().inner)
