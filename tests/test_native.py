@@ -233,3 +233,24 @@ def test_backtest_summaries_come_as_columns_not_dicts():
         "score_derbyshire",
     ]
     assert pickle.loads(pickle.dumps(sel)).rule == sel.rule
+
+
+def test_a_table_file_is_read_by_the_core_and_crosses_as_arrays(tmp_path):
+    f = tmp_path / "cic.csv"
+    f.write_text(
+        "# id: cic\n# title: t\n# source: s.pdf\n# source_table: T\n# measure: stock\n"
+        "# unit: children\nperiod,band,value\n2024-03-31,all,267\n2025-03-31,all,<10\n",
+        encoding="utf-8",
+    )
+    t = datasets.read_table(f)
+    cols = t._native.columns()
+    assert all(isinstance(v, np.ndarray) for v in cols.values())
+    assert cols["value"].dtype == np.float64 and np.isnan(cols["value"][1])
+    assert cols["suppressed"].tolist() == [False, True] and cols["line"].tolist() == [8, 9]
+    assert list(cols["area"]) == [None, None] and list(cols["band"]) == ["all", "all"]
+    # A Windows-1252 file: a located error (its path and the first byte that is not UTF-8).
+    bad = tmp_path / "cp1252.csv"
+    bad.write_bytes(f.read_bytes().replace(b"# title: t", b"# title: caf\xe9"))
+    with pytest.raises(carecast.DataError, match=r"cp1252\.csv.*byte 22 is not UTF-8") as e:
+        datasets.read_table(bad)
+    assert e.value.kind == "io" and e.value.location["file"] == str(bad)

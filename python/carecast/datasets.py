@@ -485,8 +485,10 @@ def read_table(path: str | Path) -> Table:
     Raises
     ------
     DataError
-        If the file cannot be read or is not in the documented format (the message names
-        the file, the line and the column).
+        If the file cannot be read, is not a regular file, is larger than the core's
+        limit (64 MiB), is not UTF-8 (the message names the file and the offset of the
+        first byte that is not) or is not in the documented format (the message names the
+        file, the line and the column).
 
     Examples
     --------
@@ -507,12 +509,9 @@ def read_table(path: str | Path) -> Table:
     """
     if not isinstance(path, (str, os.PathLike)):
         _v.fail("path", path, f"expected a file path, not {type(path).__name__}")
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as e:
-        raise DataError(f"cannot read {p}: {e}") from None
-    return Table(_carecast.Table.parse(p.name, text))
+    # Read and parsed in the core: one copy of the text, the core's limits (a regular
+    # file, MAX_FILE_BYTES) and a located error for a file that is not UTF-8.
+    return Table(_carecast.Table.read(str(Path(path))))
 
 
 # DfE statistics for every council (defined in _dfe; imported last: they use Dataset).

@@ -269,6 +269,31 @@ impl<'py, 'a, R> Columns<'py, 'a, R> {
         Ok(self)
     }
 
+    /// A column of optional labels made from the rows (a numpy object array of `str` and
+    /// `None`), each distinct label made into a Python `str` once.
+    pub(crate) fn opt_label(
+        mut self,
+        name: &str,
+        f: impl Fn(&R) -> Option<String>,
+    ) -> PyResult<Self> {
+        let py = self.py;
+        let items: Vec<Py<PyAny>> = self
+            .rows
+            .iter()
+            .map(|r| match f(r) {
+                Some(s) => self
+                    .owned
+                    .entry(s)
+                    .or_insert_with_key(|k| PyString::new(py, k).unbind())
+                    .clone_ref(py)
+                    .into_any(),
+                None => py.None(),
+            })
+            .collect();
+        self.out.set_item(name, items.into_pyarray(py))?;
+        Ok(self)
+    }
+
     /// A column of optional labels (a numpy object array of `str` and `None`).
     pub(crate) fn opt_text(
         mut self,

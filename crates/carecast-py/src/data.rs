@@ -3,10 +3,9 @@
 use std::sync::Arc;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyType};
-use serde_json::Value;
+use pyo3::types::{PyDict, PyType};
 
-use crate::convert::{self, Columns, Strings};
+use crate::convert::{self, Columns};
 use crate::errors::run;
 
 /// A dataset: published tables with their checks (the core's `Dataset`).
@@ -148,77 +147,59 @@ impl Table {
     fn table(&self) -> &carecast::Table {
         &self.dataset.tables[self.index]
     }
+
+    /// A table on its own, in a dataset of one table named after it.
+    fn alone(t: carecast::Table, origin: String) -> Self {
+        let d = carecast::Dataset {
+            name: t.meta.id.clone(),
+            title: String::new(),
+            description: String::new(),
+            origin,
+            tables: vec![t],
+            checks: Vec::new(),
+        };
+        Self {
+            dataset: Arc::new(d),
+            index: 0,
+        }
+    }
 }
 
-/// The long-form cells of a table, one Python object per column.
+/// The long-form cells of a table as columns, built straight from the records: the
+/// labels as numpy object arrays of `str` (each distinct label one object; `None` where a
+/// record has no such key), `value`, `lower` and `upper` as float64 (NaN where there is
+/// no number), `suppressed` as bool and `line` as int64.
 fn cell_columns(py: Python<'_>, t: &carecast::Table) -> PyResult<Py<PyDict>> {
-    let rows = t
-        .records
-        .iter()
-        .map(serde_json::to_value)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| {
-            crate::errors::to_py(py, carecast::Error::model(format!("cannot convert: {e}")))
-        })?;
-    let out = PyDict::new(py);
-    let mut strings = Strings::default();
+    use carecast::{Cell, Key};
+    let rows = t.records.as_slice();
     let id = t.meta.id.as_str();
-    let ids: Vec<_> = rows.iter().map(|_| strings.get(py, id)).collect();
-    out.set_item("table", PyList::new(py, ids)?)?;
-    for key in [
-        "period",
-        "area",
-        "band",
-        "category",
-        "placement",
-        "measure",
-        "unit",
-        "note",
+    // Exact cells are their value, suppressed ones their bounds; the rest have neither.
+    let bounds = |c: &Cell| match c {
+        Cell::Exact { value, .. } => (Some(*value), Some(*value), Some(*value)),
+        Cell::Suppressed { lower, upper, .. } => (None, Some(*lower), *upper),
+        _ => (None, None, None),
+    };
+    let mut cols = Columns::new(py, rows).text("table", |_| id)?;
+    for (name, key) in [
+        ("period", Key::Period),
+        ("area", Key::Area),
+        ("band", Key::Band),
+        ("category", Key::Category),
+        ("placement", Key::Placement),
+        ("measure", Key::Measure),
+        ("unit", Key::Unit),
     ] {
-        let col = PyList::empty(py);
-        for r in &rows {
-            match r.get(key) {
-                Some(Value::String(s)) => col.append(strings.get(py, s))?,
-                Some(v) if !v.is_null() => col.append(convert::to_py(py, v)?)?,
-                _ => col.append(py.None())?,
-            }
-        }
-        out.set_item(key, col)?;
+        cols = cols.opt_label(name, |r| r.key(key))?;
     }
-    let (value, lower, upper, status, suppressed, line) = (
-        PyList::empty(py),
-        PyList::empty(py),
-        PyList::empty(py),
-        PyList::empty(py),
-        PyList::empty(py),
-        PyList::empty(py),
-    );
-    for (r, rec) in rows.iter().zip(&t.records) {
-        let st = r
-            .get("cell")
-            .and_then(|c| c.get("status"))
-            .and_then(Value::as_str)
-            .unwrap_or("blank");
-        let num = |k: &str| r.get("cell").and_then(|c| c.get(k)).and_then(Value::as_f64);
-        let (v, lo, hi) = match st {
-            "exact" => (num("value"), num("value"), num("value")),
-            "suppressed" => (None, num("lower"), num("upper")),
-            _ => (None, None, None),
-        };
-        value.append(v)?;
-        lower.append(lo)?;
-        upper.append(hi)?;
-        status.append(strings.get(py, st))?;
-        suppressed.append(st == "suppressed")?;
-        line.append(rec.line)?;
-    }
-    out.set_item("value", value)?;
-    out.set_item("lower", lower)?;
-    out.set_item("upper", upper)?;
-    out.set_item("status", status)?;
-    out.set_item("suppressed", suppressed)?;
-    out.set_item("line", line)?;
-    Ok(out.unbind())
+    Ok(cols
+        .opt_float("value", |r| bounds(&r.cell).0)?
+        .opt_float("lower", |r| bounds(&r.cell).1)?
+        .opt_float("upper", |r| bounds(&r.cell).2)?
+        .text("status", |r| r.cell.status())?
+        .flag("suppressed", |r| matches!(r.cell, Cell::Suppressed { .. }))?
+        .opt_text("note", |r| r.note.as_deref())?
+        .int("line", |r| convert::count(r.line))?
+        .finish())
 }
 
 #[pymethods]
@@ -227,19 +208,23 @@ impl Table {
     #[staticmethod]
     fn parse(py: Python<'_>, file: String, text: String) -> PyResult<Self> {
         let t = run(py, || carecast::Table::parse(&file, &text))?;
-        let name = t.meta.id.clone();
-        let d = carecast::Dataset {
-            name,
-            title: String::new(),
-            description: String::new(),
-            origin: file,
-            tables: vec![t],
-            checks: Vec::new(),
-        };
-        Ok(Self {
-            dataset: Arc::new(d),
-            index: 0,
-        })
+        Ok(Self::alone(t, file))
+    }
+
+    /// One table file read from `path` and parsed on its own; errors name the file's
+    /// name (its locations) or its path (a file that cannot be read, is not a regular
+    /// file, is over the size limit or is not UTF-8, with the offset of the first byte
+    /// that is not).
+    #[staticmethod]
+    fn read(py: Python<'_>, path: String) -> PyResult<Self> {
+        let t = run(py, || {
+            let text = carecast::sources::read_text_file(&path)?;
+            let name = std::path::Path::new(&path)
+                .file_name()
+                .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
+            carecast::Table::parse(&name, &text)
+        })?;
+        Ok(Self::alone(t, path))
     }
 
     /// The table's header (`id`, `title`, `source`, `source_table`, `notes`, ...).
@@ -273,18 +258,8 @@ impl Table {
     #[classmethod]
     fn _from_bytes(cls: &Bound<'_, PyType>, data: &[u8]) -> PyResult<Self> {
         let t: carecast::Table = convert::from_bytes(cls.py(), "table", data)?;
-        let d = carecast::Dataset {
-            name: t.meta.id.clone(),
-            title: String::new(),
-            description: String::new(),
-            origin: t.meta.file.clone(),
-            tables: vec![t],
-            checks: Vec::new(),
-        };
-        Ok(Self {
-            dataset: Arc::new(d),
-            index: 0,
-        })
+        let origin = t.meta.file.clone();
+        Ok(Self::alone(t, origin))
     }
 
     fn __repr__(&self) -> String {
