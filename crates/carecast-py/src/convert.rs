@@ -212,7 +212,7 @@ pub(crate) fn columns<T: Serialize>(py: Python<'_>, rows: &[T]) -> PyResult<Py<P
 /// between): numbers become numpy arrays (float64, int64, bool), labels numpy object
 /// arrays of `str` in which each distinct label is one Python object.
 ///
-/// ```ignore
+/// ```text
 /// let cols = Columns::new(py, &rows)
 ///     .text("year", |r| r.year.as_str())?
 ///     .float("value", |r| r.value)?
