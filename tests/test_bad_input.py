@@ -257,12 +257,6 @@ def test_link_to_dev_zero_is_refused(tmp_path):
         carecast.datasets.load(d)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="house-py: datasets.read_table reads with Path.read_text, so a non-UTF-8 file "
-    "raises a bare UnicodeDecodeError; it should read through the core's "
-    "sources::read_text_file (or catch UnicodeDecodeError) and raise DataError naming the file",
-)
 def test_windows_1252_table_read_alone(tmp_path):
     p = tmp_path / "t.csv"
     p.write_bytes(CP1252)

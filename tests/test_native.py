@@ -125,3 +125,132 @@ def test_error_attributes_survive_pickling():
         carecast.CohortModel.fit("derbyshire").project(years=-1)
     back = pickle.loads(pickle.dumps(e.value))
     assert back.argument == "years" and str(back) == str(e.value)
+
+
+def _assert_typed(cols, text=(), ints=(), flags=()):
+    """Every column is a numpy array: text as object arrays of ``str``, the rest numbers."""
+    for name, col in cols.items():
+        assert isinstance(col, np.ndarray), name
+        if name in text:
+            assert col.dtype == object and all(isinstance(v, str) for v in col), name
+        elif name in ints:
+            assert col.dtype == np.int64, name
+        elif name in flags:
+            assert col.dtype == np.bool_, name
+        else:
+            assert col.dtype == np.float64, name
+
+
+def test_result_tables_cross_as_typed_arrays():
+    m = carecast.CohortModel.fit("derbyshire")
+    cal = m._native.calibration()
+    _assert_typed(cal, text=("year", "band"), flags=("fitted",))
+    assert list(cal)[:3] == ["year", "band", "opening"] and cal["year"][0] == "2013/14"
+    dis = m._native.discharges()
+    _assert_typed(dis, text=("year",))
+    p = carecast.placements(m, years=2)
+    _assert_typed(p._native.columns(), text=("year", "placement", "measure"))
+    c = carecast.Scenario.from_file(ROOT / "scenarios" / "recruit_60_carers.toml").run()
+    _assert_typed(c._native.columns(), text=("year", "placement", "measure"))
+    _assert_typed(c._native.attribution(), text=("year", "placement", "measure", "lever"))
+    ds = datasets.load("derbyshire")
+    usage = ds._native.usage_estimates("placement_usage_700", 700.0)
+    assert usage["placement"].dtype == object and None in list(usage["placement"])
+    _assert_typed({k: v for k, v in usage.items() if k != "placement"}, text=("category",))
+    councils = _carecast.dfe_councils(None)
+    _assert_typed(
+        councils,
+        text=tuple(k for k in councils if "year" not in k),
+        ints=("first_year", "last_year"),
+    )
+
+
+def test_frames_from_native_columns_match_the_constructor():
+    """The block-built frame equals what ``pandas.DataFrame`` makes of the same columns."""
+    import pandas as pd
+
+    from carecast._frames import columns_frame
+
+    cols = carecast.CohortModel.fit("derbyshire").project(years=3)._native.columns()
+    fast = columns_frame(cols)
+    slow = pd.DataFrame({k: list(v) for k, v in cols.items()})
+    pd.testing.assert_frame_equal(fast, slow)
+    assert fast.columns.tolist() == ["year", "period", "band", "measure", "value"]
+    # Columns of different lengths are not taken as blocks: the constructor's error.
+    with pytest.raises(ValueError):
+        columns_frame({"a": np.zeros(2), "b": np.zeros(3)})
+
+
+def test_reconciliation_frame_is_the_findings():
+    """The columnar frame equals the frame built from the findings as dicts, row by row
+    (the way it was built before it came as columns)."""
+    import pandas as pd
+
+    from carecast._frames import frame, interval_columns
+
+    for rec in (datasets.load("derbyshire").reconcile(), datasets.load("d2n2").reconcile()):
+        assert isinstance(rec._native.columns()["tolerance"], np.ndarray)
+        rows = []
+        for f in rec.findings:
+            row = {k: f[k] for k in ("check", "kind", "group", "period")}
+            for k in ("expected", "found", "difference"):
+                row.update(interval_columns(k, f[k]))
+            row.update(
+                tolerance=f["tolerance"],
+                status=f["status"],
+                sources=" | ".join(f["sources"]),
+                detail=f["detail"],
+            )
+            rows.append(row)
+        pd.testing.assert_frame_equal(rec.to_pandas(), frame(rows, rec.COLUMNS))
+        counts = rec.counts()
+        assert sum(counts.values()) == len(rows) > 0
+        assert counts["fail"] == sum(r["status"] == "fail" for r in rows)
+
+
+def test_backtest_summaries_come_as_columns_not_dicts():
+    b = carecast.backtest("derby", horizon=1, samples=50, levels=[80, 95])
+    sel = b._native.selection()
+    assert isinstance(sel, _carecast.Selection) and sel.default_method == b.default_method
+    whole = b._native.to_dict()  # the serde form, for comparison only
+    s = b.summary()
+    assert s.columns.tolist()[-4:] == ["coverage_80", "width_80", "coverage_95", "width_95"]
+    assert s["n"].dtype == np.int64 and s["mae"].dtype == np.float64
+    for row, m in zip(s.to_dict("records"), whole["summary"], strict=True):
+        assert (row["method"], row["n"], row["mae"]) == (m["method"], m["n"], m["mae"])
+        cov = m["coverage"][1]
+        assert (np.isnan(row["coverage_95"]) and cov is None) or row["coverage_95"] == cov
+    r = b.ranking()
+    assert r["method"].tolist() == [x["method"] for x in whole["selection"]["ranking"]]
+    picked = carecast.choose_default(
+        [b, carecast.backtest("derbyshire", samples=50, levels=[80, 95])]
+    )
+    assert picked.columns.tolist()[:5] == [
+        "method",
+        "n",
+        "score",
+        "score_derby",
+        "score_derbyshire",
+    ]
+    assert pickle.loads(pickle.dumps(sel)).rule == sel.rule
+
+
+def test_a_table_file_is_read_by_the_core_and_crosses_as_arrays(tmp_path):
+    f = tmp_path / "cic.csv"
+    f.write_text(
+        "# id: cic\n# title: t\n# source: s.pdf\n# source_table: T\n# measure: stock\n"
+        "# unit: children\nperiod,band,value\n2024-03-31,all,267\n2025-03-31,all,<10\n",
+        encoding="utf-8",
+    )
+    t = datasets.read_table(f)
+    cols = t._native.columns()
+    assert all(isinstance(v, np.ndarray) for v in cols.values())
+    assert cols["value"].dtype == np.float64 and np.isnan(cols["value"][1])
+    assert cols["suppressed"].tolist() == [False, True] and cols["line"].tolist() == [8, 9]
+    assert list(cols["area"]) == [None, None] and list(cols["band"]) == ["all", "all"]
+    # A Windows-1252 file: a located error (its path and the first byte that is not UTF-8).
+    bad = tmp_path / "cp1252.csv"
+    bad.write_bytes(f.read_bytes().replace(b"# title: t", b"# title: caf\xe9"))
+    with pytest.raises(carecast.DataError, match=r"cp1252\.csv.*byte 22 is not UTF-8") as e:
+        datasets.read_table(bad)
+    assert e.value.kind == "io" and e.value.location["file"] == str(bad)

@@ -28,6 +28,27 @@ from carecast.model import DEFAULT_ADMISSIONS, DEFAULT_DISCHARGES
 Emit = Callable[..., None]
 
 
+def add_dataset_and_costs(p: argparse.ArgumentParser, dataset_help: str) -> None:
+    """Add the arguments ``placements``, ``costs`` and ``report`` share.
+
+    They are the dataset, the admissions assumption, cost inflation and borrowed unit
+    costs, declared once so that the three subcommands read them the same way.
+    """
+    p.add_argument("dataset", help=dataset_help)
+    p.add_argument(
+        "--admissions",
+        default=DEFAULT_ADMISSIONS,
+        choices=MARKET_ADMISSIONS_METHODS,
+        help=f"admissions assumption (default {DEFAULT_ADMISSIONS}, the core's)",
+    )
+    p.add_argument("--inflation", type=float, default=0.0, help="unit-cost inflation, %% a year")
+    p.add_argument(
+        "--unit-costs-from",
+        metavar="DATASET",
+        help="borrow another dataset's unit costs (e.g. derbyshire for derby)",
+    )
+
+
 def register(add: Callable[..., argparse.ArgumentParser], emit: Emit) -> None:
     """Add the placement, cost and scenario subcommands through the CLI's ``add``."""
     for name, helptext, fn in [
@@ -39,15 +60,9 @@ def register(add: Callable[..., argparse.ArgumentParser], emit: Emit) -> None:
         ("costs", "spend by placement type, and published spend reconciled", cmd_costs),
     ]:
         p = add(name, lambda a, fn=fn: fn(a, emit), helptext)
-        p.add_argument("dataset", help="bundled dataset name or folder of tables")
+        add_dataset_and_costs(p, "bundled dataset name or folder of tables")
         p.add_argument("--base-year", type=int, help="31 March to start from (calendar year)")
         p.add_argument("--years", type=int, default=5, help="years ahead (default 5)")
-        p.add_argument(
-            "--admissions",
-            default=DEFAULT_ADMISSIONS,
-            choices=MARKET_ADMISSIONS_METHODS,
-            help=f"admissions assumption (default {DEFAULT_ADMISSIONS}, the core's)",
-        )
         p.add_argument(
             "--discharges",
             default=DEFAULT_DISCHARGES,
@@ -57,14 +72,6 @@ def register(add: Callable[..., argparse.ArgumentParser], emit: Emit) -> None:
         p.add_argument("--k", type=int, default=3, help="years averaged by `mean`")
         p.add_argument("--mix", default="held", choices=MIX_METHODS, help="placement mix")
         p.add_argument("--mix-k", type=int, default=3, help="dates averaged by --mix mean")
-        p.add_argument(
-            "--inflation", type=float, default=0.0, help="unit-cost inflation, %% a year"
-        )
-        p.add_argument(
-            "--unit-costs-from",
-            metavar="DATASET",
-            help="borrow another dataset's unit costs (e.g. derbyshire for derby)",
-        )
         p.add_argument(
             "--samples", type=int, help="Monte Carlo paths for intervals (default: none)"
         )

@@ -8,9 +8,8 @@ from collections.abc import Callable
 import pandas as pd
 
 from carecast._carecast import ArgumentError
-from carecast._cli_market import parse_levels
-from carecast.market import MARKET_ADMISSIONS_METHODS
-from carecast.model import DEFAULT_ADMISSIONS, DEFAULT_LEVELS
+from carecast._cli_market import add_dataset_and_costs, parse_levels
+from carecast.model import DEFAULT_LEVELS
 
 Emit = Callable[..., None]
 
@@ -23,18 +22,10 @@ def register(add: Callable[..., argparse.ArgumentParser], emit: Emit) -> None:
         "write the sufficiency report: an HTML file that opens offline, and an Excel "
         "workbook of its tables, to --out DIR",
     )
-    sp.add_argument("dataset", help="bundled dataset name, dfe:<council> or a folder of tables")
+    add_dataset_and_costs(sp, "bundled dataset name, dfe:<council> or a folder of tables")
     sp.add_argument("--scenario", metavar="FILE", help="scenario file shown beside its baseline")
     sp.add_argument("--base-year", type=int, default=None, help="31 March to project from")
     sp.add_argument("--years", type=int, default=10, help="years ahead (default 10)")
-    sp.add_argument(
-        "--admissions",
-        choices=MARKET_ADMISSIONS_METHODS,
-        default=DEFAULT_ADMISSIONS,
-        help=f"admissions assumption (default {DEFAULT_ADMISSIONS}, the core's)",
-    )
-    sp.add_argument("--inflation", type=float, default=0.0, help="unit-cost inflation, %% a year")
-    sp.add_argument("--unit-costs-from", metavar="DATASET", help="borrow another's unit costs")
     sp.add_argument("--samples", type=int, default=1000, help="Monte Carlo paths (default 1000)")
     sp.add_argument("--seed", type=int, default=0, help="seed of the paths (default 0)")
     sp.add_argument(

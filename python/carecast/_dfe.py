@@ -26,20 +26,8 @@ if TYPE_CHECKING:
 #: (set by the command line's ``--dfe-files``).
 DFE_FILES: list[str] = []
 
-PANEL_COLUMNS = [
-    "year",
-    "geographic_level",
-    "area_code",
-    "old_la_code",
-    "area_name",
-    "measure",
-    "breakdown",
-    "value",
-    "status",
-    "printed",
-    "release",
-    "source",
-]
+#: Columns of :meth:`Panel.to_pandas` (those of ``cla_panel.csv``), as the core names them.
+PANEL_COLUMNS: list[str] = list(_carecast.dfe_panel_columns())
 
 
 def _paths(files: Sequence[str | os.PathLike[str]] | None) -> list[str]:

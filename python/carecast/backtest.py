@@ -65,8 +65,21 @@ FORECAST_COLUMNS = [
 SUMMARY_COLUMNS = ["method", "horizon", "n", "mae", "mape", "bias", "mase", "rel_mae"]
 
 
-def _none_to_nan(v: Any) -> float:
-    return float("nan") if v is None else float(v)
+def _labelled(
+    cols: dict[str, Any], levels: list[float], datasets: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Build a frame from native columns renamed after their labels.
+
+    ``coverage_<i>`` and ``width_<i>`` are named after the ``i``-th level
+    (``coverage_80``), ``score_<j>`` after the ``j``-th dataset (``score_derby``).
+    """
+    names = {}
+    for i, lv in enumerate(levels):
+        for prefix in ("coverage", "width"):
+            names[f"{prefix}_{i}"] = f"{prefix}_{level_label(lv)}"
+    for j, d in enumerate(datasets):
+        names[f"score_{j}"] = f"score_{d}"
+    return columns_frame({names.get(k, k): v for k, v in cols.items()})
 
 
 class Backtest:
@@ -77,7 +90,7 @@ class Backtest:
 
     def __init__(self, native: _carecast.Backtest) -> None:
         self._native = native
-        self._data: dict[str, Any] = native.to_dict()
+        self._selection = native.selection()
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self._native,))
@@ -85,27 +98,27 @@ class Backtest:
     @property
     def dataset(self) -> str:
         """The dataset's name."""
-        return str(self._data["dataset"])
+        return self._native.dataset
 
     @property
     def levels(self) -> list[float]:
         """Interval levels (percent)."""
-        return [float(v) for v in self._data["levels"]]
+        return [float(v) for v in self._native.levels]
 
     @property
     def origins(self) -> list[int]:
         """Origins: the 31 Marches (calendar years) forecasts start from."""
-        return [int(v) for v in self._data["origins"]]
+        return list(self._native.origins)
 
     @property
     def default_method(self) -> str:
         """The engine method the default rule picks on this dataset."""
-        return str(self._data["default_method"])
+        return self._native.default_method
 
     @property
     def beats_naive(self) -> bool:
         """Whether the default method's score is below naive's (1)."""
-        return bool(self._data["selection"]["beats_naive"])
+        return self._selection.beats_naive
 
     @property
     def verdicts(self) -> list[str]:
@@ -114,17 +127,17 @@ class Backtest:
         The first line says what beats naive (or that nothing does), by horizon year and
         pooled over the figures; the last, the method the rule picks here.
         """
-        return list(self._data["selection"]["verdicts"])
+        return list(self._selection.verdicts)
 
     @property
     def rule(self) -> str:
         """The rule that picks the default method, in words."""
-        return str(self._data["selection"]["rule"])
+        return self._selection.rule
 
     @property
     def notes(self) -> list[str]:
         """What was done and what could not be."""
-        return list(self._data["notes"])
+        return list(self._native.notes)
 
     def forecasts(self) -> pd.DataFrame:
         """Return every forecast with the published figure it is compared with.
@@ -159,20 +172,7 @@ class Backtest:
             naive's on the same figures: naive = 1, below 1 beats naive), then
             ``coverage_<L>`` and ``width_<L>`` per level (NaN without intervals).
         """
-        rows = self._data["summary_by_band" if by_band else "summary"]
-        cols: dict[str, Any] = {c: [r[c] for r in rows] for c in SUMMARY_COLUMNS}
-        if by_band:
-            cols = {"method": cols.pop("method"), "band": [r["band"] for r in rows], **cols}
-        for i, lv in enumerate(self.levels):
-            lab = level_label(lv)
-            cols[f"coverage_{lab}"] = [r["coverage"][i] for r in rows]
-            cols[f"width_{lab}"] = [r["width"][i] for r in rows]
-        df = pd.DataFrame(cols)
-        for c in df.columns:
-            if c not in ("method", "band", "n"):
-                df[c] = df[c].map(_none_to_nan).astype("float64")
-        df["n"] = df["n"].astype("int64")
-        return df
+        return _labelled(self._native.summary(bool(by_band)), self.levels)
 
     def ranking(self) -> pd.DataFrame:
         """Return the score of every method under the default rule (lowest is best).
@@ -185,7 +185,7 @@ class Backtest:
             the figures, not used by the rule), ``mase``, ``mae`` and ``coverage_<L>`` per
             level.
         """
-        return _ranking_frame(self._data["selection"])
+        return _ranking_frame(self._selection)
 
     def scores(self) -> pd.DataFrame:
         """Return every method's scores on this dataset, by horizon year.
@@ -204,10 +204,10 @@ class Backtest:
         >>> b.scores().columns.tolist()[:6]
         ['method', 'n', 'score', 'year_1', 'year_2', 'year_3']
         """
-        sel = self._data["selection"]
-        if not sel["by_dataset"]:
+        cols = self._selection.scores(0)
+        if cols is None:
             return pd.DataFrame(columns=["method", "n", "score"])
-        return _dataset_frame(sel["by_dataset"][0], sel["levels"])
+        return _labelled(cols, list(self._selection.levels))
 
     def __repr__(self) -> str:
         naive = "beats naive" if self.beats_naive else "does not beat naive"
@@ -221,35 +221,9 @@ class Backtest:
         return html_block(repr(self), lines, self.scores().round(3))
 
 
-def _floats(values: list[Any]) -> list[float]:
-    return [_none_to_nan(v) for v in values]
-
-
-def _ranking_frame(sel: dict[str, Any]) -> pd.DataFrame:
-    rows = sel["ranking"]
-    cols: dict[str, Any] = {"method": [r["method"] for r in rows], "n": [r["n"] for r in rows]}
-    cols["score"] = _floats([r["score"] for r in rows])
-    if len(sel["datasets"]) > 1:
-        for i, d in enumerate(sel["datasets"]):
-            cols[f"score_{d}"] = _floats([r["dataset_scores"][i] for r in rows])
-    for c in ("rel_mae", "mase", "mae"):
-        cols[c] = _floats([r[c] for r in rows])
-    for i, lv in enumerate(sel["levels"]):
-        cols[f"coverage_{level_label(lv)}"] = _floats([r["coverage"][i] for r in rows])
-    return pd.DataFrame(cols).astype({"n": "int64"})
-
-
-def _dataset_frame(d: dict[str, Any], levels: list[float]) -> pd.DataFrame:
-    rows = d["methods"]
-    cols: dict[str, Any] = {"method": [r["method"] for r in rows], "n": [r["n"] for r in rows]}
-    cols["score"] = _floats([r["score"] for r in rows])
-    for i, y in enumerate(d["horizon_years"]):
-        cols[f"year_{y}"] = _floats([r["by_year"][i] for r in rows])
-    for c in ("rel_mae", "mae_ratio", "mase", "mae"):
-        cols[c] = _floats([r[c] for r in rows])
-    for i, lv in enumerate(levels):
-        cols[f"coverage_{level_label(lv)}"] = _floats([r["coverage"][i] for r in rows])
-    return pd.DataFrame(cols).astype({"n": "int64"})
+def _ranking_frame(sel: _carecast.Selection) -> pd.DataFrame:
+    datasets = list(sel.datasets)
+    return _labelled(sel.ranking(), list(sel.levels), datasets if len(datasets) > 1 else ())
 
 
 @overload
@@ -395,11 +369,11 @@ def choose_default(backtests: Sequence[Backtest] | None = None) -> pd.DataFrame:
     df = _ranking_frame(sel)
     df.attrs.update(
         {
-            "default_method": sel["default_method"],
-            "beats_naive": sel["beats_naive"],
-            "verdicts": list(sel["verdicts"]),
-            "rule": sel["rule"],
-            "datasets": list(sel["datasets"]),
+            "default_method": sel.default_method,
+            "beats_naive": sel.beats_naive,
+            "verdicts": list(sel.verdicts),
+            "rule": sel.rule,
+            "datasets": list(sel.datasets),
         }
     )
     return df

@@ -22,7 +22,7 @@ import pandas as pd
 from carecast import _carecast
 from carecast import _validate as _v
 from carecast._carecast import DataError, UnknownNameError
-from carecast._frames import frame, html_block, interval_columns
+from carecast._frames import frame, html_block
 
 __all__ = [
     "Dataset",
@@ -198,7 +198,6 @@ class Reconciliation:
 
     def __init__(self, native: _carecast.Reconciliation) -> None:
         self._native = native
-        self._findings: list[dict[str, Any]] = native.findings()
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self._native,))
@@ -211,7 +210,7 @@ class Reconciliation:
     @property
     def findings(self) -> list[dict[str, Any]]:
         """The findings as dicts."""
-        return list(self._findings)
+        return list(self._native.findings())
 
     def to_pandas(self) -> pd.DataFrame:
         """Return one row per finding.
@@ -221,27 +220,11 @@ class Reconciliation:
         pandas.DataFrame
             Columns ``Reconciliation.COLUMNS``; interval bounds in ``*_lower``/``*_upper``.
         """
-        rows = []
-        for f in self._findings:
-            row: dict[str, Any] = {"check": f["check"], "kind": f["kind"], "group": f["group"]}
-            row["period"] = f["period"]
-            for k in ("expected", "found", "difference"):
-                row.update(interval_columns(k, f[k]))
-            row.update(
-                tolerance=f["tolerance"],
-                status=f["status"],
-                sources=" | ".join(f["sources"]),
-                detail=f["detail"],
-            )
-            rows.append(row)
-        return frame(rows, self.COLUMNS)
+        return frame(self._native.columns(), self.COLUMNS)
 
     def counts(self) -> dict[str, int]:
         """Count the findings per status."""
-        out = {"pass": 0, "fail": 0, "indeterminate": 0, "unavailable": 0}
-        for f in self._findings:
-            out[f["status"]] += 1
-        return out
+        return dict(self._native.counts())
 
     def __repr__(self) -> str:
         return f"<Reconciliation of {self.dataset!r}: {self.counts()}>"
@@ -502,8 +485,10 @@ def read_table(path: str | Path) -> Table:
     Raises
     ------
     DataError
-        If the file cannot be read or is not in the documented format (the message names
-        the file, the line and the column).
+        If the file cannot be read, is not a regular file, is larger than the core's
+        limit (64 MiB), is not UTF-8 (the message names the file and the offset of the
+        first byte that is not) or is not in the documented format (the message names the
+        file, the line and the column).
 
     Examples
     --------
@@ -524,12 +509,9 @@ def read_table(path: str | Path) -> Table:
     """
     if not isinstance(path, (str, os.PathLike)):
         _v.fail("path", path, f"expected a file path, not {type(path).__name__}")
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as e:
-        raise DataError(f"cannot read {p}: {e}") from None
-    return Table(_carecast.Table.parse(p.name, text))
+    # Read and parsed in the core: one copy of the text, the core's limits (a regular
+    # file, MAX_FILE_BYTES) and a located error for a file that is not UTF-8.
+    return Table(_carecast.Table.read(str(Path(path))))
 
 
 # DfE statistics for every council (defined in _dfe; imported last: they use Dataset).

@@ -401,7 +401,8 @@ def reconcile_spend(
     costs = _unit_costs(unit_costs)
     rate = _v.number("inflation", inflation, lo=-50, hi=100)
     _, _, inputs = _inputs(source, base_year)
-    rows = inputs.reconcile_spend(costs, rate)
+    data = inputs.reconcile_spend(costs, rate)
+    data["status"] = ["computed" if v is not None else "not computed" for v in data["computed"]]
     cols = [
         "year",
         "what",
@@ -414,9 +415,7 @@ def reconcile_spend(
         "method",
         "source",
     ]
-    for r in rows:
-        r["status"] = "computed" if r["computed"] is not None else "not computed"
-    df = pd.DataFrame(rows, columns=cols)
+    df = pd.DataFrame(data, columns=cols)
     # Not computed is missing (pandas.NA), never NaN or zero: nullable floats.
     for c in ("published", "computed", "difference", "percent", "children"):
         df[c] = pd.array(df[c].tolist(), dtype="Float64")

@@ -640,16 +640,17 @@ class CohortModel:
         dis = _assumption("discharges", discharges, DISCHARGE_METHODS, DEFAULT_DISCHARGES_SPEC)
         if dis["method"] == "mean" and isinstance(discharges, str):
             dis["k"] = k
-        args = (
-            base,
-            years,
-            adm,
-            dis,
-            self._bands(bands),
-            _v.number("leaver_share", leaver_share, lo=0, hi=1),
-            _v.pairs("retention", retention, key="age", keys=(18, 25), values=(0, 1)),
-            _v.choice("grain", grain, GRAINS),
-        )
+        # The native projection options (one mapping for `project` and `simulate`).
+        options: dict[str, Any] = {
+            "base_year": base,
+            "years": years,
+            "admissions": adm,
+            "discharges": dis,
+            "bands": self._bands(bands),
+            "leaver_share": _v.number("leaver_share", leaver_share, lo=0, hi=1),
+            "retention": _v.pairs("retention", retention, key="age", keys=(18, 25), values=(0, 1)),
+            "grain": _v.choice("grain", grain, GRAINS),
+        }
         if intervals is not None:
             _v.choice("intervals", intervals, INTERVALS)
         elif samples is not None:
@@ -669,21 +670,21 @@ class CohortModel:
                     "calibrated intervals take no `samples` or `seed` (they come from the "
                     "national backtest's errors, not from paths)"
                 )
-            if args[-1] != "year":
+            if options["grain"] != "year":
                 raise ArgumentError(
                     "calibrated intervals are for the yearly stock: use grain='year'"
                 )
             lv = [float(x) for x in CALIBRATED_LEVELS] if levels is None else _levels(levels)
-            out = Projection(self._native.project(*args), lv)
+            out = Projection(self._native.project(options), lv)
         elif intervals == "monte_carlo":
             if samples is None:
                 raise ArgumentError("intervals='monte_carlo' needs `samples` (the number of paths)")
-            sim = self._native.simulate(*args, _samples(samples), _seed(seed), _levels(levels))
+            sim = self._native.simulate(options, _samples(samples), _seed(seed), _levels(levels))
             out = Projection(sim)
         else:
             if seed is not None:
                 raise ArgumentError("`seed` needs `samples` (the number of Monte Carlo paths)")
-            out = Projection(self._native.project(*args))
+            out = Projection(self._native.project(options))
         for w in out.warnings:
             warnings.warn(w, CarecastWarning, stacklevel=2)
         return out

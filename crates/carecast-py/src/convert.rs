@@ -148,10 +148,14 @@ pub(crate) fn value_to_py<T: Serialize>(py: Python<'_>, v: &T) -> PyResult<Py<Py
     to_py(py, &value)
 }
 
-/// Builds `dict[str, column]` from rows: each field becomes a column; a field whose values
-/// are all integers becomes an int64 numpy array, all numbers a float64 one, one of strings a list of `str` (each
-/// distinct string one object), anything else (numbers with gaps, nested values) a list
-/// of Python objects.
+/// Builds `dict[str, column]` from rows through their serde form: each field becomes a
+/// column; a field whose values are all integers becomes an int64 numpy array, all
+/// numbers a float64 one, one of strings a list of `str`, anything else a list of Python
+/// objects.
+///
+/// This is the generic, slower path (every row becomes a `serde_json::Value` first). The
+/// results of this crate use [`Columns`], typed per result type; this one is left for the
+/// SSDA903 audit rows only.
 pub(crate) fn columns<T: Serialize>(py: Python<'_>, rows: &[T]) -> PyResult<Py<PyDict>> {
     let values = rows
         .iter()
@@ -202,6 +206,178 @@ pub(crate) fn columns<T: Serialize>(py: Python<'_>, rows: &[T]) -> PyResult<Py<P
         }
     }
     Ok(out.unbind())
+}
+
+/// Columns of typed rows, built field by field straight from the rows (no serde form in
+/// between): numbers become numpy arrays (float64, int64, bool), labels numpy object
+/// arrays of `str` in which each distinct label is one Python object.
+///
+/// ```text
+/// let cols = Columns::new(py, &rows)
+///     .text("year", |r| r.year.as_str())?
+///     .float("value", |r| r.value)?
+///     .finish();
+/// ```
+pub(crate) struct Columns<'py, 'a, R> {
+    py: Python<'py>,
+    rows: &'a [R],
+    strings: Strings<'a>,
+    owned: HashMap<String, Py<PyString>>,
+    out: Bound<'py, PyDict>,
+}
+
+impl<'py, 'a, R> Columns<'py, 'a, R> {
+    /// An empty set of columns over `rows`.
+    pub(crate) fn new(py: Python<'py>, rows: &'a [R]) -> Self {
+        Self {
+            py,
+            rows,
+            strings: Strings::default(),
+            owned: HashMap::new(),
+            out: PyDict::new(py),
+        }
+    }
+
+    /// A column of labels borrowed from the rows (a numpy object array of `str`).
+    pub(crate) fn text(mut self, name: &str, f: impl Fn(&'a R) -> &'a str) -> PyResult<Self> {
+        let col = self.strings.column(self.py, self.rows, f);
+        self.out.set_item(name, col)?;
+        Ok(self)
+    }
+
+    /// A column of labels made from the rows (e.g. a financial year shown as `2016/17`),
+    /// each distinct label made into a Python `str` once.
+    pub(crate) fn label<T: std::fmt::Display>(
+        mut self,
+        name: &str,
+        f: impl Fn(&R) -> T,
+    ) -> PyResult<Self> {
+        let py = self.py;
+        let items: Vec<Py<PyAny>> = self
+            .rows
+            .iter()
+            .map(|r| {
+                let s = f(r).to_string();
+                self.owned
+                    .entry(s)
+                    .or_insert_with_key(|k| PyString::new(py, k).unbind())
+                    .clone_ref(py)
+                    .into_any()
+            })
+            .collect();
+        self.out.set_item(name, items.into_pyarray(py))?;
+        Ok(self)
+    }
+
+    /// A column of optional labels made from the rows (a numpy object array of `str` and
+    /// `None`), each distinct label made into a Python `str` once.
+    pub(crate) fn opt_label(
+        mut self,
+        name: &str,
+        f: impl Fn(&R) -> Option<String>,
+    ) -> PyResult<Self> {
+        let py = self.py;
+        let items: Vec<Py<PyAny>> = self
+            .rows
+            .iter()
+            .map(|r| match f(r) {
+                Some(s) => self
+                    .owned
+                    .entry(s)
+                    .or_insert_with_key(|k| PyString::new(py, k).unbind())
+                    .clone_ref(py)
+                    .into_any(),
+                None => py.None(),
+            })
+            .collect();
+        self.out.set_item(name, items.into_pyarray(py))?;
+        Ok(self)
+    }
+
+    /// A column of optional labels (a numpy object array of `str` and `None`).
+    pub(crate) fn opt_text(
+        mut self,
+        name: &str,
+        f: impl Fn(&'a R) -> Option<&'a str>,
+    ) -> PyResult<Self> {
+        let py = self.py;
+        let items: Vec<Py<PyAny>> = self
+            .rows
+            .iter()
+            .map(|r| match f(r) {
+                Some(s) => self.strings.get(py, s).into_any(),
+                None => py.None(),
+            })
+            .collect();
+        self.out.set_item(name, items.into_pyarray(py))?;
+        Ok(self)
+    }
+
+    /// A float64 column.
+    pub(crate) fn float(self, name: &str, f: impl Fn(&R) -> f64) -> PyResult<Self> {
+        let v: Vec<f64> = self.rows.iter().map(f).collect();
+        self.out.set_item(name, v.into_pyarray(self.py))?;
+        Ok(self)
+    }
+
+    /// A float64 column in which a missing number is NaN.
+    pub(crate) fn opt_float(self, name: &str, f: impl Fn(&R) -> Option<f64>) -> PyResult<Self> {
+        self.float(name, |r| f(r).unwrap_or(f64::NAN))
+    }
+
+    /// A list of `float` and `None` (for frames that keep missing numbers as missing, in
+    /// pandas' nullable `Float64`).
+    pub(crate) fn nullable(self, name: &str, f: impl Fn(&R) -> Option<f64>) -> PyResult<Self> {
+        let v: Vec<Option<f64>> = self.rows.iter().map(f).collect();
+        self.out.set_item(name, PyList::new(self.py, v)?)?;
+        Ok(self)
+    }
+
+    /// An int64 column.
+    pub(crate) fn int(self, name: &str, f: impl Fn(&R) -> i64) -> PyResult<Self> {
+        let v: Vec<i64> = self.rows.iter().map(f).collect();
+        self.out.set_item(name, v.into_pyarray(self.py))?;
+        Ok(self)
+    }
+
+    /// A bool column.
+    pub(crate) fn flag(self, name: &str, f: impl Fn(&R) -> bool) -> PyResult<Self> {
+        let v: Vec<bool> = self.rows.iter().map(f).collect();
+        self.out.set_item(name, v.into_pyarray(self.py))?;
+        Ok(self)
+    }
+
+    /// For each level index `i` in turn, one float64 column `{prefix}_{i}` per
+    /// `(prefix, values)` pair (Python renames them after the level's label), NaN where a
+    /// row has no value: `coverage_0, width_0, coverage_1, width_1, ...`.
+    pub(crate) fn per_level(
+        mut self,
+        levels: usize,
+        parts: &[LevelValues<'_, R>],
+    ) -> PyResult<Self> {
+        for i in 0..levels {
+            for (prefix, values) in parts {
+                self = self.opt_float(&format!("{prefix}_{i}"), |r| {
+                    values(r).get(i).copied().flatten()
+                })?;
+            }
+        }
+        Ok(self)
+    }
+
+    /// The columns, in the order they were added.
+    pub(crate) fn finish(self) -> Py<PyDict> {
+        self.out.unbind()
+    }
+}
+
+/// A per-level column family for [`Columns::per_level`]: its prefix and the row's values,
+/// one per level.
+pub(crate) type LevelValues<'p, R> = (&'p str, fn(&R) -> &[Option<f64>]);
+
+/// A count as an int64 (saturating: counts of rows never come near `i64::MAX`).
+pub(crate) fn count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// One Python `str` per distinct string: columns of repeated labels share their objects.

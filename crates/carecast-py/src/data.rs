@@ -3,10 +3,9 @@
 use std::sync::Arc;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyType};
-use serde_json::Value;
+use pyo3::types::{PyDict, PyType};
 
-use crate::convert::{self, Strings};
+use crate::convert::{self, Columns};
 use crate::errors::run;
 
 /// A dataset: published tables with their checks (the core's `Dataset`).
@@ -91,13 +90,20 @@ impl Dataset {
     }
 
     /// A "placement usage at N children" table recomputed from its printed shares, as
-    /// columns `category`, `placement`, `share`, `published`, `computed`.
+    /// columns `category`, `placement` (object arrays of `str`, `None` where a row maps to
+    /// no placement type), `share`, `published` (NaN where not printed) and `computed`.
     fn usage_estimates(&self, py: Python<'_>, table: String, total: f64) -> PyResult<Py<PyDict>> {
         let d = Arc::clone(&self.inner);
         let rows = run(py, move || {
             carecast::market::usage_estimates(d.table(&table)?, total)
         })?;
-        convert::columns(py, &rows)
+        Ok(Columns::new(py, &rows)
+            .text("category", |r| r.category.as_str())?
+            .opt_text("placement", |r| r.placement.as_deref())?
+            .float("share", |r| r.share)?
+            .opt_float("published", |r| r.published)?
+            .float("computed", |r| r.computed)?
+            .finish())
     }
 
     /// The dataset in the core library's serde form, as JSON text (an export format).
@@ -141,77 +147,59 @@ impl Table {
     fn table(&self) -> &carecast::Table {
         &self.dataset.tables[self.index]
     }
+
+    /// A table on its own, in a dataset of one table named after it.
+    fn alone(t: carecast::Table, origin: String) -> Self {
+        let d = carecast::Dataset {
+            name: t.meta.id.clone(),
+            title: String::new(),
+            description: String::new(),
+            origin,
+            tables: vec![t],
+            checks: Vec::new(),
+        };
+        Self {
+            dataset: Arc::new(d),
+            index: 0,
+        }
+    }
 }
 
-/// The long-form cells of a table, one Python object per column.
+/// The long-form cells of a table as columns, built straight from the records: the
+/// labels as numpy object arrays of `str` (each distinct label one object; `None` where a
+/// record has no such key), `value`, `lower` and `upper` as float64 (NaN where there is
+/// no number), `suppressed` as bool and `line` as int64.
 fn cell_columns(py: Python<'_>, t: &carecast::Table) -> PyResult<Py<PyDict>> {
-    let rows = t
-        .records
-        .iter()
-        .map(serde_json::to_value)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| {
-            crate::errors::to_py(py, carecast::Error::model(format!("cannot convert: {e}")))
-        })?;
-    let out = PyDict::new(py);
-    let mut strings = Strings::default();
+    use carecast::{Cell, Key};
+    let rows = t.records.as_slice();
     let id = t.meta.id.as_str();
-    let ids: Vec<_> = rows.iter().map(|_| strings.get(py, id)).collect();
-    out.set_item("table", PyList::new(py, ids)?)?;
-    for key in [
-        "period",
-        "area",
-        "band",
-        "category",
-        "placement",
-        "measure",
-        "unit",
-        "note",
+    // Exact cells are their value, suppressed ones their bounds; the rest have neither.
+    let bounds = |c: &Cell| match c {
+        Cell::Exact { value, .. } => (Some(*value), Some(*value), Some(*value)),
+        Cell::Suppressed { lower, upper, .. } => (None, Some(*lower), *upper),
+        _ => (None, None, None),
+    };
+    let mut cols = Columns::new(py, rows).text("table", |_| id)?;
+    for (name, key) in [
+        ("period", Key::Period),
+        ("area", Key::Area),
+        ("band", Key::Band),
+        ("category", Key::Category),
+        ("placement", Key::Placement),
+        ("measure", Key::Measure),
+        ("unit", Key::Unit),
     ] {
-        let col = PyList::empty(py);
-        for r in &rows {
-            match r.get(key) {
-                Some(Value::String(s)) => col.append(strings.get(py, s))?,
-                Some(v) if !v.is_null() => col.append(convert::to_py(py, v)?)?,
-                _ => col.append(py.None())?,
-            }
-        }
-        out.set_item(key, col)?;
+        cols = cols.opt_label(name, |r| r.key(key))?;
     }
-    let (value, lower, upper, status, suppressed, line) = (
-        PyList::empty(py),
-        PyList::empty(py),
-        PyList::empty(py),
-        PyList::empty(py),
-        PyList::empty(py),
-        PyList::empty(py),
-    );
-    for (r, rec) in rows.iter().zip(&t.records) {
-        let st = r
-            .get("cell")
-            .and_then(|c| c.get("status"))
-            .and_then(Value::as_str)
-            .unwrap_or("blank");
-        let num = |k: &str| r.get("cell").and_then(|c| c.get(k)).and_then(Value::as_f64);
-        let (v, lo, hi) = match st {
-            "exact" => (num("value"), num("value"), num("value")),
-            "suppressed" => (None, num("lower"), num("upper")),
-            _ => (None, None, None),
-        };
-        value.append(v)?;
-        lower.append(lo)?;
-        upper.append(hi)?;
-        status.append(strings.get(py, st))?;
-        suppressed.append(st == "suppressed")?;
-        line.append(rec.line)?;
-    }
-    out.set_item("value", value)?;
-    out.set_item("lower", lower)?;
-    out.set_item("upper", upper)?;
-    out.set_item("status", status)?;
-    out.set_item("suppressed", suppressed)?;
-    out.set_item("line", line)?;
-    Ok(out.unbind())
+    Ok(cols
+        .opt_float("value", |r| bounds(&r.cell).0)?
+        .opt_float("lower", |r| bounds(&r.cell).1)?
+        .opt_float("upper", |r| bounds(&r.cell).2)?
+        .text("status", |r| r.cell.status())?
+        .flag("suppressed", |r| matches!(r.cell, Cell::Suppressed { .. }))?
+        .opt_text("note", |r| r.note.as_deref())?
+        .int("line", |r| convert::count(r.line))?
+        .finish())
 }
 
 #[pymethods]
@@ -220,19 +208,23 @@ impl Table {
     #[staticmethod]
     fn parse(py: Python<'_>, file: String, text: String) -> PyResult<Self> {
         let t = run(py, || carecast::Table::parse(&file, &text))?;
-        let name = t.meta.id.clone();
-        let d = carecast::Dataset {
-            name,
-            title: String::new(),
-            description: String::new(),
-            origin: file,
-            tables: vec![t],
-            checks: Vec::new(),
-        };
-        Ok(Self {
-            dataset: Arc::new(d),
-            index: 0,
-        })
+        Ok(Self::alone(t, file))
+    }
+
+    /// One table file read from `path` and parsed on its own; errors name the file's
+    /// name (its locations) or its path (a file that cannot be read, is not a regular
+    /// file, is over the size limit or is not UTF-8, with the offset of the first byte
+    /// that is not).
+    #[staticmethod]
+    fn read(py: Python<'_>, path: String) -> PyResult<Self> {
+        let t = run(py, || {
+            let text = carecast::sources::read_text_file(&path)?;
+            let name = std::path::Path::new(&path)
+                .file_name()
+                .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
+            carecast::Table::parse(&name, &text)
+        })?;
+        Ok(Self::alone(t, path))
     }
 
     /// The table's header (`id`, `title`, `source`, `source_table`, `notes`, ...).
@@ -266,18 +258,8 @@ impl Table {
     #[classmethod]
     fn _from_bytes(cls: &Bound<'_, PyType>, data: &[u8]) -> PyResult<Self> {
         let t: carecast::Table = convert::from_bytes(cls.py(), "table", data)?;
-        let d = carecast::Dataset {
-            name: t.meta.id.clone(),
-            title: String::new(),
-            description: String::new(),
-            origin: t.meta.file.clone(),
-            tables: vec![t],
-            checks: Vec::new(),
-        };
-        Ok(Self {
-            dataset: Arc::new(d),
-            index: 0,
-        })
+        let origin = t.meta.file.clone();
+        Ok(Self::alone(t, origin))
     }
 
     fn __repr__(&self) -> String {
@@ -302,6 +284,49 @@ impl Reconciliation {
     /// The findings as dicts, checks in order.
     fn findings(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         convert::value_to_py(py, &self.inner.findings)
+    }
+
+    /// The findings as columns, checks in order: `check`, `kind`, `group`, `period`
+    /// (object arrays of `str`, `period` `None` where a group has none); `expected`,
+    /// `found` and `difference` each as `<name>` (the value where the interval is one
+    /// number), `<name>_lower` and `<name>_upper` (lists of `float` and `None`: missing
+    /// where there is no figure or, for `_upper`, no upper bound); `tolerance` (float64),
+    /// `status`, `sources` (the citations joined with ` | `) and `detail`.
+    fn columns(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
+        type Get = fn(&carecast::Finding) -> Option<&carecast::Interval>;
+        let mut cols = Columns::new(py, &self.inner.findings)
+            .text("check", |f| f.check.as_str())?
+            .text("kind", |f| f.kind.as_str())?
+            .text("group", |f| f.group.as_str())?
+            .opt_text("period", |f| f.period.as_deref())?;
+        let parts: [(&str, Get); 3] = [
+            ("expected", |f| f.expected.as_ref()),
+            ("found", |f| f.found.as_ref()),
+            ("difference", |f| f.difference.as_ref()),
+        ];
+        for (name, get) in parts {
+            cols = cols
+                .nullable(name, |f| {
+                    get(f).and_then(|iv| (iv.hi == Some(iv.lo)).then_some(iv.lo))
+                })?
+                .nullable(&format!("{name}_lower"), |f| get(f).map(|iv| iv.lo))?
+                .nullable(&format!("{name}_upper"), |f| get(f).and_then(|iv| iv.hi))?;
+        }
+        Ok(cols
+            .float("tolerance", |f| f.tolerance)?
+            .label("status", |f| f.status)?
+            .label("sources", |f| f.sources.join(" | "))?
+            .text("detail", |f| f.detail.as_str())?
+            .finish())
+    }
+
+    /// Number of findings per status: `pass`, `fail`, `indeterminate`, `unavailable`.
+    fn counts(&self) -> Vec<(String, usize)> {
+        use carecast::Status::{Fail, Indeterminate, Pass, Unavailable};
+        [Pass, Fail, Indeterminate, Unavailable]
+            .into_iter()
+            .map(|s| (s.to_string(), self.inner.with_status(s).count()))
+            .collect()
     }
 
     /// Pickle support: the reconciliation's serde bytes.

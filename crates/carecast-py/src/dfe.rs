@@ -6,11 +6,10 @@ use std::sync::Arc;
 
 use carecast::dfe::{self, Areas, Input, Panel};
 use carecast::{Error, Location};
-use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::{Strings, columns};
+use crate::convert::Columns;
 use crate::data::{Dataset, Reconciliation};
 use crate::errors::run;
 
@@ -52,33 +51,61 @@ fn panel_with(files: &[String], release: Option<&str>) -> carecast::Result<Panel
     Ok(p)
 }
 
-/// Panel rows as columns (the columns of `cla_panel.csv`): `year` an int64 array, `value`
-/// a float64 array (NaN where the status is neither `published` nor `derived`), the rest
-/// numpy object arrays of `str`.
+/// The columns of the panel, in the order of `cla_panel.csv`'s header (which
+/// `Panel::rows_csv` writes; a test below keeps the two the same).
+const PANEL_COLUMNS: [&str; 12] = [
+    "year",
+    "geographic_level",
+    "area_code",
+    "old_la_code",
+    "area_name",
+    "measure",
+    "breakdown",
+    "value",
+    "status",
+    "printed",
+    "release",
+    "source",
+];
+
+/// Panel rows as columns named and ordered by [`PANEL_COLUMNS`]: `year` an int64 array,
+/// `value` a float64 array (NaN where the status is neither `published` nor `derived`),
+/// the rest numpy object arrays of `str`.
 fn panel_columns(py: Python<'_>, rows: &[dfe::panel::Row]) -> PyResult<Py<PyDict>> {
-    let out = PyDict::new(py);
-    let years: Vec<i64> = rows.iter().map(|r| i64::from(r.year)).collect();
-    out.set_item("year", years.into_pyarray(py))?;
-    let mut s = Strings::default();
-    out.set_item(
-        "geographic_level",
-        s.column(py, rows, |r| r.geographic_level),
-    )?;
-    out.set_item("area_code", s.column(py, rows, |r| r.area_code.as_str()))?;
-    out.set_item(
-        "old_la_code",
-        s.column(py, rows, |r| r.old_la_code.as_str()),
-    )?;
-    out.set_item("area_name", s.column(py, rows, |r| r.area_name.as_str()))?;
-    out.set_item("measure", s.column(py, rows, |r| r.measure))?;
-    out.set_item("breakdown", s.column(py, rows, |r| r.breakdown.as_str()))?;
-    let values: Vec<f64> = rows.iter().map(|r| r.value.unwrap_or(f64::NAN)).collect();
-    out.set_item("value", values.into_pyarray(py))?;
-    out.set_item("status", s.column(py, rows, |r| r.status))?;
-    out.set_item("printed", s.column(py, rows, |r| r.printed.as_str()))?;
-    out.set_item("release", s.column(py, rows, |r| r.release.as_str()))?;
-    out.set_item("source", s.column(py, rows, |r| r.source.as_str()))?;
-    Ok(out.unbind())
+    let [
+        year,
+        level,
+        code,
+        old_code,
+        name,
+        measure,
+        breakdown,
+        value,
+        status,
+        printed,
+        release,
+        source,
+    ] = PANEL_COLUMNS;
+    Ok(Columns::new(py, rows)
+        .int(year, |r| i64::from(r.year))?
+        .text(level, |r| r.geographic_level)?
+        .text(code, |r| r.area_code.as_str())?
+        .text(old_code, |r| r.old_la_code.as_str())?
+        .text(name, |r| r.area_name.as_str())?
+        .text(measure, |r| r.measure)?
+        .text(breakdown, |r| r.breakdown.as_str())?
+        .opt_float(value, |r| r.value)?
+        .text(status, |r| r.status)?
+        .text(printed, |r| r.printed.as_str())?
+        .text(release, |r| r.release.as_str())?
+        .text(source, |r| r.source.as_str())?
+        .finish())
+}
+
+/// The names of the panel's columns, in order (those of `cla_panel.csv`).
+#[pyfunction]
+pub(crate) fn dfe_panel_columns() -> Vec<&'static str> {
+    PANEL_COLUMNS.to_vec()
 }
 
 /// The national panel as columns (those of `cla_panel.csv`): the latest release per
@@ -160,21 +187,19 @@ pub(crate) fn dfe_councils(py: Python<'_>, region: Option<String>) -> PyResult<P
                         && (a.region == *w || (w == "London" && a.region.ends_with("London")))
                 }
             })
-            .map(|a| {
-                serde_json::json!({
-                    "geographic_level": a.level.label(),
-                    "area_code": a.code,
-                    "old_la_code": a.old_la_code,
-                    "area_name": a.name,
-                    "region": a.region,
-                    "first_year": a.first_year,
-                    "last_year": a.last_year,
-                    "dataset": format!("dfe:{}", a.name),
-                })
-            })
+            .cloned()
             .collect::<Vec<_>>())
     })?;
-    columns(py, &rows)
+    Ok(Columns::new(py, &rows)
+        .text("geographic_level", |a| a.level.label())?
+        .text("area_code", |a| a.code.as_str())?
+        .text("old_la_code", |a| a.old_la_code.as_str())?
+        .text("area_name", |a| a.name.as_str())?
+        .text("region", |a| a.region.as_str())?
+        .int("first_year", |a| i64::from(a.first_year))?
+        .int("last_year", |a| i64::from(a.last_year))?
+        .label("dataset", |a| format!("dfe:{}", a.name))?
+        .finish())
 }
 
 /// The council documents checked against the DfE figures for the same years.
@@ -187,9 +212,21 @@ pub(crate) fn dfe_reconcile_sources(py: Python<'_>) -> PyResult<Reconciliation> 
 /// Registers the functions of this file.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(dfe_panel, m)?)?;
+    m.add_function(wrap_pyfunction!(dfe_panel_columns, m)?)?;
     m.add_function(wrap_pyfunction!(dfe_load, m)?)?;
     m.add_function(wrap_pyfunction!(dfe_combine, m)?)?;
     m.add_function(wrap_pyfunction!(dfe_councils, m)?)?;
     m.add_function(wrap_pyfunction!(dfe_reconcile_sources, m)?)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PANEL_COLUMNS;
+
+    #[test]
+    fn panel_columns_are_the_csv_header() {
+        let csv = carecast::dfe::Panel::rows_csv(&[]);
+        assert_eq!(csv.trim_end(), PANEL_COLUMNS.join(","));
+    }
 }

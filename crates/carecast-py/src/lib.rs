@@ -36,6 +36,7 @@ fn _carecast(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<market::Scenario>()?;
     m.add_class::<market::Comparison>()?;
     m.add_class::<market::Backtest>()?;
+    m.add_class::<market::Selection>()?;
     m.add_function(wrap_pyfunction!(data::dataset_names, m)?)?;
     m.add_function(wrap_pyfunction!(data::verify, m)?)?;
     m.add_function(wrap_pyfunction!(data::parse_band, m)?)?;

@@ -11,7 +11,7 @@ use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyType};
 
-use crate::convert;
+use crate::convert::{self, Columns};
 use crate::data::Dataset;
 use crate::errors::{run, to_py};
 use crate::model::{Model, Projection, interval_columns};
@@ -80,18 +80,30 @@ value_class!(
         }
 
         /// Published spend against spend computed from counts and `unit_costs` (a list of
-        /// mappings), one dict per figure.
+        /// mappings), as columns: `year`, `what` (object arrays of `str`), `published`
+        /// (float64), `computed`, `difference`, `percent`, `children` (lists of `float`
+        /// and `None` where not computed), `method` and `source`.
         fn reconcile_spend(
             &self,
             py: Python<'_>,
             unit_costs: &Bound<'_, PyAny>,
             inflation: f64,
-        ) -> PyResult<Py<PyAny>> {
+        ) -> PyResult<Py<PyDict>> {
             let costs: Vec<carecast::market::UnitCost> =
                 convert::arg("unit_costs", unit_costs).map_err(|e| to_py(py, e))?;
             let inputs = Arc::clone(&self.inner);
             let rows = run(py, move || inputs.reconcile_spend(&costs, inflation))?;
-            convert::value_to_py(py, &rows)
+            Ok(Columns::new(py, &rows)
+                .text("year", |r| r.year.as_str())?
+                .text("what", |r| r.what.as_str())?
+                .float("published", |r| r.published)?
+                .nullable("computed", |r| r.computed)?
+                .nullable("difference", |r| r.difference)?
+                .nullable("percent", |r| r.percent)?
+                .nullable("children", |r| r.children)?
+                .text("method", |r| r.method.as_str())?
+                .text("source", |r| r.source.as_str())?
+                .finish())
         }
 
         /// Placements, capacity and spend from `model` with these inputs, the placement
@@ -164,9 +176,15 @@ value_class!(
     "placements",
     "Placements by type, capacity, the external market and spend.",
     {
-        /// The rows as columns `year`, `placement`, `measure`, `value`.
+        /// The rows as columns `year`, `placement`, `measure` (object arrays of `str`) and
+        /// `value` (float64).
         fn columns(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
-            convert::columns(py, &self.inner.projection.rows)
+            Ok(Columns::new(py, &self.inner.projection.rows)
+                .text("year", |r| r.year.as_str())?
+                .text("placement", |r| r.placement.as_str())?
+                .text("measure", |r| r.measure.as_str())?
+                .float("value", |r| r.value)?
+                .finish())
         }
 
         /// The interval rows as columns (see `IntervalProjection.columns`; the placement type
@@ -325,14 +343,30 @@ value_class!(
     "comparison",
     "A scenario run against its baseline, with the difference by lever.",
     {
-        /// Baseline, scenario and difference by year, placement and measure, as columns.
+        /// Baseline, scenario and difference by year, placement and measure, as columns
+        /// `year`, `placement`, `measure` (object arrays of `str`), `baseline`, `scenario`
+        /// and `difference` (float64).
         fn columns(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
-            convert::columns(py, &self.inner.rows)
+            Ok(Columns::new(py, &self.inner.rows)
+                .text("year", |r| r.year.as_str())?
+                .text("placement", |r| r.placement.as_str())?
+                .text("measure", |r| r.measure.as_str())?
+                .float("baseline", |r| r.baseline)?
+                .float("scenario", |r| r.scenario)?
+                .float("difference", |r| r.difference)?
+                .finish())
         }
 
-        /// The difference by lever, as columns.
+        /// The difference by lever, as columns `year`, `placement`, `measure`, `lever`
+        /// (object arrays of `str`) and `effect` (float64).
         fn attribution(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
-            convert::columns(py, &self.inner.attribution)
+            Ok(Columns::new(py, &self.inner.attribution)
+                .text("year", |r| r.year.as_str())?
+                .text("placement", |r| r.placement.as_str())?
+                .text("measure", |r| r.measure.as_str())?
+                .text("lever", |r| r.lever.as_str())?
+                .float("effect", |r| r.effect)?
+                .finish())
         }
 
         /// The scenario that was run.
@@ -393,6 +427,72 @@ value_class!(
             run(py, move || carecast::backtest::backtest(&d, &o)).map(Self::new)
         }
 
+        /// The dataset's name.
+        #[getter]
+        fn dataset(&self) -> &str {
+            &self.inner.dataset
+        }
+
+        /// Interval levels (percent).
+        #[getter]
+        fn levels(&self) -> Vec<f64> {
+            self.inner.levels.clone()
+        }
+
+        /// Origins: the 31 Marches (calendar years) forecasts start from.
+        #[getter]
+        fn origins(&self) -> Vec<i32> {
+            self.inner.origins.clone()
+        }
+
+        /// The engine method the default rule picks on this dataset.
+        #[getter]
+        fn default_method(&self) -> &str {
+            &self.inner.default_method
+        }
+
+        /// What was done and what could not be.
+        #[getter]
+        fn notes(&self) -> Vec<String> {
+            self.inner.notes.clone()
+        }
+
+        /// The default rule applied to this backtest alone.
+        fn selection(&self) -> Selection {
+            Selection::new(self.inner.selection.clone())
+        }
+
+        /// The metrics per method and horizon (and band, with `by_band`), as columns:
+        /// `method`, `band` (with `by_band`), `horizon`, `n` (int64), `mae`, `mape`,
+        /// `bias`, `mase`, `rel_mae`, then `coverage_<i>` and `width_<i>` for the `i`-th
+        /// level (float64, NaN where there is no value).
+        #[pyo3(signature = (by_band = false))]
+        fn summary(&self, py: Python<'_>, by_band: bool) -> PyResult<Py<PyDict>> {
+            let b = &self.inner;
+            let rows = if by_band {
+                &b.summary_by_band
+            } else {
+                &b.summary
+            };
+            let mut cols = Columns::new(py, rows).text("method", |r| r.method.as_str())?;
+            if by_band {
+                cols = cols.opt_text("band", |r| r.band.as_deref())?;
+            }
+            Ok(cols
+                .float("horizon", |r| r.horizon)?
+                .int("n", |r| convert::count(r.n))?
+                .float("mae", |r| r.mae)?
+                .opt_float("mape", |r| r.mape)?
+                .float("bias", |r| r.bias)?
+                .float("mase", |r| r.mase)?
+                .opt_float("rel_mae", |r| r.rel_mae)?
+                .per_level(
+                    b.levels.len(),
+                    &[("coverage", |r| &r.coverage), ("width", |r| &r.width)],
+                )?
+                .finish())
+        }
+
         /// Every forecast with the figure it is compared with, as columns: `method`,
         /// `origin`, `horizon`, `period`, `band`, `forecast`, `median`, `actual`, `scale`,
         /// then `lower_<i>` and `upper_<i>` for the `i`-th level (NaN where a method has no
@@ -425,12 +525,106 @@ value_class!(
     }
 );
 
-/// Applies the default-method rule to backtests; returns the selection as a dict.
+value_class!(
+    Selection,
+    carecast::backtest::Selection,
+    "selection",
+    "The default method chosen by the documented rule over one or more backtests.",
+    {
+        /// The datasets, in order.
+        #[getter]
+        fn datasets(&self) -> Vec<String> {
+            self.inner.datasets.clone()
+        }
+
+        /// Interval levels (percent) of the coverage columns.
+        #[getter]
+        fn levels(&self) -> Vec<f64> {
+            self.inner.levels.clone()
+        }
+
+        /// The engine method the rule picks.
+        #[getter]
+        fn default_method(&self) -> &str {
+            &self.inner.default_method
+        }
+
+        /// Whether the chosen method scores below naive's (1).
+        #[getter]
+        fn beats_naive(&self) -> bool {
+            self.inner.beats_naive
+        }
+
+        /// The rule's findings in words.
+        #[getter]
+        fn verdicts(&self) -> Vec<String> {
+            self.inner.verdicts.clone()
+        }
+
+        /// The rule, in words.
+        #[getter]
+        fn rule(&self) -> &str {
+            &self.inner.rule
+        }
+
+        /// Every method's score under the rule, as columns: `method`, `n` (int64),
+        /// `score`, `score_<j>` per dataset `j` (with more than one dataset), `rel_mae`,
+        /// `mase`, `mae`, then `coverage_<i>` for the `i`-th level (float64, NaN where
+        /// there is no value).
+        fn ranking(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
+            let s = &self.inner;
+            let mut cols = Columns::new(py, &s.ranking)
+                .text("method", |r| r.method.as_str())?
+                .int("n", |r| convert::count(r.n))?
+                .opt_float("score", |r| r.score)?;
+            if s.datasets.len() > 1 {
+                for j in 0..s.datasets.len() {
+                    cols = cols.opt_float(&format!("score_{j}"), |r| {
+                        r.dataset_scores.get(j).copied().flatten()
+                    })?;
+                }
+            }
+            Ok(cols
+                .opt_float("rel_mae", |r| r.rel_mae)?
+                .float("mase", |r| r.mase)?
+                .float("mae", |r| r.mae)?
+                .per_level(s.levels.len(), &[("coverage", |r| &r.coverage)])?
+                .finish())
+        }
+
+        /// Every method's scores on the `index`-th dataset by horizon year, as columns:
+        /// `method`, `n` (int64), `score`, `year_<k>` per horizon year `k`, `rel_mae`,
+        /// `mae_ratio`, `mase`, `mae`, then `coverage_<i>` for the `i`-th level; `None`
+        /// if there is no such dataset.
+        fn scores(&self, py: Python<'_>, index: usize) -> PyResult<Option<Py<PyDict>>> {
+            let Some(d) = self.inner.by_dataset.get(index) else {
+                return Ok(None);
+            };
+            let mut cols = Columns::new(py, &d.methods)
+                .text("method", |r| r.method.as_str())?
+                .int("n", |r| convert::count(r.n))?
+                .opt_float("score", |r| r.score)?;
+            for (i, y) in d.horizon_years.iter().enumerate() {
+                cols = cols.opt_float(&format!("year_{y}"), |r| {
+                    r.by_year.get(i).copied().flatten()
+                })?;
+            }
+            cols = cols
+                .opt_float("rel_mae", |r| r.rel_mae)?
+                .opt_float("mae_ratio", |r| r.mae_ratio)?
+                .float("mase", |r| r.mase)?
+                .float("mae", |r| r.mae)?
+                .per_level(self.inner.levels.len(), &[("coverage", |r| &r.coverage)])?;
+            Ok(Some(cols.finish()))
+        }
+    }
+);
+
+/// Applies the default-method rule to backtests.
 #[pyfunction]
-pub fn select_default(py: Python<'_>, backtests: Vec<PyRef<'_, Backtest>>) -> PyResult<Py<PyAny>> {
+pub fn select_default(py: Python<'_>, backtests: Vec<PyRef<'_, Backtest>>) -> PyResult<Selection> {
     let bs: Vec<carecast::Backtest> = backtests.iter().map(|b| (*b.inner).clone()).collect();
-    let sel = run(py, move || carecast::backtest::select(&bs))?;
-    convert::value_to_py(py, &sel)
+    run(py, move || carecast::backtest::select(&bs)).map(Selection::new)
 }
 
 /// The placement inputs of the model's own dataset, calibrated at 31 March of

@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyType};
 use serde::{Deserialize, Serialize};
 
-use crate::convert::{self, Strings};
+use crate::convert::{self, Columns, Strings};
 use crate::data::Dataset;
 use crate::errors::run;
 
@@ -35,22 +35,41 @@ struct ModelState {
     dataset: carecast::Dataset,
 }
 
-/// Projection options from the arguments `project` and `simulate` share: `admissions`
-/// and `discharges` are mappings with a `method` key, `bands` a scheme name or band
-/// labels, `changes` a list of flow-change mappings.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn projection_options(
+/// The projection arguments `project` and `simulate` share, read from a mapping with
+/// these keys: `admissions` and `discharges` are mappings with a `method` key, `bands` a
+/// scheme name or band labels, `retention` `(age, fraction)` pairs, `changes` a list of
+/// flow-change mappings (optional).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub(crate) struct ProjectionArgs<'py> {
     base_year: i32,
     years: usize,
-    admissions: &Bound<'_, PyAny>,
-    discharges: &Bound<'_, PyAny>,
-    bands: &[String],
+    admissions: Bound<'py, PyAny>,
+    discharges: Bound<'py, PyAny>,
+    bands: Vec<String>,
     leaver_share: f64,
     retention: Vec<(u8, f64)>,
     grain: String,
-    changes: Option<&Bound<'_, PyAny>>,
+    #[pyo3(default)]
+    changes: Option<Bound<'py, PyAny>>,
+}
+
+/// The core's projection options from the shared arguments.
+pub(crate) fn projection_options(
+    args: ProjectionArgs<'_>,
 ) -> carecast::Result<carecast::ProjectionOptions> {
-    let output_bands = match bands {
+    let ProjectionArgs {
+        base_year,
+        years,
+        admissions,
+        discharges,
+        bands,
+        leaver_share,
+        retention,
+        grain,
+        changes,
+    } = args;
+    let output_bands = match bands.as_slice() {
         [one] if !one.contains('-') && one != "under 1" => carecast::BandScheme::named(one)?,
         labels => {
             let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
@@ -58,14 +77,14 @@ pub(crate) fn projection_options(
         }
     };
     let mut o = carecast::ProjectionOptions::new(base_year, years);
-    o.admissions = convert::arg("admissions", admissions)?;
-    o.discharges = convert::arg("discharges", discharges)?;
+    o.admissions = convert::arg("admissions", &admissions)?;
+    o.discharges = convert::arg("discharges", &discharges)?;
     o.output_bands = output_bands;
     o.leaver_share_16_17 = leaver_share;
     o.retention = retention;
     o.grain = grain.parse()?;
     if let Some(c) = changes {
-        o.changes = convert::arg("changes", c)?;
+        o.changes = convert::arg("changes", &c)?;
     }
     Ok(o)
 }
@@ -137,81 +156,61 @@ impl Model {
             .collect()
     }
 
-    /// The fit by year and band, as columns.
+    /// The fit by year and band, as columns: `year`, `band` (object arrays of `str`),
+    /// `opening`, `admissions`, `published_closing`, `fitted_closing`, `monthly_rate`,
+    /// `annual_rate`, `implied_discharges`, `ageing_in`, `ageing_out` (float64) and
+    /// `fitted` (bool).
     fn calibration(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
-        convert::columns(py, &self.model.bands)
+        Ok(Columns::new(py, &self.model.bands)
+            .label("year", |r| r.year)?
+            .text("band", |r| r.band.as_str())?
+            .float("opening", |r| r.opening)?
+            .float("admissions", |r| r.admissions)?
+            .float("published_closing", |r| r.published_closing)?
+            .float("fitted_closing", |r| r.fitted_closing)?
+            .float("monthly_rate", |r| r.monthly_rate)?
+            .float("annual_rate", |r| r.annual_rate)?
+            .float("implied_discharges", |r| r.implied_discharges)?
+            .float("ageing_in", |r| r.ageing_in)?
+            .float("ageing_out", |r| r.ageing_out)?
+            .flag("fitted", |r| r.fitted)?
+            .finish())
     }
 
-    /// Implied against published discharges by year, as columns.
+    /// Implied against published discharges by year, as columns: `year`,
+    /// `implied_before_18`, `leavers_18`, `implied_total`, then `published`, `difference`
+    /// and `identity_gap` (NaN where not published).
     fn discharges(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
-        convert::columns(py, &self.model.discharges)
+        Ok(Columns::new(py, &self.model.discharges)
+            .label("year", |r| r.year)?
+            .float("implied_before_18", |r| r.implied_before_18)?
+            .float("leavers_18", |r| r.leavers_18)?
+            .float("implied_total", |r| r.implied_total)?
+            .opt_float("published", |r| r.published)?
+            .opt_float("difference", |r| r.difference)?
+            .opt_float("identity_gap", |r| r.identity_gap)?
+            .finish())
     }
 
-    /// Projects the model (deterministic).
-    #[pyo3(signature = (base_year, years, admissions, discharges, bands, leaver_share, retention, grain, changes = None))]
-    #[allow(clippy::too_many_arguments)]
-    fn project(
-        &self,
-        py: Python<'_>,
-        base_year: i32,
-        years: usize,
-        admissions: &Bound<'_, PyAny>,
-        discharges: &Bound<'_, PyAny>,
-        bands: Vec<String>,
-        leaver_share: f64,
-        retention: Vec<(u8, f64)>,
-        grain: String,
-        changes: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Projection> {
-        let o = projection_options(
-            base_year,
-            years,
-            admissions,
-            discharges,
-            &bands,
-            leaver_share,
-            retention,
-            grain,
-            changes,
-        )
-        .map_err(|e| crate::errors::to_py(py, e))?;
+    /// Projects the model (deterministic) with `options` (see [`ProjectionArgs`]).
+    fn project(&self, py: Python<'_>, options: ProjectionArgs<'_>) -> PyResult<Projection> {
+        let o = projection_options(options).map_err(|e| crate::errors::to_py(py, e))?;
         let m = Arc::clone(&self.model);
         let p = run(py, move || m.project(&o))?;
         Ok(Projection { inner: Arc::new(p) })
     }
 
-    /// Projects the model with `samples` Monte Carlo paths and summarises them at
-    /// `levels` (percent).
-    #[pyo3(signature = (base_year, years, admissions, discharges, bands, leaver_share, retention, grain, samples, seed, levels, changes = None))]
-    #[allow(clippy::too_many_arguments)]
+    /// Projects the model with `options` (see [`ProjectionArgs`]) and `samples` Monte
+    /// Carlo paths, and summarises them at `levels` (percent).
     fn simulate(
         &self,
         py: Python<'_>,
-        base_year: i32,
-        years: usize,
-        admissions: &Bound<'_, PyAny>,
-        discharges: &Bound<'_, PyAny>,
-        bands: Vec<String>,
-        leaver_share: f64,
-        retention: Vec<(u8, f64)>,
-        grain: String,
+        options: ProjectionArgs<'_>,
         samples: usize,
         seed: u64,
         levels: Vec<f64>,
-        changes: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<IntervalProjection> {
-        let o = projection_options(
-            base_year,
-            years,
-            admissions,
-            discharges,
-            &bands,
-            leaver_share,
-            retention,
-            grain,
-            changes,
-        )
-        .map_err(|e| crate::errors::to_py(py, e))?;
+        let o = projection_options(options).map_err(|e| crate::errors::to_py(py, e))?;
         let m = Arc::clone(&self.model);
         let p = run(py, move || {
             carecast::stochastic::check_levels(&levels)?;

@@ -8,7 +8,7 @@ use pyo3::types::{PyDict, PyList};
 use carecast::evaluate::national_dfe::DfeVintages;
 use carecast::national::{self, NationalOptions, Panel as _};
 
-use crate::convert::{Strings, columns};
+use crate::convert::{Columns, Strings, count};
 use crate::errors::run;
 
 /// `lower_<L>` / `upper_<L>` column names of a level (`80`, `97.5`).
@@ -118,44 +118,50 @@ pub(crate) fn national_backtest(
         }
     }
     out.set_item("forecasts", fc)?;
-    let scores: Vec<serde_json::Value> = b
-        .scores
-        .iter()
-        .map(|s| {
-            let mut m = serde_json::json!({
-                "method": s.method, "horizon": s.horizon, "series": s.series, "n": s.n,
-                "councils": s.councils, "mape": s.mape, "mape_lo": s.mape_ci.0,
-                "mape_hi": s.mape_ci.1, "rel_naive": s.rel_naive,
-                "rel_naive_lo": s.rel_naive_ci.0, "rel_naive_hi": s.rel_naive_ci.1,
-                "mase": s.mase, "bias": s.bias, "beats_naive": s.beats_naive,
-            });
-            for (i, lv) in b.levels.iter().enumerate() {
-                let lab = level_label(*lv);
-                m[format!("coverage_{lab}")] = nth(&s.coverage, i).into();
-                m[format!("width_{lab}")] = nth(&s.width, i).into();
-                m[format!("mc_coverage_{lab}")] = nth(&s.mc_coverage, i).into();
-                m[format!("mc_width_{lab}")] = nth(&s.mc_width, i).into();
-            }
-            m
-        })
-        .collect();
-    out.set_item("scores", columns(py, &scores)?)?;
-    let councils: Vec<serde_json::Value> = b
-        .councils
-        .iter()
-        .map(|c| {
-            let mut m = serde_json::json!({
-                "council": c.council, "method": c.method, "horizon": c.horizon, "n": c.n,
-                "mape": c.mape, "mase": c.mase, "bias": c.bias,
-            });
-            for (i, lv) in b.levels.iter().enumerate() {
-                m[format!("coverage_{}", level_label(*lv))] = nth(&c.coverage, i).into();
-            }
-            m
-        })
-        .collect();
-    out.set_item("councils", columns(py, &councils)?)?;
-    out.set_item("failures", columns(py, &b.failures)?)?;
+    let mut scores = Columns::new(py, &b.scores)
+        .text("method", |s| s.method.as_str())?
+        .int("horizon", |s| count(s.horizon))?
+        .text("series", |s| s.series.as_str())?
+        .int("n", |s| count(s.n))?
+        .int("councils", |s| count(s.councils))?
+        .float("mape", |s| s.mape)?
+        .float("mape_lo", |s| s.mape_ci.0)?
+        .float("mape_hi", |s| s.mape_ci.1)?
+        .float("rel_naive", |s| s.rel_naive)?
+        .float("rel_naive_lo", |s| s.rel_naive_ci.0)?
+        .float("rel_naive_hi", |s| s.rel_naive_ci.1)?
+        .float("mase", |s| s.mase)?
+        .float("bias", |s| s.bias)?
+        .float("beats_naive", |s| s.beats_naive)?;
+    for (i, lv) in b.levels.iter().enumerate() {
+        let lab = level_label(*lv);
+        scores = scores
+            .float(&format!("coverage_{lab}"), |s| nth(&s.coverage, i))?
+            .float(&format!("width_{lab}"), |s| nth(&s.width, i))?
+            .float(&format!("mc_coverage_{lab}"), |s| nth(&s.mc_coverage, i))?
+            .float(&format!("mc_width_{lab}"), |s| nth(&s.mc_width, i))?;
+    }
+    out.set_item("scores", scores.finish())?;
+    let mut councils = Columns::new(py, &b.councils)
+        .text("council", |c| c.council.as_str())?
+        .text("method", |c| c.method.as_str())?
+        .int("horizon", |c| count(c.horizon))?
+        .int("n", |c| count(c.n))?
+        .float("mape", |c| c.mape)?
+        .float("mase", |c| c.mase)?
+        .float("bias", |c| c.bias)?;
+    for (i, lv) in b.levels.iter().enumerate() {
+        let lab = level_label(*lv);
+        councils = councils.float(&format!("coverage_{lab}"), |c| nth(&c.coverage, i))?;
+    }
+    out.set_item("councils", councils.finish())?;
+    let failures = Columns::new(py, &b.failures)
+        .text("council", |f| f.council.as_str())?
+        .int("origin", |f| i64::from(f.origin))?
+        .text("method", |f| f.method.as_str())?
+        .text("reason", |f| f.reason.as_str())?
+        .finish();
+    out.set_item("failures", failures)?;
     out.set_item("notes", PyList::new(py, &b.notes)?)?;
     out.set_item("levels", PyList::new(py, &b.levels)?)?;
     let names_dict = PyDict::new(py);
