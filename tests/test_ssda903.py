@@ -78,3 +78,100 @@ def test_bad_rows_raise_located_errors(tmp_path):
         carecast.ssda903.load([])
     with pytest.raises(carecast.DataError, match="cannot read"):
         carecast.ssda903.load(tmp_path / "missing")
+
+
+def test_project_intervals_cover_held_out_true_stock(tmp_path):
+    """Fit on three returns, project two years: the 80% and 95% intervals of the total
+    stock against the true stock at the two held-out 31 Marches, over 12 generator seeds
+    (24 checks per level; seeds other than the Rust test's).
+
+    Tolerance: the two checks of a seed share one path of the truth, so count seeds as
+    the independent trials and, at worst, each as all-or-nothing: the seeds covered are
+    Binomial(12, L). Asking for at least half of the checks at 80% fails a correct method
+    with probability P(Bin(12, 0.8) <= 5) = 0.4%, and at least 75% at 95% with
+    P(Bin(12, 0.95) <= 8) = 0.2%. (Too-wide intervals are caught by the Rust test, which
+    has the larger sample.)
+    """
+    hits80 = hits95 = n = 0
+    for seed in range(101, 113):
+        folder = tmp_path / str(seed)
+        truth = carecast.ssda903.synthesize(folder, seed=seed, admissions_per_year=250)
+        first3 = [folder / y for y in ("2019-20", "2020-21", "2021-22")]
+        p = carecast.ssda903.project(first3, years=2, samples=300, seed=seed)
+        df = p.to_pandas(every="year").query("placement_type == 'all'")
+        for _, row in df.iterrows():
+            actual = truth["stock"][row["period"][:4]]
+            n += 1
+            hits80 += row["lower_80"] <= actual <= row["upper_80"]
+            hits95 += row["lower_95"] <= actual <= row["upper_95"]
+    assert n == 24
+    assert hits80 / n >= 0.5, hits80
+    assert hits95 / n >= 0.75, hits95
+
+
+def test_project_is_seeded_never_negative_and_checks_arguments(returns):
+    folder, _ = returns
+    ds = carecast.ssda903.load(folder)
+    a = carecast.ssda903.project(ds, years=2, samples=100, seed=5).to_pandas()
+    b = carecast.ssda903.project(folder, years=2, samples=100, seed=5).to_pandas()
+    assert a.equals(b)
+    c = carecast.ssda903.project(folder, years=2, samples=100, seed=6).to_pandas()
+    assert not a.equals(c)
+    assert list(a.columns[:5]) == ["period", "placement_type", "provider", "measure", "value"]
+    assert len(a) == 24 * 12
+    for lv in ("80", "95"):
+        assert (a[f"lower_{lv}"] >= 0).all()
+        assert (a[f"lower_{lv}"] <= a["median"]).all() and (a["median"] <= a[f"upper_{lv}"]).all()
+    assert (a["lower_95"] <= a["lower_80"]).all() and (a["upper_95"] >= a["upper_80"]).all()
+    # A step down from residential care to fostering moves children out of homes.
+    down = carecast.ssda903.project(
+        folder,
+        years=3,
+        samples=50,
+        seed=5,
+        scenario={"step_down": {"from": "residential", "to": "fostering", "factor": 4}},
+    ).to_pandas(every="year")
+    base = carecast.ssda903.project(folder, years=3, samples=50, seed=5).to_pandas(every="year")
+    homes = ["in_house_home", "block_home", "agency_home"]
+
+    def last(df):
+        return df[df["period"] == "2027-03-31"].set_index("placement_type")["value"]
+
+    assert last(down)[homes].sum() < last(base)[homes].sum()
+    with pytest.raises(carecast.ArgumentError, match="years"):
+        carecast.ssda903.project(folder, years=0)
+    with pytest.raises(carecast.ArgumentError, match="samples"):
+        carecast.ssda903.project(folder, samples=0)
+    with pytest.raises(carecast.ArgumentError, match="levels"):
+        carecast.ssda903.project(folder, levels=[100])
+    with pytest.raises(carecast.ArgumentError, match=r"scenario\['s'\]\['factor'\]"):
+        carecast.ssda903.project(
+            folder, scenario={"s": {"from": "ifa", "to": "other", "factor": -1}}
+        )
+    with pytest.raises(carecast.UnknownNameError, match=r"\(to\) \"fostr\""):
+        carecast.ssda903.project(
+            folder, scenario={"s": {"from": "residential", "to": "fostr", "factor": 2}}
+        )
+    with pytest.raises(carecast.ArgumentError, match="disclosure"):
+        carecast.ssda903.project(folder, disclosure="ons")
+
+
+def test_cli_project_json_and_disclosure(returns, capsys):
+    folder, _ = returns
+    args = ["ssda903", "project", str(folder), "--years", "2", "--samples", "100", "--seed", "3"]
+    assert main([*args, "--format", "json"]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    rows = obj["rows"]
+    assert obj["seed"] == 3 and len(rows) == 2 * 12
+    assert {"period", "placement_type", "provider", "value", "lower_80", "upper_95"} <= set(rows[0])
+    df = carecast.ssda903.project(folder, years=2, samples=100, seed=3).to_pandas(every="year")
+    assert [r["upper_80"] for r in rows] == [round(v, 1) for v in df["upper_80"]]
+    assert main([*args, "--format", "json", "--disclosure", "dfe"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    for r, (_, exact) in zip(rows, df.iterrows(), strict=True):
+        for col in ("value", "median", "lower_80", "upper_80", "lower_95", "upper_95"):
+            v = exact[col]
+            whole = int(v + 0.5)
+            assert r[col] == ("c" if 1 <= whole <= 5 else whole), (col, r[col], v)
+    assert main([*args, "--move", "homes", "ifa", "2"]) == 2
+    assert 'placement type or group (from) "homes"' in capsys.readouterr().err
