@@ -1,6 +1,7 @@
 import json
 import pickle
 
+import pandas as pd
 import pytest
 
 import carecast
@@ -175,3 +176,72 @@ def test_cli_project_json_and_disclosure(returns, capsys):
             assert r[col] == ("c" if 1 <= whole <= 5 else whole), (col, r[col], v)
     assert main([*args, "--move", "homes", "ifa", "2"]) == 2
     assert 'placement type or group (from) "homes"' in capsys.readouterr().err
+
+
+def test_reconcile_against_the_dfe_panel(returns, capsys):
+    folder, truth = returns
+    df = carecast.ssda903.reconcile(carecast.ssda903.load(folder), council="Derby").to_pandas()
+    stock = df[df["group"] == "measure=stock, band=all"].set_index("period")
+    for year, n in truth["stock"].items():
+        assert stock.loc[f"{year}-03-31", "expected"] == n
+    dfe = carecast.datasets.load("dfe:Derby").table("cic_by_age").to_pandas()
+    dfe_all = dfe[dfe["band"] == "all"].set_index("period")["value"]
+    for period, row in stock.iterrows():
+        assert row["found"] == dfe_all[period]
+        assert row["status"] == ("pass" if row["found"] == row["expected"] else "fail")
+    assert {"measure=admissions, band=all", "measure=discharges, band=all"} <= set(df["group"])
+    with pytest.raises(carecast.ArgumentError, match="no LA column"):
+        carecast.ssda903.reconcile(folder)
+    with pytest.raises(carecast.UnknownNameError, match="Derby"):
+        carecast.ssda903.reconcile(folder, council="Derbi")
+    assert (
+        main(["ssda903", "reconcile", str(folder), "--council", "Derby", "--format", "json"]) == 0
+    )
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert len(rows) == len(df)
+
+
+def _disclosed(v):
+    whole = int(v + 0.5)
+    return "c" if 1 <= whole <= 5 else whole
+
+
+def test_disclosure_on_every_derived_table_and_the_audit(returns, capsys):
+    folder, _ = returns
+    exact = carecast.ssda903.load(folder)
+    safe = carecast.ssda903.load(folder, disclosure="dfe")
+    assert safe.table_ids == exact.table_ids
+    seen_c = 0
+    for tid in exact.table_ids:
+        e = exact.table(tid).to_pandas()
+        d = safe.table(tid).to_pandas()
+        assert len(e) == len(d)
+        for col in ("value", "lower", "upper"):
+            for got, v in zip(d[col], e[col], strict=True):
+                if pd.isna(v):
+                    assert pd.isna(got)
+                    continue
+                assert got == _disclosed(v), (tid, col, got, v)
+                seen_c += got == "c"
+        # Nothing from 1 to 5 survives as a number.
+        nums = pd.to_numeric(d["value"], errors="coerce")
+        assert not nums.between(1, 5).any(), tid
+    assert seen_c > 0  # the synthetic return has small cells, so the rule was exercised
+    a, s = exact.audit, safe.audit
+    assert [_disclosed(v) for v in a["children"]] == s["children"].tolist()
+    assert a["rows"].tolist() == s["rows"].tolist()
+    # The command line: show and audit under --disclosure dfe.
+    for tid in exact.table_ids:
+        assert main(["show", f"903:{folder}", tid, "--format", "json", "--disclosure", "dfe"]) == 0
+        rows = json.loads(capsys.readouterr().out)["rows"]
+        e = exact.table(tid).to_pandas()
+        assert [r["value"] for r in rows] == [
+            None if pd.isna(v) else _disclosed(v) for v in e["value"]
+        ], tid
+    assert main(["ssda903", "audit", str(folder), "--format", "json", "--disclosure", "dfe"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert [r["children"] for r in rows] == s["children"].tolist()
+    again = pickle.loads(pickle.dumps(safe))
+    assert again.disclosure == "dfe" and again.audit.equals(s)
+    with pytest.raises(carecast.ArgumentError, match="disclosure"):
+        carecast.ssda903.load(folder, disclosure="ons")

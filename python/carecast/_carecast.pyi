@@ -42,6 +42,7 @@ __all__ = [
     "select_default",
     "ssda903_load",
     "ssda903_project",
+    "ssda903_reconcile",
     "ssda903_synthesize",
     "national_backtest",
     "dfe_panel",
@@ -309,6 +310,7 @@ def ssda903_project(
     fit_years: int | None = None,
     parameter_uncertainty: bool = True,
 ) -> dict[str, Any]: ...
+def ssda903_reconcile(paths: list[str], council: str | None = None) -> Reconciliation: ...
 def ssda903_synthesize(
     dir: str,
     seed: int = 1,

@@ -18,11 +18,17 @@ def register(add: Callable[..., argparse.ArgumentParser], emit: Emit) -> None:
     sp = add(
         "ssda903",
         lambda a: cmd_ssda903(a, emit),
-        "SSDA903 returns: the cleaning audit (rule, rows, children), or a projection of "
-        "the stock by placement type with placement moves and Monte Carlo intervals",
+        "SSDA903 returns: the cleaning audit (rule, rows, children), a projection of "
+        "the stock by placement type with placement moves and Monte Carlo intervals, or "
+        "the derived stock, starts and ceases reconciled against the DfE panel",
     )
-    sp.add_argument("action", choices=["audit", "project"], help="what to do")
+    sp.add_argument("action", choices=["audit", "project", "reconcile"], help="what to do")
     sp.add_argument("paths", nargs="+", help="folders of yearly returns or CSV files")
+    sp.add_argument(
+        "--council",
+        help="reconcile: the council in the DfE panel (name, ONS code or DfE number; "
+        "default the returns' LA column)",
+    )
     g = sp.add_argument_group("project")
     g.add_argument("--years", type=int, default=5, help="years ahead (default 5)")
     g.add_argument("--samples", type=int, default=1000, help="Monte Carlo paths (default 1000)")
@@ -55,6 +61,21 @@ def register(add: Callable[..., argparse.ArgumentParser], emit: Emit) -> None:
     )
 
 
+def disclosed_dataset(name: str) -> Any:
+    """Return ``903:PATH`` read with the disclosure rule of ``--disclosure``, else None.
+
+    Under ``--disclosure dfe`` the tables derived from records are disclosed as read
+    (:class:`carecast.ssda903.DisclosedTable`), counts of moves included; without it, or
+    for another dataset, the caller loads the dataset as usual.
+    """
+    from carecast import export, ssda903
+
+    rule = export._DISCLOSURE.get()
+    if rule == "none" or not name.startswith("903:"):
+        return None
+    return ssda903.load(name[4:], disclosure=rule)
+
+
 def _scenario(moves: list[list[str]] | None) -> dict[str, dict[str, Any]] | None:
     if not moves:
         return None
@@ -71,11 +92,18 @@ def _scenario(moves: list[list[str]] | None) -> dict[str, dict[str, Any]] | None
 
 
 def cmd_ssda903(a: argparse.Namespace, emit: Emit) -> int:
-    """Run ``carecast ssda903 audit|project``."""
+    """Run ``carecast ssda903 audit|project|reconcile``."""
     from carecast import export, ssda903
 
+    if a.action == "reconcile":
+        rec = ssda903.reconcile(a.paths, council=a.council)
+        df = rec.to_pandas()
+        emit(df, a.format, {"dataset": rec.dataset})
+        write_out(a, {"ssda903_reconcile": df})
+        return 0
     if a.action == "audit":
-        d = ssda903.load(a.paths)
+        # Counts of children in the audit follow --disclosure (rows of episodes do not).
+        d = ssda903.load(a.paths, disclosure=export._DISCLOSURE.get())
         df = d.audit
         emit(df, a.format, {"dataset": d.name})
         write_out(a, {"ssda903_audit": df})

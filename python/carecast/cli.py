@@ -234,7 +234,7 @@ def _cmd_datasets(a: argparse.Namespace) -> int:
 
 
 def _cmd_show(a: argparse.Namespace) -> int:
-    d = datasets.load(a.dataset)
+    d = _cli_ssda903.disclosed_dataset(a.dataset) or datasets.load(a.dataset)
     if a.table:
         t = d.table(a.table)
         if a.format == "table":

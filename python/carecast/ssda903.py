@@ -28,26 +28,75 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from carecast import _carecast
 from carecast import _validate as _v
-from carecast.datasets import Dataset
+from carecast.datasets import Dataset, Table
+
+if TYPE_CHECKING:
+    from carecast.datasets import Reconciliation
 
 __all__ = [
     "ReturnsDataset",
+    "DisclosedTable",
     "MovesProjection",
     "load",
     "audit",
     "project",
+    "reconcile",
     "synthesize",
     "AUDIT_COLUMNS",
 ]
 
 #: Columns of the audit frame.
 AUDIT_COLUMNS = ["rule", "action", "rows", "children", "detail"]
+
+
+def _rule(disclosure: str | None) -> str:
+    """Return the disclosure rule named (``None`` is ``"none"``), or fail naming it."""
+    from carecast import export
+
+    rule = "none" if disclosure is None else disclosure
+    if rule not in export.DISCLOSURE_RULES:
+        _v.fail("disclosure", disclosure, f"expected one of {', '.join(export.DISCLOSURE_RULES)}")
+    return rule
+
+
+class DisclosedTable(Table):
+    """A table derived from records whose frame follows a disclosure rule.
+
+    :meth:`to_pandas` applies :func:`carecast.export.disclose` to the long frame: counts
+    (``value``, ``lower``, ``upper``) become whole numbers and 1 to 5 is written ``c``.
+    Every count of these tables comes from children's records, so counts of events
+    (unit ``count``: placement moves and transitions) are treated as counts of children.
+    """
+
+    def __init__(self, native: _carecast.Table, disclosure: str = "dfe") -> None:
+        super().__init__(native)
+        self.disclosure = _rule(disclosure)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self._native, self.disclosure))
+
+    def to_pandas(self) -> pd.DataFrame:
+        """Return the table in long form under the disclosure rule.
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :meth:`carecast.datasets.Table.to_pandas`, counts disclosed.
+        """
+        from carecast import export
+
+        df = super().to_pandas()
+        units = df["unit"].tolist()
+        as_children = df.assign(unit=["children" if u == "count" else u for u in units])
+        out = export.disclose(as_children, self.disclosure)
+        out["unit"] = units
+        return out
 
 
 class ReturnsDataset(Dataset):
@@ -58,11 +107,25 @@ class ReturnsDataset(Dataset):
     """
 
     def __init__(
-        self, native: _carecast.Dataset, audit: dict[str, Any], paths: list[str] | None = None
+        self,
+        native: _carecast.Dataset,
+        audit: dict[str, Any],
+        paths: list[str] | None = None,
+        disclosure: str = "none",
     ) -> None:
         super().__init__(native)
         self._audit = audit
         self._paths = list(paths or [])
+        self._disclosure = _rule(disclosure)
+        if self._disclosure != "none":
+            self._tables = {
+                k: DisclosedTable(t._native, self._disclosure) for k, t in self._tables.items()
+            }
+
+    @property
+    def disclosure(self) -> str:
+        """The disclosure rule of its tables and audit (``"none"`` or ``"dfe"``)."""
+        return self._disclosure
 
     @property
     def paths(self) -> list[str]:
@@ -75,11 +138,20 @@ class ReturnsDataset(Dataset):
 
         Columns are :data:`AUDIT_COLUMNS`; ``action`` is ``removed``, ``fixed``,
         ``merged`` or ``noted``.
+
+        Under ``disclosure="dfe"`` the ``children`` column follows the DfE rule (1 to 5
+        written ``c``); ``rows`` counts episode rows, not children, and is kept.
         """
-        return pd.DataFrame({c: list(self._audit.get(c, [])) for c in AUDIT_COLUMNS})
+        df = pd.DataFrame({c: list(self._audit.get(c, [])) for c in AUDIT_COLUMNS})
+        if self._disclosure == "none":
+            return df
+        from carecast import export
+
+        units = {"children": "children"}
+        return export.disclose(export.clean(df, column_units=units), self._disclosure)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (ReturnsDataset, (self._native, self._audit, self._paths))
+        return (ReturnsDataset, (self._native, self._audit, self._paths, self._disclosure))
 
 
 def _paths(path_or_paths: str | os.PathLike[str] | list[str | os.PathLike[str]]) -> list[str]:
@@ -94,7 +166,10 @@ def _paths(path_or_paths: str | os.PathLike[str] | list[str | os.PathLike[str]])
     return out
 
 
-def load(path_or_paths: str | os.PathLike[str] | list[str | os.PathLike[str]]) -> ReturnsDataset:
+def load(
+    path_or_paths: str | os.PathLike[str] | list[str | os.PathLike[str]],
+    disclosure: str | None = None,
+) -> ReturnsDataset:
     """Read, clean and derive SSDA903 returns.
 
     Parameters
@@ -102,6 +177,10 @@ def load(path_or_paths: str | os.PathLike[str] | list[str | os.PathLike[str]]) -
     path_or_paths : str, pathlib.Path or list of them
         A folder (searched for ``*.csv`` files, e.g. a folder of yearly folders), a CSV
         file, or a list of these. Tables are recognised by their columns.
+    disclosure : {None, "none", "dfe"}
+        ``"dfe"``: every derived table's :meth:`~carecast.datasets.Table.to_pandas` and the
+        audit's ``children`` follow the DfE rule (:func:`carecast.export.disclose`: whole
+        counts, 1 to 5 written ``c``). The model still fits on the exact counts.
 
     Returns
     -------
@@ -114,19 +193,25 @@ def load(path_or_paths: str | os.PathLike[str] | list[str | os.PathLike[str]]) -
         For a row that cannot be read (the message names file, table, line, column and
         value), a return whose year cannot be found, or no episodes table.
     ArgumentError
-        If no path is given or an item is not a path.
+        If no path is given, an item is not a path, or the disclosure rule is unknown.
     """
+    rule = _rule(disclosure)
     paths = _paths(path_or_paths)
     native, audit_columns = _carecast.ssda903_load(paths)
-    return ReturnsDataset(native, audit_columns, paths)
+    return ReturnsDataset(native, audit_columns, paths, rule)
 
 
-def audit(path_or_paths: str | os.PathLike[str] | list[str | os.PathLike[str]]) -> pd.DataFrame:
+def audit(
+    path_or_paths: str | os.PathLike[str] | list[str | os.PathLike[str]],
+    disclosure: str | None = None,
+) -> pd.DataFrame:
     """Return the cleaning audit of SSDA903 returns (see :func:`load`).
 
     Parameters
     ----------
     path_or_paths : str, pathlib.Path or list of them
+        As for :func:`load`.
+    disclosure : {None, "none", "dfe"}
         As for :func:`load`.
 
     Returns
@@ -139,7 +224,7 @@ def audit(path_or_paths: str | os.PathLike[str] | list[str | os.PathLike[str]]) 
     DataError
         As for :func:`load`.
     """
-    return load(path_or_paths).audit
+    return load(path_or_paths, disclosure).audit
 
 
 def synthesize(
@@ -393,13 +478,7 @@ def project(
     >>> bool((df["lower_80"] >= 0).all() and (df["lower_95"] <= df["lower_80"]).all())
     True
     """
-    from carecast import export
-
-    rule = "none" if disclosure is None else disclosure
-    try:
-        rule = export._check_rule(rule)
-    except ValueError:
-        _v.fail("disclosure", disclosure, f"expected one of {', '.join(export.DISCLOSURE_RULES)}")
+    rule = _rule(disclosure)
     paths = data.paths if isinstance(data, ReturnsDataset) else _paths(data)
     if not paths:
         _v.fail("data", data, "this dataset does not remember its files; pass the paths")
@@ -424,3 +503,54 @@ def project(
         fit_years=fy,
     )
     return MovesProjection(cols, samples=samples, seed=seed, levels=sorted(lv), disclosure=rule)
+
+
+def reconcile(
+    data: ReturnsDataset | str | os.PathLike[str] | list[str | os.PathLike[str]],
+    council: str | None = None,
+) -> Reconciliation:
+    """Check the derived 31 March stock, starts and ceases against the DfE panel.
+
+    Each finding compares one figure for the same council, year and band: ``expected`` is
+    the figure derived from the returns (``cic_by_age``, ``admissions_by_age``,
+    ``flows_summary``), ``found`` the DfE one (``dfe:<council>`` of the bundled panel),
+    with no tolerance (``pass`` when equal, ``fail`` when not, ``indeterminate`` when a
+    suppressed DfE cell's bounds hold the derived figure).
+
+    Parameters
+    ----------
+    data : ReturnsDataset, str, pathlib.Path or list of them
+        What :func:`load` returned (its files are read again), or the paths to read.
+    council : str, optional
+        A council name, ONS code or DfE number; default the one code in the returns'
+        ``LA`` column.
+
+    Returns
+    -------
+    carecast.datasets.Reconciliation
+
+    Raises
+    ------
+    ArgumentError
+        If no council is given and the returns carry no ``LA`` code, or several.
+    UnknownNameError
+        For a council the DfE panel does not know (with the closest name).
+    DataError
+        As for :func:`load`.
+
+    Examples
+    --------
+    >>> import tempfile, carecast
+    >>> folder = tempfile.mkdtemp()
+    >>> truth = carecast.ssda903.synthesize(folder, seed=3, admissions_per_year=80)
+    >>> df = carecast.ssda903.reconcile(folder, council="Derby").to_pandas()
+    >>> row = df.query("period == '2024-03-31' and group == 'measure=stock, band=all'")
+    >>> int(row["expected"].iloc[0]) == truth["stock"]["2024"]
+    True
+    """
+    from carecast.datasets import Reconciliation
+
+    paths = data.paths if isinstance(data, ReturnsDataset) else _paths(data)
+    if council is not None:
+        council = _v.text("council", council)
+    return Reconciliation(_carecast.ssda903_reconcile(paths, council=council))

@@ -9,7 +9,7 @@ use carecast::ssda903::moves::MovesModel;
 use carecast::ssda903::{self, simulate, synth};
 
 use crate::convert::{columns, value_to_py};
-use crate::data::Dataset;
+use crate::data::{Dataset, Reconciliation};
 use crate::errors::run;
 
 /// Reads SSDA903 returns under `paths`; returns `(dataset, audit columns)`. The audit has
@@ -178,10 +178,30 @@ fn ssda903_project(
     Ok(out.unbind())
 }
 
+/// Reads SSDA903 returns under `paths` and reconciles the derived stock, starts and ceases
+/// against `dfe:<council>` of the bundled DfE panel (`council`: default the returns' `LA`).
+#[pyfunction]
+#[pyo3(signature = (paths, council=None))]
+fn ssda903_reconcile(
+    py: Python<'_>,
+    paths: Vec<String>,
+    council: Option<String>,
+) -> PyResult<Reconciliation> {
+    run(py, || {
+        let r = ssda903::load(&paths)?;
+        let panel = carecast::dfe::Panel::bundled()?;
+        ssda903::reconcile::reconcile(&r, panel, council.as_deref())
+    })
+    .map(|r| Reconciliation {
+        inner: std::sync::Arc::new(r),
+    })
+}
+
 /// Registers this module's functions.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ssda903_load, m)?)?;
     m.add_function(wrap_pyfunction!(ssda903_project, m)?)?;
+    m.add_function(wrap_pyfunction!(ssda903_reconcile, m)?)?;
     m.add_function(wrap_pyfunction!(ssda903_synthesize, m)?)?;
     Ok(())
 }

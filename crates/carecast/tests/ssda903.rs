@@ -699,3 +699,71 @@ fn moves_intervals_are_seeded_and_bad_arguments_are_named() {
         homes(&base)
     );
 }
+
+#[test]
+fn derived_figures_reconcile_against_the_dfe_panel() {
+    use carecast::ssda903::reconcile::{la_codes, reconcile};
+    use carecast::{Interval, Status};
+    let s = generate(&SynthOptions {
+        seed: 8,
+        admissions_per_year: 120.0,
+        ..SynthOptions::default()
+    })
+    .unwrap();
+    let r = load_bytes("s", &bytes(&s)).unwrap();
+    let panel = carecast::dfe::Panel::bundled().unwrap();
+    let rec = reconcile(&r, panel, Some("Derbyshire")).unwrap();
+    let dfe = carecast::dfe::dataset_in(panel, "Derbyshire").unwrap();
+    // Every 31 March of the returns at all ages, against the DfE's published stock.
+    for year in 2020..=2024 {
+        let period = format!("{year}-03-31");
+        let f = rec
+            .findings
+            .iter()
+            .find(|f| f.period.as_deref() == Some(&period) && f.group == "measure=stock, band=all")
+            .unwrap_or_else(|| panic!("no stock finding for {period}"));
+        let derived = f64::from(s.truth.stock_total(year).unwrap());
+        assert_eq!(f.expected, Some(Interval::exact(derived)));
+        let published = value(&dfe, "cic_by_age", &period, "all")
+            .or_else(|| value(&dfe, "stock_by_age", &period, "all"))
+            .unwrap_or_else(|| panic!("no DfE stock for {period}"));
+        assert_eq!(f.found, Some(Interval::exact(published)));
+        let want = if published == derived {
+            Status::Pass
+        } else {
+            Status::Fail
+        };
+        assert_eq!(f.status, want);
+    }
+    assert!(
+        rec.findings
+            .iter()
+            .any(|f| f.group.starts_with("measure=admissions"))
+    );
+    assert!(
+        rec.findings
+            .iter()
+            .any(|f| f.group.starts_with("measure=discharges"))
+    );
+    // No council named and no LA column: a located argument error.
+    let e = reconcile(&r, panel, None).unwrap_err().to_string();
+    assert!(e.contains("council") && e.contains("no LA column"), "{e}");
+    assert!(
+        reconcile(&r, panel, Some("Derbyshyre"))
+            .unwrap_err()
+            .to_string()
+            .contains("Derbyshire")
+    );
+    // A return with an LA column names its council (here a code the panel does not know).
+    let y = generate(&SynthOptions {
+        seed: 8,
+        admissions_per_year: 60.0,
+        layout: Layout::YearColumn,
+        ..SynthOptions::default()
+    })
+    .unwrap();
+    let ry = load_bytes("y", &bytes(&y)).unwrap();
+    assert_eq!(la_codes(&ry), ["E10000001"]);
+    let e = reconcile(&ry, panel, None).unwrap_err().to_string();
+    assert!(e.contains("E10000001"), "{e}");
+}

@@ -30,6 +30,7 @@ pub mod day;
 pub mod derive;
 pub mod moves;
 pub mod read;
+pub mod reconcile;
 pub mod simulate;
 pub mod synth;
 
