@@ -1,6 +1,7 @@
 import json
 import pickle
 
+import pandas as pd
 import pytest
 
 import carecast
@@ -78,3 +79,169 @@ def test_bad_rows_raise_located_errors(tmp_path):
         carecast.ssda903.load([])
     with pytest.raises(carecast.DataError, match="cannot read"):
         carecast.ssda903.load(tmp_path / "missing")
+
+
+def test_project_intervals_cover_held_out_true_stock(tmp_path):
+    """Fit on three returns, project two years: the 80% and 95% intervals of the total
+    stock against the true stock at the two held-out 31 Marches, over 12 generator seeds
+    (24 checks per level; seeds other than the Rust test's).
+
+    Tolerance: the two checks of a seed share one path of the truth, so count seeds as
+    the independent trials and, at worst, each as all-or-nothing: the seeds covered are
+    Binomial(12, L). Asking for at least half of the checks at 80% fails a correct method
+    with probability P(Bin(12, 0.8) <= 5) = 0.4%, and at least 75% at 95% with
+    P(Bin(12, 0.95) <= 8) = 0.2%. (Too-wide intervals are caught by the Rust test, which
+    has the larger sample.)
+    """
+    hits80 = hits95 = n = 0
+    for seed in range(101, 113):
+        folder = tmp_path / str(seed)
+        truth = carecast.ssda903.synthesize(folder, seed=seed, admissions_per_year=250)
+        first3 = [folder / y for y in ("2019-20", "2020-21", "2021-22")]
+        p = carecast.ssda903.project(first3, years=2, samples=300, seed=seed)
+        df = p.to_pandas(every="year").query("placement_type == 'all'")
+        for _, row in df.iterrows():
+            actual = truth["stock"][row["period"][:4]]
+            n += 1
+            hits80 += row["lower_80"] <= actual <= row["upper_80"]
+            hits95 += row["lower_95"] <= actual <= row["upper_95"]
+    assert n == 24
+    assert hits80 / n >= 0.5, hits80
+    assert hits95 / n >= 0.75, hits95
+
+
+def test_project_is_seeded_never_negative_and_checks_arguments(returns):
+    folder, _ = returns
+    ds = carecast.ssda903.load(folder)
+    a = carecast.ssda903.project(ds, years=2, samples=100, seed=5).to_pandas()
+    b = carecast.ssda903.project(folder, years=2, samples=100, seed=5).to_pandas()
+    assert a.equals(b)
+    c = carecast.ssda903.project(folder, years=2, samples=100, seed=6).to_pandas()
+    assert not a.equals(c)
+    assert list(a.columns[:5]) == ["period", "placement_type", "provider", "measure", "value"]
+    assert len(a) == 24 * 12
+    for lv in ("80", "95"):
+        assert (a[f"lower_{lv}"] >= 0).all()
+        assert (a[f"lower_{lv}"] <= a["median"]).all() and (a["median"] <= a[f"upper_{lv}"]).all()
+    assert (a["lower_95"] <= a["lower_80"]).all() and (a["upper_95"] >= a["upper_80"]).all()
+    # A step down from residential care to fostering moves children out of homes.
+    down = carecast.ssda903.project(
+        folder,
+        years=3,
+        samples=50,
+        seed=5,
+        scenario={"step_down": {"from": "residential", "to": "fostering", "factor": 4}},
+    ).to_pandas(every="year")
+    base = carecast.ssda903.project(folder, years=3, samples=50, seed=5).to_pandas(every="year")
+    homes = ["in_house_home", "block_home", "agency_home"]
+
+    def last(df):
+        return df[df["period"] == "2027-03-31"].set_index("placement_type")["value"]
+
+    assert last(down)[homes].sum() < last(base)[homes].sum()
+    with pytest.raises(carecast.ArgumentError, match="years"):
+        carecast.ssda903.project(folder, years=0)
+    with pytest.raises(carecast.ArgumentError, match="samples"):
+        carecast.ssda903.project(folder, samples=0)
+    with pytest.raises(carecast.ArgumentError, match="levels"):
+        carecast.ssda903.project(folder, levels=[100])
+    with pytest.raises(carecast.ArgumentError, match=r"scenario\['s'\]\['factor'\]"):
+        carecast.ssda903.project(
+            folder, scenario={"s": {"from": "ifa", "to": "other", "factor": -1}}
+        )
+    with pytest.raises(carecast.UnknownNameError, match=r"\(to\) \"fostr\""):
+        carecast.ssda903.project(
+            folder, scenario={"s": {"from": "residential", "to": "fostr", "factor": 2}}
+        )
+    with pytest.raises(carecast.ArgumentError, match="disclosure"):
+        carecast.ssda903.project(folder, disclosure="ons")
+
+
+def test_cli_project_json_and_disclosure(returns, capsys):
+    folder, _ = returns
+    args = ["ssda903", "project", str(folder), "--years", "2", "--samples", "100", "--seed", "3"]
+    assert main([*args, "--format", "json"]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    rows = obj["rows"]
+    assert obj["seed"] == 3 and len(rows) == 2 * 12
+    assert {"period", "placement_type", "provider", "value", "lower_80", "upper_95"} <= set(rows[0])
+    df = carecast.ssda903.project(folder, years=2, samples=100, seed=3).to_pandas(every="year")
+    assert [r["upper_80"] for r in rows] == [round(v, 1) for v in df["upper_80"]]
+    assert main([*args, "--format", "json", "--disclosure", "dfe"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    for r, (_, exact) in zip(rows, df.iterrows(), strict=True):
+        for col in ("value", "median", "lower_80", "upper_80", "lower_95", "upper_95"):
+            v = exact[col]
+            whole = int(v + 0.5)
+            assert r[col] == ("c" if 1 <= whole <= 5 else whole), (col, r[col], v)
+    assert main([*args, "--move", "homes", "ifa", "2"]) == 2
+    assert 'placement type or group (from) "homes"' in capsys.readouterr().err
+
+
+def test_reconcile_against_the_dfe_panel(returns, capsys):
+    folder, truth = returns
+    df = carecast.ssda903.reconcile(carecast.ssda903.load(folder), council="Derby").to_pandas()
+    stock = df[df["group"] == "measure=stock, band=all"].set_index("period")
+    for year, n in truth["stock"].items():
+        assert stock.loc[f"{year}-03-31", "expected"] == n
+    dfe = carecast.datasets.load("dfe:Derby").table("cic_by_age").to_pandas()
+    dfe_all = dfe[dfe["band"] == "all"].set_index("period")["value"]
+    for period, row in stock.iterrows():
+        assert row["found"] == dfe_all[period]
+        assert row["status"] == ("pass" if row["found"] == row["expected"] else "fail")
+    assert {"measure=admissions, band=all", "measure=discharges, band=all"} <= set(df["group"])
+    with pytest.raises(carecast.ArgumentError, match="no LA column"):
+        carecast.ssda903.reconcile(folder)
+    with pytest.raises(carecast.UnknownNameError, match="Derby"):
+        carecast.ssda903.reconcile(folder, council="Derbi")
+    assert (
+        main(["ssda903", "reconcile", str(folder), "--council", "Derby", "--format", "json"]) == 0
+    )
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert len(rows) == len(df)
+
+
+def _disclosed(v):
+    whole = int(v + 0.5)
+    return "c" if 1 <= whole <= 5 else whole
+
+
+def test_disclosure_on_every_derived_table_and_the_audit(returns, capsys):
+    folder, _ = returns
+    exact = carecast.ssda903.load(folder)
+    safe = carecast.ssda903.load(folder, disclosure="dfe")
+    assert safe.table_ids == exact.table_ids
+    seen_c = 0
+    for tid in exact.table_ids:
+        e = exact.table(tid).to_pandas()
+        d = safe.table(tid).to_pandas()
+        assert len(e) == len(d)
+        for col in ("value", "lower", "upper"):
+            for got, v in zip(d[col], e[col], strict=True):
+                if pd.isna(v):
+                    assert pd.isna(got)
+                    continue
+                assert got == _disclosed(v), (tid, col, got, v)
+                seen_c += got == "c"
+        # Nothing from 1 to 5 survives as a number.
+        nums = pd.to_numeric(d["value"], errors="coerce")
+        assert not nums.between(1, 5).any(), tid
+    assert seen_c > 0  # the synthetic return has small cells, so the rule was exercised
+    a, s = exact.audit, safe.audit
+    assert [_disclosed(v) for v in a["children"]] == s["children"].tolist()
+    assert a["rows"].tolist() == s["rows"].tolist()
+    # The command line: show and audit under --disclosure dfe.
+    for tid in exact.table_ids:
+        assert main(["show", f"903:{folder}", tid, "--format", "json", "--disclosure", "dfe"]) == 0
+        rows = json.loads(capsys.readouterr().out)["rows"]
+        e = exact.table(tid).to_pandas()
+        assert [r["value"] for r in rows] == [
+            None if pd.isna(v) else _disclosed(v) for v in e["value"]
+        ], tid
+    assert main(["ssda903", "audit", str(folder), "--format", "json", "--disclosure", "dfe"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert [r["children"] for r in rows] == s["children"].tolist()
+    again = pickle.loads(pickle.dumps(safe))
+    assert again.disclosure == "dfe" and again.audit.equals(s)
+    with pytest.raises(carecast.ArgumentError, match="disclosure"):
+        carecast.ssda903.load(folder, disclosure="ons")

@@ -42,6 +42,8 @@ __all__ = [
     "placement_types",
     "select_default",
     "ssda903_load",
+    "ssda903_project",
+    "ssda903_reconcile",
     "ssda903_synthesize",
     "national_backtest",
     "dfe_panel",
@@ -327,6 +329,17 @@ def national_backtest(
     max_horizon: int = 5,
 ) -> dict[str, Any]: ...
 def ssda903_load(paths: list[str]) -> tuple[Dataset, dict[str, Any]]: ...
+def ssda903_project(
+    paths: list[str],
+    years: int = 5,
+    samples: int = 1000,
+    levels: list[float] = ...,
+    seed: int = 0,
+    moves: list[tuple[str, str, float]] = ...,
+    fit_years: int | None = None,
+    parameter_uncertainty: bool = True,
+) -> dict[str, Any]: ...
+def ssda903_reconcile(paths: list[str], council: str | None = None) -> Reconciliation: ...
 def ssda903_synthesize(
     dir: str,
     seed: int = 1,

@@ -28,6 +28,7 @@ from carecast import (
     _cli_national,
     _cli_population,
     _cli_report,
+    _cli_ssda903,
     _dfe,
     _progress,
     datasets,
@@ -117,6 +118,8 @@ COMMAND_EXAMPLES: dict[str, list[str]] = {
     ],
     "ssda903": [
         "carecast ssda903 audit path/to/my_council_903/",
+        "carecast ssda903 project path/to/my_council_903/ --years 5 --seed 1",
+        "carecast ssda903 project path/to/my_council_903/ --move residential fostering 1.5",
         "carecast show 903:path/to/my_council_903/ cic_by_age",
     ],
     "scenario": [
@@ -231,7 +234,7 @@ def _cmd_datasets(a: argparse.Namespace) -> int:
 
 
 def _cmd_show(a: argparse.Namespace) -> int:
-    d = datasets.load(a.dataset)
+    d = _cli_ssda903.disclosed_dataset(a.dataset) or datasets.load(a.dataset)
     if a.table:
         t = d.table(a.table)
         if a.format == "table":
@@ -248,16 +251,6 @@ def _cmd_show(a: argparse.Namespace) -> int:
         write_out(a, {a.table: d.table(a.table).to_pandas()})
     else:
         write_out(a, {f"{d.name}_tables": d.tables()})
-    return 0
-
-
-def _cmd_ssda903(a: argparse.Namespace) -> int:
-    from carecast import ssda903
-
-    d = ssda903.load(a.paths)
-    df = d.audit
-    _emit(df, a.format, {"dataset": d.name})
-    write_out(a, {"ssda903_audit": df})
     return 0
 
 
@@ -629,9 +622,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("show", _cmd_show, "list a dataset's tables, or print one table in long form")
     sp.add_argument("dataset", help="bundled dataset name, a folder of table files, or 903:PATH")
     sp.add_argument("table", nargs="?", help="table id")
-    sp = add("ssda903", _cmd_ssda903, "SSDA903 returns: the cleaning audit (rule, rows, children)")
-    sp.add_argument("action", choices=["audit"], help="what to do (audit)")
-    sp.add_argument("paths", nargs="+", help="folders of yearly returns or CSV files")
+    _cli_ssda903.register(add, _emit)
     sp = add("reconcile", _cmd_reconcile, "run every check the published tables allow")
     sp.add_argument("dataset", help="bundled dataset name or a folder of table files")
     sp.add_argument(

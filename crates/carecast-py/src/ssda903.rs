@@ -1,12 +1,15 @@
 //! Native functions for `carecast.ssda903`: SSDA903 returns read, cleaned and derived, and
 //! synthetic returns written.
 
+use numpy::IntoPyArray;
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 
-use carecast::ssda903::{self, synth};
+use carecast::ssda903::moves::MovesModel;
+use carecast::ssda903::{self, simulate, synth};
 
 use crate::convert::{columns, value_to_py};
-use crate::data::Dataset;
+use crate::data::{Dataset, Reconciliation};
 use crate::errors::run;
 
 /// Reads SSDA903 returns under `paths`; returns `(dataset, audit columns)`. The audit has
@@ -105,9 +108,100 @@ fn ssda903_synthesize(
     value_to_py(py, &truth)
 }
 
+/// `lower_<L>` / `upper_<L>` column names of a level (`80`, `97.5`).
+fn level_label(level: f64) -> String {
+    if level.fract() == 0.0 {
+        format!("{level:.0}")
+    } else {
+        format!("{level}")
+    }
+}
+
+/// Reads SSDA903 returns under `paths`, fits the moves model on the last `fit_years`
+/// collection years (default: up to three) and draws `samples` paths of `years` years.
+/// `moves` are `(from, to, factor)` changes to monthly transition rates (type or group
+/// names). Returns columns `period, placement_type, provider, value, median,
+/// lower_<L>, upper_<L>...` (stock at each month end).
+#[pyfunction]
+#[pyo3(signature = (paths, years=5, samples=1000, levels=vec![80.0, 95.0], seed=0, moves=vec![], fit_years=None, parameter_uncertainty=true))]
+#[allow(clippy::too_many_arguments)]
+fn ssda903_project(
+    py: Python<'_>,
+    paths: Vec<String>,
+    years: u32,
+    samples: usize,
+    levels: Vec<f64>,
+    seed: u64,
+    moves: Vec<(String, String, f64)>,
+    fit_years: Option<u32>,
+    parameter_uncertainty: bool,
+) -> PyResult<Py<PyDict>> {
+    let p = run(py, || {
+        let r = ssda903::load(&paths)?;
+        let held = u32::try_from(r.clean.last_year - r.clean.first_year + 1).unwrap_or(1);
+        let m = MovesModel::fit(&r.clean, fit_years.unwrap_or(held.min(3)))?;
+        let mut changes = Vec::new();
+        for (from, to, factor) in &moves {
+            changes.extend(simulate::transition_changes(from, to, *factor)?);
+        }
+        let o = simulate::SimulateOptions {
+            years,
+            samples,
+            levels,
+            seed,
+            changes,
+            parameter_uncertainty,
+        };
+        simulate::simulate(&m, &o)
+    })?;
+    let out = PyDict::new(py);
+    let rows = &p.rows;
+    let text =
+        |f: &dyn Fn(&simulate::MovesRow) -> String| -> Vec<String> { rows.iter().map(f).collect() };
+    out.set_item("period", text(&|r| r.period_label()))?;
+    out.set_item("placement_type", text(&|r| r.type_code().to_string()))?;
+    out.set_item("provider", text(&|r| r.provider_code().to_string()))?;
+    let col = |f: &dyn Fn(&simulate::MovesRow) -> f64| -> Vec<f64> { rows.iter().map(f).collect() };
+    out.set_item("value", col(&|r| r.value).into_pyarray(py))?;
+    out.set_item("median", col(&|r| r.median).into_pyarray(py))?;
+    for (i, l) in p.levels.iter().enumerate() {
+        let label = level_label(*l);
+        out.set_item(
+            format!("lower_{label}"),
+            col(&|r| r.lower[i]).into_pyarray(py),
+        )?;
+        out.set_item(
+            format!("upper_{label}"),
+            col(&|r| r.upper[i]).into_pyarray(py),
+        )?;
+    }
+    Ok(out.unbind())
+}
+
+/// Reads SSDA903 returns under `paths` and reconciles the derived stock, starts and ceases
+/// against `dfe:<council>` of the bundled DfE panel (`council`: default the returns' `LA`).
+#[pyfunction]
+#[pyo3(signature = (paths, council=None))]
+fn ssda903_reconcile(
+    py: Python<'_>,
+    paths: Vec<String>,
+    council: Option<String>,
+) -> PyResult<Reconciliation> {
+    run(py, || {
+        let r = ssda903::load(&paths)?;
+        let panel = carecast::dfe::Panel::bundled()?;
+        ssda903::reconcile::reconcile(&r, panel, council.as_deref())
+    })
+    .map(|r| Reconciliation {
+        inner: std::sync::Arc::new(r),
+    })
+}
+
 /// Registers this module's functions.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ssda903_load, m)?)?;
+    m.add_function(wrap_pyfunction!(ssda903_project, m)?)?;
+    m.add_function(wrap_pyfunction!(ssda903_reconcile, m)?)?;
     m.add_function(wrap_pyfunction!(ssda903_synthesize, m)?)?;
     Ok(())
 }

@@ -534,3 +534,236 @@ fn unknown_codes_are_kept_and_counted() {
         Some(1.0)
     );
 }
+
+/// The moves projection's Monte Carlo intervals, fitted on three returns, against the
+/// generator's true stock at four held-out month ends (6, 12, 18 and 24 months on), over
+/// 20 generator seeds (each with its own simulation seed): 80 checks per level.
+///
+/// Tolerance: if the intervals are right, each check holds with probability L. The four
+/// checks of a seed share one path of the truth, so the honest count of independent
+/// trials is the 20 seeds, each scoring 0-4 hits. Treating the 20 seed scores as
+/// independent and each as all-or-nothing (the widest spread correlation can give), the
+/// count of seeds covered is Binomial(20, L): for L = 80%, P(at most 11 of 20) = 1.0% and
+/// for L = 95%, P(at most 15 of 20) = 0.3%, so the lower limits below (55% and 75% of the
+/// 80 checks) fail a correct method at most about 1% of the time. The upper limit (the
+/// 80% intervals covering at most 78 of the 80 checks) fails a correct method with
+/// probability 0.8^20 = 1.2% in that same worst case (4e-6 if the checks were independent)
+/// and catches intervals far too wide.
+#[test]
+fn moves_intervals_cover_the_held_out_true_stock_at_the_stated_rate() {
+    use carecast::ssda903::moves::MovesModel;
+    use carecast::ssda903::simulate::{SimulateOptions, simulate};
+    let (mut hits80, mut hits95, mut n) = (0, 0, 0);
+    for seed in 1..=20u64 {
+        let s = generate(&SynthOptions {
+            seed,
+            admissions_per_year: 250.0,
+            ..SynthOptions::default()
+        })
+        .unwrap();
+        let first3: Vec<(String, Vec<u8>)> = bytes(&s)
+            .into_iter()
+            .filter(|(f, _)| {
+                ["2019-20", "2020-21", "2021-22"]
+                    .iter()
+                    .any(|y| f.starts_with(y))
+            })
+            .collect();
+        let r = load_bytes("first3", &first3).unwrap();
+        let m = MovesModel::fit(&r.clean, 3).unwrap();
+        let o = SimulateOptions {
+            years: 2,
+            samples: 400,
+            seed: 1000 + seed,
+            ..SimulateOptions::default()
+        };
+        let p = simulate(&m, &o).unwrap();
+        for k in [5usize, 11, 17, 23] {
+            let row = &p.rows[k * 12 + 11];
+            assert!(row.placement_type.is_none());
+            let truth = f64::from(s.truth.stock_month_end[&row.period]);
+            n += 1;
+            hits80 += usize::from(row.lower[0] <= truth && truth <= row.upper[0]);
+            hits95 += usize::from(row.lower[1] <= truth && truth <= row.upper[1]);
+            println!(
+                "seed {seed} {:?}: truth {truth} mean {:.0} 80% [{}, {}] 95% [{}, {}]",
+                row.period, row.value, row.lower[0], row.upper[0], row.lower[1], row.upper[1]
+            );
+        }
+    }
+    let (c80, c95) = (hits80 as f64 / n as f64, hits95 as f64 / n as f64);
+    println!("coverage 80%: {c80:.3}, 95%: {c95:.3} ({n} checks)");
+    assert!(
+        (0.55..=0.975).contains(&c80),
+        "80% intervals cover {c80:.3}"
+    );
+    assert!(c95 >= 0.75, "95% intervals cover {c95:.3}");
+}
+
+#[test]
+fn moves_intervals_are_seeded_and_bad_arguments_are_named() {
+    use carecast::ssda903::moves::MovesModel;
+    use carecast::ssda903::simulate::{SimulateOptions, simulate, transition_changes};
+    let s = generate(&SynthOptions {
+        seed: 5,
+        admissions_per_year: 100.0,
+        ..SynthOptions::default()
+    })
+    .unwrap();
+    let r = load_bytes("s", &bytes(&s)).unwrap();
+    let m = MovesModel::fit(&r.clean, 2).unwrap();
+    let o = SimulateOptions {
+        years: 1,
+        samples: 100,
+        seed: 9,
+        ..SimulateOptions::default()
+    };
+    let a = simulate(&m, &o).unwrap();
+    assert_eq!(a, simulate(&m, &o).unwrap());
+    let b = simulate(
+        &m,
+        &SimulateOptions {
+            seed: 10,
+            ..o.clone()
+        },
+    )
+    .unwrap();
+    assert_ne!(a, b);
+    assert!(a.rows.iter().all(|x| x.lower.iter().all(|&l| l >= 0.0)));
+    // Each type's expected stock adds up to the total's.
+    for k in 0..12 {
+        let month = &a.rows[k * 12..(k + 1) * 12];
+        let sum: f64 = month[..11].iter().map(|x| x.value).sum();
+        assert!((sum - month[11].value).abs() < 1e-9);
+    }
+    let err = |o: SimulateOptions| simulate(&m, &o).unwrap_err().to_string();
+    assert!(
+        err(SimulateOptions {
+            samples: 0,
+            ..o.clone()
+        })
+        .contains("samples")
+    );
+    assert!(
+        err(SimulateOptions {
+            levels: vec![100.0],
+            ..o.clone()
+        })
+        .contains("levels")
+    );
+    assert!(
+        err(SimulateOptions {
+            years: 0,
+            ..o.clone()
+        })
+        .contains("years")
+    );
+    let e = transition_changes("residential", "fostr", 1.5)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("fostr") && e.contains("(to)"), "{e}");
+    assert!(transition_changes("residential", "fostering", -1.0).is_err());
+    // A step down from residential care to fostering lowers the residential stock.
+    let step = transition_changes("residential", "fostering", 4.0).unwrap();
+    let base = simulate(
+        &m,
+        &SimulateOptions {
+            years: 3,
+            ..o.clone()
+        },
+    )
+    .unwrap();
+    let down = simulate(
+        &m,
+        &SimulateOptions {
+            years: 3,
+            changes: step,
+            ..o.clone()
+        },
+    )
+    .unwrap();
+    let homes = |p: &carecast::ssda903::simulate::MovesIntervals| -> f64 {
+        p.rows[35 * 12..36 * 12]
+            .iter()
+            .filter(|x| {
+                x.placement_type
+                    .is_some_and(|t| t.group() == carecast::PlacementGroup::Residential)
+            })
+            .map(|x| x.value)
+            .sum()
+    };
+    assert!(
+        homes(&down) < homes(&base),
+        "{} vs {}",
+        homes(&down),
+        homes(&base)
+    );
+}
+
+#[test]
+fn derived_figures_reconcile_against_the_dfe_panel() {
+    use carecast::ssda903::reconcile::{la_codes, reconcile};
+    use carecast::{Interval, Status};
+    let s = generate(&SynthOptions {
+        seed: 8,
+        admissions_per_year: 120.0,
+        ..SynthOptions::default()
+    })
+    .unwrap();
+    let r = load_bytes("s", &bytes(&s)).unwrap();
+    let panel = carecast::dfe::Panel::bundled().unwrap();
+    let rec = reconcile(&r, panel, Some("Derbyshire")).unwrap();
+    let dfe = carecast::dfe::dataset_in(panel, "Derbyshire").unwrap();
+    // Every 31 March of the returns at all ages, against the DfE's published stock.
+    for year in 2020..=2024 {
+        let period = format!("{year}-03-31");
+        let f = rec
+            .findings
+            .iter()
+            .find(|f| f.period.as_deref() == Some(&period) && f.group == "measure=stock, band=all")
+            .unwrap_or_else(|| panic!("no stock finding for {period}"));
+        let derived = f64::from(s.truth.stock_total(year).unwrap());
+        assert_eq!(f.expected, Some(Interval::exact(derived)));
+        let published = value(&dfe, "cic_by_age", &period, "all")
+            .or_else(|| value(&dfe, "stock_by_age", &period, "all"))
+            .unwrap_or_else(|| panic!("no DfE stock for {period}"));
+        assert_eq!(f.found, Some(Interval::exact(published)));
+        let want = if published == derived {
+            Status::Pass
+        } else {
+            Status::Fail
+        };
+        assert_eq!(f.status, want);
+    }
+    assert!(
+        rec.findings
+            .iter()
+            .any(|f| f.group.starts_with("measure=admissions"))
+    );
+    assert!(
+        rec.findings
+            .iter()
+            .any(|f| f.group.starts_with("measure=discharges"))
+    );
+    // No council named and no LA column: a located argument error.
+    let e = reconcile(&r, panel, None).unwrap_err().to_string();
+    assert!(e.contains("council") && e.contains("no LA column"), "{e}");
+    assert!(
+        reconcile(&r, panel, Some("Derbyshyre"))
+            .unwrap_err()
+            .to_string()
+            .contains("Derbyshire")
+    );
+    // A return with an LA column names its council (here a code the panel does not know).
+    let y = generate(&SynthOptions {
+        seed: 8,
+        admissions_per_year: 60.0,
+        layout: Layout::YearColumn,
+        ..SynthOptions::default()
+    })
+    .unwrap();
+    let ry = load_bytes("y", &bytes(&y)).unwrap();
+    assert_eq!(la_codes(&ry), ["E10000001"]);
+    let e = reconcile(&ry, panel, None).unwrap_err().to_string();
+    assert!(e.contains("E10000001"), "{e}");
+}

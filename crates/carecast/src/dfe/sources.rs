@@ -40,7 +40,13 @@ fn figures(ds: &Dataset, tables: &[&str]) -> BTreeMap<Key, (Interval, String)> {
     out
 }
 
-fn compare(check: &str, doc: &Dataset, doc_tables: &[&str], dfe: &Dataset, out: &mut Vec<Finding>) {
+pub(crate) fn compare(
+    check: &str,
+    doc: &Dataset,
+    doc_tables: &[&str],
+    dfe: &Dataset,
+    out: &mut Vec<Finding>,
+) {
     let theirs = figures(
         dfe,
         &[

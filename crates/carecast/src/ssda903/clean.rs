@@ -27,7 +27,7 @@
 
 use super::codes;
 use super::day::{Day, march31};
-use super::read::{Code, EpisodeRow, Returns};
+use super::read::{Code, EpisodeRow, HeaderRow, Returns, UascRow};
 
 /// One row of the audit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,18 +191,27 @@ fn same_content(a: &EpisodeRow, b: &EpisodeRow) -> bool {
         == (b.dec, b.rne, b.ls, b.place, b.provider, b.rec, b.reason)
 }
 
+/// What the audit says about the files: rows of files not recognised, their names, and
+/// blank rows skipped.
+struct FileNotes {
+    file_rows: usize,
+    odd_files: Vec<String>,
+    blank: usize,
+}
+
 /// Cleans read returns (see the module documentation for the rules).
-#[allow(clippy::too_many_lines)] // one pass over the rows; to be split in a follow-up
 pub fn clean(r: Returns) -> Clean {
     let mut t = Tally { rows: Vec::new() };
-    let mut file_rows = 0usize;
-    let mut odd_files = Vec::new();
-    let mut blank = 0usize;
+    let mut notes = FileNotes {
+        file_rows: 0,
+        odd_files: Vec::new(),
+        blank: 0,
+    };
     for f in &r.files {
-        blank += f.blank_rows;
+        notes.blank += f.blank_rows;
         if f.kind.is_none() {
-            odd_files.push(f.path.clone());
-            file_rows += f.rows;
+            notes.odd_files.push(f.path.clone());
+            notes.file_rows += f.rows;
         }
     }
     let n = r.children;
@@ -215,8 +224,34 @@ pub fn clean(r: Returns) -> Clean {
     for e in &r.episodes {
         last_seen[e.child as usize] = last_seen[e.child as usize].max(e.year);
     }
-    // Same start: keep latest return, then a row with DEC, then the later line.
-    let mut kept: Vec<EpisodeRow> = r.episodes;
+    let mut kept = same_starts(r.episodes, &mut t);
+    let mut has_episode = vec![false; n];
+    for e in &kept {
+        has_episode[e.child as usize] = true;
+    }
+    note_codes(&kept, &mut t);
+    // Short breaks.
+    kept.retain(|e| {
+        let sb = codes::is_short_break(e.ls.as_str());
+        if sb {
+            t.add("short_break", e.child);
+        }
+        !sb
+    });
+    let dob = attach_headers(&mut kept, r.headers, &r.uasc, &has_episode, &mut t);
+    let out = close_and_merge(&kept, last_year, &last_seen, &mut t);
+    Clean {
+        episodes: out,
+        dob,
+        first_year,
+        last_year,
+        audit: audit_rows(t, notes),
+    }
+}
+
+/// Same start: keeps the latest return, then a row with DEC, then the later line.
+fn same_starts(episodes: Vec<EpisodeRow>, t: &mut Tally) -> Vec<EpisodeRow> {
+    let mut kept = episodes;
     kept.sort_unstable_by_key(|e| {
         (
             e.child,
@@ -245,11 +280,12 @@ pub fn clean(r: Returns) -> Clean {
         t.add(id, e.child);
         true
     });
-    let mut has_episode = vec![false; n];
-    for e in &kept {
-        has_episode[e.child as usize] = true;
-    }
-    // Codes and year ends, on the rows kept (code lists encoded once).
+    kept
+}
+
+/// Notes codes outside the lists and end dates after their return's year end, on the
+/// rows kept (code lists encoded once).
+fn note_codes(kept: &[EpisodeRow], t: &mut Tally) {
     let list =
         |l: &[&str]| -> Vec<Code> { l.iter().filter_map(|c| Code::new(c.as_bytes())).collect() };
     let (rne, ls, place, provider, rec) = (
@@ -259,7 +295,7 @@ pub fn clean(r: Returns) -> Clean {
         list(&codes::PLACE_PROVIDER),
         list(&codes::REC),
     );
-    for e in &kept {
+    for e in kept {
         let unknown = !rne.contains(&e.rne)
             || !ls.contains(&e.ls)
             || !place.contains(&e.place)
@@ -272,16 +308,19 @@ pub fn clean(r: Returns) -> Clean {
             t.add("dec_after_year_end", e.child);
         }
     }
-    // Short breaks.
-    kept.retain(|e| {
-        let sb = codes::is_short_break(e.ls.as_str());
-        if sb {
-            t.add("short_break", e.child);
-        }
-        !sb
-    });
-    // Headers: latest return wins.
-    let mut hs = r.headers;
+}
+
+/// Dates of birth from the headers (the latest return wins) or, failing that, the UASC
+/// table; drops episodes of children with neither, noting each rule.
+fn attach_headers(
+    kept: &mut Vec<EpisodeRow>,
+    headers: Vec<HeaderRow>,
+    uasc: &[UascRow],
+    has_episode: &[bool],
+    t: &mut Tally,
+) -> Vec<Option<Day>> {
+    let n = has_episode.len();
+    let mut hs = headers;
     hs.sort_unstable_by_key(|h| (h.child, h.year, h.file, h.line));
     let mut dob: Vec<Option<Day>> = vec![None; n];
     let mut header_years: Vec<Vec<i32>> = vec![Vec::new(); n];
@@ -309,7 +348,7 @@ pub fn clean(r: Returns) -> Clean {
         }
     }
     let mut uasc_dob: Vec<Option<Day>> = vec![None; n];
-    for u in &r.uasc {
+    for u in uasc {
         if u.dob.is_some() {
             uasc_dob[u.child as usize] = u.dob;
         }
@@ -342,7 +381,17 @@ pub fn clean(r: Returns) -> Clean {
         }
         true
     });
-    // Overlaps and open episodes, per child.
+    dob
+}
+
+/// Closes open episodes and cuts overlaps by the next start, and merges continuation
+/// episodes, per child.
+fn close_and_merge(
+    kept: &[EpisodeRow],
+    last_year: i32,
+    last_seen: &[i32],
+    t: &mut Tally,
+) -> Vec<Episode> {
     let mut out: Vec<Episode> = Vec::with_capacity(kept.len());
     let mut i = 0;
     while i < kept.len() {
@@ -396,7 +445,16 @@ pub fn clean(r: Returns) -> Clean {
         }
         i = j;
     }
-    // The audit.
+    out
+}
+
+/// The audit: one row per rule.
+fn audit_rows(t: Tally, notes: FileNotes) -> Vec<AuditRow> {
+    let FileNotes {
+        file_rows,
+        odd_files,
+        blank,
+    } = notes;
     let mut counts: Vec<(usize, Vec<u32>)> = vec![(0, Vec::new()); RULES.len()];
     for (r, c) in t.rows {
         counts[r].0 += 1;
@@ -428,13 +486,7 @@ pub fn clean(r: Returns) -> Clean {
             detail,
         });
     }
-    Clean {
-        episodes: out,
-        dob,
-        first_year,
-        last_year,
-        audit,
-    }
+    audit
 }
 
 impl Clean {

@@ -92,9 +92,43 @@ fn age_on(dob: (i32, u32, u32), on: (i32, u32, u32)) -> usize {
     usize::try_from(a.clamp(0, 18)).unwrap_or(0)
 }
 
-/// Derives the counts from a clean history.
-#[allow(clippy::too_many_lines)] // one pass over the rows; to be split in a follow-up
-pub fn derive(c: &Clean) -> Derived {
+/// The month ends and years every child's pass counts into.
+struct Frame {
+    first: i32,
+    last: i32,
+    me: Vec<Day>,
+    me_ymd: Vec<(i32, u32, u32)>,
+    data_start: Day,
+    ny: usize,
+}
+
+impl Frame {
+    /// The index of the collection year holding day `z`, if in the returns.
+    fn yi(&self, z: Day) -> Option<usize> {
+        let f = fy_of(z);
+        usize::try_from(f - self.first)
+            .ok()
+            .filter(|_| f <= self.last)
+    }
+
+    /// The length class of a spell from `start` to `end` (see `DURATIONS`).
+    fn duration(&self, start: Day, end: Day) -> usize {
+        if start < self.data_start {
+            return 6;
+        }
+        match end - start {
+            ..31 => 0,
+            31..183 => 1,
+            183..365 => 2,
+            365..730 => 3,
+            730..1826 => 4,
+            _ => 5,
+        }
+    }
+}
+
+/// Empty counts for the returns' months and years, and the frame to count them in.
+fn empty(c: &Clean) -> (Derived, Frame) {
     let (first, last) = (c.first_year, c.last_year);
     let mut months = Vec::new();
     let (mut y, mut m) = (first - 1, 3u32);
@@ -107,12 +141,12 @@ pub fn derive(c: &Clean) -> Derived {
     let nm = months.len();
     let years: Vec<i32> = (first..=last).collect();
     let ny = years.len();
-    let mut d = Derived {
+    let d = Derived {
         months,
         stock_age: vec![[0; 19]; nm],
         stock_type: vec![[0; 11]; nm],
         stock_group_provider: vec![[[0; 3]; 8]; nm],
-        years: years.clone(),
+        years,
         starts_age: vec![[0; 19]; ny],
         ceases_reason: vec![Default::default(); ny],
         ceases_duration: vec![[0; 7]; ny],
@@ -121,14 +155,23 @@ pub fn derive(c: &Clean) -> Derived {
         children_3_plus: vec![0; ny],
         transitions: vec![[[0; 8]; 8]; ny],
     };
-    if me.is_empty() {
+    let f = Frame {
+        first,
+        last,
+        me,
+        me_ymd,
+        data_start: day(first - 1, 4, 1),
+        ny,
+    };
+    (d, f)
+}
+
+/// Derives the counts from a clean history.
+pub fn derive(c: &Clean) -> Derived {
+    let (mut d, f) = empty(c);
+    if f.me.is_empty() {
         return d;
     }
-    let data_start = day(first - 1, 4, 1);
-    let yi = |z: Day| -> Option<usize> {
-        let f = fy_of(z);
-        usize::try_from(f - first).ok().filter(|_| f <= last)
-    };
     let eps = &c.episodes;
     let mut i = 0;
     while i < eps.len() {
@@ -137,101 +180,91 @@ pub fn derive(c: &Clean) -> Derived {
         while j < eps.len() && eps[j].child == child {
             j += 1;
         }
-        let Some(dob) = c.dob.get(child as usize).copied().flatten() else {
-            i = j;
-            continue;
-        };
-        let dob_ymd = ymd(dob);
-        let mut start_year = None;
-        let mut cease: Vec<Option<(String, usize)>> = vec![None; 0];
-        let mut moves_in: Vec<u32> = Vec::new();
-        let mut spell_start = eps[i].decom;
-        for k in i..j {
-            let e: &Episode = &eps[k];
-            let prev = (k > i).then(|| &eps[k - 1]);
-            let new_spell = prev.is_none_or(|p| p.dec != Some(e.decom));
-            if new_spell {
-                spell_start = e.decom;
-                if let Some(y) = yi(e.decom)
-                    && start_year != Some(y)
-                {
-                    start_year = Some(y);
-                    d.starts_age[y][age_on(dob_ymd, ymd(e.decom))] += 1;
-                }
-            } else if codes::is_move(e.rne.as_str())
-                && let Some(y) = yi(e.decom)
-            {
-                d.moves[y] += 1;
-                if moves_in.len() < ny {
-                    moves_in.resize(ny, 0);
-                }
-                moves_in[y] += 1;
-                if let Some(p) = prev {
-                    d.transitions[y][group_index(p.place.as_str())]
-                        [group_index(e.place.as_str())] += 1;
-                }
-            }
-            let next = eps.get(k + 1).filter(|x| x.child == child);
-            if let Some(end) = e.dec
-                && next.is_none_or(|n| n.decom != end)
-                && let Some(y) = yi(end)
-            {
-                if cease.len() < ny {
-                    cease.resize(ny, None);
-                }
-                let dur = if spell_start < data_start {
-                    6
-                } else {
-                    let days = end - spell_start;
-                    match days {
-                        ..31 => 0,
-                        31..183 => 1,
-                        183..365 => 2,
-                        365..730 => 3,
-                        730..1826 => 4,
-                        _ => 5,
-                    }
-                };
-                cease[y] = Some((e.rec.as_str().to_string(), dur));
-            }
-            // Month-end stock.
-            let from = me.partition_point(|&x| x < e.decom);
-            let (ti, gi, pi) = (
-                type_index(e.place.as_str(), e.provider.as_str()),
-                group_index(e.place.as_str()),
-                provider_index(e.provider.as_str()),
-            );
-            for mi in from..nm {
-                if e.dec.is_some_and(|x| x <= me[mi]) {
-                    break;
-                }
-                d.stock_age[mi][age_on(dob_ymd, me_ymd[mi])] += 1;
-                d.stock_type[mi][ti] += 1;
-                d.stock_group_provider[mi][gi][pi] += 1;
-            }
-        }
-        for (y, cz) in cease.into_iter().enumerate() {
-            if let Some((rec, dur)) = cz {
-                let r = if rec.is_empty() {
-                    "not given".to_string()
-                } else {
-                    rec
-                };
-                *d.ceases_reason[y].entry(r).or_default() += 1;
-                d.ceases_duration[y][dur] += 1;
-            }
-        }
-        for (y, n) in moves_in.into_iter().enumerate() {
-            if n >= 1 {
-                d.children_moving[y] += 1;
-            }
-            if n >= 2 {
-                d.children_3_plus[y] += 1;
-            }
+        if let Some(dob) = c.dob.get(child as usize).copied().flatten() {
+            count_child(&mut d, &f, &eps[i..j], ymd(dob));
         }
         i = j;
     }
     d
+}
+
+/// Adds one child's episodes (sorted, all of one child) to the counts.
+fn count_child(d: &mut Derived, f: &Frame, eps: &[Episode], dob_ymd: (i32, u32, u32)) {
+    let mut start_year = None;
+    let mut cease: Vec<Option<(String, usize)>> = Vec::new();
+    let mut moves_in: Vec<u32> = Vec::new();
+    let mut spell_start = eps[0].decom;
+    for (k, e) in eps.iter().enumerate() {
+        let prev = k.checked_sub(1).map(|p| &eps[p]);
+        let new_spell = prev.is_none_or(|p| p.dec != Some(e.decom));
+        if new_spell {
+            spell_start = e.decom;
+            if let Some(y) = f.yi(e.decom)
+                && start_year != Some(y)
+            {
+                start_year = Some(y);
+                d.starts_age[y][age_on(dob_ymd, ymd(e.decom))] += 1;
+            }
+        } else if codes::is_move(e.rne.as_str())
+            && let Some(y) = f.yi(e.decom)
+        {
+            d.moves[y] += 1;
+            if moves_in.len() < f.ny {
+                moves_in.resize(f.ny, 0);
+            }
+            moves_in[y] += 1;
+            if let Some(p) = prev {
+                d.transitions[y][group_index(p.place.as_str())][group_index(e.place.as_str())] += 1;
+            }
+        }
+        if let Some(end) = e.dec
+            && eps.get(k + 1).is_none_or(|n| n.decom != end)
+            && let Some(y) = f.yi(end)
+        {
+            if cease.len() < f.ny {
+                cease.resize(f.ny, None);
+            }
+            cease[y] = Some((e.rec.as_str().to_string(), f.duration(spell_start, end)));
+        }
+        add_stock(d, f, e, dob_ymd);
+    }
+    for (y, cz) in cease.into_iter().enumerate() {
+        if let Some((rec, dur)) = cz {
+            let r = if rec.is_empty() {
+                "not given".to_string()
+            } else {
+                rec
+            };
+            *d.ceases_reason[y].entry(r).or_default() += 1;
+            d.ceases_duration[y][dur] += 1;
+        }
+    }
+    for (y, n) in moves_in.into_iter().enumerate() {
+        if n >= 1 {
+            d.children_moving[y] += 1;
+        }
+        if n >= 2 {
+            d.children_3_plus[y] += 1;
+        }
+    }
+}
+
+/// Adds an episode to the month-end stock of every month end it is open on.
+fn add_stock(d: &mut Derived, f: &Frame, e: &Episode, dob_ymd: (i32, u32, u32)) {
+    let from = f.me.partition_point(|&x| x < e.decom);
+    let (ti, gi, pi) = (
+        type_index(e.place.as_str(), e.provider.as_str()),
+        group_index(e.place.as_str()),
+        provider_index(e.provider.as_str()),
+    );
+    for mi in from..f.me.len() {
+        if e.dec.is_some_and(|x| x <= f.me[mi]) {
+            break;
+        }
+        d.stock_age[mi][age_on(dob_ymd, f.me_ymd[mi])] += 1;
+        d.stock_type[mi][ti] += 1;
+        d.stock_group_provider[mi][gi][pi] += 1;
+    }
 }
 
 const BANDS: [(&str, usize, usize); 5] = [
@@ -266,13 +299,26 @@ fn fy(y: i32) -> String {
 
 impl Derived {
     /// The derived tables, as `(file name, text)` in the published-table format.
-    #[allow(clippy::too_many_lines)] // one pass over the rows; to be split in a follow-up
     pub fn table_files(&self) -> Vec<(String, String)> {
         let mut files = Vec::new();
-        let date = |(y, m): (i32, u32)| super::day::iso(month_end(y, m));
-        let march: Vec<usize> = (0..self.months.len())
+        self.march_tables(&mut files);
+        self.flow_tables(&mut files);
+        self.monthly_tables(&mut files);
+        self.move_tables(&mut files);
+        files
+    }
+
+    /// The 31 March month indices and the ISO date of a month end.
+    fn march(&self) -> Vec<usize> {
+        (0..self.months.len())
             .filter(|&i| self.months[i].1 == 3)
-            .collect();
+            .collect()
+    }
+
+    /// `cic_by_age` and `cic_by_placement`: stock at each 31 March.
+    fn march_tables(&self, files: &mut Vec<(String, String)>) {
+        let date = |(y, m): (i32, u32)| super::day::iso(month_end(y, m));
+        let march = self.march();
         // cic_by_age: 31 March by band, plus the 31 March before the first return.
         let mut s = head(
             "cic_by_age",
@@ -317,7 +363,12 @@ impl Derived {
             let _ = writeln!(s, "{p},all,,{}", self.stock_type[i].iter().sum::<u32>());
         }
         files.push(("cic_by_placement.csv".to_string(), s));
+    }
 
+    /// `admissions_by_age`, `flows_summary`, `discharges_by_reason` and `discharges_by_duration`.
+    fn flow_tables(&self, files: &mut Vec<(String, String)>) {
+        let date = |(y, m): (i32, u32)| super::day::iso(month_end(y, m));
+        let march = self.march();
         let mut s = head(
             "admissions_by_age",
             "Children starting to be looked after in the year by age band at the start",
@@ -408,7 +459,11 @@ impl Derived {
             );
         }
         files.push(("discharges_by_duration.csv".to_string(), s));
+    }
 
+    /// Stock at every month end by single age, placement type, and group and provider.
+    fn monthly_tables(&self, files: &mut Vec<(String, String)>) {
+        let date = |(y, m): (i32, u32)| super::day::iso(month_end(y, m));
         let mut s = head(
             "cic_by_single_age",
             "Children looked after at each month end by single year of age",
@@ -473,7 +528,10 @@ impl Derived {
             }
         }
         files.push(("cic_by_group_provider.csv".to_string(), s));
+    }
 
+    /// `placement_moves` and `placement_transitions`.
+    fn move_tables(&self, files: &mut Vec<(String, String)>) {
         let mut s = head(
             "placement_moves",
             "Placement moves (new carers) in the year",
@@ -520,6 +578,5 @@ impl Derived {
             }
         }
         files.push(("placement_transitions.csv".to_string(), s));
-        files
     }
 }

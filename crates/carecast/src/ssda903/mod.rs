@@ -30,6 +30,8 @@ pub mod day;
 pub mod derive;
 pub mod moves;
 pub mod read;
+pub mod reconcile;
+pub mod simulate;
 pub mod synth;
 
 use std::path::Path;

@@ -7,8 +7,8 @@
 //! single year of age and placement type at the mean monthly rate of the calibration years.
 //! All rates are counted on month-end snapshots of the clean episodes (a child's type at
 //! one month end against the next), so stays shorter than a month between two month ends are
-//! not seen; children aged 18 and over are outside the model. The projection gives expected
-//! values (no intervals).
+//! not seen; children aged 18 and over are outside the model. [`MovesModel::project`] gives
+//! expected values; [`super::simulate`] draws Monte Carlo paths around them for intervals.
 //!
 //! ```
 //! use carecast::ssda903::{load_bytes, moves, synth};
@@ -41,7 +41,7 @@ pub const EXITS: [&str; 7] = [
     "not_given",
     "reached_18",
 ];
-const MONTHS: usize = 216;
+pub(crate) const MONTHS: usize = 216;
 
 fn exit_group(rec: &str) -> usize {
     match rec {
@@ -79,7 +79,7 @@ fn months_old(born: (i32, u32, u32), on: Day) -> Option<usize> {
     usize::try_from(age).ok().filter(|&a| a < MONTHS)
 }
 
-fn band_of(age_months: usize) -> usize {
+pub(crate) fn band_of(age_months: usize) -> usize {
     let y = u32::try_from(age_months / 12).unwrap_or(u32::MAX);
     BANDS
         .iter()
@@ -124,6 +124,9 @@ pub struct MovesModel {
     pub stock: Vec<[f64; STATES]>,
     /// Month-end pairs counted per band (exposure).
     pub exposure: Vec<[f64; STATES]>,
+    /// Month-end pairs the rates were counted on (months of calibration): the entries seen
+    /// are `entries` times this.
+    pub months_observed: usize,
 }
 
 /// A projection: per month, stock by type and by band, and exits by reason.
@@ -247,11 +250,15 @@ impl MovesModel {
             entries,
             stock,
             exposure,
+            months_observed: nm - 1,
         })
     }
 
     /// The monthly move probabilities with `changes` applied.
-    fn changed_moves(&self, changes: &[TransitionChange]) -> Result<Vec<[[f64; STATES]; STATES]>> {
+    pub(crate) fn changed_moves(
+        &self,
+        changes: &[TransitionChange],
+    ) -> Result<Vec<[[f64; STATES]; STATES]>> {
         let mut moves = self.moves.clone();
         for ch in changes {
             if !ch.factor.is_finite() || ch.factor < 0.0 {

@@ -188,6 +188,8 @@ pub struct FileInfo {
     pub blank_rows: usize,
     /// How its collection year was found: `YEAR column`, `folder name`, `dates`.
     pub year_from: &'static str,
+    /// The distinct values of its `LA` column (the council's code), if it has one.
+    pub la: Vec<String>,
 }
 
 /// Everything read from the returns, before cleaning.
@@ -319,6 +321,7 @@ fn parse_file<R: Read>(idx: u32, path: &str, input: R, size: usize) -> Result<Pa
             } else {
                 "dates"
             },
+            la: Vec::new(),
         },
         ids: Vec::new(),
         episodes: Vec::new(),
@@ -346,6 +349,7 @@ fn parse_file<R: Read>(idx: u32, path: &str, input: R, size: usize) -> Result<Pa
         (c("DECOM"), c("DEC"), c("RNE"), c("LS"), c("PLACE"));
     let (prov_i, rec_i, reason_i) = (c("PLACE_PROVIDER"), c("REC"), c("REASON_PLACE_CHANGE"));
     let (sex_i, dob_i, duc_i) = (c("SEX"), c("DOB"), c("DUC"));
+    let la_i = c("LA");
     let mut rec = csv::ByteRecord::new();
     let mut line = 1u32;
     loop {
@@ -393,6 +397,12 @@ fn parse_file<R: Read>(idx: u32, path: &str, input: R, size: usize) -> Result<Pa
                 .unwrap_or(b"")
         };
         let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        if la_i.is_some() {
+            let la = get(la_i);
+            if !la.is_empty() && !p.info.la.iter().any(|x| x.as_bytes() == la) {
+                p.info.la.push(text(la));
+            }
+        }
         let date = |i: Option<usize>, name: &str, required: bool| -> Result<Option<Day>> {
             let v = get(i);
             if v.is_empty() {
