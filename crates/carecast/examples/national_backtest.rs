@@ -3,13 +3,15 @@
 //!
 //! ```text
 //! cargo run --release -p carecast --example national_backtest -- [--paths N]
-//!     [--max-origin YEAR] [--markdown FILE] [--calibration FILE]
+//!     [--max-origin YEAR] [--markdown FILE] [--calibration FILE] [--readme] [--uasc]
 //! ```
 //!
 //! Prints the pooled scores of every method by horizon (total and bands), the time taken,
 //! and, with `--markdown`, writes the tables (the file `docs/national_backtest.md` is made
 //! so); with `--calibration`, writes the log-error quantiles of every method (from all
-//! origins up to `--max-origin`) as Rust constants.
+//! origins up to `--max-origin`) as Rust constants; with `--readme`, prints the README's
+//! table (the default beside naive, the total by horizon) instead of every method; with
+//! `--uasc`, the errors of two ways of carrying a council's UASC stock forward.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -22,6 +24,7 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let mut o = NationalOptions::default();
     let mut markdown: Option<String> = None;
     let mut calibration: Option<String> = None;
+    let mut readme = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut next = || it.next().cloned().ok_or(format!("{a} needs a value"));
@@ -31,6 +34,8 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
             "--max-origin" => o.max_origin = Some(next()?.parse()?),
             "--markdown" => markdown = Some(next()?),
             "--calibration" => calibration = Some(next()?),
+            "--readme" => readme = true,
+            "--uasc" => return uasc(),
             "--methods" => {
                 let keep: Vec<String> = next()?.split(',').map(str::to_string).collect();
                 o.methods.retain(|m| keep.iter().any(|k| k == m.name()));
@@ -64,11 +69,15 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     for n in &b.notes {
         eprintln!("note: {n}");
     }
-    println!(
-        "## Total\n\n{}\n## Age bands\n\n{}",
-        b.markdown("total"),
-        b.markdown("bands")
-    );
+    if readme {
+        println!("{}", readme_table(&b, &o.paths_method));
+    } else {
+        println!(
+            "## Total\n\n{}\n## Age bands\n\n{}",
+            b.markdown("total"),
+            b.markdown("bands")
+        );
+    }
     if o.paths > 0 {
         for sc in b.scores.iter().filter(|sc| sc.method == o.paths_method) {
             eprintln!(
@@ -130,6 +139,85 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
             }
         }
         eprintln!("calibration of {} written to {f}", o.paths_method);
+    }
+    Ok(())
+}
+
+/// The README's table: the default beside naive, the total, by horizon.
+fn readme_table(b: &carecast::national::NationalBacktest, default: &str) -> String {
+    let mut s = String::from(
+        "| h | method | figures | MAPE % (90% CI) | vs naive (90% CI) | beats naive in | bias % | cover 80% | width 80% | cover 95% | width 95% |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    let pct = |v: Option<&f64>| v.map_or("-".to_string(), |x| format!("{:.0}%", 100.0 * x));
+    let wid = |v: Option<&f64>| v.map_or("-".to_string(), |x| format!("{x:.0}%"));
+    for h in 1..=5 {
+        for (m, label) in [(default, "default"), ("naive", "naive")] {
+            let Some(r) = b
+                .scores
+                .iter()
+                .find(|r| r.method == m && r.series == "total" && r.horizon == h)
+            else {
+                continue;
+            };
+            let (rel, beats) = if m == "naive" {
+                ("1.00".to_string(), "-".to_string())
+            } else {
+                (
+                    format!(
+                        "{:.2} ({:.2}-{:.2})",
+                        r.rel_naive, r.rel_naive_ci.0, r.rel_naive_ci.1
+                    ),
+                    format!("{:.0}%", 100.0 * r.beats_naive),
+                )
+            };
+            s.push_str(&format!(
+                "| {h} | {label} | {} | {:.1} ({:.1}-{:.1}) | {rel} | {beats} | {:+.1} | {} | {} | {} | {} |\n",
+                r.n,
+                r.mape,
+                r.mape_ci.0,
+                r.mape_ci.1,
+                r.bias,
+                pct(r.coverage.first()),
+                wid(r.width.first()),
+                pct(r.coverage.get(1)),
+                wid(r.width.get(1)),
+            ));
+        }
+    }
+    s
+}
+
+/// Mean absolute error (children) of a council's UASC stock at 31 March carried `h` years
+/// forward held at the origin's figure, against extending its last yearly change, on the
+/// bundled panel's latest figures (every council and year with both figures published).
+fn uasc() -> std::result::Result<(), Box<dyn std::error::Error>> {
+    let full = carecast::dfe::Panel::bundled()?;
+    let panel = DfeVintages::bundled()?;
+    let get = |c: &str, y: i32| full.latest_value(c, "uasc_stock", "total", y);
+    println!(
+        "| h | figures | MAE held | MAE last change extended | mean outturn |\n|---|---|---|---|---|"
+    );
+    for h in 1..=3 {
+        let (mut n, mut held, mut drift, mut level) = (0usize, 0.0, 0.0, 0.0);
+        for c in panel.councils() {
+            for o in 2014..=2024 - h {
+                let (Some(a), Some(b), Some(p)) = (get(&c, o + h), get(&c, o), get(&c, o - 1))
+                else {
+                    continue;
+                };
+                n += 1;
+                held += (b - a).abs();
+                drift += (b + (b - p) * f64::from(h) - a).abs();
+                level += a;
+            }
+        }
+        let k = n.max(1) as f64;
+        println!(
+            "| {h} | {n} | {:.1} | {:.1} | {:.1} |",
+            held / k,
+            drift / k,
+            level / k
+        );
     }
     Ok(())
 }

@@ -88,6 +88,13 @@ pub struct Vintage {
     /// The reference series' stock at 31 March by year, as known at the origin.
     #[serde(default)]
     pub reference_stock: Vec<(i32, f64)>,
+    /// The council's region: admissions per 10,000 children by year ending 31 March, as
+    /// known at the origin (empty when the source has no region).
+    #[serde(default)]
+    pub region_reference: Vec<(i32, f64)>,
+    /// The council's region: stock at 31 March by year, as known at the origin.
+    #[serde(default)]
+    pub region_stock: Vec<(i32, f64)>,
     /// Only figures of years ending on or before 31 March of this year are used
     /// (`None`: all of them).
     pub last_year: Option<i32>,
@@ -101,6 +108,8 @@ impl Vintage {
             population: Vec::new(),
             reference: Vec::new(),
             reference_stock: Vec::new(),
+            region_reference: Vec::new(),
+            region_stock: Vec::new(),
             last_year: None,
         }
     }
@@ -153,6 +162,26 @@ pub enum AdmissionsRule {
     Pooled(f64),
     /// The stock anchored to the reference stock's damped growth (known at the origin).
     Anchored(f64),
+    /// As [`AdmissionsRule::Anchored`], with a reference of the given kind.
+    AnchoredTo(f64, Reference),
+    /// As [`AdmissionsRule::Pooled`], with a reference of the given kind.
+    PooledTo(f64, Reference),
+}
+
+/// The series a method borrows its growth from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reference {
+    /// England ([`Vintage::reference_stock`], [`Vintage::reference`]).
+    #[default]
+    England,
+    /// The council's region ([`Vintage::region_stock`], [`Vintage::region_reference`]).
+    Region,
+    /// The region's stock growth shrunk towards England's by how noisy the region's is
+    /// (empirical Bayes: weight `tau^2 / (tau^2 + v)` on the region, `v` the sampling
+    /// variance of its log-linear growth, `tau` the spread of the regions' true growth
+    /// at the origin); see the methodology. Stock methods only.
+    Blend,
 }
 
 /// One method of the national backtest.
@@ -173,6 +202,9 @@ pub enum Method {
         phi: f64,
         /// Whether the council's own growth counts (false: the reference's growth only).
         own: bool,
+        /// The reference whose growth is borrowed.
+        #[serde(default)]
+        reference: Reference,
     },
     /// The cohort model.
     Engine {
@@ -218,11 +250,25 @@ impl Method {
                 name: "pooled_drift".into(),
                 phi: DEFAULT_PHI,
                 own: true,
+                reference: Reference::England,
             },
             Method::PooledDrift {
                 name: "reference_drift".into(),
                 phi: DEFAULT_PHI,
                 own: false,
+                reference: Reference::England,
+            },
+            Method::PooledDrift {
+                name: "region_drift".into(),
+                phi: DEFAULT_PHI,
+                own: false,
+                reference: Reference::Region,
+            },
+            Method::PooledDrift {
+                name: "blend_drift".into(),
+                phi: DEFAULT_PHI,
+                own: false,
+                reference: Reference::Blend,
             },
             Method::engine("held", AdmissionsRule::Held, Discharges::Last),
             Method::engine("mean", AdmissionsRule::Mean3, Discharges::Last),
@@ -237,6 +283,21 @@ impl Method {
             Method::engine(
                 "pooled_reg",
                 AdmissionsRule::Pooled(DEFAULT_PHI),
+                reg.clone(),
+            ),
+            Method::engine(
+                "pooled_region_reg",
+                AdmissionsRule::PooledTo(DEFAULT_PHI, Reference::Region),
+                reg.clone(),
+            ),
+            Method::engine(
+                "anchored_region_reg",
+                AdmissionsRule::AnchoredTo(DEFAULT_PHI, Reference::Region),
+                reg.clone(),
+            ),
+            Method::engine(
+                "anchored_blend_reg",
+                AdmissionsRule::AnchoredTo(DEFAULT_PHI, Reference::Blend),
                 reg.clone(),
             ),
             Method::engine("anchored_reg", AdmissionsRule::Anchored(DEFAULT_PHI), reg),
@@ -438,11 +499,11 @@ pub const DEFAULT_TOTAL_QUANTILES: [[f64; 5]; 5] = [
 
 /// The same for the age bands (pooled over bands).
 pub const DEFAULT_BAND_QUANTILES: [[f64; 5]; 5] = [
-    [-0.4138, -0.2122, 0.0090, 0.2138, 0.3697],
-    [-0.5776, -0.3246, 0.0089, 0.2870, 0.4520],
-    [-0.5899, -0.3365, 0.0308, 0.3398, 0.5140],
-    [-0.6001, -0.3393, 0.0422, 0.3718, 0.5679],
-    [-0.6168, -0.3678, 0.0473, 0.3970, 0.5984],
+    [-0.4015, -0.2036, 0.0115, 0.2104, 0.3633],
+    [-0.5624, -0.3138, 0.0148, 0.2907, 0.4431],
+    [-0.5594, -0.3168, 0.0314, 0.3378, 0.5148],
+    [-0.5923, -0.3356, 0.0384, 0.3685, 0.5617],
+    [-0.5884, -0.3610, 0.0391, 0.3839, 0.5848],
 ];
 
 /// One projected stock with its interval calibrated on the national backtest.
@@ -598,6 +659,106 @@ type Loaded = (String, i32, Result<Option<(Vintage, History)>>);
 struct Taus {
     admissions: BTreeMap<i32, f64>,
     stock: BTreeMap<i32, f64>,
+    /// Between-region spread of the regions' true stock growth, per origin.
+    region: BTreeMap<i32, f64>,
+}
+
+/// The points of a yearly series in the [`TREND_WINDOW`] years up to `origin`, sorted.
+fn in_window(series: &[(i32, f64)], origin: i32) -> Vec<(i32, f64)> {
+    let from = origin - i32::try_from(TREND_WINDOW).unwrap_or(i32::MAX) + 1;
+    let mut w: Vec<(i32, f64)> = series
+        .iter()
+        .copied()
+        .filter(|(y, _)| (from..=origin).contains(y))
+        .collect();
+    w.sort_by_key(|p| p.0);
+    w.dedup_by_key(|p| p.0);
+    w
+}
+
+/// Log-linear growth of positive yearly points and its sampling variance (residual
+/// variance, at least Poisson's `1 / mean`, over `Sxx`).
+fn log_growth(points: &[(i32, f64)]) -> Option<(f64, f64)> {
+    if points.len() < 2 || points.iter().any(|(_, v)| *v <= 0.0 || !v.is_finite()) {
+        return None;
+    }
+    let x: Vec<f64> = points.iter().map(|(y, _)| f64::from(*y)).collect();
+    let ly: Vec<f64> = points.iter().map(|(_, v)| v.ln()).collect();
+    let b = crate::model::ols_slope(&x, &ly);
+    let n = x.len() as f64;
+    let (xm, ym) = (x.iter().sum::<f64>() / n, ly.iter().sum::<f64>() / n);
+    let sxx: f64 = x.iter().map(|v| (v - xm).powi(2)).sum();
+    let resid: f64 = x
+        .iter()
+        .zip(&ly)
+        .map(|(xi, yi)| (yi - ym - b * (xi - xm)).powi(2))
+        .sum();
+    let mean_level = points.iter().map(|(_, v)| v).sum::<f64>() / n;
+    let rv = if x.len() > 2 { resid / (n - 2.0) } else { 0.0 };
+    Some((b, rv.max(1.0 / mean_level) / sxx))
+}
+
+/// The reference stock a method borrows growth from, as known at the origin: at least
+/// two years of it in the [`TREND_WINDOW`] years up to the origin, else why not. There is
+/// no fallback to [`ENGLAND_STOCK`] here: a vintage without England's stock is a failure
+/// of that council and origin.
+fn reference_stock(
+    v: &Vintage,
+    kind: Reference,
+    origin: i32,
+    tau_region: Option<f64>,
+) -> std::result::Result<Vec<(i32, f64)>, String> {
+    // The series up to the origin, once at least two of its years fall in the window.
+    let need = |series: &[(i32, f64)], what: &str| {
+        if in_window(series, origin).len() < 2 {
+            Err(format!(
+                "the figures known at {origin} hold fewer than two years of {what}'s stock at 31 March in {}-{origin} (no fallback to a stored series in the backtest)",
+                origin - i32::try_from(TREND_WINDOW).unwrap_or(0) + 1
+            ))
+        } else {
+            let mut w: Vec<(i32, f64)> = series
+                .iter()
+                .copied()
+                .filter(|(y, _)| *y <= origin)
+                .collect();
+            w.sort_by_key(|p| p.0);
+            w.dedup_by_key(|p| p.0);
+            Ok(w)
+        }
+    };
+    match kind {
+        Reference::England => need(&v.reference_stock, "England"),
+        Reference::Region => need(&v.region_stock, "the region"),
+        Reference::Blend => {
+            let e = need(&v.reference_stock, "England")?;
+            let r = need(&v.region_stock, "the region")?;
+            let both: Vec<(i32, f64, f64)> = r
+                .iter()
+                .filter_map(|(y, rv)| {
+                    e.iter()
+                        .find(|(ey, _)| ey == y)
+                        .map(|(_, ev)| (*y, *rv, *ev))
+                })
+                .collect();
+            let (_, var) =
+                log_growth(&in_window(&r, origin)).ok_or("the region's stock is not positive")?;
+            let tau = tau_region.unwrap_or(0.0);
+            let w = if tau > 0.0 {
+                tau * tau / (tau * tau + var)
+            } else {
+                0.0
+            };
+            if both.len() < 2 {
+                return Err(format!(
+                    "England's and the region's stock share fewer than two years up to {origin}"
+                ));
+            }
+            Ok(both
+                .iter()
+                .map(|(y, rv, ev)| (*y, (w * rv.ln() + (1.0 - w) * ev.ln()).exp()))
+                .collect())
+        }
+    }
 }
 
 /// Data of one origin shared by every council: the between-council spread of the
@@ -744,9 +905,28 @@ pub fn backtest(panel: &dyn Panel, o: &NationalOptions) -> Result<NationalBackte
         .iter()
         .map(|(y, s)| (*y, between_sd(s)))
         .collect();
+    // The spread of the regions' stock growth, per origin (each region once).
+    let mut region_slopes: BTreeMap<i32, Vec<Vec<(i32, f64)>>> = BTreeMap::new();
+    for (_, y, r) in &loaded {
+        if let Ok(Some((v, _))) = r {
+            let w = in_window(&v.region_stock, *y);
+            let seen = region_slopes.entry(*y).or_default();
+            if w.len() >= 2 && !seen.contains(&w) {
+                seen.push(w);
+            }
+        }
+    }
+    let tau_region: BTreeMap<i32, f64> = region_slopes
+        .iter()
+        .map(|(y, rs)| {
+            let s: Vec<(f64, f64)> = rs.iter().filter_map(|w| log_growth(w)).collect();
+            (*y, between_sd(&s))
+        })
+        .collect();
     let tau = Taus {
         admissions: tau,
         stock: tau_stock,
+        region: tau_region,
     };
     let cells: Vec<Cell> = loaded
         .par_iter()
@@ -917,7 +1097,12 @@ fn run_cell(
                     }
                 }
             }
-            Method::PooledDrift { name, phi, own } => {
+            Method::PooledDrift {
+                name,
+                phi,
+                own,
+                reference: kind,
+            } => {
                 let Some((sv_name, sv)) = series.first() else {
                     continue;
                 };
@@ -926,14 +1111,16 @@ fn run_cell(
                         .push(fail(name, "fewer than two known years of stock".into()));
                     continue;
                 };
+                let rs = match reference_stock(v, *kind, origin, tau.region.get(&origin).copied()) {
+                    Ok(rs) => rs,
+                    Err(e) => {
+                        cell.failures.push(fail(name, e));
+                        continue;
+                    }
+                };
                 let ry: Option<Vec<f64>> = years
                     .iter()
-                    .map(|y| {
-                        v.reference_stock
-                            .iter()
-                            .find(|(ry, _)| ry == y)
-                            .map(|(_, s)| s.ln())
-                    })
+                    .map(|y| rs.iter().find(|(ry, _)| ry == y).map(|(_, s)| s.ln()))
                     .collect();
                 let Some(ry) = ry else {
                     cell.failures.push(fail(
@@ -982,16 +1169,41 @@ fn run_cell(
                     },
                     AdmissionsRule::Trend => Admissions::Trend,
                     AdmissionsRule::Damped(phi) => Admissions::Damped { phi: *phi },
-                    AdmissionsRule::Anchored(phi) => Admissions::Anchored {
-                        phi: *phi,
-                        reference: v.reference_stock.clone(),
-                    },
-                    AdmissionsRule::Pooled(phi) => Admissions::Pooled {
-                        phi: *phi,
-                        reference: v.reference.clone(),
-                        between_sd: tau.admissions.get(&origin).copied().unwrap_or(0.0),
-                        population: v.population.clone(),
-                    },
+                    AdmissionsRule::Anchored(phi) | AdmissionsRule::AnchoredTo(phi, _) => {
+                        let kind = match admissions {
+                            AdmissionsRule::AnchoredTo(_, k) => *k,
+                            _ => Reference::England,
+                        };
+                        match reference_stock(v, kind, origin, tau.region.get(&origin).copied()) {
+                            Ok(reference) => Admissions::Anchored {
+                                phi: *phi,
+                                reference,
+                            },
+                            Err(e) => {
+                                cell.failures.push(fail(name, e));
+                                continue;
+                            }
+                        }
+                    }
+                    AdmissionsRule::Pooled(phi) | AdmissionsRule::PooledTo(phi, _) => {
+                        let reference = match admissions {
+                            AdmissionsRule::PooledTo(_, Reference::Region) => &v.region_reference,
+                            AdmissionsRule::PooledTo(_, Reference::Blend) => {
+                                cell.failures.push(fail(
+                                    name,
+                                    "a blended reference is for stock methods only".into(),
+                                ));
+                                continue;
+                            }
+                            _ => &v.reference,
+                        };
+                        Admissions::Pooled {
+                            phi: *phi,
+                            reference: reference.clone(),
+                            between_sd: tau.admissions.get(&origin).copied().unwrap_or(0.0),
+                            population: v.population.clone(),
+                        }
+                    }
                 };
                 let p = match fitted.project(&po) {
                     Ok(p) => p,
@@ -1319,4 +1531,300 @@ impl NationalBacktest {
         }
         s
     }
+}
+
+/// A user's dataset as a panel of one council: vintages are the dataset up to each
+/// origin (a user's tables carry no release history, so later revisions are not
+/// separated), England's reference stock is [`ENGLAND_STOCK`] (what the default
+/// projection of a dataset without a reference uses), and the outturns are the dataset's
+/// own stock at 31 March.
+struct OwnPanel {
+    dataset: Dataset,
+    history: History,
+}
+
+impl Panel for OwnPanel {
+    fn councils(&self) -> Vec<String> {
+        vec![self.dataset.name.clone()]
+    }
+
+    fn origins(&self) -> Vec<i32> {
+        // Every observed year end with a later one to score against (a method that
+        // needs more years before it is reported as a failure there).
+        let ends: Vec<i32> = self.history.years.iter().map(|y| y.end_year()).collect();
+        ends.iter()
+            .copied()
+            .filter(|y| ends.iter().any(|e| e > y))
+            .collect()
+    }
+
+    fn known_at(&self, _council: &str, origin: i32) -> Result<Option<Vintage>> {
+        let mut v = Vintage::new(self.dataset.clone()).up_to(origin);
+        v.reference_stock = england_stock();
+        Ok(Some(v))
+    }
+
+    fn outturn(&self, _council: &str, year: i32) -> Option<Outturn> {
+        let f = self
+            .history
+            .flows
+            .iter()
+            .find(|f| f.year.end_year() == year)?;
+        let mut stock = vec![("all".to_string(), f.closing.iter().sum())];
+        let bands = self.history.scheme.bands();
+        if bands.len() > 1 {
+            stock.extend(
+                bands
+                    .iter()
+                    .map(|b| b.label())
+                    .zip(f.closing.iter().copied()),
+            );
+        }
+        Some(Outturn { stock })
+    }
+}
+
+/// The national backtest's methods run on a user's own dataset: every observed year end
+/// with a later one, horizons 1 to `max_horizon`, the baselines and the methods
+/// that need no region or population, England's growth taken from [`ENGLAND_STOCK`].
+/// What [`disagreement`] reads.
+///
+/// ```
+/// let d = carecast::Dataset::bundled("derbyshire").unwrap();
+/// let b = carecast::national::own_backtest(&d, 3).unwrap();
+/// let n = b.scores.iter().find(|s| s.method == "naive" && s.series == "total" && s.horizon == 1).unwrap();
+/// assert_eq!(n.rel_naive, 1.0);
+/// assert!(b.forecasts.iter().any(|f| f.method == carecast::national::DEFAULT_METHOD));
+/// ```
+///
+/// # Errors
+/// [`Error::Model`] (or a data error) if the dataset has no history the cohort model
+/// reads; [`Error::InvalidArgument`] for a horizon outside 1 to 10.
+pub fn own_backtest(dataset: &Dataset, max_horizon: usize) -> Result<NationalBacktest> {
+    let history = History::from_dataset(dataset)?;
+    let panel = OwnPanel {
+        dataset: dataset.clone(),
+        history,
+    };
+    let methods = Method::defaults()
+        .into_iter()
+        .filter(|m| match m {
+            Method::PooledDrift { reference, .. } => *reference == Reference::England,
+            Method::Engine { admissions, .. } => !matches!(
+                admissions,
+                AdmissionsRule::Pooled(_)
+                    | AdmissionsRule::PooledTo(..)
+                    | AdmissionsRule::AnchoredTo(..)
+            ),
+            _ => true,
+        })
+        .collect();
+    let o = NationalOptions {
+        methods,
+        max_horizon,
+        bootstrap: 0,
+        ..NationalOptions::default()
+    };
+    backtest(&panel, &o)
+}
+
+/// A user's own backtest finding another method more accurate than the default, by
+/// more than a margin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Disagreement {
+    /// The default method's name in the backtest ([`DEFAULT_METHOD`]).
+    pub default_method: String,
+    /// The default's MAPE of the total (percent) on the figures both methods forecast.
+    pub default_mape: f64,
+    /// The more accurate method.
+    pub method: String,
+    /// Its MAPE on the same figures.
+    pub mape: f64,
+    /// `mape / default_mape`.
+    pub ratio: f64,
+    /// Figures (origin and horizon pairs of the total) compared.
+    pub figures: usize,
+}
+
+impl Disagreement {
+    /// The warning in words: both methods, their scores, and that the default was chosen
+    /// on the national evidence.
+    pub fn message(&self, dataset: &str) -> String {
+        format!(
+            "on {dataset}'s own backtest {} is more accurate than the default {} (MAPE of the total {:.1}% against {:.1}% over {} figures, ratio {:.2}, beyond the margin of {:.0}%); the default was chosen on the national backtest of every council, which one council's few origins cannot overturn, but consider {} for {dataset}",
+            self.method,
+            self.default_method,
+            self.mape,
+            self.default_mape,
+            self.figures,
+            self.ratio,
+            100.0 * DISAGREEMENT_MARGIN,
+            self.method
+        )
+    }
+}
+
+/// How much lower another method's MAPE must be than the default's (as a share of the
+/// default's) for a user's backtest to warn: 10%, about the gap the national backtest
+/// measures between the default and naive at three to five years (0.94-0.95), so a
+/// smaller difference on one council's few origins is within noise.
+pub const DISAGREEMENT_MARGIN: f64 = 0.10;
+
+/// The method of a backtest most more accurate than the default on the total, if its
+/// MAPE is below `(1 - margin)` times the default's on the same figures (the council,
+/// origin and horizon pairs both forecast). `None` when no method is, or the default did
+/// not run.
+///
+/// ```
+/// use carecast::national::{disagreement, NationalBacktest, Forecast, DEFAULT_METHOD};
+/// let f = |method: &str, forecast: f64| Forecast {
+///     council: "c".into(), method: method.into(), origin: 2020, horizon: 1,
+///     band: "all".into(), forecast, actual: 100.0, scale: 1.0,
+///     lower: vec![], upper: vec![], mc_lower: vec![], mc_upper: vec![],
+/// };
+/// let b = NationalBacktest {
+///     levels: vec![80.0], forecasts: vec![f("naive", 95.0), f(DEFAULT_METHOD, 80.0)],
+///     failures: vec![], scores: vec![], councils: vec![], calibration: vec![], notes: vec![],
+/// };
+/// let d = disagreement(&b, 0.1).unwrap();
+/// assert_eq!((d.method.as_str(), d.mape, d.default_mape, d.figures), ("naive", 5.0, 20.0, 1));
+/// assert!(disagreement(&b, 0.8).is_none());
+/// ```
+pub fn disagreement(b: &NationalBacktest, margin: f64) -> Option<Disagreement> {
+    let key = |f: &Forecast| (f.council.clone(), f.origin, f.horizon);
+    let default: BTreeMap<(String, i32, usize), f64> = b
+        .forecasts
+        .iter()
+        .filter(|f| f.method == DEFAULT_METHOD && f.band == "all")
+        .filter_map(|f| ape(f).map(|a| (key(f), a)))
+        .collect();
+    if default.is_empty() {
+        return None;
+    }
+    let mut per: BTreeMap<&str, (f64, f64, usize)> = BTreeMap::new();
+    for f in b
+        .forecasts
+        .iter()
+        .filter(|f| f.method != DEFAULT_METHOD && f.band == "all")
+    {
+        if let (Some(a), Some(d)) = (ape(f), default.get(&key(f))) {
+            let e = per.entry(f.method.as_str()).or_default();
+            e.0 += a;
+            e.1 += d;
+            e.2 += 1;
+        }
+    }
+    per.into_iter()
+        .filter(|(_, (_, d, n))| *n > 0 && *d > 0.0)
+        .map(|(m, (a, d, n))| Disagreement {
+            default_method: DEFAULT_METHOD.into(),
+            default_mape: d / n as f64,
+            method: m.into(),
+            mape: a / n as f64,
+            ratio: a / d,
+            figures: n,
+        })
+        .filter(|x| x.ratio < 1.0 - margin)
+        .min_by(|x, y| x.ratio.total_cmp(&y.ratio))
+}
+
+/// One stream of a projection's total stock at 31 March: unaccompanied asylum-seeking
+/// children (`uasc`), the other children (`other`) and all of them (`all`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StreamRow {
+    /// Financial year (the stock is at its 31 March).
+    pub year: String,
+    /// Years after the base year.
+    pub horizon: usize,
+    /// `uasc`, `other` or `all`.
+    pub stream: String,
+    /// Children looked after at 31 March.
+    pub value: f64,
+}
+
+/// How the UASC stream of [`uasc_streams`] moves: held at the base year's stock.
+pub const UASC_METHOD: &str = "UASC held at the base year's stock at 31 March (their numbers follow arrivals and the National Transfer Scheme, not the council's own trends); the other children are the projected total less UASC";
+
+/// Splits a projection's total stock into unaccompanied asylum-seeking children and the
+/// rest ([`UASC_METHOD`]): `uasc` is the dataset's `uasc_stock` at 31 March of the base
+/// year, held; `other` the projected total less it; `all` the projected total (the
+/// projection's own value, unchanged). The dataset must have a `uasc_stock` table with
+/// a published figure for the base year (every `dfe:` council does).
+///
+/// ```
+/// use carecast::{CohortModel, ProjectionOptions};
+/// let d = carecast::dfe::dataset("Kent").unwrap();
+/// let p = CohortModel::fit(&d).unwrap().project(&ProjectionOptions::new(2024, 3)).unwrap();
+/// let rows = carecast::national::uasc_streams(&p, &d).unwrap();
+/// assert_eq!(rows.len(), 9);
+/// let get = |y: &str, s: &str| rows.iter().find(|r| r.year == y && r.stream == s).unwrap().value;
+/// // Kent looked after 498 UASC at 31 March 2024 (DfE, EES 2024).
+/// assert_eq!(get("2026/27", "uasc"), 498.0);
+/// assert_eq!(get("2025/26", "uasc") + get("2025/26", "other"), get("2025/26", "all"));
+/// ```
+///
+/// # Errors
+/// [`Error::Model`] naming the dataset, table and year when the dataset has no
+/// `uasc_stock` table, its base-year figure is absent or suppressed, the projection has
+/// no yearly total stock, or a projected total is below the held UASC stock.
+pub fn uasc_streams(p: &crate::Projection, dataset: &Dataset) -> Result<Vec<StreamRow>> {
+    let base = p.assumptions.base_year;
+    let t = dataset.table("uasc_stock").map_err(|_| {
+        Error::model(format!(
+            "{}: no table uasc_stock (unaccompanied asylum-seeking children at 31 March): the UASC stream needs it (every dfe: council has it)",
+            dataset.name
+        ))
+    })?;
+    let at_base = |r: &&crate::Record| matches!(r.period, Some(crate::Period::Date(d)) if d.is_year_end() && d.financial_year().end_year() == base);
+    let rec = t.records.iter().find(at_base).ok_or_else(|| {
+        Error::model(format!(
+            "{}: table uasc_stock has no figure for 31 March {base} (the base year)",
+            dataset.name
+        ))
+    })?;
+    let uasc = rec.cell.value().ok_or_else(|| {
+        Error::model(format!(
+            "{}: table uasc_stock, line {}: the figure for 31 March {base} is suppressed or not available; the UASC stream needs a number",
+            dataset.name, rec.line
+        ))
+    })?;
+    let mut out = Vec::new();
+    for r in p
+        .rows
+        .iter()
+        .filter(|r| r.measure == "stock" && r.band == "all" && r.period == r.year)
+    {
+        let Ok(fy) = crate::FinancialYear::parse(&r.year) else {
+            continue;
+        };
+        let Ok(h) = usize::try_from(fy.end_year() - base) else {
+            continue;
+        };
+        if h == 0 {
+            continue;
+        }
+        if r.value < uasc {
+            return Err(Error::model(format!(
+                "{}: the projected total at 31 March {} ({:.0}) is below the UASC held at {base}'s {uasc:.0}: the streams cannot be separated",
+                dataset.name,
+                fy.end_year(),
+                r.value
+            )));
+        }
+        for (stream, value) in [("uasc", uasc), ("other", r.value - uasc), ("all", r.value)] {
+            out.push(StreamRow {
+                year: r.year.clone(),
+                horizon: h,
+                stream: stream.into(),
+                value,
+            });
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::model(format!(
+            "{}: the projection has no yearly total stock to split",
+            dataset.name
+        )));
+    }
+    Ok(out)
 }

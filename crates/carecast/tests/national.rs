@@ -365,3 +365,88 @@ fn calibrated_intervals_widen_with_the_horizon() {
     assert!(calibrated_intervals(&p, &[90.0]).is_err());
     let _ = Method::Naive;
 }
+
+#[test]
+fn a_users_own_backtest_scores_the_default_beside_the_others() {
+    let d = derbyshire();
+    let b = carecast::national::own_backtest(&d, 3).unwrap();
+    let def = carecast::national::DEFAULT_METHOD;
+    let origins: std::collections::BTreeSet<i32> = b
+        .forecasts
+        .iter()
+        .filter(|f| f.method == def)
+        .map(|f| f.origin)
+        .collect();
+    assert_eq!(origins, [2014, 2015, 2016].into_iter().collect(), "{origins:?}");
+    // The default's reference is England's stored series: no failure for a missing one.
+    assert!(
+        !b.failures.iter().any(|f| f.method == def),
+        "{:?}",
+        b.failures
+    );
+    // Whatever it finds, a disagreement is a method at least 10% better on the same figures.
+    if let Some(x) = carecast::national::disagreement(&b, carecast::national::DISAGREEMENT_MARGIN) {
+        assert!(
+            x.ratio < 0.9 && x.mape < x.default_mape && x.figures > 0,
+            "{x:?}"
+        );
+        let m = x.message(&d.name);
+        assert!(
+            m.contains(&x.method) && m.contains(def) && m.contains("national"),
+            "{m}"
+        );
+    }
+    // With no margin at all, the best method is reported unless the default is best.
+    let best = carecast::national::disagreement(&b, 0.0);
+    let wider = carecast::national::disagreement(&b, 0.5);
+    assert!(wider.is_none() || best.is_some());
+}
+
+#[test]
+fn uasc_streams_hold_the_base_years_uasc_and_add_up() {
+    use carecast::{CohortModel, ProjectionOptions};
+    let d = carecast::dfe::dataset("Nottinghamshire").unwrap();
+    let p = CohortModel::fit(&d)
+        .unwrap()
+        .project(&ProjectionOptions::new(2024, 4))
+        .unwrap();
+    let rows = carecast::national::uasc_streams(&p, &d).unwrap();
+    assert_eq!(rows.len(), 12);
+    let uasc_2024 = d
+        .table("uasc_stock")
+        .unwrap()
+        .records
+        .iter()
+        .find(|r| r.period.map(|p| p.to_string()) == Some("2024-03-31".into()))
+        .and_then(|r| r.cell.value())
+        .unwrap();
+    for h in 1..=4 {
+        let get = |s: &str| {
+            rows.iter()
+                .find(|r| r.horizon == h && r.stream == s)
+                .unwrap()
+                .value
+        };
+        assert_eq!(get("uasc"), uasc_2024);
+        assert!((get("uasc") + get("other") - get("all")).abs() < 1e-9);
+        let total = p
+            .rows
+            .iter()
+            .find(|r| {
+                r.measure == "stock"
+                    && r.band == "all"
+                    && r.period == r.year
+                    && r.year == rows.iter().find(|x| x.horizon == h).unwrap().year
+            })
+            .unwrap()
+            .value;
+        assert_eq!(get("all"), total);
+    }
+    // A dataset without the table: a clear error naming it.
+    let m = CohortModel::fit(&derbyshire()).unwrap();
+    let p = m.project(&ProjectionOptions::new(2017, 2)).unwrap();
+    let e = carecast::national::uasc_streams(&p, &derbyshire())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("derbyshire") && e.contains("uasc_stock"), "{e}");
+}

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::areas::{Area, Areas};
-use super::panel::{MEASURES, Panel, Status, Vintage};
+use super::panel::{Key, MEASURES, Panel, Status, Vintage};
 use super::read::Level;
 use crate::{Dataset, Result};
 
@@ -96,17 +96,28 @@ type AreaCells<'a> = BTreeMap<&'static str, BTreeMap<i32, BTreeMap<&'a str, &'a 
 
 fn area_cells<'a>(panel: &'a Panel, area: usize) -> AreaCells<'a> {
     let mut out: AreaCells<'a> = BTreeMap::new();
-    for (k, vs) in &panel.cells {
-        if k.area as usize == area {
-            out.entry(MEASURES[k.measure as usize])
-                .or_default()
-                .entry(i32::from(k.year))
-                .or_default()
-                .insert(
-                    panel.breakdowns[k.breakdown as usize].as_str(),
-                    vs.as_slice(),
-                );
+    let Ok(area) = u16::try_from(area) else {
+        return out;
+    };
+    // Cells are ordered by area first: only this area's range is read.
+    let first = Key {
+        area,
+        measure: 0,
+        breakdown: 0,
+        year: i16::MIN,
+    };
+    for (k, vs) in panel.cells.range(first..) {
+        if k.area != area {
+            break;
         }
+        out.entry(MEASURES[k.measure as usize])
+            .or_default()
+            .entry(i32::from(k.year))
+            .or_default()
+            .insert(
+                panel.breakdowns[k.breakdown as usize].as_str(),
+                vs.as_slice(),
+            );
     }
     out
 }
@@ -331,6 +342,8 @@ fn combine_gathered(parts: &[Gathered], missing: &mut Vec<String>) -> Gathered {
 struct TableText {
     id: &'static str,
     text: String,
+    /// Rows written (a table without rows is left out of the dataset).
+    rows: usize,
     /// (line, lower, upper) of suppressed cells with known bounds.
     bounds: Vec<Bound>,
 }
@@ -378,6 +391,7 @@ fn table(
     all_cols.extend(["value", "note"]);
     let _ = w.write_record(&all_cols);
     let mut bounds = Vec::new();
+    let n = rows.len();
     for (i, (mut keys, c)) in rows.into_iter().enumerate() {
         if c.text == "x" && (c.lower > 0.0 || c.upper.is_some()) {
             bounds.push((first + i, c.lower, c.upper));
@@ -390,6 +404,7 @@ fn table(
     TableText {
         id,
         text: head + &body,
+        rows: n,
         bounds,
     }
 }
@@ -658,6 +673,9 @@ fn render(name: &str, title: &str, g: &Gathered, mut notes: Vec<String>) -> Resu
     let mut tables = band_tables(g, use_bands, &note_text);
     tables.extend(flow_tables(g));
     tables.extend(other_tables(g));
+    // A measure with no figure yet (e.g. the population before DfE printed it, in a
+    // panel as known at an early year) is no table rather than an empty one.
+    tables.retain(|t| t.rows > 0);
     let bounds: Vec<(&'static str, Vec<Bound>)> =
         tables.iter().map(|t| (t.id, t.bounds.clone())).collect();
     let files: Vec<(String, String)> = tables

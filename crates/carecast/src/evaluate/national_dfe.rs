@@ -1,6 +1,8 @@
 //! The national backtest's source of figures from the bundled DfE panel: every council's
-//! tables as published by each origin year (the releases up to it), and the stock as
-//! finally published to score against. It implements [`crate::national::Panel`], so
+//! tables as published by each origin year (the releases up to it), built by the same
+//! [`crate::dfe::council_dataset`] as the `dfe:` datasets a user loads, and the stock as
+//! finally published to score against. Each vintage also carries England's and the
+//! council's region's stock and admissions rate as known at the origin. It implements [`crate::national::Panel`], so
 //! `national::backtest(&DfeVintages::bundled()?, &options)` runs the product's national
 //! backtest with nothing outside the crate.
 //!
@@ -17,12 +19,11 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
+use crate::Result;
 use crate::dfe::read::Level;
-use crate::dfe::{Areas, Panel as DfePanel};
+use crate::dfe::{Areas, Panel as DfePanel, council_dataset};
 use crate::national::{Outturn, Panel, Vintage};
-use crate::{Dataset, FinancialYear, Result};
 
 /// DfE bands of stock and starts, with the labels the backtest uses.
 const BANDS: [(&str, &str); 6] = [
@@ -49,6 +50,8 @@ pub struct DfeVintages<'a> {
     councils: Vec<(String, String)>,
     /// Canonical code of England.
     england: String,
+    /// Canonical code of each council's region (councils without one are absent).
+    regions: BTreeMap<String, String>,
 }
 
 impl DfeVintages<'static> {
@@ -68,7 +71,7 @@ impl<'a> DfeVintages<'a> {
     /// [`crate::Error::Model`] if the panel has no figures for England or for any council,
     /// or fewer than three release years.
     pub fn new(full: &'a DfePanel) -> Result<Self> {
-        let areas = Areas::bundled();
+        let areas = Areas::try_bundled()?;
         let mut with_figures = vec![false; areas.areas.len()];
         for k in full.cells.keys() {
             if let Some(w) = with_figures.get_mut(usize::from(k.area)) {
@@ -110,11 +113,23 @@ impl<'a> DfeVintages<'a> {
             )));
         }
         let known = origins.iter().map(|y| (*y, full.as_of(*y))).collect();
+        let regions = councils
+            .iter()
+            .filter_map(|(code, _)| {
+                let a = areas.get(areas.index_of(code)?);
+                let r = areas
+                    .areas
+                    .iter()
+                    .find(|r| r.level == Level::Regional && r.name == a.region)?;
+                Some((code.clone(), r.code.clone()))
+            })
+            .collect();
         Ok(DfeVintages {
             full,
             known,
             councils,
             england,
+            regions,
         })
     }
 
@@ -154,18 +169,6 @@ impl<'a> DfeVintages<'a> {
     }
 }
 
-/// A cell as the table format writes it (`x` when suppressed).
-fn text(v: Option<Option<f64>>) -> Option<String> {
-    Some(match v? {
-        Some(x) => format!("{x}"),
-        None => "x".into(),
-    })
-}
-
-const STOCK_HEADER: &str = "# id: cic_by_age\n# title: Children looked after at 31 March by age\n# source: DfE panel\n# source_table: stock\n# measure: stock\n# unit: children\nperiod,band,value\n";
-const ADMISSIONS_HEADER: &str = "# id: admissions_by_age\n# title: Children who started to be looked after by age\n# source: DfE panel\n# source_table: starts\n# measure: admissions\n# unit: children\nperiod,band,value\n";
-const FLOWS_HEADER: &str = "# id: flows_annual\n# title: Children looked after: totals\n# source: DfE panel\n# source_table: stock, starts, ceases\n# unit: children\nperiod,measure,value\n";
-
 impl Panel for DfeVintages<'_> {
     fn councils(&self) -> Vec<String> {
         self.councils.iter().map(|(c, _)| c.clone()).collect()
@@ -186,48 +189,24 @@ impl Panel for DfeVintages<'_> {
                 ),
             ));
         };
-        let years = FIRST_YEAR..=origin;
-        let mut stock = String::from(STOCK_HEADER);
-        let mut adm = String::from(ADMISSIONS_HEADER);
-        let mut flows = String::from(FLOWS_HEADER);
-        let mut any = false;
-        for y in years.clone() {
-            let fy = FinancialYear::ending(y).to_string();
-            for (dfe, label) in BANDS {
-                if let Some(v) = text(Self::at(p, c, "stock", dfe, y)) {
-                    let _ = writeln!(stock, "{y}-03-31,{label},{v}");
-                    any = true;
-                }
-                if let Some(v) = text(Self::at(p, c, "starts", dfe, y)) {
-                    let _ = writeln!(adm, "{fy},{label},{v}");
-                }
-            }
-            let open = text(Self::at(p, c, "stock", "total", y - 1));
-            let close = text(Self::at(p, c, "stock", "total", y));
-            let starts = text(Self::at(p, c, "starts", "total", y));
-            let ceases = text(Self::at(p, c, "ceases", "total", y));
-            if let (Some(o), Some(cl), Some(s)) = (open, close, starts) {
-                let _ = write!(
-                    flows,
-                    "{fy},opening,{o}\n{fy},admissions,{s}\n{fy},closing,{cl}\n"
-                );
-                if let Some(d) = ceases {
-                    let _ = writeln!(flows, "{fy},discharges,{d}");
-                }
-            }
-        }
-        if !any {
+        let areas = Areas::try_bundled()?;
+        let Some(area) = areas.index_of(c).map(|i| areas.get(i)) else {
+            return Err(crate::Error::argument(
+                "council",
+                c,
+                "not an area of the DfE panel",
+            ));
+        };
+        // The product's own builder of a council's tables (`dfe:` datasets), on the
+        // panel as published by the origin. A council with no figure yet is `None`.
+        let known_any = ["stock", "starts"]
+            .iter()
+            .any(|m| (FIRST_YEAR..=origin).any(|y| Self::at(p, c, m, "total", y).is_some()));
+        if !known_any {
             return Ok(None);
         }
-        let dataset = Dataset::from_files(
-            self.name(c),
-            "DfE panel",
-            vec![
-                ("cic_by_age.csv".into(), stock),
-                ("admissions_by_age.csv".into(), adm),
-                ("flows_annual.csv".into(), flows),
-            ],
-        )?;
+        let dataset = council_dataset(p, area)?;
+        let years = FIRST_YEAR..=origin;
         let population = years
             .clone()
             .filter_map(|y| self.population(p, c, y).map(|v| (y, v)))
@@ -240,14 +219,32 @@ impl Panel for DfeVintages<'_> {
                 Some((y, s / pop * 10_000.0))
             })
             .collect();
-        let reference_stock = (FIRST_YEAR - 1..=origin)
-            .filter_map(|y| Self::at(p, e, "stock", "total", y)?.map(|s| (y, s)))
-            .collect();
+        let stock_of = |a: &str| -> Vec<(i32, f64)> {
+            (FIRST_YEAR - 1..=origin)
+                .filter_map(|y| Self::at(p, a, "stock", "total", y)?.map(|s| (y, s)))
+                .collect()
+        };
+        let reference_stock = stock_of(e);
+        let (region_reference, region_stock) = match self.regions.get(c) {
+            Some(r) => (
+                (FIRST_YEAR..=origin)
+                    .filter_map(|y| {
+                        let s = Self::at(p, r, "starts", "total", y)??;
+                        let pop = self.population(p, r, y)?;
+                        Some((y, s / pop * 10_000.0))
+                    })
+                    .collect(),
+                stock_of(r),
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
         Ok(Some(Vintage {
             dataset,
             population,
             reference,
             reference_stock,
+            region_reference,
+            region_stock,
             last_year: Some(origin),
         }))
     }
