@@ -42,7 +42,8 @@ def write_table(path: Path, megabytes: float) -> int:
                     for cat in range(40):
                         n += 1
                         value = "<10" if n % 20 == 0 else str(10 + (n * 7919) % 990)
-                        row = f"{year}-03-31,E{10000000 + area},{band},placement group {cat},{value}\n"
+                        code = f"E{10000000 + area}"
+                        row = f"{year}-03-31,{code},{band},placement group {cat},{value}\n"
                         f.write(row)
                         size += len(row)
             year += 1
