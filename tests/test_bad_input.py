@@ -372,3 +372,222 @@ def test_max_levels_levels_are_accepted():
     levels = [5 * (i + 1) - 0.5 for i in range(MAX_LEVELS)]
     df = carecast.CohortModel.fit("derbyshire").project(years=1, samples=20, levels=levels)
     assert sum(c.startswith("lower_") for c in df.to_pandas().columns) == MAX_LEVELS
+
+
+# --- non-UTF-8 files: every reader names the file and the byte ---------------------------
+
+# The byte offset of the é in CP1252 (after "# id: t\n# title: Caf").
+CP1252_AT = CP1252.index(b"\xe9")
+
+
+def test_windows_1252_table_file_as_a_dataset(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_bytes(CP1252)
+    with pytest.raises(DataError) as e:
+        carecast.datasets.load(p)
+    assert "t.csv" in str(e.value) and f"byte {CP1252_AT}" in str(e.value), str(e.value)
+
+
+@pytest.mark.parametrize("suffix", ["toml", "json"])
+def test_windows_1252_scenario_file(tmp_path, suffix):
+    p = tmp_path / f"s.{suffix}"
+    body = "name = 'Café'\n" if suffix == "toml" else '{"name": "Café"}'
+    p.write_bytes(body.encode("cp1252"))
+    at = body.encode("cp1252").index(b"\xe9")
+    with pytest.raises(ScenarioError) as e:
+        carecast.Scenario.from_file(p)
+    assert f"s.{suffix}" in str(e.value) and f"byte {at}" in str(e.value), str(e.value)
+
+
+def test_windows_1252_figures_file(tmp_path):
+    p = tmp_path / "f.toml"
+    p.write_bytes("# Café\n[[figure]]\n".encode("cp1252"))
+    with pytest.raises(carecast.FigureError) as e:
+        carecast.figures.verify(p)
+    assert "f.toml" in str(e.value) and "byte 5" in str(e.value), str(e.value)
+
+
+def _cli_cp1252(tmp_path: Path) -> dict[str, list[str]]:
+    table = tmp_path / "t.csv"
+    table.write_bytes(CP1252)
+    scen = tmp_path / "s.toml"
+    scen.write_bytes("name = 'Café'\n".encode("cp1252"))
+    figs = tmp_path / "f.toml"
+    figs.write_bytes("# Café\n".encode("cp1252"))
+    pop = tmp_path / "pop.csv"
+    pop.write_bytes("year,population\n2017,1\n# Café\n".encode("cp1252"))
+    t = str(table)
+    return {
+        "show": ["show", t],
+        "reconcile": ["reconcile", t],
+        "fit": ["fit", t],
+        "project": ["project", t],
+        "backtest": ["backtest", t],
+        "leavers": ["leavers", t],
+        "placements": ["placements", t],
+        "costs": ["costs", t],
+        "report": ["report", t, "--out", str(tmp_path / "r")],
+        "verify": ["verify", str(figs)],
+        "scenario": ["scenario", str(scen)],
+        "report --scenario": [
+            "report",
+            "derbyshire",
+            "--out",
+            str(tmp_path / "r"),
+            "--scenario",
+            str(scen),
+        ],
+        "project --population": [
+            "project",
+            "derbyshire",
+            "--admissions",
+            "rate",
+            "--population",
+            str(pop),
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "show",
+        "reconcile",
+        "fit",
+        "project",
+        "backtest",
+        "leavers",
+        "placements",
+        "costs",
+        "report",
+        "verify",
+        "scenario",
+        "report --scenario",
+        "project --population",
+    ],
+)
+def test_cli_windows_1252_names_the_file_and_byte(tmp_path, capsys, case):
+    argv = _cli_cp1252(tmp_path)[case]
+    code = cli.main(argv)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err and "not UTF-8" in err, err
+    name = {"report": "t.csv"}.get(case, Path(argv[-1]).name)
+    assert name in err and "byte " in err, err
+
+
+# --- a published <10 base-year cell is never printed back as an exact value --------------
+
+
+@pytest.fixture(scope="module")
+def suppressed_base(tmp_path_factory):
+    """Derbyshire with its base-year (2017) under-1 count published as ``<10``."""
+    import shutil
+
+    src = Path(carecast.__file__).resolve().parents[2] / "crates" / "carecast" / "data"
+    d = tmp_path_factory.mktemp("supp") / "ds"
+    shutil.copytree(src / "derbyshire", d)
+    p = d / "cic_by_age.csv"
+    text = p.read_text(encoding="utf-8")
+    assert "2017-03-31,under 1,37\n" in text
+    p.write_text(text.replace("2017-03-31,under 1,37\n", "2017-03-31,under 1,<10\n"), "utf-8")
+    return d
+
+
+def _at_base(r: dict) -> bool:
+    """Whether a record is the under-1 count at 31 March 2017 (or the opening after it)."""
+    if str(r.get("band", "")).lower() not in ("under 1", "under_1"):
+        return False
+    when = {str(r.get(k)) for k in ("period", "year") if r.get(k) is not None}
+    measure = r.get("measure")
+    if any(w.startswith("2017-03-31") for w in when):
+        return True
+    if when & {"2016/17", "2017"} and measure in (None, "stock", "published"):
+        return True
+    return bool(when & {"2017/18", "2018"} and measure == "opening")
+
+
+def _no_exact_value(records: list[dict], where: str) -> int:
+    """Assert no record at the suppressed cell holds a number; return how many were seen."""
+    seen = 0
+    for r in records:
+        if not _at_base(r):
+            continue
+        seen += 1
+        for col in ("value", "mean", "median", "published", "published_closing", "count"):
+            v = r.get(col)
+            if v is None or v is pd.NA or isinstance(v, str):
+                continue
+            assert isinstance(v, float) and v != v, f"{where}: {col}={v!r} in {r}"
+    return seen
+
+
+@pytest.mark.parametrize("rule", ["none", "dfe"])
+def test_suppressed_base_cell_in_projections(suppressed_base, rule):
+    m = carecast.CohortModel.fit(suppressed_base)
+    proj = m.project(years=2, samples=30)
+    df = export.for_output(proj.to_pandas(), disclosure=rule)
+    _no_exact_value(df.to_dict("records"), "project")
+    # The band view of a totals model spreads the total over ages: a modelled value, never
+    # the suppressed cell as published.
+    _no_exact_value(m.calibration().to_dict("records"), "calibration")
+
+
+@pytest.mark.parametrize("rule", ["none", "dfe"])
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_suppressed_base_cell_in_cli_show_and_project(suppressed_base, capsys, rule, fmt):
+    for argv in (
+        ["show", str(suppressed_base), "cic_by_age"],
+        ["project", str(suppressed_base), "--years", "2"],
+    ):
+        assert cli.main([*argv, "--format", fmt, "--disclosure", rule]) == 0
+        out = capsys.readouterr().out
+        if fmt == "json":
+            rows = json.loads(out)["rows"]
+        else:
+            rows = pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False).to_dict(
+                "records"
+            )
+            rows = [{k: (v if v != "" else None) for k, v in r.items()} for r in rows]
+            for r in rows:
+                for k in ("value", "mean", "median"):
+                    if r.get(k) is not None and r[k] not in ("c", "<10"):
+                        r[k] = float(r[k])
+        seen = _no_exact_value(rows, " ".join(argv))
+        if argv[0] == "show":
+            # The cell is shown, as suppressed with its interval, never as a number.
+            assert seen == 1
+            cell = next(r for r in rows if _at_base(r))
+            assert cell["status"] == "suppressed"
+            assert float(cell["lower"]) == 0 and float(cell["upper"]) == 9
+
+
+@pytest.mark.parametrize("rule", ["none", "dfe"])
+def test_suppressed_base_cell_in_out_dir_and_report(suppressed_base, tmp_path, rule):
+    import openpyxl
+
+    out = tmp_path / "out"
+    code = cli.main(
+        ["project", str(suppressed_base), "--years", "2", "--out", str(out), "--disclosure", rule]
+    )
+    assert code == 0
+    for f in out.glob("*.csv"):
+        df = pd.read_csv(f, dtype=object).astype(object)
+        df = df.where(df.notna(), None)
+        _no_exact_value(df.to_dict("records"), f.name)
+    r = carecast.report(
+        suppressed_base, tmp_path / "rep", samples=30, backtest_samples=10, disclosure=rule
+    )
+    for name, df in r.tables.items():
+        _no_exact_value(df.astype(object).to_dict("records"), f"report table {name}")
+    wb = openpyxl.load_workbook(r.excel_path, read_only=True)
+    for ws in wb.worksheets:
+        rows = list(ws.iter_rows(values_only=True))
+        if not rows:
+            continue
+        head = [str(h).split(" (")[0] for h in rows[0]]
+        recs = [dict(zip(head, row, strict=False)) for row in rows[1:]]
+        _no_exact_value(recs, f"workbook sheet {ws.title}")
+    # The caveats count it among the table's suppressed cells.
+    cav = r.tables["cells_not_published"]
+    assert ((cav["table"] == "cic_by_age") & (cav["status"] == "suppressed")).any()

@@ -325,3 +325,100 @@ def test_report_for_a_dfe_council(tmp_path):
     sections = {s["title"]: s for s in rep.sections}
     assert sections["Children in care by age: history and forecast"]["charts"] == ["stock", "fan"]
     assert all(s["available"] or s["reason"] for s in sections.values())
+
+
+# --- disclosure control of charts and headlines ------------------------------------------
+
+# A count printed in text: not a year, period, band, percentage or amount of pounds.
+_COUNT = re.compile(r"(?<![\w./%£-])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w/%-]|\.\d)")
+
+
+def _counts_in(text: str) -> list[str]:
+    out = []
+    for m in _COUNT.finditer(text):
+        tok = m.group(0)
+        if m.group(2) is None and len(tok) == 4 and tok[:2] in ("19", "20"):
+            continue
+        out.append(tok)
+    return out
+
+
+def _follows_dfe(tok: str) -> bool:
+    v = float(tok.replace(",", ""))
+    return v.is_integer() and (v == 0 or v > export.DFE_SMALL_MAX)
+
+
+@pytest.fixture(scope="module")
+def derbyshire_dfe(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report_dfe")
+    return carecast.report(
+        "derbyshire",
+        out,
+        scenario=ROOT / "scenarios" / "recruit_60_carers.toml",
+        disclosure="dfe",
+        **FAST,
+    )
+
+
+def test_dfe_headlines_follow_the_rule(derbyshire, derbyshire_dfe):
+    assert len(derbyshire_dfe.headlines) == len(derbyshire.headlines)
+    for h in derbyshire_dfe.headlines:
+        assert all(_follows_dfe(t) for t in _counts_in(h.split("£")[0])), h
+
+
+def test_dfe_chart_text_follows_the_rule(derbyshire, derbyshire_dfe):
+    # The text matplotlib prints in each chart (kept as comments in the SVG). The scenario
+    # chart's "N more" is a count with a decimal without a rule.
+    def texts(r, name):
+        m = re.search(rf"<figure class='chart' id='chart-{name}'.*?</figure>", r.html, re.S)
+        assert m, name
+        return re.findall(r"<!-- (.*?) -->", m.group(0))
+
+    plain = " ".join(texts(derbyshire, "scenario_fostering"))
+    assert re.search(r"\d+\.\d more", plain), plain
+    for name in derbyshire_dfe.charts:
+        for t in texts(derbyshire_dfe, name):
+            if "more" in t or "less" in t or ": " in t:
+                assert all(_follows_dfe(x) for x in _counts_in(t)), (name, t)
+    assert re.search(r"\b\d+ more", " ".join(texts(derbyshire_dfe, "scenario_fostering")))
+
+
+def test_disclose_axes_rounds_every_drawn_count():
+    from matplotlib.figure import Figure
+
+    ax = Figure().add_subplot()
+    ax.plot([1, 2, 3], [10.4, 20.5, 630.49], label="stock")
+    ax.fill_between([1, 2, 3], [8.6, 17.2, 600.5], [12.2, 24.9, 660.1])
+    ax.bar([1, 2], [7.6, 9.4], bottom=[10.2, 10.2])
+    ax.scatter([1, 2], [11.5, 12.4], label="target: 12.4 children")
+    ax.annotate("2019/20: 630.49 (80% interval 7.2 to 9.6; 1-4 band)", (3, 630))
+    ax.legend()
+    assert export.disclose_axes(ax, "dfe") is None
+    assert ax.lines[0].get_ydata().tolist() == [10, 21, 630]
+    fill = ax.collections[0].get_paths()[0].vertices[:, 1]
+    assert set(fill.tolist()) <= {9.0, 17.0, 601.0, 12.0, 25.0, 660.0}
+    bars = [(p.get_y(), p.get_height()) for p in ax.patches]
+    assert bars == [(10, 8), (10, 10)]
+    assert ax.collections[1].get_offsets()[:, 1].tolist() == [12, 12]
+    assert ax.texts[0].get_text() == "2019/20: 630 (80% interval 7 to 10; 1-4 band)"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["stock", "target: 12 children"]
+    # Without a rule nothing changes.
+    ax2 = Figure().add_subplot()
+    ax2.plot([1, 2], [2.4, 3.6])
+    assert export.disclose_axes(ax2, "none") is None
+    assert ax2.lines[0].get_ydata().tolist() == [2.4, 3.6]
+
+
+def test_chart_that_would_draw_1_to_5_is_withheld():
+    from carecast.report import _Builder
+
+    for rule, drawn in (("dfe", False), ("none", True)):
+        b = _Builder(None, rule)
+        b.open("children")
+        b.chart("children", "small", "caption", lambda ax: ax.plot([2019, 2020], [12.0, 4.6]))
+        b.chart("children", "pounds", "caption", lambda ax: ax.plot([1, 2], [3, 4]), counts=False)
+        html = "".join(b.parts["children"])
+        assert ("small" in b.charts) is drawn
+        assert "pounds" in b.charts
+        assert ("withheld under disclosure control (dfe)" in html) is not drawn
+        assert "4.6" not in html and "<svg" in html

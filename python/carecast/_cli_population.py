@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from carecast import export
+from carecast import _text, export
 from carecast._carecast import ArgumentError, DataError
 from carecast.datasets import Dataset, read_table
 
@@ -70,10 +70,9 @@ def read_file(path: str) -> dict[int, float]:
         If a row is malformed; the message names the file, line and column.
     """
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as e:
-        raise ArgumentError(f"cannot read population file {path!r}: {e.strerror}") from None
+    if not p.exists():
+        raise ArgumentError(f"cannot read population file {path!r}: No such file or directory")
+    text = _text.read_text(p, DataError)
     if text.lstrip().startswith("#"):
         return from_table(read_table(p).to_pandas(), str(path))
     reader = csv.reader(text.splitlines())

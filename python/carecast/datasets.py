@@ -452,8 +452,11 @@ def load(name: str | Path) -> Dataset:
             )
         return ds
     if path.is_file() and path.suffix.lower() == ".csv":
+        from carecast._text import read_text  # names the file if it is not UTF-8
+
+        text = read_text(path, DataError)
         table = read_table(path)
-        files = [(path.name, path.read_text(encoding="utf-8"))]
+        files = [(path.name, text)]
         return Dataset(_carecast.Dataset.from_files(table.id, files))
     if path.is_file():
         raise DataError(

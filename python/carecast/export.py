@@ -70,6 +70,8 @@ __all__ = [
     "DFE_SYMBOL",
     "disclose",
     "disclosure_control",
+    "count_text",
+    "disclose_axes",
 ]
 
 #: Unit of each measure (the ``measure`` column of long frames). A measure not listed here
@@ -451,6 +453,173 @@ def for_output(df: pd.DataFrame, disclosure: str | None = None) -> pd.DataFrame:
     rule = _check_rule(disclosure if disclosure is not None else _DISCLOSURE.get())
     out = _for_output(df)
     return out if rule == "none" else _disclose(out, rule, df)
+
+
+def count_text(value: Any, digits: int = 0, disclosure: str | None = None) -> str:
+    """Return a count as a sentence or a chart label prints it, under a disclosure rule.
+
+    Without a rule (``"none"``) the count is written with thousands separators and
+    ``digits`` decimals. Under ``"dfe"`` it is rounded once to a whole number, half away
+    from zero, and a count of 1 to :data:`DFE_SMALL_MAX` is written :data:`DFE_SYMBOL`
+    (as :func:`disclose` writes table cells). Text (a published ``<10`` as read) is
+    returned as it is.
+
+    Parameters
+    ----------
+    value : float, int or str
+        The count.
+    digits : int
+        Decimals without a rule.
+    disclosure : str, optional
+        The rule; default: the rule of the enclosing :func:`disclosure_control`, else
+        ``"none"``.
+
+    Returns
+    -------
+    str
+        The count as printed.
+
+    Raises
+    ------
+    ValueError
+        If the rule is not one of :data:`DISCLOSURE_RULES`.
+
+    Examples
+    --------
+    >>> from carecast import export
+    >>> export.count_text(1234.56), export.count_text(2.5, 1)
+    ('1,235', '2.5')
+    >>> export.count_text(2.5, 1, "dfe"), export.count_text(1234.56, disclosure="dfe")
+    ('c', '1,235')
+    """
+    rule = _check_rule(disclosure if disclosure is not None else _DISCLOSURE.get())
+    if isinstance(value, str):
+        return value
+    if rule == "none":
+        return f"{float(value):,.{digits}f}"
+    shown = _disclosed(value)
+    return f"{shown:,}" if isinstance(shown, int) else str(shown)
+
+
+# A number in a chart's free text (an annotation): not a year (a bare 4-digit 19xx/20xx),
+# a period (2017/18), a band (1-4), a percentage or part of a word.
+_COUNT_IN_TEXT = re.compile(r"(?<![\w./%£-])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w/%-]|\.\d)")
+# A count named in a legend entry: "places: 123".
+_COUNT_IN_LABEL = re.compile(r"(?<=: )(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w/%-]|\.\d)")
+
+
+def _disclose_text(text: str, pattern: re.Pattern[str], rule: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        token = m.group(0)
+        if m.group(2) is None and len(token) == 4 and token[:2] in ("19", "20"):
+            return token  # a year
+        return count_text(float(token.replace(",", "")), disclosure=rule)
+
+    return pattern.sub(repl, text)
+
+
+def disclose_axes(ax: Any, disclosure: str | None = None) -> str | None:
+    """Make a matplotlib chart of counts follow a disclosure rule, in place.
+
+    Under ``"dfe"`` every value the chart draws in data coordinates (line points, the
+    edges of filled intervals, scatter points and bar edges) is rounded to a whole number
+    of children, half away from zero, and every count printed in an annotation or named in
+    a legend entry (``places: 123``) is written as :func:`count_text` writes it. A drawn
+    count of 1 to :data:`DFE_SMALL_MAX` cannot be written ``c`` on a line, so the chart is
+    refused instead: the reason is returned and the caller shows it in place of the
+    chart. Years, periods, bands and percentages in text are kept. Under ``"none"`` the
+    chart is unchanged. Only for charts whose values are counts (children, young people,
+    places); a chart of pounds needs no rule.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The drawn chart.
+    disclosure : str, optional
+        The rule; default: the rule of the enclosing :func:`disclosure_control`.
+
+    Returns
+    -------
+    str or None
+        Why the chart cannot be shown under the rule, or ``None`` when it follows it.
+
+    Raises
+    ------
+    ValueError
+        If the rule is not one of :data:`DISCLOSURE_RULES`.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from carecast import export
+    >>> ax = Figure().add_subplot()
+    >>> _ = ax.plot([2019, 2020], [630.4, 612.6])
+    >>> _ = ax.annotate("2019/20: 612.6", (2020, 612.6))
+    >>> export.disclose_axes(ax, "dfe") is None
+    True
+    >>> ax.lines[0].get_ydata().tolist(), ax.texts[0].get_text()
+    ([630.0, 613.0], '2019/20: 613')
+    >>> _ = ax.plot([2019, 2020], [7.0, 4.6])
+    >>> export.disclose_axes(ax, "dfe")
+    'it would draw a count of 1 to 5, which the dfe rule withholds'
+    """
+    rule = _check_rule(disclosure if disclosure is not None else _DISCLOSURE.get())
+    if rule == "none":
+        return None
+    from matplotlib.collections import Collection
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+
+    def whole(y: np.ndarray) -> np.ndarray:
+        y = np.asarray(y, dtype=float)
+        return np.sign(y) * np.floor(np.abs(y) + 0.5)
+
+    def small(y: np.ndarray) -> bool:
+        a = np.abs(y[np.isfinite(y)])
+        return bool(((a >= 1) & (a <= DFE_SMALL_MAX)).any())
+
+    withheld = False
+    data = ax.transData
+    for line in ax.get_lines():
+        if not isinstance(line, Line2D) or line.get_transform() != data:
+            continue
+        y = whole(np.asarray(line.get_ydata(), dtype=float))
+        withheld |= small(y)
+        line.set_ydata(y)
+    for coll in ax.collections:
+        if not isinstance(coll, Collection):
+            continue
+        # Scatter points: offsets in data coordinates, marker shapes in points.
+        offsets = np.array(coll.get_offsets(), dtype=float)
+        if coll.get_offset_transform() == data and offsets.ndim == 2 and len(offsets):
+            offsets[:, 1] = whole(offsets[:, 1])
+            withheld |= small(offsets[:, 1])
+            coll.set_offsets(offsets)
+        # Filled intervals and line collections: paths in data coordinates.
+        if coll.get_transform() == data:
+            for path in coll.get_paths():
+                if len(path.vertices):
+                    v = np.array(path.vertices, dtype=float)
+                    v[:, 1] = whole(v[:, 1])
+                    withheld |= small(v[:, 1])
+                    path.vertices = v
+    for patch in ax.patches:
+        if not isinstance(patch, Rectangle) or patch.get_data_transform() != data:
+            continue
+        lo = float(whole(np.array([patch.get_y()]))[0])
+        hi = float(whole(np.array([patch.get_y() + patch.get_height()]))[0])
+        withheld |= small(np.array([hi - lo, hi]))
+        patch.set_y(lo)
+        patch.set_height(hi - lo)
+    for t in ax.texts:
+        t.set_text(_disclose_text(t.get_text(), _COUNT_IN_TEXT, rule))
+    legend = ax.get_legend()
+    if legend is not None:
+        for t in legend.get_texts():
+            t.set_text(_disclose_text(t.get_text(), _COUNT_IN_LABEL, rule))
+    if withheld:
+        return f"it would draw a count of 1 to {DFE_SMALL_MAX}, which the {rule} rule withholds"
+    return None
 
 
 def _for_output(df: pd.DataFrame) -> pd.DataFrame:

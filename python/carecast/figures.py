@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from carecast import _carecast
+from carecast import _carecast, _text
 from carecast import _validate as _v
 from carecast._frames import frame, html_block, interval_columns
 
@@ -142,9 +142,6 @@ def verify(*paths: str | Path) -> FigureReport:
         if not isinstance(p, (str, os.PathLike)):
             _v.fail("paths", p, f"expected a file path, not {type(p).__name__}")
         path = Path(p)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as e:
-            raise _carecast.FigureError(f"cannot read {path}: {e}") from None
+        text = _text.read_text(path, _carecast.FigureError)
         results.extend(_carecast.verify(str(path), text))
     return FigureReport(results)

@@ -33,9 +33,9 @@ from typing import Any
 
 import pandas as pd
 
-from carecast import _carecast
+from carecast import _carecast, _text
 from carecast import _validate as _v
-from carecast._carecast import ArgumentError
+from carecast._carecast import ArgumentError, ScenarioError
 from carecast._frames import html_block
 from carecast.datasets import Dataset, load
 from carecast.model import (
@@ -511,11 +511,10 @@ class Scenario:
     def from_file(cls, path: str | os.PathLike[str]) -> Scenario:
         """Read a ``.toml`` or ``.json`` scenario file."""
         p = os.fspath(path)
-        try:
-            with open(p, encoding="utf-8") as f:
-                text = f.read()
-        except OSError as e:
-            raise ArgumentError(f"cannot read scenario file {p!r}: {e.strerror}") from None
+        if not os.path.exists(p):
+            raise ArgumentError(f"cannot read scenario file {p!r}: No such file or directory")
+        # Not UTF-8, not a regular file or too large: a ScenarioError naming the file.
+        text = _text.read_text(p, ScenarioError)
         return cls.from_json(text, p) if p.endswith(".json") else cls.from_toml(text, p)
 
     @property

@@ -511,11 +511,44 @@ class _Builder:
             f"{_esc(reason)}</div>"
         )
 
-    def chart(self, key: str, name: str, caption: str, draw: Callable[[Any], Any]) -> None:
+    def chart(
+        self,
+        key: str,
+        name: str,
+        caption: str,
+        draw: Callable[[Any], Any],
+        *,
+        counts: bool = True,
+    ) -> None:
+        """Draw a chart into a section; ``counts``: its values are counts of people.
+
+        Under a disclosure rule a chart of counts is drawn with whole numbers and its
+        printed counts follow the rule (:func:`carecast.export.disclose_axes`); a chart
+        that would draw a count of 1 to 5 is withheld, with the reason in its place.
+        """
+        withheld: list[str] = []
+
+        def drawn(ax: Any) -> None:
+            with export.disclosure_control(self.disclosure):
+                draw(ax)
+                if counts:
+                    why = export.disclose_axes(ax, self.disclosure)
+                    if why:
+                        withheld.append(why)
+
         try:
-            svg = _svg(draw)
+            svg = _svg(drawn)
         except CarecastError as e:
             self.raw(key, f"<div class='unavailable'>Chart {_esc(name)} not drawn: {_esc(e)}</div>")
+            return
+        if withheld:
+            self.raw(
+                key,
+                f"<div class='unavailable withheld' data-chart='{_esc(name)}'>Chart "
+                f"{_esc(name)} withheld under disclosure control ({_esc(self.disclosure)}): "
+                f"{_esc(withheld[0])}. Its figures are in the tables, with counts of 1 to "
+                f"{export.DFE_SMALL_MAX} written {export.DFE_SYMBOL}.</div>",
+            )
             return
         self.charts.append(name)
         next(s for s in self.sections if s["key"] == key)["charts"].append(name)
@@ -643,9 +676,11 @@ def report(
         Called with a short text before each step (the CLI prints it to stderr).
     disclosure : str
         ``"dfe"``: every table of the report and workbook follows the DfE's disclosure
-        rule (:func:`carecast.export.disclose`: counts whole, 1 to 5 written ``c``);
-        ``"none"`` (default): values rounded for display only. Charts and the headline
-        sentences are not changed by it.
+        rule (:func:`carecast.export.disclose`: counts whole, 1 to 5 written ``c``), and
+        so do the headline sentences and the charts of counts (drawn with whole numbers,
+        their printed counts written by the rule; a chart that would draw a count of 1 to
+        5 is withheld and says so: :func:`carecast.export.disclose_axes`). Charts of
+        pounds are unchanged. ``"none"`` (default): values rounded for display only.
 
     Returns
     -------
@@ -810,6 +845,7 @@ def report(
                 "spend",
                 "Spend by placement type (pounds a year).",
                 lambda ax: plots.spend(plc, ax=ax),
+                counts=False,
             )
             wide = spend.pivot_table(
                 index="year", columns="placement", values="value", sort=False
@@ -905,6 +941,7 @@ def report(
             "scenario_spend",
             "Spend, scenario against baseline.",
             lambda ax: plots.scenario(c, measure="spend", ax=ax),
+            counts=False,
         )
         b.chart(
             "scenario",
@@ -1077,7 +1114,7 @@ def report(
         max_rows=100,
     )
 
-    b.headlines = headlines(model, proj, pl, comp, inflation)
+    b.headlines = headlines(model, proj, pl, comp, inflation, disclosure=b.disclosure)
     b.step("writing")
     doc = _document(b, ds, council, model, main_assumption)
     r = Report(
@@ -1123,13 +1160,43 @@ def headlines(
     pl: Placements | None,
     comp: Comparison | None,
     inflation: float,
+    *,
+    disclosure: str = "none",
 ) -> list[str]:
     """Return the report's headline figures, each a sentence with its date and unit.
 
     Children in care at the base year (published) and five years on (central projection
     and the narrowest interval), fostering placed in-house and externally, spend, and
-    the scenario's difference in spend, each where the results have it.
+    the scenario's difference in spend, each where the results have it. Under
+    ``disclosure="dfe"`` every count is written by the DfE rule
+    (:func:`carecast.export.count_text`: whole, 1 to 5 written ``c``); pounds are not
+    changed.
+
+    Parameters
+    ----------
+    model, proj, pl, comp
+        The fitted model, its projection, the placements and the scenario comparison;
+        ``None`` where the report has none.
+    inflation : float
+        Unit-cost inflation, percent a year, named beside spend.
+    disclosure : str
+        ``"none"`` or ``"dfe"`` (:data:`carecast.export.DISCLOSURE_RULES`).
+
+    Returns
+    -------
+    list of str
+        The sentences.
+
+    Raises
+    ------
+    ValueError
+        If the rule is not one of :data:`carecast.export.DISCLOSURE_RULES`.
     """
+    rule = export._check_rule(disclosure)
+
+    def n(v: Any) -> str:
+        return export.count_text(float(v), disclosure=rule)
+
     out: list[str] = []
     if model is None or proj is None:
         return out
@@ -1137,7 +1204,7 @@ def headlines(
     last = cal[[int(str(y)[:4]) + 1 == model.base_year for y in cal["year"]]]
     if len(last):
         out.append(
-            f"{last['published_closing'].sum():,.0f} children in care at 31 March "
+            f"{n(last['published_closing'].sum())} children in care at 31 March "
             f"{model.base_year} (published)."
         )
     df = proj.to_pandas()
@@ -1145,13 +1212,11 @@ def headlines(
     if len(tot):
         row = tot.iloc[min(4, len(tot) - 1)]
         year = int(str(row["year"])[:4]) + 1
-        text = f"{row['value']:,.0f} forecast at 31 March {year}"
+        text = f"{n(row['value'])} forecast at 31 March {year}"
         if proj.levels:
             lv = min(proj.levels)
             label = f"{lv:g}"
-            text += (
-                f" ({label}% interval {row[f'lower_{label}']:,.0f} to {row[f'upper_{label}']:,.0f})"
-            )
+            text += f" ({label}% interval {n(row[f'lower_{label}'])} to {n(row[f'upper_{label}'])})"
         out.append(text + ".")
     if pl is not None:
         p = pl.to_pandas()
@@ -1161,8 +1226,8 @@ def headlines(
             v = fost[fost["year"] == y].set_index("measure")["value"]
             if {"in_house", "external"} <= set(v.index):
                 out.append(
-                    f"Fostering in {y}: {v['in_house']:,.0f} children placed in-house and "
-                    f"{v['external']:,.0f} externally (forecast)."
+                    f"Fostering in {y}: {n(v['in_house'])} children placed in-house and "
+                    f"{n(v['external'])} externally (forecast)."
                 )
         sp = p[(p["placement"] == "all") & (p["measure"] == "spend")]
         if len(sp):

@@ -162,6 +162,26 @@ const TABLE_BODIES: &[(&str, &str, &[&str])] = &[
         "period,band,value\n2017-03-31,1-4,<10\n2017-03-31,1-4,7\n",
         &["line 9", "same cell"],
     ),
+    (
+        "same cell far apart, another row between",
+        "period,band,value\n2017-03-31,1-4,3\n2017-03-31,5-9,4\n2017-03-31,1-4,30\n",
+        &["line 10", "column `value`", "on line 8", "band 1-4"],
+    ),
+    (
+        "same cell by area and category",
+        "period,area,category,value\n2017-03-31,Derby,IFA,3\n2017-03-31,Derby,IFA,x\n",
+        &["line 9", "area Derby", "category IFA", "on line 8"],
+    ),
+    (
+        "same cell after a repeat with the same value",
+        "period,value\n2017-03-31,3\n2017-03-31,3\n2017-03-31,4\n",
+        &["line 10", "4 here, 3 on line 8"],
+    ),
+    (
+        "same cell, measure from a column and from the header",
+        "period,measure,value\n2017-03-31,,3\n2017-03-31,stock,4\n",
+        &["line 9", "measure stock", "on line 8"],
+    ),
 ];
 
 #[test]

@@ -1,5 +1,7 @@
 //! Published tables: the file format of `data/FORMAT.md`, parsed and validated.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::age::Band;
@@ -110,27 +112,167 @@ impl TableMeta {
     }
 }
 
+/// Text of a record (an area, category, measure or note), shared between the rows of a
+/// table that carry the same text: one allocation per distinct value, not one per row, and
+/// 16 bytes in the record (a `String` takes 24 and a heap block of at least 32). It reads as
+/// a `str` (it dereferences to one and compares with `str` and `String`), prints and
+/// serialises as its text.
+///
+/// ```
+/// use carecast::table::Text;
+/// let a = Text::from("foster care");
+/// let b = a.clone(); // the same allocation
+/// assert_eq!(a, "foster care");
+/// assert_eq!(b.as_str(), "foster care");
+/// assert_eq!(b.len(), 11); // a `str` method, through `Deref`
+/// assert_eq!(String::from(b), "foster care");
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Text(Arc<str>);
+
+impl Text {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for Text {
+    fn default() -> Self {
+        Text::from("")
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Text(Arc::from(s))
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Text(Arc::from(s))
+    }
+}
+
+impl From<&String> for Text {
+    fn from(s: &String) -> Self {
+        Text(Arc::from(s.as_str()))
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> Self {
+        t.0.to_string()
+    }
+}
+
+impl From<&Text> for String {
+    fn from(t: &Text) -> Self {
+        t.0.to_string()
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        &*self.0 == other.as_str()
+    }
+}
+
+impl PartialEq<Text> for str {
+    fn eq(&self, other: &Text) -> bool {
+        self == &*other.0
+    }
+}
+
+impl PartialEq<Text> for &str {
+    fn eq(&self, other: &Text) -> bool {
+        *self == &*other.0
+    }
+}
+
+impl PartialEq<Text> for String {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == &*other.0
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        String::deserialize(d).map(Text::from)
+    }
+}
+
 /// One published cell with its coordinates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     /// When.
     pub period: Option<Period>,
     /// Where.
-    pub area: Option<String>,
+    pub area: Option<Text>,
     /// Which ages.
     pub band: Option<Band>,
     /// The printed row or column label that is not a period, area or band.
-    pub category: Option<String>,
+    pub category: Option<Text>,
     /// Canonical placement type, when the category is one.
     pub placement: Option<PlacementType>,
     /// What is measured.
-    pub measure: String,
+    pub measure: Text,
     /// In what unit.
     pub unit: Unit,
     /// The cell.
     pub cell: Cell,
     /// A note on this cell.
-    pub note: Option<String>,
+    pub note: Option<Text>,
     /// Line in the file (1-based).
     pub line: usize,
 }
@@ -140,11 +282,11 @@ impl Record {
     pub fn key(&self, key: Key) -> Option<String> {
         match key {
             Key::Period => self.period.map(|p| p.to_string()),
-            Key::Area => self.area.clone(),
+            Key::Area => self.area.as_deref().map(str::to_string),
             Key::Band => self.band.map(|b| b.label()),
-            Key::Category => self.category.clone(),
+            Key::Category => self.category.as_deref().map(str::to_string),
             Key::Placement => self.placement.map(|p| p.code().to_string()),
-            Key::Measure => Some(self.measure.clone()),
+            Key::Measure => Some(self.measure.to_string()),
             Key::Unit => Some(self.unit.code().to_string()),
         }
     }
@@ -205,7 +347,7 @@ impl Table {
         let (header, body_offset, first_body_line) = split_header(&loc, text)?;
         let (meta, loc) = header.meta(file)?;
         let body = text.get(body_offset..).unwrap_or_default();
-        let records = parse_body(&meta, &loc, body, first_body_line)?;
+        let records = parse_body(&meta, &loc, body, first_body_line, MAX_TABLE_ROWS)?;
         if records.is_empty() {
             return Err(Error::data(loc, "the table has no rows"));
         }
@@ -470,11 +612,42 @@ fn column_indices(
     Ok(idx)
 }
 
+/// The most rows a table may have: 4,000,000. A record takes about 150 bytes in memory, so
+/// a table at the limit holds about 600 MB beside its text; a council's tables have
+/// hundreds of rows and the DfE's national panel some hundred thousand. The limit keeps a
+/// file of very short rows (a 64 MiB file of `1` lines would be 33 million records) from
+/// exhausting memory.
+pub const MAX_TABLE_ROWS: usize = 4_000_000;
+
+/// The most distinct texts per table that are shared between rows ([`Text`]); past it a
+/// new text gets its own allocation, so a column of unique notes does not also grow the
+/// lookup without bound.
+const MAX_SHARED_TEXTS: usize = 1 << 16;
+
+/// The texts met so far in a table, so rows with the same area, category, measure or note
+/// share one allocation.
+#[derive(Default)]
+struct Texts(std::collections::HashSet<Text>);
+
+impl Texts {
+    fn get(&mut self, s: &str) -> Text {
+        if let Some(t) = self.0.get(s) {
+            return t.clone();
+        }
+        let t = Text::from(s);
+        if self.0.len() < MAX_SHARED_TEXTS {
+            self.0.insert(t.clone());
+        }
+        t
+    }
+}
+
 fn parse_body(
     meta: &TableMeta,
     loc: &Location,
     body: &str,
     first_line: usize,
+    max_rows: usize,
 ) -> Result<Vec<Record>> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -503,46 +676,93 @@ fn parse_body(
             "no `unit` column and no `# unit:` header",
         ));
     }
-    let mut out: Vec<Record> = Vec::new();
-    // The line of the first row seen at each cell's coordinates, to refuse a second row
-    // for the same cell with a different value (the fit would otherwise use one silently).
-    // Keyed by a hash of the coordinates (16 bytes an entry, not a string per row); a hit
-    // is confirmed by comparing the coordinates themselves.
-    let mut seen: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
-    for row in rdr.records() {
-        let row = row.map_err(|e| {
-            let line = e
-                .position()
-                .map_or(first_line + 1, |p| line_after(first_line, p.line()));
-            Error::data(loc.at_line(line), format!("bad CSV row: {e}"))
-        })?;
+    // Rows are at most the lines of the body: reserving that (up to the row limit) once
+    // avoids the doubling of a growing vector, whose spare capacity would be up to half
+    // of it. Pages reserved but not filled (blank lines) are not touched.
+    let lines = body.bytes().filter(|&b| b == b'\n').count() + 1;
+    let mut out: Vec<Record> = Vec::with_capacity(lines.min(max_rows));
+    let mut texts = Texts::default();
+    let mut row = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut row) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e
+                    .position()
+                    .map_or(first_line + 1, |p| line_after(first_line, p.line()));
+                return Err(Error::data(loc.at_line(line), format!("bad CSV row: {e}")));
+            }
+        }
         let line = row
             .position()
             .map_or(first_line, |p| line_after(first_line, p.line()));
-        let rec = parse_row(meta, loc, &idx, &row, line)?;
-        let hash = cell_hash(&rec);
-        if let Some(&i) = seen.get(&hash) {
-            if let Some(first) = out.get(i)
-                && same_cell(first, &rec)
-                && first.cell != rec.cell
-            {
-                let key = cell_key(&rec);
-                return Err(Error::data(
-                    loc.at_line(line).at_column("value"),
-                    format!(
-                        "a second row for the same cell ({key}) with a different value: {} here, {} on line {}",
-                        rec.cell.text(),
-                        first.cell.text(),
-                        first.line
-                    ),
-                ));
-            }
-        } else {
-            seen.insert(hash, out.len());
+        if out.len() == max_rows {
+            return Err(Error::data(
+                loc.at_line(line),
+                format!("more than {max_rows} rows (MAX_TABLE_ROWS), the most a table may have"),
+            ));
         }
-        out.push(rec);
+        out.push(parse_row(meta, loc, &idx, &row, line, &mut texts)?);
     }
+    drop(texts);
+    check_duplicates(loc, &out)?;
+    out.shrink_to_fit();
     Ok(out)
+}
+
+/// Refuses a second row for the same cell with a different value (the fit would otherwise
+/// use one of them silently), naming both lines; two rows with the same value are kept.
+///
+/// The rows are sorted by a hash of their coordinates (16 bytes a row, freed on return,
+/// rather than a map holding a key per row); rows with equal hashes are compared by their
+/// coordinates. The error is the one a reader going down the file meets first: the
+/// earliest row whose value differs from the first row at its coordinates.
+fn check_duplicates(loc: &Location, out: &[Record]) -> Result<()> {
+    let mut keys: Vec<(u64, usize)> = out
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (cell_hash(r), i))
+        .collect();
+    keys.sort_unstable();
+    // (later row, first row at its coordinates) of the earliest clash.
+    let mut clash: Option<(usize, usize)> = None;
+    // The first row of each distinct set of coordinates within a run of equal hashes.
+    let mut firsts: Vec<usize> = Vec::new();
+    for run in keys.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() < 2 {
+            continue;
+        }
+        firsts.clear();
+        for &(_, j) in run {
+            let Some(rec) = out.get(j) else { continue };
+            let first = firsts
+                .iter()
+                .filter_map(|&i| out.get(i).map(|f| (i, f)))
+                .find(|(_, f)| same_cell(f, rec));
+            match first {
+                Some((i, f)) => {
+                    if f.cell != rec.cell && clash.is_none_or(|(k, _)| j < k) {
+                        clash = Some((j, i));
+                    }
+                }
+                None => firsts.push(j),
+            }
+        }
+    }
+    if let Some((Some(rec), Some(first))) = clash.map(|(j, i)| (out.get(j), out.get(i))) {
+        return Err(Error::data(
+            loc.at_line(rec.line).at_column("value"),
+            format!(
+                "a second row for the same cell ({}) with a different value: {} here, {} on line {}",
+                cell_key(rec),
+                rec.cell.text(),
+                first.cell.text(),
+                first.line
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Whether two records are at the same coordinates.
@@ -556,17 +776,17 @@ fn same_cell(a: &Record, b: &Record) -> bool {
         && a.placement == b.placement
 }
 
-/// A hash of a record's coordinates.
+/// A hash of a record's coordinates (without allocating).
 fn cell_hash(r: &Record) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    r.measure.hash(&mut h);
-    r.unit.code().hash(&mut h);
-    r.period.map(|p| p.to_string()).hash(&mut h);
-    r.area.hash(&mut h);
-    r.band.as_ref().map(Band::label).hash(&mut h);
-    r.category.hash(&mut h);
-    r.placement.map(|p| p.to_string()).hash(&mut h);
+    r.measure.as_str().hash(&mut h);
+    r.unit.hash(&mut h);
+    r.period.hash(&mut h);
+    r.area.as_deref().hash(&mut h);
+    r.band.hash(&mut h);
+    r.category.as_deref().hash(&mut h);
+    r.placement.hash(&mut h);
     h.finish()
 }
 
@@ -598,6 +818,7 @@ fn parse_row(
     idx: &[Option<usize>; 9],
     row: &csv::StringRecord,
     line: usize,
+    texts: &mut Texts,
 ) -> Result<Record> {
     let [
         period_i,
@@ -611,17 +832,16 @@ fn parse_row(
         note_i,
     ] = *idx;
     let at = |col: &str| loc.at_line(line).at_column(col);
-    let field = |i: Option<usize>| -> Option<String> {
+    let field = |i: Option<usize>| -> Option<&str> {
         i.and_then(|i| row.get(i))
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(str::to_string)
     };
     let period = field(period_i)
-        .map(|p| Period::parse(&p).map_err(|e| Error::data(at("period"), e.to_string())))
+        .map(|p| Period::parse(p).map_err(|e| Error::data(at("period"), e.to_string())))
         .transpose()?;
     let band = field(band_i)
-        .map(|b| Band::parse(&b).map_err(|e| Error::data(at("band"), e.to_string())))
+        .map(|b| Band::parse(b).map_err(|e| Error::data(at("band"), e.to_string())))
         .transpose()?;
     let placement = field(placement_i)
         .map(|p| {
@@ -630,19 +850,19 @@ fn parse_row(
         })
         .transpose()?;
     let measure = match field(measure_i) {
-        Some(m) if is_snake(&m) => m,
+        Some(m) if is_snake(m) => texts.get(m),
         Some(m) => {
             return Err(Error::data(
                 at("measure"),
                 format!("measure {m:?} is not snake_case"),
             ));
         }
-        None => meta.measure.clone().ok_or_else(|| {
+        None => texts.get(meta.measure.as_deref().ok_or_else(|| {
             Error::data(at("measure"), "empty measure and no `# measure:` header")
-        })?,
+        })?),
     };
     let unit = match field(unit_i) {
-        Some(u) => Unit::parse(&u).map_err(|e| Error::data(at("unit"), e.to_string()))?,
+        Some(u) => Unit::parse(u).map_err(|e| Error::data(at("unit"), e.to_string()))?,
         None => meta
             .unit
             .ok_or_else(|| Error::data(at("unit"), "empty unit and no `# unit:` header"))?,
@@ -668,14 +888,14 @@ fn parse_row(
     }
     Ok(Record {
         period,
-        area: field(area_i),
+        area: field(area_i).map(|s| texts.get(s)),
         band,
-        category: field(category_i),
+        category: field(category_i).map(|s| texts.get(s)),
         placement,
         measure,
         unit,
         cell,
-        note: field(note_i),
+        note: field(note_i).map(|s| texts.get(s)),
         line,
     })
 }
@@ -708,6 +928,60 @@ mod tests {
         assert!(e.to_string().contains("over 100"), "{e}");
         let e = Table::parse("u.csv", &format!("{HEAD}period,value\n2017-03-31,1\n")).unwrap_err();
         assert!(e.to_string().contains("differs from the file name"), "{e}");
+    }
+
+    #[test]
+    fn rows_over_the_limit_are_refused_at_the_first_one_over() {
+        let text = format!("{HEAD}period,value\n2017-03-31,1\n2018-03-31,2\n2019-03-31,3\n");
+        let (header, offset, first) = split_header(&Location::file("t.csv"), &text).unwrap();
+        let (meta, loc) = header.meta("t.csv").unwrap();
+        let body = &text[offset..];
+        assert_eq!(parse_body(&meta, &loc, body, first, 3).unwrap().len(), 3);
+        let e = parse_body(&meta, &loc, body, first, 2).unwrap_err();
+        let m = e.to_string();
+        assert!(m.contains("line 10") && m.contains("MAX_TABLE_ROWS"), "{m}");
+        assert!(m.contains("more than 2 rows"), "{m}");
+    }
+
+    #[test]
+    fn rows_share_their_texts() {
+        let t = parse(
+            "period,area,category,value,note\n\
+             2017-03-31,Derby,foster,1,n\n2018-03-31,Derby,foster,2,n\n2019-03-31,Derbyshire,foster,3,\n",
+        )
+        .unwrap();
+        let r = &t.records;
+        let ptr = |x: &Option<Text>| x.as_deref().map(str::as_ptr);
+        assert_eq!(ptr(&r[0].area), ptr(&r[1].area));
+        assert_ne!(ptr(&r[0].area), ptr(&r[2].area));
+        assert_eq!(ptr(&r[0].category), ptr(&r[2].category));
+        assert_eq!(r[0].measure.as_ptr(), r[2].measure.as_ptr());
+        assert_eq!(ptr(&r[0].note), ptr(&r[1].note));
+        assert_eq!(r[2].note, None);
+        assert_eq!(r[2].area.as_deref(), Some("Derbyshire"));
+        // A record still serialises its texts as strings.
+        let json = serde_json::to_string(&r[0]).unwrap();
+        assert!(json.contains("\"area\":\"Derby\""), "{json}");
+        let back: Record = serde_json::from_str(&json).unwrap();
+        assert_eq!(&back, &r[0]);
+    }
+
+    #[test]
+    fn duplicate_cells_report_the_first_clash_in_file_order() {
+        // Rows 8 and 10 agree; row 11 differs from row 9 (the first at its cell) and row 12
+        // from row 8: the clash met first going down the file is line 11's.
+        let e = parse(
+            "period,band,value\n2017-03-31,1-4,3\n2017-03-31,5-9,<10\n2017-03-31,1-4,3\n\
+             2017-03-31,5-9,4\n2017-03-31,1-4,5\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("line 11") && e.contains("on line 9"), "{e}");
+        assert!(e.contains("band 5-9") && e.contains("4 here, <10"), "{e}");
+        // Repeated rows with the same value are kept, as before.
+        let t = parse("period,band,value\n2017-03-31,1-4,3\n2017-03-31,1-4,3\n2017-03-31,1-4,3\n")
+            .unwrap();
+        assert_eq!(t.records.len(), 3);
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub fn usage_estimates(t: &Table, total: f64) -> Result<Vec<UsageEstimate>> {
     }
     let mut out: Vec<UsageEstimate> = Vec::new();
     for r in t.records.iter().filter(|r| r.measure == "share") {
-        let category = r.category.clone().unwrap_or_default();
+        let category = r.category.as_deref().unwrap_or_default().to_string();
         let share = r.cell.value().ok_or_else(|| {
             Error::data(
                 crate::error::Location::file(&t.meta.file).at_line(r.line),

@@ -14,7 +14,7 @@ fn by_measure(t: &Table) -> Cells<'_> {
     let mut m: Cells = BTreeMap::new();
     for r in &t.records {
         let others: Vec<Option<String>> = OTHER_KEYS.iter().map(|k| r.key(*k)).collect();
-        m.entry((others, r.measure.clone(), r.period))
+        m.entry((others, r.measure.to_string(), r.period))
             .or_default()
             .push(r);
     }

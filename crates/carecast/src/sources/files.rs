@@ -44,20 +44,26 @@ impl Dataset {
             path: path.display().to_string(),
             message: e.to_string(),
         };
-        let mut files = Vec::new();
+        let mut paths = Vec::new();
         for entry in std::fs::read_dir(path).map_err(io)? {
             let p = entry.map_err(io)?.path();
             if matches!(p.extension().and_then(|x| x.to_str()), Some("csv" | "toml")) {
-                let text = read_text_file(&p)?;
-                files.push((p.display().to_string(), text));
+                paths.push(p);
             }
         }
-        files.sort();
+        paths.sort();
+        // Each file is parsed as soon as it is read and its text dropped, so a folder costs
+        // its tables and one file's text at a time, not every file's text as well.
+        let mut files = Files::default();
+        for p in &paths {
+            let text = read_text_file(p)?;
+            files.add(&p.display().to_string(), &text)?;
+        }
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "dataset".into());
-        Self::from_files(&name, &path.display().to_string(), files)
+        files.finish(&name, &path.display().to_string())
     }
 
     /// Builds a dataset from `(file name, contents)` pairs. `name` is used when no
@@ -78,34 +84,54 @@ impl Dataset {
     /// assert!(Dataset::from_files("mine", "test", bad).unwrap_err().to_string().contains("m.toml"));
     /// ```
     pub fn from_files(name: &str, origin: &str, files: Vec<(String, String)>) -> Result<Dataset> {
-        let mut tables = Vec::new();
-        let mut checks = Vec::new();
-        let mut header: Option<(HeaderSection, String)> = None;
-        for (file, text) in &files {
-            if file.ends_with(".csv") {
-                tables.push(Table::parse(file, text)?);
-            } else if file.ends_with(".toml") {
-                let meta: MetaFile = toml::from_str(text)
-                    .map_err(|e| Error::data(Location::file(file), toml_message(&e, text)))?;
-                if let Some(h) = meta.dataset {
-                    if let Some((_, other)) = &header {
-                        return Err(Error::data(
-                            Location::file(file),
-                            format!("a second [dataset] section (the first is in {other})"),
-                        ));
-                    }
-                    header = Some((h, file.clone()));
-                }
-                checks.extend(meta.check.into_iter().map(|c| c.with_file(file)));
-            }
+        let mut b = Files::default();
+        for (file, text) in files {
+            b.add(&file, &text)?;
         }
+        b.finish(name, origin)
+    }
+}
+
+/// A dataset being read file by file: its tables, checks and `[dataset]` section so far.
+#[derive(Default)]
+struct Files {
+    tables: Vec<Table>,
+    checks: Vec<CheckSpec>,
+    header: Option<(HeaderSection, String)>,
+}
+
+impl Files {
+    /// Reads one file: a table (`*.csv`) or metadata (`*.toml`); other names are ignored.
+    fn add(&mut self, file: &str, text: &str) -> Result<()> {
+        if file.ends_with(".csv") {
+            self.tables.push(Table::parse(file, text)?);
+        } else if file.ends_with(".toml") {
+            let meta: MetaFile = toml::from_str(text)
+                .map_err(|e| Error::data(Location::file(file), toml_message(&e, text)))?;
+            if let Some(h) = meta.dataset {
+                if let Some((_, other)) = &self.header {
+                    return Err(Error::data(
+                        Location::file(file),
+                        format!("a second [dataset] section (the first is in {other})"),
+                    ));
+                }
+                self.header = Some((h, file.to_string()));
+            }
+            self.checks
+                .extend(meta.check.into_iter().map(|c| c.with_file(file)));
+        }
+        Ok(())
+    }
+
+    /// The dataset, named `name` unless a `[dataset]` section names it.
+    fn finish(self, name: &str, origin: &str) -> Result<Dataset> {
         let mut head = DatasetHeader::new(name, origin);
-        if let Some((h, _)) = header {
+        if let Some((h, _)) = self.header {
             head.name = h.name;
             head.title = h.title;
             head.description = h.description;
         }
-        Dataset::new(head, tables, checks)
+        Dataset::new(head, self.tables, self.checks)
     }
 }
 
