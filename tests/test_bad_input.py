@@ -208,6 +208,21 @@ TABLE_CASES = [
     ("unknown column", "period,bnd,value\n2017-03-31,1-4,3\n", ["column `bnd`", "did you mean"]),
     ("bad period", "period,value\n2017-02-30,3\n", ["line 8", "column `period`"]),
     ("bad suppression", "period,value\n2017-03-31,<ten\n", ["line 8", "column `value`"]),
+    (
+        "bad row in a CRLF file",
+        "period,value\r\n2017-03-31,3\r\n2018-03-31,three\r\n",
+        ["line 9", "column `value`"],
+    ),
+    (
+        "quoted field running over the next row",
+        'period,value\n2017-03-31,"3\n2018-03-31,4\n',
+        ["line 8", "column `value`"],
+    ),
+    (
+        "same cell far apart",
+        "period,band,value\n2017-03-31,1-4,3\n2017-03-31,5-9,4\n2017-03-31,1-4,30\n",
+        ["line 10", "on line 8"],
+    ),
 ]
 
 
