@@ -50,8 +50,8 @@ def write_table(path: Path, megabytes: float) -> int:
     return path.stat().st_size
 
 
-def peak_rss_kb(binary: Path, path: Path) -> tuple[int, str]:
-    """Run ``binary`` on ``path``; return its peak RSS in KiB and its output."""
+def peak_rss_kb(binary: Path, path: Path) -> tuple[int, str, str]:
+    """Run ``binary`` on ``path``; return its peak RSS in KiB, its output and wall time."""
     out = subprocess.run(
         ["/usr/bin/time", "-v", str(binary), str(path)],
         capture_output=True,
@@ -59,9 +59,10 @@ def peak_rss_kb(binary: Path, path: Path) -> tuple[int, str]:
         check=True,
     )
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", out.stderr)
-    if m is None:
+    w = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", out.stderr)
+    if m is None or w is None:
         raise RuntimeError(out.stderr)
-    return int(m.group(1)), out.stdout.strip()
+    return int(m.group(1)), out.stdout.strip(), w.group(1)
 
 
 def main() -> None:
@@ -72,10 +73,11 @@ def main() -> None:
         path = Path(d) / "big.csv"
         size = write_table(path, megabytes)
         for binary in binaries:
-            kb, printed = peak_rss_kb(binary, path)
+            kb, printed, wall = peak_rss_kb(binary, path)
             print(
                 f"{binary.name}: table {size / 1e6:.1f} MB ({printed}): "
-                f"peak RSS {kb * 1024 / 1e6:.0f} MB, {kb * 1024 / size:.1f} x its size"
+                f"peak RSS {kb * 1024 / 1e6:.0f} MB, {kb * 1024 / size:.1f} x its size, "
+                f"wall {wall}"
             )
 
 

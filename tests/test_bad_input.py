@@ -208,6 +208,21 @@ TABLE_CASES = [
     ("unknown column", "period,bnd,value\n2017-03-31,1-4,3\n", ["column `bnd`", "did you mean"]),
     ("bad period", "period,value\n2017-02-30,3\n", ["line 8", "column `period`"]),
     ("bad suppression", "period,value\n2017-03-31,<ten\n", ["line 8", "column `value`"]),
+    (
+        "bad row in a CRLF file",
+        "period,value\r\n2017-03-31,3\r\n2018-03-31,three\r\n",
+        ["line 9", "column `value`"],
+    ),
+    (
+        "quoted field running over the next row",
+        'period,value\n2017-03-31,"3\n2018-03-31,4\n',
+        ["line 8", "column `value`"],
+    ),
+    (
+        "same cell far apart",
+        "period,band,value\n2017-03-31,1-4,3\n2017-03-31,5-9,4\n2017-03-31,1-4,30\n",
+        ["line 10", "on line 8"],
+    ),
 ]
 
 
@@ -591,3 +606,27 @@ def test_suppressed_base_cell_in_out_dir_and_report(suppressed_base, tmp_path, r
     # The caveats count it among the table's suppressed cells.
     cav = r.tables["cells_not_published"]
     assert ((cav["table"] == "cic_by_age") & (cav["status"] == "suppressed")).any()
+
+
+def test_cli_out_charts_follow_the_rule(tmp_path, capsys, monkeypatch):
+    # --out DIR writes PNG charts; under --disclosure dfe each chart of counts goes through
+    # export.disclose_axes (the rule of the enclosing --disclosure), the spend chart not.
+    seen: list[tuple[str, str | None]] = []
+    real = export.disclose_axes
+
+    def spy(ax, disclosure=None):
+        why = real(ax, disclosure)
+        seen.append((export._DISCLOSURE.get(), why))
+        return why
+
+    monkeypatch.setattr(export, "disclose_axes", spy)
+    out = tmp_path / "out"
+    argv = ["placements", "derbyshire", "--years", "2", "--out", str(out), "--disclosure", "dfe"]
+    assert cli.main(argv) == 0
+    capsys.readouterr()
+    assert [rule for rule, _ in seen] == ["dfe", "dfe"]  # capacity_fostering, _residential
+    assert {p.name for p in out.glob("capacity_*.png")} == {
+        f"capacity_{pool}.png"
+        for pool, (_, why) in zip(("fostering", "residential"), seen, strict=True)
+        if why is None
+    }

@@ -178,6 +178,56 @@ const TABLE_BODIES: &[(&str, &str, &[&str])] = &[
         &["line 10", "4 here, 3 on line 8"],
     ),
     (
+        "quoted field running over the next row",
+        "period,value\n2017-03-31,\"3\n2018-03-31,4\n",
+        &["line 8", "column `value`"],
+    ),
+    (
+        "NUL byte in a value",
+        "period,value\n2017-03-31,3\u{0}\n",
+        &["line 8", "column `value`"],
+    ),
+    (
+        "band with trailing text",
+        "period,band,value\n2017-03-31,1-4 years old,3\n",
+        &["line 8", "column `band`"],
+    ),
+    (
+        "band upside down",
+        "period,band,value\n2017-03-31,9-5,3\n",
+        &["line 8", "column `band`"],
+    ),
+    (
+        "quarter 5",
+        "period,value\n2017/18 Q5,3\n",
+        &["line 8", "column `period`"],
+    ),
+    (
+        "hexadecimal count",
+        "period,value\n2017-03-31,0x10\n",
+        &["line 8", "column `value`"],
+    ),
+    (
+        "two numbers in a cell",
+        "period,value\n2017-03-31,1 2\n",
+        &["line 8", "column `value`"],
+    ),
+    (
+        "value column given twice",
+        "period,value,value\n2017-03-31,1,2\n",
+        &["line 7", "column `value`", "twice"],
+    ),
+    (
+        "bad row after CRLF lines",
+        "period,value\r\n2017-03-31,3\r\n2018-03-31,three\r\n",
+        &["line 9", "column `value`"],
+    ),
+    (
+        "bad row after a quoted line break",
+        "period,value,note\n2017-03-31,3,\"two\nlines\"\n2018-03-31,three,\n",
+        &["line 10", "column `value`"],
+    ),
+    (
         "same cell, measure from a column and from the header",
         "period,measure,value\n2017-03-31,,3\n2017-03-31,stock,4\n",
         &["line 9", "measure stock", "on line 8"],
@@ -736,4 +786,22 @@ fn incomplete_last_year_is_named_in_the_notes() {
         let notes = m.history.notes.join("\n");
         assert!(!notes.contains("incomplete"), "{name}: {notes}");
     }
+}
+
+/// Lines of a file with Windows (CRLF) line ends are the lines an editor shows: the csv
+/// crate's own count is one short there, which named the line above every bad row.
+#[test]
+fn crlf_files_name_the_right_lines() {
+    let text = format!("{HEAD}period,value,note\n2017-03-31,3,\"two\nlines\"\n2018-03-31,4,\n")
+        .replace('\n', "\r\n");
+    let t = Table::parse("t.csv", &text).unwrap();
+    let lines: Vec<usize> = t.records.iter().map(|r| r.line).collect();
+    assert_eq!(lines, [8, 10]);
+    let bad = text.replace("2018-03-31,4,", "2018-03-31,4,5,6");
+    check(
+        "CRLF ragged row",
+        Table::parse("t.csv", &bad),
+        "data",
+        &["line 10", "bad CSV row"],
+    );
 }

@@ -556,10 +556,43 @@ impl Header {
     }
 }
 
-/// The line in the file of a CSV line counted from `first_line` (saturating: a file
-/// with more lines than `usize` holds is not read in memory anyway).
-fn line_after(first_line: usize, csv_line: u64) -> usize {
-    usize::try_from(csv_line).map_or(usize::MAX, |l| first_line.saturating_add(l))
+/// The file lines of CSV records, from their byte offsets in the body. The csv crate's own
+/// line count is one short in a file with CRLF line ends (a Windows export: its first row
+/// is "line 1", and every error named the line above the bad one), so lines are counted
+/// here from the `\n` bytes before each record.
+struct Lines<'a> {
+    body: &'a [u8],
+    byte: usize,
+    line: usize,
+}
+
+impl<'a> Lines<'a> {
+    /// Lines of `body`, whose first line (the CSV header row) is line `header_line` of the file.
+    fn new(body: &'a str, header_line: usize) -> Self {
+        Lines {
+            body: body.as_bytes(),
+            byte: 0,
+            line: header_line,
+        }
+    }
+
+    /// The file line of the record starting at byte `byte` of the body (offsets only grow).
+    fn at(&mut self, byte: u64) -> usize {
+        let mut b = usize::try_from(byte).map_or(self.body.len(), |b| b.min(self.body.len()));
+        // With CRLF ends the csv crate starts a record at the `\n` of the line before it
+        // (the `\r` ended that line): the record itself starts after any line-end bytes.
+        while matches!(self.body.get(b), Some(b'\r' | b'\n')) {
+            b += 1;
+        }
+        if b > self.byte {
+            let skipped = self.body.get(self.byte..b).unwrap_or_default();
+            self.line = self
+                .line
+                .saturating_add(skipped.iter().filter(|&&c| c == b'\n').count());
+            self.byte = b;
+        }
+        self.line
+    }
 }
 
 /// The columns a table's CSV body may have.
@@ -679,24 +712,21 @@ fn parse_body(
     // Rows are at most the lines of the body: reserving that (up to the row limit) once
     // avoids the doubling of a growing vector, whose spare capacity would be up to half
     // of it. Pages reserved but not filled (blank lines) are not touched.
-    let lines = body.bytes().filter(|&b| b == b'\n').count() + 1;
-    let mut out: Vec<Record> = Vec::with_capacity(lines.min(max_rows));
+    let most = body.bytes().filter(|&b| b == b'\n').count() + 1;
+    let mut out: Vec<Record> = Vec::with_capacity(most.min(max_rows));
     let mut texts = Texts::default();
     let mut row = csv::StringRecord::new();
+    let mut lines = Lines::new(body, first_line + 1);
     loop {
         match rdr.read_record(&mut row) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                let line = e
-                    .position()
-                    .map_or(first_line + 1, |p| line_after(first_line, p.line()));
+                let line = e.position().map_or(first_line + 1, |p| lines.at(p.byte()));
                 return Err(Error::data(loc.at_line(line), format!("bad CSV row: {e}")));
             }
         }
-        let line = row
-            .position()
-            .map_or(first_line, |p| line_after(first_line, p.line()));
+        let line = row.position().map_or(first_line, |p| lines.at(p.byte()));
         if out.len() == max_rows {
             return Err(Error::data(
                 loc.at_line(line),
