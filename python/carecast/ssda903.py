@@ -8,6 +8,12 @@ stock by single age, placement type, placement group and provider; ceases by rea
 duration; placement moves). No child identifier appears in any output. The same dataset
 is available everywhere a dataset name is taken as ``903:PATH``.
 
+:func:`project` projects the stock by placement type month by month with placement
+moves, exits by reason and exact ageing, with Monte Carlo intervals and scenarios on
+transition rates; :func:`reconcile` checks the derived stock, starts and ceases against
+the DfE panel (``dfe:<council>``); ``disclosure="dfe"`` on :func:`load`, :func:`audit`
+and :func:`project` applies the DfE's rule for small counts to every derived table.
+
 Examples
 --------
 >>> import tempfile, carecast

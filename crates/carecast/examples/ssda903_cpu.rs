@@ -127,4 +127,18 @@ fn main() {
     time("moves projection 5 years monthly", &mut || {
         m.project(5, &[]).expect("project");
     });
+    let o = carecast::ssda903::simulate::SimulateOptions {
+        years: 5,
+        samples: 1000,
+        seed: 1,
+        ..Default::default()
+    };
+    let (c0, w0) = (cpu_seconds(), std::time::Instant::now());
+    carecast::ssda903::simulate::simulate(&m, &o).expect("simulate");
+    println!(
+        "{:40} cpu {:7.2} ms   wall {:7.2} ms",
+        "moves intervals 5 years, 1000 paths",
+        (cpu_seconds() - c0) * 1e3,
+        w0.elapsed().as_secs_f64() * 1e3
+    );
 }

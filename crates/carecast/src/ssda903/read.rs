@@ -440,15 +440,15 @@ fn parse_file<R: Read>(idx: u32, path: &str, input: R, size: usize) -> Result<Pa
         if id.is_empty() {
             return Err(Error::data(at("CHILD"), "empty child identifier"));
         }
-        let key = IdKey::new(id);
-        let child = match ids.get(&key) {
-            Some(&c) => c,
-            None => {
-                let next = u32::try_from(ids.len()).map_err(|_| {
+        let next = ids.len();
+        let child = match ids.entry(IdKey::new(id)) {
+            std::collections::hash_map::Entry::Occupied(o) => *o.get(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                let next = u32::try_from(next).map_err(|_| {
                     Error::data(at("CHILD"), "more than 4 294 967 295 children in one file")
                 })?;
-                p.ids.push(key.clone());
-                ids.insert(key, next);
+                p.ids.push(v.key().clone());
+                v.insert(next);
                 next
             }
         };

@@ -193,6 +193,25 @@ struct Ep {
     contiguous: bool,
 }
 
+impl Ep {
+    /// An episode starting on `decom`, open, in a spell that goes on.
+    fn open(decom: Day, rne: &'static str, state: [&'static str; 4], reason: &'static str) -> Ep {
+        let [ls, cin, place, provider] = state;
+        Ep {
+            decom,
+            dec: None,
+            rne,
+            ls,
+            cin,
+            place,
+            provider,
+            rec: "",
+            reason,
+            contiguous: true,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Child {
     id: String,
@@ -372,17 +391,18 @@ fn exit_reason(rng: &mut Xoshiro256PlusPlus, age: i32) -> &'static str {
     }
 }
 
-/// Simulates one spell starting on `t0`; returns its episodes and its end (None if open at
-/// `horizon`).
-#[allow(clippy::too_many_lines)] // one pass over the rows; to be split in a follow-up
-fn spell(
-    rng: &mut Xoshiro256PlusPlus,
-    dob: Day,
-    t0: Day,
-    horizon: Day,
-    first_rne: &'static str,
-) -> (Vec<Ep>, Option<Day>, bool) {
-    let a0 = age(dob, t0);
+/// How a spell ends: its end day, whether at 18, the reason, and the day adoption starts
+/// (the end itself when not adopted).
+struct SpellEnd {
+    end: Day,
+    at18: bool,
+    rec: &'static str,
+    adoption: bool,
+    adopt_from: Day,
+}
+
+/// Draws how a spell starting on `t0` at age `a0` ends.
+fn spell_end(rng: &mut Xoshiro256PlusPlus, dob: Day, t0: Day, a0: i32) -> SpellEnd {
     let adult = birthday(dob, 18);
     let long = rng.random::<f64>() < if a0 >= 16 { 0.5 } else { 0.65 };
     let len = exp_days(rng, if long { 1_100.0 } else { 110.0 });
@@ -410,7 +430,18 @@ fn spell(
     } else {
         end
     };
-    let mut ls = if a0 >= 10 {
+    SpellEnd {
+        end,
+        at18,
+        rec: rec_final,
+        adoption,
+        adopt_from,
+    }
+}
+
+/// The legal status a spell starts under, by age at the start.
+fn first_legal_status(rng: &mut Xoshiro256PlusPlus, a0: i32) -> &'static str {
+    if a0 >= 10 {
         pick(
             rng,
             &[
@@ -423,7 +454,27 @@ fn spell(
         )
     } else {
         pick(rng, &[("C1", 0.45), ("V2", 0.4), ("L2", 0.1), ("L1", 0.05)])
-    };
+    }
+}
+
+/// Simulates one spell starting on `t0`; returns its episodes and its end (None if open at
+/// `horizon`).
+fn spell(
+    rng: &mut Xoshiro256PlusPlus,
+    dob: Day,
+    t0: Day,
+    horizon: Day,
+    first_rne: &'static str,
+) -> (Vec<Ep>, Option<Day>, bool) {
+    let a0 = age(dob, t0);
+    let SpellEnd {
+        end,
+        at18,
+        rec: rec_final,
+        adoption,
+        adopt_from,
+    } = spell_end(rng, dob, t0, a0);
+    let mut ls = first_legal_status(rng, a0);
     let cin = pick(
         rng,
         &[
@@ -438,18 +489,7 @@ fn spell(
         ],
     );
     let (mut place, mut provider) = place_for(rng, a0);
-    let mut eps = vec![Ep {
-        decom: t0,
-        dec: None,
-        rne: first_rne,
-        ls,
-        cin,
-        place,
-        provider,
-        rec: "",
-        reason: "",
-        contiguous: true,
-    }];
+    let mut eps = vec![Ep::open(t0, first_rne, [ls, cin, place, provider], "")];
     let mut t = t0;
     loop {
         let move_at = t + exp_days(rng, 420.0);
@@ -481,19 +521,7 @@ fn spell(
             ("L", "")
         } else {
             let r = rng.random::<f64>();
-            let reason = pick(
-                rng,
-                &[
-                    ("CARPL", 0.3),
-                    ("CHILD", 0.15),
-                    ("STAND", 0.1),
-                    ("ALLEG", 0.05),
-                    ("CLOSE", 0.05),
-                    ("CREQB", 0.1),
-                    ("LAREQ", 0.1),
-                    ("OTHER", 0.15),
-                ],
-            );
+            let reason = move_reason(rng);
             if r < 0.12 {
                 ("T", reason)
             } else {
@@ -512,18 +540,7 @@ fn spell(
             last.dec = Some(next);
             last.rec = "X1";
         }
-        eps.push(Ep {
-            decom: next,
-            dec: None,
-            rne,
-            ls,
-            cin,
-            place,
-            provider,
-            rec: "",
-            reason,
-            contiguous: true,
-        });
+        eps.push(Ep::open(next, rne, [ls, cin, place, provider], reason));
         t = next;
     }
     if let Some(last) = eps.last_mut() {
@@ -535,6 +552,23 @@ fn spell(
     }
     let closed = end <= horizon;
     (eps, closed.then_some(end), at18)
+}
+
+/// The reason a placement changes (`REASON_PLACE_CHANGE`).
+fn move_reason(rng: &mut Xoshiro256PlusPlus) -> &'static str {
+    pick(
+        rng,
+        &[
+            ("CARPL", 0.3),
+            ("CHILD", 0.15),
+            ("STAND", 0.1),
+            ("ALLEG", 0.05),
+            ("CLOSE", 0.05),
+            ("CREQB", 0.1),
+            ("LAREQ", 0.1),
+            ("OTHER", 0.15),
+        ],
+    )
 }
 
 /// Generates a synthetic return.
