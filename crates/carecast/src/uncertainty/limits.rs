@@ -34,7 +34,8 @@ pub const DEFAULT_LEVELS: [f64; 2] = [80.0, 90.0];
 /// assert_eq!(level_label(80.0), "80");
 /// assert_eq!(level_label(97.5), "97.5");
 /// assert_eq!(level_label(80.0000001), "80");
-/// assert_eq!(level_label(99.999_95), "100");
+/// assert_eq!(level_label(99.999_96), "100"); // rounds up, as Python writes it
+/// assert_eq!(level_label(99.999_95), "99.9999"); // just below the tie in binary
 /// assert_eq!(level_label(12.345_67), "12.3457");
 /// assert_eq!(level_label(0.000_01), "1e-05");
 /// ```
