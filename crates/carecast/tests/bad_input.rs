@@ -805,3 +805,28 @@ fn crlf_files_name_the_right_lines() {
         &["line 10", "bad CSV row"],
     );
 }
+
+/// Two interval levels whose column labels collide (80 and 80.0000001 both give
+/// `lower_80`) are refused by the core, naming both levels and the label; levels that
+/// differ within six significant digits are accepted.
+#[test]
+fn interval_levels_with_colliding_labels() {
+    use carecast::stochastic::{check_levels, level_label};
+    for (case, levels, names) in [
+        (
+            "80 and 80.0000001",
+            vec![95.0, 80.0, 80.000_000_1],
+            &["`levels`", "80.0", "80.0000001", "lower_80", "upper_80"][..],
+        ),
+        (
+            "97.5 and 97.50000004",
+            vec![97.500_000_04, 97.5],
+            &["`levels`", "97.5", "97.50000004", "lower_97.5"][..],
+        ),
+    ] {
+        check(case, check_levels(&levels), "invalid_argument", names);
+    }
+    let ok = check_levels(&[80.0, 80.0001, 97.5]).unwrap();
+    let labels: Vec<String> = ok.iter().map(|&l| level_label(l)).collect();
+    assert_eq!(labels, ["80", "80.0001", "97.5"]);
+}

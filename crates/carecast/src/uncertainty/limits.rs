@@ -25,13 +25,55 @@ pub const MAX_LEVELS: usize = 20;
 /// Default interval levels (percent): with the median, the quantiles 5, 10, 50, 90, 95.
 pub const DEFAULT_LEVELS: [f64; 2] = [80.0, 90.0];
 
+/// The label of an interval level in column names (`lower_80`, `upper_97.5`): the level
+/// to six significant digits with trailing zeros dropped, as C's and Python's `%g` write
+/// it (`80`, `97.5`, `99.99`; `80.0000001` is also `80`).
+///
+/// ```
+/// use carecast::stochastic::level_label;
+/// assert_eq!(level_label(80.0), "80");
+/// assert_eq!(level_label(97.5), "97.5");
+/// assert_eq!(level_label(80.0000001), "80");
+/// assert_eq!(level_label(99.999_96), "100"); // rounds up, as Python writes it
+/// assert_eq!(level_label(99.999_95), "99.9999"); // just below the tie in binary
+/// assert_eq!(level_label(12.345_67), "12.3457");
+/// assert_eq!(level_label(0.000_01), "1e-05");
+/// ```
+#[must_use]
+pub fn level_label(level: f64) -> String {
+    if !level.is_finite() || level == 0.0 {
+        return format!("{level}");
+    }
+    // Six significant digits: the exponent is read after rounding, as `%g` does.
+    let sci = format!("{level:.5e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if (-4..6).contains(&exp) {
+        let decimals = usize::try_from(5 - exp).unwrap_or(0);
+        trim_zeros(&format!("{level:.decimals$}"))
+    } else {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{}e{sign}{:02}", trim_zeros(mantissa), exp.unsigned_abs())
+    }
+}
+
+/// Drops the trailing zeros of a decimal fraction, and its point when nothing is left.
+fn trim_zeros(s: &str) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s.to_string()
+    }
+}
+
 /// Checks interval levels (percent, each in (0, 100), none twice, at least one and at
-/// most [`MAX_LEVELS`]); returns them ascending.
+/// most [`MAX_LEVELS`], no two with the same [`level_label`]); returns them ascending.
 ///
 /// # Errors
 ///
 /// [`Error::InvalidArgument`] naming `levels` if there are none, more than
-/// [`MAX_LEVELS`], one outside (0, 100) or one given twice.
+/// [`MAX_LEVELS`], one outside (0, 100), one given twice, or two whose column labels
+/// would be the same (80 and 80.0000001 both give `lower_80`: the message names both).
 ///
 /// ```
 /// use carecast::stochastic::check_levels;
@@ -40,6 +82,8 @@ pub const DEFAULT_LEVELS: [f64; 2] = [80.0, 90.0];
 /// assert!(check_levels(&[100.0]).is_err());
 /// let many: Vec<f64> = (1..=21).map(f64::from).collect();
 /// assert!(check_levels(&many).unwrap_err().to_string().contains("MAX_LEVELS"));
+/// let e = check_levels(&[80.0, 80.000_000_1]).unwrap_err().to_string();
+/// assert!(e.contains("80.0000001") && e.contains("lower_80"), "{e}");
 /// ```
 pub fn check_levels(levels: &[f64]) -> Result<Vec<f64>> {
     if levels.is_empty() {
@@ -73,6 +117,20 @@ pub fn check_levels(levels: &[f64]) -> Result<Vec<f64>> {
             format!("{levels:?}"),
             "a level is given twice",
         ));
+    }
+    // Sorted, two levels with one label are neighbours (the label rounds the level).
+    for w in out.windows(2) {
+        let label = level_label(w[0]);
+        if level_label(w[1]) == label {
+            return Err(Error::argument(
+                "levels",
+                format!("{levels:?}"),
+                format!(
+                    "the levels {:?} and {:?} would both be labelled {label} (columns lower_{label}, upper_{label}); give levels that differ in their first six significant digits",
+                    w[0], w[1]
+                ),
+            ));
+        }
     }
     Ok(out)
 }

@@ -15,5 +15,5 @@ pub mod stochastic;
 pub use stochastic::{
     DEFAULT_LEVELS, IntervalProjection, IntervalRow, MAX_ALPHA, MAX_LEVELS, MAX_SAMPLES,
     MAX_VALUES, RowKey, Samples, StochasticOptions, Uncertainty, check_levels, check_samples,
-    path_rng,
+    level_label, path_rng,
 };

@@ -51,6 +51,10 @@ pub(super) struct Scratch {
     /// Stock at month ends: index 0 = the base 31 March, `j` = end of month `j - 1`.
     stock: Vec<f64>,
     hazard: Vec<f64>,
+    /// `1 / hazard`, so that finding the month of discharge multiplies instead of dividing
+    /// (a division was the costliest instruction of a child's walk; unused where the
+    /// hazard is 0, since no budget is then spent).
+    inv_hazard: Vec<f64>,
     /// Whether every projected year has the same discharge rates (then a child's stay
     /// need not be broken at year ends).
     same_rates: bool,
@@ -66,6 +70,7 @@ impl Scratch {
             l18: vec![0.0; months],
             stock: vec![0.0; (months + 1) * no],
             hazard: vec![0.0; years * nb],
+            inv_hazard: vec![0.0; years * nb],
             same_rates: false,
         }
     }
@@ -132,11 +137,11 @@ impl Setup<'_> {
             if !sc.same_rates {
                 len = len.min((y + 1) * 12 - t);
             }
-            let h = sc.hazard[y * nb + b];
+            let (h, inv_h) = (sc.hazard[y * nb + b], sc.inv_hazard[y * nb + b]);
             let span = h * len as f64;
             if budget < span {
                 // Discharged in month t + k, at age a + k (same output band).
-                let k = whole(budget / h).min(len - 1);
+                let k = whole(budget * inv_h).min(len - 1);
                 sc.dis[(t + k) * no + ob] += 1.0;
                 return;
             }
@@ -168,17 +173,18 @@ impl Setup<'_> {
         if !self.s.parameter_uncertainty {
             return Ok((self.adm_point.clone(), self.m_point.clone()));
         }
-        let anchored = matches!(self.o.admissions, Admissions::Anchored { .. });
-        let mut boot: Vec<YearFlows> = self.observed.to_vec();
-        for (y, fit) in boot.iter_mut().zip(&self.fitted_obs) {
-            for (v, &mu) in y.admissions.iter_mut().zip(fit) {
-                *v = draw_count(rng, mu, self.alpha)?;
-            }
-        }
-        // Anchored admissions follow the reference's growth: not re-estimated per path.
-        let adm = if anchored {
+        // Anchored admissions follow the reference's growth: not re-estimated per path, so
+        // no counts are redrawn for them (they were drawn and left unused until the speed
+        // work of issue 11: skipping them moved the default's seeded paths).
+        let adm = if matches!(self.o.admissions, Admissions::Anchored { .. }) {
             self.adm_point.clone()
         } else {
+            let mut boot: Vec<YearFlows> = self.observed.to_vec();
+            for (y, fit) in boot.iter_mut().zip(&self.fitted_obs) {
+                for (v, &mu) in y.admissions.iter_mut().zip(fit) {
+                    *v = draw_count(rng, mu, self.alpha)?;
+                }
+            }
             assumed_admissions(&boot, self.o, self.model_grid.months_in.len())?
         };
         let mut m = Vec::with_capacity(self.rate_years.len());
@@ -234,7 +240,9 @@ impl Setup<'_> {
             let nb = self.band_last.len();
             for (y, r) in rates.iter().enumerate() {
                 for (b, &m) in r.iter().enumerate() {
-                    sc.hazard[y * nb + b] = -(1.0 - m).ln();
+                    let h = -(1.0 - m).ln();
+                    sc.hazard[y * nb + b] = h;
+                    sc.inv_hazard[y * nb + b] = 1.0 / h;
                 }
             }
             for (b, &n) in self.opening.iter().enumerate() {

@@ -4,7 +4,6 @@
 use ndarray::Array2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use statrs::statistics::{Data, OrderStatistics};
 
 use super::limits::{check_levels, check_values};
 use super::options::Uncertainty;
@@ -98,20 +97,21 @@ pub struct IntervalProjection {
     pub uncertainty: Uncertainty,
 }
 
-/// The type-7 quantile at `p` in [0, 1] of `d` (not empty): linear interpolation between
-/// its order statistics `lo + 1` and `lo + 2`, `lo` the whole part of `(n - 1) p`. The
-/// order statistics come from `statrs`, which selects them in place (no full sort); its
-/// own `quantile` is type 8, whose intervals differ from numpy's default.
-fn type7(d: &mut Data<Vec<f64>>, p: f64) -> f64 {
-    let n = d.len();
-    let h = (n - 1) as f64 * p;
+/// Linear interpolation between order statistics (type 7, the default of R and numpy) of
+/// sorted `v` (not empty) at `p` in [0, 1].
+///
+/// Hand-written rather than `statrs`: its `quantile` is type 8 (other intervals than
+/// numpy's), and type 7 from its `order_statistic` (an in-place selection per order
+/// statistic) was slower than one sort of each key's paths. Measured with the criterion
+/// bench "derbyshire summary of 10000 paths x 10 years (80, 95)" (450 keys, five
+/// quantiles), one thread (`RAYON_NUM_THREADS=1`), CPU time (task-clock) of 56
+/// iterations at a load of about 12 on 2 cores: about 100 ms an iteration through
+/// `statrs` against about 70 ms sorting.
+fn quantile_sorted(v: &[f64], p: f64) -> f64 {
+    let h = (v.len() - 1) as f64 * p;
     let lo = whole(h);
-    let a = d.order_statistic(lo + 1);
-    if lo + 1 >= n {
-        return a;
-    }
-    let b = d.order_statistic(lo + 2);
-    a + (h - lo as f64) * (b - a)
+    let hi = (lo + 1).min(v.len() - 1);
+    v[lo] + (h - lo as f64) * (v[hi] - v[lo])
 }
 
 impl Samples {
@@ -167,8 +167,9 @@ impl Samples {
         let cols: Vec<Vec<f64>> = (0..nk)
             .into_par_iter()
             .map(|j| {
-                let mut d = Data::new(self.values.column(j).to_vec());
-                probs.iter().map(|&p| type7(&mut d, p)).collect()
+                let mut col = self.values.column(j).to_vec();
+                col.sort_unstable_by(f64::total_cmp);
+                probs.iter().map(|&p| quantile_sorted(&col, p)).collect()
             })
             .collect();
         for (j, col) in cols.iter().enumerate() {

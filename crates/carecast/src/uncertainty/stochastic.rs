@@ -28,6 +28,7 @@
 
 pub use super::limits::{
     DEFAULT_LEVELS, MAX_ALPHA, MAX_LEVELS, MAX_SAMPLES, MAX_VALUES, check_levels, check_samples,
+    level_label,
 };
 pub use super::options::{StochasticOptions, Uncertainty};
 pub use super::samples::{IntervalProjection, IntervalRow, RowKey, Samples};
