@@ -43,6 +43,8 @@ __all__ = [
     "ssda903_load",
     "ssda903_synthesize",
     "national_backtest",
+    "default_disagreement",
+    "uasc_streams",
     "dfe_panel",
     "dfe_load",
     "dfe_combine",
@@ -297,6 +299,8 @@ def national_backtest(
     methods: list[str] | None = None,
     max_horizon: int = 5,
 ) -> dict[str, Any]: ...
+def default_disagreement(dataset: Dataset, max_horizon: int = 5) -> dict[str, Any] | None: ...
+def uasc_streams(projection: Projection, dataset: Dataset) -> dict[str, Any]: ...
 def ssda903_load(paths: list[str]) -> tuple[Dataset, dict[str, Any]]: ...
 def ssda903_synthesize(
     dir: str,
