@@ -8,7 +8,6 @@ import pytest
 import carecast
 from carecast.cli import main
 
-
 #: A council whose own backtest favours another method (naive, 0.81 of the default's MAPE
 #: over 40 figures when written), and one where the default holds.
 DISAGREEING = "dfe:Leicester"
