@@ -8,6 +8,11 @@ import pytest
 import carecast
 from carecast.cli import main
 
+#: A council whose own backtest favours another method (naive, 0.81 of the default's MAPE
+#: over 40 figures when written), and one where the default holds.
+DISAGREEING = "dfe:Leicester"
+AGREEING = "dfe:Kent"
+
 
 @pytest.fixture(scope="module")
 def national():
@@ -66,3 +71,68 @@ def test_cli_summary_json(capsys):
     assert {"naive", "drift", obj["default_method"]} <= methods
     assert {r["horizon"] for r in rows} == {1, 2}
     assert {"mape", "mape_lo", "mape_hi", "coverage_80", "coverage_95"} <= set(rows[0])
+
+
+def test_uasc_streams_hold_the_base_years_uasc():
+    p = carecast.CohortModel.fit("dfe:Kent").project(years=3)
+    s = carecast.uasc_streams(p)
+    assert list(s.columns) == ["year", "horizon", "stream", "value"]
+    assert len(s) == 9
+    # Kent: 498 UASC looked after at 31 March 2024 (DfE, EES 2024), held.
+    assert s[s.stream == "uasc"]["value"].tolist() == [498.0, 498.0, 498.0]
+    wide = s.pivot_table(index="year", columns="stream", values="value")
+    assert np.allclose(wide["uasc"] + wide["other"], wide["all"])
+    total = p.to_pandas()
+    total = total[(total.measure == "stock") & (total.band == "all")]
+    assert np.allclose(sorted(wide["all"]), sorted(total["value"]))
+    assert "National Transfer Scheme" in s.attrs["method"]
+
+
+def test_uasc_streams_need_the_table():
+    p = carecast.CohortModel.fit("derbyshire").project(years=2)
+    with pytest.raises(carecast.CarecastError, match="uasc_stock"):
+        carecast.uasc_streams(p)
+
+
+def test_cli_project_uasc(capsys):
+    assert main(["project", "dfe:Kent", "--years", "2", "--uasc", "--format", "json"]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    # The JSON convention: `year` is the year ending 31 March, `period` the financial year.
+    streams = {(r["period"], r["stream"]): r["value"] for r in obj["rows"]}
+    assert {r["year"] for r in obj["rows"]} == {2025, 2026}
+    assert streams[("2025/26", "uasc")] == 498.0
+    assert streams[("2025/26", "uasc")] + streams[("2025/26", "other")] == pytest.approx(
+        streams[("2025/26", "all")]
+    )
+    assert "held" in obj["method"]
+
+
+def test_own_backtest_warns_when_another_method_beats_the_default(capsys):
+    from carecast import _carecast
+
+    ds = carecast.datasets.load(DISAGREEING)
+    found = _carecast.default_disagreement(ds._native, 5)
+    assert found is not None
+    assert found["ratio"] < 1 - found["margin"]
+    assert found["mape"] < found["default_mape"]
+    with pytest.warns(carecast.CarecastWarning) as caught:
+        carecast.backtest(ds, samples=50)
+    msg = str(caught[0].message)
+    assert found["method"] in msg and "anchored_reg" in msg and "national" in msg
+    assert f"{found['mape']:.1f}%" in msg and f"{found['default_mape']:.1f}%" in msg
+    # The CLI prints it on stderr.
+    assert main(["backtest", DISAGREEING, "--samples", "50", "--format", "csv"]) == 0
+    err = capsys.readouterr().err
+    assert "carecast: warning:" in err and found["method"] in err
+
+
+def test_own_backtest_is_silent_when_the_default_holds():
+    import warnings
+
+    from carecast import _carecast
+
+    ds = carecast.datasets.load(AGREEING)
+    assert _carecast.default_disagreement(ds._native, 5) is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", carecast.CarecastWarning)
+        carecast.backtest(ds, samples=50)

@@ -54,7 +54,7 @@ from carecast._carecast import (
     UnknownNameError,
     __version__,
 )
-from carecast._national import NationalBacktest
+from carecast._national import NationalBacktest, uasc_streams
 from carecast.backtest import Backtest, backtest, choose_default
 from carecast.datasets import Dataset, Reconciliation, Table
 from carecast.figures import FigureReport, verify
@@ -85,6 +85,7 @@ __all__ = [
     "project_care_leavers",
     "Backtest",
     "NationalBacktest",
+    "uasc_streams",
     "backtest",
     "choose_default",
     "placements",

@@ -46,6 +46,8 @@ __all__ = [
     "ssda903_reconcile",
     "ssda903_synthesize",
     "national_backtest",
+    "default_disagreement",
+    "uasc_streams",
     "dfe_panel",
     "dfe_panel_columns",
     "dfe_load",
@@ -328,6 +330,8 @@ def national_backtest(
     methods: list[str] | None = None,
     max_horizon: int = 5,
 ) -> dict[str, Any]: ...
+def default_disagreement(dataset: Dataset, max_horizon: int = 5) -> dict[str, Any] | None: ...
+def uasc_streams(projection: Projection, dataset: Dataset) -> dict[str, Any]: ...
 def ssda903_load(paths: list[str]) -> tuple[Dataset, dict[str, Any]]: ...
 def ssda903_project(
     paths: list[str],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +14,8 @@ import pandas as pd
 from carecast import _progress, export
 from carecast._cli_market import parse_levels, write_out
 from carecast._frames import records
-from carecast._national import NATIONAL, national_backtest
+from carecast._national import NATIONAL, national_backtest, uasc_streams
+from carecast.model import CarecastWarning, Projection
 
 
 def is_national(dataset: str) -> bool:
@@ -74,4 +76,29 @@ def run(a: argparse.Namespace, emit: Callable[[pd.DataFrame, str], None]) -> int
         a,
         {"national_forecasts": fc, "national_summary": summ, "national_failures": b.failures()},
     )
+    return 0
+
+
+def print_warnings(caught: list[warnings.WarningMessage]) -> None:
+    """Print caught :class:`CarecastWarning` on stderr; re-issue any other warning."""
+    for w in caught:
+        if issubclass(w.category, CarecastWarning):
+            print(f"carecast: warning: {w.message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+def uasc(a: argparse.Namespace, p: Projection, emit: Callable[..., None]) -> int:
+    """Print ``carecast project DATASET --uasc``: the total stock in UASC and other streams."""
+    df = uasc_streams(p, a.dataset)
+    if a.format == "table":
+        print(repr(p))
+        print(f"note: {df.attrs['method']}")
+        wide = df.pivot_table(index="year", columns="stream", values="value", sort=False)
+        wide = wide[["uasc", "other", "all"]].reset_index()
+        print("\nChildren in care at 31 March by stream (expected counts):")
+        emit(wide.round(1), a.format, unit="children")
+    else:
+        emit(df, a.format, {"method": df.attrs["method"], "assumptions": p.assumptions})
+    write_out(a, {"uasc_streams": df}, {})
     return 0

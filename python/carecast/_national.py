@@ -23,8 +23,9 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -32,9 +33,19 @@ import pandas as pd
 from carecast import _carecast
 from carecast import _validate as _v
 from carecast._frames import columns_frame, html_block
-from carecast.model import MAX_SAMPLES, MAX_YEARS, _seed
+from carecast.model import MAX_SAMPLES, MAX_YEARS, CarecastWarning, Projection, _seed
 
-__all__ = ["NationalBacktest", "national_backtest", "NATIONAL"]
+if TYPE_CHECKING:
+    from carecast.datasets import Dataset
+
+__all__ = [
+    "NationalBacktest",
+    "national_backtest",
+    "NATIONAL",
+    "DISAGREEMENT_MARGIN",
+    "warn_if_default_disagrees",
+    "uasc_streams",
+]
 
 #: The dataset name of the national backtest.
 NATIONAL = "dfe:all"
@@ -262,3 +273,100 @@ def national_backtest(
     ms = None if methods is None else [str(m) for m in methods]
     data = _carecast.national_backtest(paths, _seed(seed), boot, mo, ms, h)
     return NationalBacktest(data, paths)
+
+
+#: How much lower (as a share of the default's) another method's MAPE of the total must be
+#: on a user's own backtest before it warns (``carecast::national::DISAGREEMENT_MARGIN``).
+DISAGREEMENT_MARGIN = 0.10
+
+
+def warn_if_default_disagrees(
+    dataset: Dataset, horizon: int | None = None
+) -> dict[str, Any] | None:
+    """Warn when a dataset's own backtest finds a method better than the default.
+
+    The national backtest's methods (the default ``anchored_reg``, ``naive``, ``drift``
+    and the others that need no region or population) are run on the dataset alone, from
+    every origin it allows; if another method's MAPE of the total is below the default's
+    on the same figures by more than :data:`DISAGREEMENT_MARGIN` (10%), a
+    :class:`~carecast.CarecastWarning` names both methods and their scores, and says the
+    default was chosen on the national evidence of every council.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The dataset backtested.
+    horizon : int, optional
+        Longest horizon in years (default 5).
+
+    Returns
+    -------
+    dict or None
+        The finding (``method``, ``mape``, ``default_method``, ``default_mape``,
+        ``ratio``, ``figures``, ``margin``, ``message``), or ``None`` when the default
+        holds.
+
+    Raises
+    ------
+    CarecastError
+        If the dataset has no history the cohort model reads.
+    """
+    h = 5 if horizon is None else min(int(horizon), 10)
+    found = _carecast.default_disagreement(dataset._native, h)
+    if found is not None:
+        warnings.warn(found["message"], CarecastWarning, stacklevel=3)
+    return found
+
+
+def uasc_streams(projection: Projection, dataset: Dataset | str | None = None) -> pd.DataFrame:
+    """Split a projection's total stock into UASC and the other children.
+
+    Unaccompanied asylum-seeking children (UASC) are held at the dataset's ``uasc_stock``
+    at 31 March of the base year: their numbers follow arrivals and the National Transfer
+    Scheme rather than the council's own trends (on the DfE panel, holding a council's
+    UASC stock has about half the error of extending its last change three years ahead;
+    see ``docs/national_backtest.md``). The other children are the projected total less
+    them.
+
+    Parameters
+    ----------
+    projection : Projection
+        A projection (from :meth:`CohortModel.project`).
+    dataset : Dataset or str, optional
+        The dataset it was fitted on (default: loaded by the projection's dataset name);
+        it must have a ``uasc_stock`` table with the base year's figure (every ``dfe:``
+        council does).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``year``, ``horizon``, ``stream`` (``uasc``, ``other``, ``all``) and
+        ``value`` (children at 31 March), one row per projected year and stream.
+
+    Raises
+    ------
+    CarecastError
+        If the dataset has no ``uasc_stock`` table, its base-year figure is suppressed or
+        absent, or a projected total is below the held UASC stock (the message names the
+        dataset, table and year).
+
+    Examples
+    --------
+    >>> import carecast
+    >>> p = carecast.CohortModel.fit("dfe:Kent").project(years=2)
+    >>> s = uasc_streams(p)
+    >>> sorted(set(s.stream))
+    ['all', 'other', 'uasc']
+    >>> s[s.stream == "uasc"]["value"].tolist()
+    [498.0, 498.0]
+    """
+    from carecast.datasets import Dataset as _Dataset
+    from carecast.datasets import load
+
+    if dataset is None:
+        dataset = str(projection.assumptions["dataset"])
+    ds = dataset if isinstance(dataset, _Dataset) else load(dataset)
+    out = _carecast.uasc_streams(projection._native, ds._native)
+    df = _frame(out["rows"])[["year", "horizon", "stream", "value"]]
+    df.attrs["method"] = out["method"]
+    return df

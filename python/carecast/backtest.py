@@ -312,6 +312,9 @@ def backtest(
     # number within the native integer type (no projection runs past MAX_YEARS).
     h = None if horizon is None else _v.integer("horizon", horizon, lo=1, hi=MAX_YEARS)
     out = _carecast.Backtest.run(ds._native, h, _samples(samples), _seed(seed), _levels(levels))
+    from carecast._national import warn_if_default_disagrees
+
+    warn_if_default_disagrees(ds, h)
     return Backtest(out)
 
 

@@ -376,6 +376,8 @@ def _projection(a: argparse.Namespace) -> tuple[CohortModel, Projection]:
 
 def _cmd_project(a: argparse.Namespace) -> int:
     m, p = _projection(a)
+    if getattr(a, "uasc", False):
+        return _cli_national.uasc(a, p, _emit)
     df = p.to_pandas()
     if a.measure:
         known = list(dict.fromkeys(df["measure"]))
@@ -443,7 +445,11 @@ def _cmd_backtest(a: argparse.Namespace) -> int:
         return _cli_national.run(a, _emit)
     if a.samples is None:
         a.samples = DEFAULT_BACKTEST_SAMPLES
-    with _progress.step(f"backtest, {a.samples} paths per forecast"):
+    with (
+        _progress.step(f"backtest, {a.samples} paths per forecast"),
+        warnings.catch_warnings(record=True) as caught,
+    ):
+        warnings.simplefilter("always", CarecastWarning)
         b = backtest(
             a.dataset,
             a.horizon,
@@ -451,6 +457,7 @@ def _cmd_backtest(a: argparse.Namespace) -> int:
             seed=a.seed,
             levels=_parse_levels(a.levels),
         )
+    _cli_national.print_warnings(caught)
     fc, summ, scores = b.forecasts(), b.summary(), b.scores()
     if a.format == "json":
         obj = {
@@ -718,6 +725,13 @@ def build_parser() -> argparse.ArgumentParser:
         + ",".join(f"{v:g}" for v in CALIBRATED_LEVELS)
         + ", stock 1-5 years ahead) or monte_carlo (needs --samples); default: monte_carlo "
         "with --samples, calibrated with --levels alone under the default assumptions",
+    )
+    sp.add_argument(
+        "--uasc",
+        action="store_true",
+        help="split the total stock into unaccompanied asylum-seeking children (held at the "
+        "base year's uasc_stock) and the other children (needs a uasc_stock table, as every "
+        "dfe: council has)",
     )
     sp = add(
         "backtest",

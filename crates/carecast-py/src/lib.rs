@@ -51,5 +51,7 @@ fn _carecast(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(market::select_default, m)?)?;
     ssda903::register(m)?;
     m.add_function(wrap_pyfunction!(national::national_backtest, m)?)?;
+    m.add_function(wrap_pyfunction!(national::default_disagreement, m)?)?;
+    m.add_function(wrap_pyfunction!(national::uasc_streams, m)?)?;
     Ok(())
 }

@@ -172,3 +172,55 @@ pub(crate) fn national_backtest(
     out.set_item("default_method", national::DEFAULT_METHOD)?;
     Ok(out.unbind())
 }
+
+/// The national backtest's methods on a user's dataset
+/// (`carecast::national::own_backtest`), compared with the default: a dict (`dataset`,
+/// `default_method`, `default_mape`, `method`, `mape`, `ratio`, `figures`, `margin`,
+/// `message`) when another method's MAPE of the total is below the default's by more
+/// than `carecast::national::DISAGREEMENT_MARGIN`, else `None`.
+#[pyfunction]
+#[pyo3(signature = (dataset, max_horizon=5))]
+pub(crate) fn default_disagreement(
+    py: Python<'_>,
+    dataset: &crate::data::Dataset,
+    max_horizon: usize,
+) -> PyResult<Option<Py<PyDict>>> {
+    let d = std::sync::Arc::clone(&dataset.inner);
+    let found = run(py, move || {
+        let b = national::own_backtest(&d, max_horizon)?;
+        Ok(national::disagreement(&b, national::DISAGREEMENT_MARGIN)
+            .map(|x| (x.message(&d.name), x, d.name.clone())))
+    })?;
+    let Some((message, x, name)) = found else {
+        return Ok(None);
+    };
+    let out = PyDict::new(py);
+    out.set_item("dataset", name)?;
+    out.set_item("default_method", x.default_method)?;
+    out.set_item("default_mape", x.default_mape)?;
+    out.set_item("method", x.method)?;
+    out.set_item("mape", x.mape)?;
+    out.set_item("ratio", x.ratio)?;
+    out.set_item("figures", x.figures)?;
+    out.set_item("margin", national::DISAGREEMENT_MARGIN)?;
+    out.set_item("message", message)?;
+    Ok(Some(out.unbind()))
+}
+
+/// A projection's total stock split into UASC and the other children
+/// (`carecast::national::uasc_streams`): columns `year`, `horizon`, `stream`, `value`,
+/// and the method in words under `method`.
+#[pyfunction]
+pub(crate) fn uasc_streams(
+    py: Python<'_>,
+    projection: &crate::model::Projection,
+    dataset: &crate::data::Dataset,
+) -> PyResult<Py<PyDict>> {
+    let p = std::sync::Arc::clone(&projection.inner);
+    let d = std::sync::Arc::clone(&dataset.inner);
+    let rows = run(py, move || national::uasc_streams(&p, &d))?;
+    let out = PyDict::new(py);
+    out.set_item("rows", columns(py, &rows)?)?;
+    out.set_item("method", national::UASC_METHOD)?;
+    Ok(out.unbind())
+}

@@ -1224,14 +1224,17 @@ fn run_cell(
                 } else {
                     None
                 };
+                // The projection's yearly stock by (year, band), looked up once.
+                let stock: std::collections::HashMap<(&str, &str), f64> = p
+                    .rows
+                    .iter()
+                    .filter(|r| r.measure == "stock" && r.period == r.year)
+                    .map(|r| ((r.year.as_str(), r.band.as_str()), r.value))
+                    .collect();
                 for k in 1..=o.max_horizon {
                     let year = crate::FinancialYear::ending(ahead(origin, k)).to_string();
                     for (band, _) in &series {
-                        let value = p
-                            .rows
-                            .iter()
-                            .find(|r| r.year == year && r.measure == "stock" && r.band == *band)
-                            .map(|r| r.value);
+                        let value = stock.get(&(year.as_str(), band.as_str())).copied();
                         let interval = mc.as_ref().and_then(|ip| {
                             ip.rows
                                 .iter()
@@ -1257,72 +1260,107 @@ fn series_of(band: &str) -> &'static str {
 /// median.
 pub const CALIBRATION_PROBS: [f64; 5] = [0.025, 0.1, 0.5, 0.9, 0.975];
 
+/// The forecasts' indices grouped by method, series and horizon (groups in that order).
+fn groups_of(forecasts: &[Forecast]) -> Vec<Vec<usize>> {
+    fn key(f: &Forecast) -> (&str, &'static str, usize) {
+        (f.method.as_str(), series_of(&f.band), f.horizon)
+    }
+    let mut idx: Vec<usize> = (0..forecasts.len()).collect();
+    idx.sort_by(|&a, &b| key(&forecasts[a]).cmp(&key(&forecasts[b])));
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for i in idx {
+        match out.last_mut() {
+            Some(g)
+                if g.first()
+                    .is_some_and(|&j| key(&forecasts[j]) == key(&forecasts[i])) =>
+            {
+                g.push(i);
+            }
+            _ => out.push(vec![i]),
+        }
+    }
+    out
+}
+
 /// Log-error quantiles per method, series and horizon, from the forecasts whose origin
 /// is not `leave_out`.
 fn calibrate(forecasts: &[Forecast], leave_out: Option<i32>) -> Vec<Calibration> {
-    let mut groups: BTreeMap<(String, &'static str, usize), Vec<f64>> = BTreeMap::new();
-    for f in forecasts {
-        if Some(f.origin) == leave_out {
-            continue;
-        }
-        groups
-            .entry((f.method.clone(), series_of(&f.band), f.horizon))
-            .or_default()
-            .push(log_error(f.forecast, f.actual));
-    }
-    groups
-        .into_iter()
-        .map(|((method, series, horizon), mut e)| {
+    groups_of(forecasts)
+        .into_par_iter()
+        .filter_map(|g| {
+            let first = &forecasts[*g.first()?];
+            let mut e: Vec<f64> = g
+                .iter()
+                .map(|&i| &forecasts[i])
+                .filter(|f| Some(f.origin) != leave_out)
+                .map(|f| log_error(f.forecast, f.actual))
+                .collect();
+            if e.is_empty() {
+                return None;
+            }
             e.sort_by(f64::total_cmp);
-            Calibration {
-                method,
-                series: series.into(),
-                horizon,
+            Some(Calibration {
+                method: first.method.clone(),
+                series: series_of(&first.band).into(),
+                horizon: first.horizon,
                 n: e.len(),
                 probs: CALIBRATION_PROBS.to_vec(),
                 quantiles: CALIBRATION_PROBS.iter().map(|p| quantile(&e, *p)).collect(),
-            }
+            })
         })
         .collect()
 }
 
+/// The forecasts of one left-out origin in a group and their bounds' log-error quantiles
+/// (lower, upper per level) from the group's other origins.
+type LeftOut = (Vec<usize>, Vec<(f64, f64)>);
+
 /// Fills each forecast's calibrated interval from the log errors of the other origins
 /// (same method, series and horizon).
 fn cross_validate(forecasts: &mut [Forecast], levels: &[f64]) {
-    let origins: BTreeSet<i32> = forecasts.iter().map(|f| f.origin).collect();
     let probs = bound_probs(levels);
-    // Sorted errors per (left-out origin, method, series, horizon).
-    let mut table: BTreeMap<(i32, String, &'static str, usize), Vec<f64>> = BTreeMap::new();
-    for f in forecasts.iter() {
-        let e = log_error(f.forecast, f.actual);
-        for &y in &origins {
-            if y != f.origin {
-                table
-                    .entry((y, f.method.clone(), series_of(&f.band), f.horizon))
-                    .or_default()
-                    .push(e);
+    // Per group, per left-out origin: the interval bounds' log-error quantiles.
+    let bounds: Vec<LeftOut> = groups_of(forecasts)
+        .into_par_iter()
+        .flat_map_iter(|g| {
+            // The group's errors sorted once, each with its origin.
+            let mut e: Vec<(f64, i32, usize)> = g
+                .iter()
+                .map(|&i| {
+                    let f = &forecasts[i];
+                    (log_error(f.forecast, f.actual), f.origin, i)
+                })
+                .collect();
+            e.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let origins: BTreeSet<i32> = e.iter().map(|x| x.1).collect();
+            let mut out = Vec::new();
+            for y in origins {
+                let others: Vec<f64> = e.iter().filter(|x| x.1 != y).map(|x| x.0).collect();
+                if others.len() < 20 {
+                    continue;
+                }
+                let q: Vec<(f64, f64)> = probs
+                    .iter()
+                    .map(|(lo, hi)| (quantile(&others, *lo), quantile(&others, *hi)))
+                    .collect();
+                let members: Vec<usize> = e.iter().filter(|x| x.1 == y).map(|x| x.2).collect();
+                out.push((members, q));
             }
+            out
+        })
+        .collect();
+    for (members, q) in bounds {
+        for i in members {
+            let f = &mut forecasts[i];
+            f.lower = q
+                .iter()
+                .map(|(lo, _)| apply_quantile(f.forecast, *lo))
+                .collect();
+            f.upper = q
+                .iter()
+                .map(|(_, hi)| apply_quantile(f.forecast, *hi))
+                .collect();
         }
-    }
-    for v in table.values_mut() {
-        v.sort_by(f64::total_cmp);
-    }
-    for f in forecasts.iter_mut() {
-        let key = (f.origin, f.method.clone(), series_of(&f.band), f.horizon);
-        let Some(e) = table.get(&key) else {
-            continue;
-        };
-        if e.len() < 20 {
-            continue;
-        }
-        f.lower = probs
-            .iter()
-            .map(|(lo, _)| apply_quantile(f.forecast, quantile(e, *lo)))
-            .collect();
-        f.upper = probs
-            .iter()
-            .map(|(_, hi)| apply_quantile(f.forecast, quantile(e, *hi)))
-            .collect();
     }
 }
 
@@ -1371,11 +1409,11 @@ fn splitmix(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
-type Key = (String, usize, &'static str);
+type Key<'a> = (&'a str, usize, &'static str);
 
 fn score(forecasts: &[Forecast], levels: &[f64], boots: usize, seed: u64) -> Vec<Score> {
     // Naive's APE per figure.
-    let naive: BTreeMap<(&str, i32, usize, &str), f64> = forecasts
+    let naive: std::collections::HashMap<(&str, i32, usize, &str), f64> = forecasts
         .iter()
         .filter(|f| f.method == "naive")
         .filter_map(|f| {
@@ -1387,16 +1425,17 @@ fn score(forecasts: &[Forecast], levels: &[f64], boots: usize, seed: u64) -> Vec
             })
         })
         .collect();
-    let mut groups: BTreeMap<Key, Vec<&Forecast>> = BTreeMap::new();
+    let mut groups: BTreeMap<Key<'_>, Vec<&Forecast>> = BTreeMap::new();
     for f in forecasts {
         groups
-            .entry((f.method.clone(), f.horizon, series_of(&f.band)))
+            .entry((f.method.as_str(), f.horizon, series_of(&f.band)))
             .or_default()
             .push(f);
     }
     groups
         .into_par_iter()
         .map(|((method, horizon, series), fs)| {
+            let method = method.to_string();
             // Per council: (sum APE, sum naive APE on the same figures, n).
             let mut per: BTreeMap<&str, (f64, f64, usize)> = BTreeMap::new();
             for f in &fs {
@@ -1465,18 +1504,18 @@ fn score(forecasts: &[Forecast], levels: &[f64], boots: usize, seed: u64) -> Vec
 }
 
 fn council_scores(forecasts: &[Forecast], levels: &[f64]) -> Vec<CouncilScore> {
-    let mut groups: BTreeMap<(String, String, usize), Vec<&Forecast>> = BTreeMap::new();
+    let mut groups: BTreeMap<(&str, &str, usize), Vec<&Forecast>> = BTreeMap::new();
     for f in forecasts.iter().filter(|f| f.band == "all") {
         groups
-            .entry((f.council.clone(), f.method.clone(), f.horizon))
+            .entry((f.council.as_str(), f.method.as_str(), f.horizon))
             .or_default()
             .push(f);
     }
     groups
         .into_iter()
         .map(|((council, method, horizon), fs)| CouncilScore {
-            council,
-            method,
+            council: council.into(),
+            method: method.into(),
             horizon,
             n: fs.len(),
             mape: mean(fs.iter().filter_map(|f| ape(f))),

@@ -377,7 +377,11 @@ fn a_users_own_backtest_scores_the_default_beside_the_others() {
         .filter(|f| f.method == def)
         .map(|f| f.origin)
         .collect();
-    assert_eq!(origins, [2014, 2015, 2016].into_iter().collect(), "{origins:?}");
+    assert_eq!(
+        origins,
+        [2014, 2015, 2016].into_iter().collect(),
+        "{origins:?}"
+    );
     // The default's reference is England's stored series: no failure for a missing one.
     assert!(
         !b.failures.iter().any(|f| f.method == def),

@@ -12,8 +12,10 @@
 //! assert_eq!(p.origins(), vec![2014, 2015, 2016, 2017, 2018, 2019, 2022, 2023]);
 //! // Derbyshire at 31 March 2014: 628 children in SFR36/2014, revised to 627 later.
 //! let v = p.known_at("E10000007", 2014).unwrap().unwrap();
-//! let t = v.dataset.table("cic_by_age").unwrap();
-//! assert!(t.records.iter().any(|r| r.cell.value() == Some(628.0)));
+//! let t = v.dataset.table("flows_annual").unwrap();
+//! assert!(t.records.iter().any(|r| r.measure == "closing" && r.cell.value() == Some(628.0)));
+//! // One year of bands by 2014: the model runs on totals, as `dfe:` datasets do.
+//! assert!(v.dataset.table("stock_by_age").is_ok());
 //! let o = p.outturn("E10000007", 2014).unwrap();
 //! assert!(o.stock.contains(&("all".to_string(), 627.0)));
 //! ```
