@@ -220,7 +220,7 @@ pub(crate) fn uasc_streams(
     let d = std::sync::Arc::clone(&dataset.inner);
     let rows = run(py, move || national::uasc_streams(&p, &d))?;
     let out = PyDict::new(py);
-    out.set_item("rows", columns(py, &rows)?)?;
+    out.set_item("rows", crate::convert::columns(py, &rows)?)?;
     out.set_item("method", national::UASC_METHOD)?;
     Ok(out.unbind())
 }
