@@ -176,7 +176,9 @@ impl ProjectionColumns {
 
     /// The rows of the long form, in order.
     pub fn rows(&self) -> Vec<Row> {
-        (0..self.len()).filter_map(|i| self.row(i)).collect()
+        let mut rows = Vec::with_capacity(self.len());
+        rows.extend((0..self.len()).map_while(|i| self.row(i)));
+        rows
     }
 
     /// The value of the first row whose whole-year period, band and measure are
@@ -249,6 +251,10 @@ pub(crate) struct ColumnSink {
     cols: Parts,
     /// The code of each [`BandKey`]: output bands by index, then `all`, then ages 18..=25.
     band_code: Vec<u32>,
+    /// The year of each label of the year table.
+    year_keys: Vec<FinancialYear>,
+    /// The year and period of each label of the period table (each key has its own label).
+    period_keys: Vec<(FinancialYear, PeriodKey)>,
     /// The last year and its code.
     year: Option<(FinancialYear, u32)>,
     /// The last period and its code.
@@ -269,6 +275,8 @@ impl ColumnSink {
         ColumnSink {
             cols,
             band_code,
+            year_keys: Vec::new(),
+            period_keys: Vec::new(),
             year: None,
             period: None,
         }
@@ -283,10 +291,36 @@ impl ColumnSink {
     }
 }
 
-/// The code of a measure name in [`MEASURES`].
-fn measure_code(measure: &str) -> u32 {
-    let i = MEASURES.iter().position(|m| *m == measure).unwrap_or(0);
-    u32::try_from(i).unwrap_or(0)
+/// The code of `key` whose label is `label()`, looked up by key (a key's label is made
+/// once, when the key is first seen).
+fn keyed_code<K: PartialEq>(
+    keys: &mut Vec<K>,
+    table: &mut Vec<String>,
+    key: K,
+    label: impl FnOnce() -> String,
+) -> u32 {
+    let i = keys.iter().position(|k| *k == key).unwrap_or_else(|| {
+        keys.push(key);
+        table.push(label());
+        table.len() - 1
+    });
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+/// The code of a measure name in [`MEASURES`] (a name the projection does not emit is
+/// added to the table).
+fn measure_code(table: &mut Vec<String>, measure: &str) -> u32 {
+    match measure {
+        "opening" => 0,
+        "admissions" => 1,
+        "discharges" => 2,
+        "ageing_in" => 3,
+        "ageing_out" => 4,
+        "leavers_18" => 5,
+        "stock" => 6,
+        "care_leavers" => 7,
+        other => code(table, other),
+    }
 }
 
 impl Sink for ColumnSink {
@@ -301,7 +335,9 @@ impl Sink for ColumnSink {
         let year = match self.year {
             Some((y, code)) if y == fy => code,
             _ => {
-                let code = code(&mut self.cols.years, &fy.to_string());
+                let code = keyed_code(&mut self.year_keys, &mut self.cols.years, fy, || {
+                    fy.to_string()
+                });
                 self.year = Some((fy, code));
                 code
             }
@@ -309,7 +345,12 @@ impl Sink for ColumnSink {
         let period_code = match self.period {
             Some((y, p, code)) if y == fy && p == period => code,
             _ => {
-                let code = code(&mut self.cols.periods, &period_label(fy, period));
+                let code = keyed_code(
+                    &mut self.period_keys,
+                    &mut self.cols.periods,
+                    (fy, period),
+                    || period_label(fy, period),
+                );
                 self.period = Some((fy, period, code));
                 code
             }
@@ -324,7 +365,8 @@ impl Sink for ColumnSink {
         self.cols.year.push(year);
         self.cols.period.push(period_code);
         self.cols.band.push(band_code);
-        self.cols.measure.push(measure_code(measure));
+        let measure = measure_code(&mut self.cols.measures, measure);
+        self.cols.measure.push(measure);
         self.cols.value.push(value);
     }
 }

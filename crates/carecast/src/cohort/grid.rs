@@ -257,13 +257,20 @@ impl Stepper for GridStepper {
     }
 
     fn stock(&self, out: &mut [f64]) {
+        // Bands are contiguous runs of ages: each total is its run's sum, added in age
+        // order (the same sum, to the bit, as adding age by age into the totals).
         let n = self.no.min(out.len());
         let out = &mut out[..n];
         out.fill(0.0);
-        for (&b, v) in self.out_band_of.iter().zip(&self.s) {
-            if let Some(t) = out.get_mut(b) {
-                *t += v;
+        let mut lo = 0;
+        for run in self.out_band_of.chunk_by(|a, b| a == b) {
+            let hi = (lo + run.len()).min(self.s.len());
+            if let (Some(&b), Some(ages)) = (run.first(), self.s.get(lo..hi)) {
+                if let Some(t) = out.get_mut(b) {
+                    *t += ages.iter().sum::<f64>();
+                }
             }
+            lo = hi;
         }
     }
 }
