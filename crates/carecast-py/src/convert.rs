@@ -411,7 +411,49 @@ impl<'a> Strings<'a> {
     }
 }
 
-/// Serde bytes of a value, for pickling.
+/// The columns of a projection for pandas: `year`, `period`, `band`, `measure` (numpy
+/// object arrays of `str`) and `value` (float64). Each label of the projection's tables
+/// becomes one Python `str`, and each row takes the one its code points to (no string is
+/// made, hashed or compared per row).
+pub(crate) fn projection_columns(
+    py: Python<'_>,
+    p: &carecast::ProjectionColumns,
+) -> PyResult<Py<PyDict>> {
+    let out = PyDict::new(py);
+    let coded = [
+        ("year", p.years(), p.year_codes()),
+        ("period", p.periods(), p.period_codes()),
+        ("band", p.bands(), p.band_codes()),
+        ("measure", p.measures(), p.measure_codes()),
+    ];
+    for (name, labels, codes) in coded {
+        let table: Vec<Py<PyAny>> = labels
+            .iter()
+            .map(|l| PyString::new(py, l).into_any().unbind())
+            .collect();
+        let items = codes
+            .iter()
+            .map(|&c| {
+                usize::try_from(c)
+                    .ok()
+                    .and_then(|i| table.get(i))
+                    .map(|s| s.clone_ref(py))
+                    .ok_or_else(|| {
+                        crate::errors::to_py(
+                            py,
+                            Error::model(format!(
+                                "projection column {name}: code {c} has no label"
+                            )),
+                        )
+                    })
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        out.set_item(name, items.into_pyarray(py))?;
+    }
+    out.set_item("value", p.values().to_vec().into_pyarray(py))?;
+    Ok(out.unbind())
+}
+
 /// What `__reduce__` returns for a class that pickles as its value's serde bytes: the
 /// class's `_from_bytes` classmethod and the bytes of `value`.
 pub(crate) type Reduced<'py> = (Bound<'py, PyAny>, (Bound<'py, PyBytes>,));

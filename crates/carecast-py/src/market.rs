@@ -214,9 +214,7 @@ value_class!(
 
         /// The projection of children in care beneath.
         fn projection(&self) -> Projection {
-            Projection {
-                inner: Arc::new(self.inner.projection.projection.clone()),
-            }
+            Projection::from(&self.inner.projection.projection)
         }
 
         /// One figure, or `None` if there is no such row.

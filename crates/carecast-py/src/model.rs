@@ -196,7 +196,7 @@ impl Model {
     fn project(&self, py: Python<'_>, options: ProjectionArgs<'_>) -> PyResult<Projection> {
         let o = projection_options(options).map_err(|e| crate::errors::to_py(py, e))?;
         let m = Arc::clone(&self.model);
-        let p = run(py, move || m.project(&o))?;
+        let p = run(py, move || m.project_columns(&o))?;
         Ok(Projection { inner: Arc::new(p) })
     }
 
@@ -245,10 +245,19 @@ impl Model {
     }
 }
 
-/// A deterministic projection (the core's `Projection`).
+/// A deterministic projection, held as the core's `ProjectionColumns` (labels made once,
+/// rows coded by index); it pickles as the core's `Projection` (its rows).
 #[pyclass(frozen, module = "carecast._carecast")]
 pub struct Projection {
-    pub(crate) inner: Arc<carecast::Projection>,
+    pub(crate) inner: Arc<carecast::ProjectionColumns>,
+}
+
+impl From<&carecast::Projection> for Projection {
+    fn from(p: &carecast::Projection) -> Self {
+        Self {
+            inner: Arc::new(carecast::ProjectionColumns::from(p)),
+        }
+    }
 }
 
 #[pymethods]
@@ -256,21 +265,12 @@ impl Projection {
     /// The rows as columns `year`, `period`, `band`, `measure` (numpy object arrays of `str`) and
     /// `value` (a float64 array).
     fn columns(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
-        let rows = &self.inner.rows;
-        let mut s = Strings::default();
-        let out = PyDict::new(py);
-        out.set_item("year", s.column(py, rows, |r| r.year.as_str()))?;
-        out.set_item("period", s.column(py, rows, |r| r.period.as_str()))?;
-        out.set_item("band", s.column(py, rows, |r| r.band.as_str()))?;
-        out.set_item("measure", s.column(py, rows, |r| r.measure.as_str()))?;
-        let values: Vec<f64> = rows.iter().map(|r| r.value).collect();
-        out.set_item("value", values.into_pyarray(py))?;
-        Ok(out.unbind())
+        convert::projection_columns(py, &self.inner)
     }
 
     /// The assumptions that made the projection, as a dict.
     fn assumptions(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        convert::value_to_py(py, &self.inner.assumptions)
+        convert::value_to_py(py, self.inner.assumptions())
     }
 
     /// Intervals of the stock one to five years ahead calibrated on the national backtest
@@ -280,6 +280,7 @@ impl Projection {
     fn calibrated(&self, py: Python<'_>, levels: Vec<f64>) -> PyResult<Py<PyDict>> {
         let p = Arc::clone(&self.inner);
         let rows = run(py, move || {
+            let p = carecast::Projection::from(&*p);
             carecast::national::calibrated_intervals(&p, &levels).map(|r| (r, levels.len()))
         })?;
         let (rows, n) = rows;
@@ -304,19 +305,20 @@ impl Projection {
         Ok(out.unbind())
     }
 
-    /// Pickle support: the projection's serde bytes.
+    /// Pickle support: the serde bytes of the projection's rows (the core's `Projection`).
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<convert::Reduced<'py>> {
-        convert::reduce(slf, &*slf.get().inner)
+        convert::reduce(slf, &carecast::Projection::from(&*slf.get().inner))
     }
 
     /// Rebuilds a pickled projection.
     #[classmethod]
     fn _from_bytes(cls: &Bound<'_, PyType>, data: &[u8]) -> PyResult<Self> {
-        convert::from_bytes(cls.py(), "projection", data).map(|p| Self { inner: Arc::new(p) })
+        convert::from_bytes::<carecast::Projection>(cls.py(), "projection", data)
+            .map(|p| Self::from(&p))
     }
 
     fn __len__(&self) -> usize {
-        self.inner.rows.len()
+        self.inner.len()
     }
 }
 

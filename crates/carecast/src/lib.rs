@@ -75,7 +75,7 @@ pub use cell::{Cell, Interval, Unit};
 pub use data::checks::{CheckSpec, Selector};
 pub use dataset::Dataset;
 pub use error::{Error, Location, Result};
-pub use model::{CohortModel, Projection, ProjectionOptions};
+pub use model::{CohortModel, Projection, ProjectionColumns, ProjectionOptions};
 pub use period::{Date, FinancialYear, Period};
 pub use placement::{PlacementGroup, PlacementType, Provider};
 pub use placements::{

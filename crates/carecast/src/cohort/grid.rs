@@ -90,6 +90,19 @@ impl Flows {
             leavers_18: 0.0,
         }
     }
+
+    /// Sets every flow back to zero, keeping the vectors.
+    pub(crate) fn clear(&mut self) {
+        for v in [
+            &mut self.admissions,
+            &mut self.discharges,
+            &mut self.ageing_out,
+            &mut self.ageing_in,
+        ] {
+            v.fill(0.0);
+        }
+        self.leavers_18 = 0.0;
+    }
 }
 
 /// One monthly step (see the methodology). `adm` is admissions per age this month,
@@ -244,7 +257,21 @@ impl Stepper for GridStepper {
     }
 
     fn stock(&self, out: &mut [f64]) {
-        out.copy_from_slice(&band_totals(&self.s, &self.out_band_of, self.no));
+        // Bands are contiguous runs of ages: each total is its run's sum, added in age
+        // order (the same sum, to the bit, as adding age by age into the totals).
+        let n = self.no.min(out.len());
+        let out = &mut out[..n];
+        out.fill(0.0);
+        let mut lo = 0;
+        for run in self.out_band_of.chunk_by(|a, b| a == b) {
+            let hi = (lo + run.len()).min(self.s.len());
+            if let (Some(&b), Some(ages)) = (run.first(), self.s.get(lo..hi)) {
+                if let Some(t) = out.get_mut(b) {
+                    *t += ages.iter().sum::<f64>();
+                }
+            }
+            lo = hi;
+        }
     }
 }
 

@@ -9,12 +9,14 @@
 //! | `assumptions` | assumed admissions and rates for the projected years |
 //! | `options` | a projection's options ([`ProjectionOptions`], [`Grain`], the builder) |
 //! | `projection` | rows and the projection itself ([`CohortModel::project`]) |
+//! | `columns` | the projection in columns, labels made once ([`ProjectionColumns`], [`CohortModel::project_columns`]) |
 //! | `warnings` | the warnings a projection's notes carry (zero rates, band views of totals) |
 //! | `leavers` | care leavers carried forward from a published opening ([`project_care_leavers`]) |
 //!
 //! See [`crate::methodology`] for the equations.
 
 mod assumptions;
+mod columns;
 mod fit;
 mod grid;
 mod history;
@@ -26,6 +28,7 @@ mod warnings;
 
 pub use assumptions::{TREND_WINDOW, rate_slope, reference_growth, shrink};
 pub(crate) use assumptions::{assumed_admissions, damped_path, last_k, ols_slope, poisson_trend};
+pub use columns::{MEASURES, ProjectionColumns};
 pub use fit::{BandFit, CohortModel, MAX_TILT, YearDischarges};
 pub(crate) use grid::{Flows, Grid, GridStepper, Stepper};
 pub use grid::{MONTHS, annual_rate, monthly_fraction};
@@ -45,10 +48,10 @@ pub mod model {
     pub use super::{
         ADMISSIONS_METHODS, Admissions, Assumptions, BandFit, CohortModel, DEFAULT_ADMISSIONS,
         DEFAULT_DISCHARGES, DEFAULT_PHI, DEFAULT_REGULARISED_YEARS, DEFAULT_STRENGTH,
-        DISCHARGE_METHODS, Discharges, FlowChange, Grain, History, MAX_HORIZON, MAX_TILT, MONTHS,
-        MethodSpec, Projection, ProjectionOptions, ProjectionOptionsBuilder, Row, TREND_WINDOW,
-        WARN_FACTOR, YearDischarges, YearFlows, annual_rate, monthly_fraction,
-        project_care_leavers, rate_slope, reference_growth, shrink,
+        DISCHARGE_METHODS, Discharges, FlowChange, Grain, History, MAX_HORIZON, MAX_TILT, MEASURES,
+        MONTHS, MethodSpec, Projection, ProjectionColumns, ProjectionOptions,
+        ProjectionOptionsBuilder, Row, TREND_WINDOW, WARN_FACTOR, YearDischarges, YearFlows,
+        annual_rate, monthly_fraction, project_care_leavers, rate_slope, reference_growth, shrink,
     };
     pub(crate) use super::{
         BandKey, Flows, Grid, GridStepper, PeriodKey, Sink, Stepper, YearByBand, apply_changes,

@@ -3,13 +3,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::columns::ColumnSink;
 use super::fit::CohortModel;
 use super::grid::{
     Flows, Grid, GridStepper, Stepper, annual_rate, monthly_fraction, small_i32, small_u8,
 };
 use super::methods::{Admissions, Discharges};
 use super::options::{FlowChange, Grain, ProjectionOptions};
-use crate::{AgeBand, BandScheme, Error, FinancialYear, Period, Result};
+use crate::{AgeBand, BandScheme, Error, FinancialYear, Period, ProjectionColumns, Result};
 
 /// The longest projection horizon, in years.
 pub const MAX_HORIZON: usize = 25;
@@ -94,6 +95,60 @@ impl CohortModel {
     ///     .project(&ProjectionOptions::new(2013, 10)).is_err());
     /// ```
     pub fn project(&self, o: &ProjectionOptions) -> Result<Projection> {
+        self.project_columns(o).map(Projection::from)
+    }
+
+    /// Projects forward from a base year, as columns: the same rows as
+    /// [`CohortModel::project`], in the same order, with each label made once and
+    /// referenced by a code (see [`ProjectionColumns`]); the quicker form when the rows
+    /// go on to a table or a data frame.
+    ///
+    /// # Errors
+    /// As [`CohortModel::project`].
+    ///
+    /// ```
+    /// use carecast::{CohortModel, Dataset, ProjectionOptions, model::Grain};
+    /// let m = CohortModel::fit(&Dataset::bundled("derbyshire").unwrap()).unwrap();
+    /// let mut o = ProjectionOptions::new(2017, 2);
+    /// o.grain = Grain::Month;
+    /// let c = m.project_columns(&o).unwrap();
+    /// assert_eq!(c.periods()[0], "2017-04");
+    /// assert_eq!(c.len(), m.project(&o).unwrap().rows.len());
+    /// assert!(m.project_columns(&ProjectionOptions::new(2013, 10)).is_err());
+    /// ```
+    pub fn project_columns(&self, o: &ProjectionOptions) -> Result<ProjectionColumns> {
+        let no = o.output_bands.bands().len();
+        let mut sink = ColumnSink::new(
+            o.output_bands.bands().iter().map(AgeBand::label).collect(),
+            o.years * (o.grain.periods_per_year() * (6 * no + 6) + 9),
+        );
+        let (assumptions, base_total) = self.project_into(o, &mut sink)?;
+        let mut cols = sink.finish(assumptions);
+        if base_total > 0.0 {
+            for (year, value) in cols.yearly_stock("all") {
+                let ratio = value / base_total;
+                if !(1.0 / WARN_FACTOR..=WARN_FACTOR).contains(&ratio) {
+                    let note = format!(
+                        "warning: the projected stock moves more than a factor {WARN_FACTOR} from the base year's {base_total:.0} (first in {year}: {value:.0}, {ratio:.2} times); in the national backtest the default's 95% interval five years ahead spans {:.2} to {:.2} times its value",
+                        crate::national::DEFAULT_TOTAL_QUANTILES[4][0].exp(),
+                        crate::national::DEFAULT_TOTAL_QUANTILES[4][4].exp(),
+                    );
+                    cols.notes_mut().push(note);
+                    break;
+                }
+            }
+        }
+        cols.notes_mut().push("care_leavers counts only young people who left care after the base year (cohorts of earlier leavers are not in the tables this model reads); use project_care_leavers to carry a published opening forward".into());
+        Ok(cols)
+    }
+
+    /// Runs the projection into `sink`; returns the assumptions (with the notes known
+    /// before the run) and the base year's total stock.
+    pub(crate) fn project_into(
+        &self,
+        o: &ProjectionOptions,
+        sink: &mut impl Sink,
+    ) -> Result<(Assumptions, f64)> {
         let bi = self.check_options(o)?;
         let h = &self.history;
         let observed = &h.flows[..=bi];
@@ -122,61 +177,32 @@ impl CohortModel {
             out_band_of: out_grid.band_of.clone(),
             no,
         };
-        let periods = o.grain.periods_per_year();
-        let mut sink = RowSink::new(
-            o.output_bands.bands().iter().map(AgeBand::label).collect(),
-            o.years * (periods * (6 * no + 6) + 9),
-        );
+        let mut notes = h.notes.clone();
+        notes.extend(anchor_note);
+        notes.extend(self.zero_warnings(observed, o, &m_band, &admissions));
+        notes.extend(self.band_view_warning(o));
         drive(
             o,
             FinancialYear::ending(o.base_year),
             no,
             &mut stepper,
-            &mut sink,
+            sink,
         );
-        let mut notes = h.notes.clone();
-        notes.extend(anchor_note);
-        notes.extend(self.zero_warnings(observed, o, &m_band, &admissions));
-        notes.extend(self.band_view_warning(o));
-        let base_total: f64 = observed[bi].closing.iter().sum();
-        if base_total > 0.0 {
-            for r in sink
-                .rows
-                .iter()
-                .filter(|r| r.measure == "stock" && r.band == "all" && r.period == r.year)
-            {
-                let ratio = r.value / base_total;
-                if !(1.0 / WARN_FACTOR..=WARN_FACTOR).contains(&ratio) {
-                    notes.push(format!(
-                        "warning: the projected stock moves more than a factor {WARN_FACTOR} from the base year's {base_total:.0} (first in {}: {:.0}, {:.2} times); in the national backtest the default's 95% interval five years ahead spans {:.2} to {:.2} times its value",
-                        r.year,
-                        r.value,
-                        ratio,
-                        crate::national::DEFAULT_TOTAL_QUANTILES[4][0].exp(),
-                        crate::national::DEFAULT_TOTAL_QUANTILES[4][4].exp(),
-                    ));
-                    break;
-                }
-            }
-        }
-        notes.push("care_leavers counts only young people who left care after the base year (cohorts of earlier leavers are not in the tables this model reads); use project_care_leavers to carry a published opening forward".into());
-        Ok(Projection {
-            rows: sink.rows,
-            assumptions: Assumptions {
-                dataset: h.dataset.clone(),
-                base_year: o.base_year,
-                years: o.years,
-                admissions: o.admissions.clone(),
-                discharges: o.discharges.clone(),
-                model_bands: h.scheme.name().into(),
-                output_bands: o.output_bands.name().into(),
-                spread: "uniform over the months of each band".into(),
-                admissions_used: admissions,
-                discharge_rates: m_band.iter().map(|&x| annual_rate(x)).collect(),
-                changes: o.changes.clone(),
-                notes,
-            },
-        })
+        let assumptions = Assumptions {
+            dataset: h.dataset.clone(),
+            base_year: o.base_year,
+            years: o.years,
+            admissions: o.admissions.clone(),
+            discharges: o.discharges.clone(),
+            model_bands: h.scheme.name().into(),
+            output_bands: o.output_bands.name().into(),
+            spread: "uniform over the months of each band".into(),
+            admissions_used: admissions,
+            discharge_rates: m_band.iter().map(|&x| annual_rate(x)).collect(),
+            changes: o.changes.clone(),
+            notes,
+        };
+        Ok((assumptions, observed[bi].closing.iter().sum()))
     }
 
     /// Validates the options that do not depend on the assumptions; returns the index of
@@ -232,17 +258,20 @@ pub(crate) trait Sink {
     );
 }
 
-/// Builds long rows.
-struct RowSink {
+/// Builds long rows with a label per row (the reference the columns are checked
+/// against in the tests).
+#[cfg(test)]
+pub(crate) struct RowSink {
     labels: Vec<String>,
-    rows: Vec<Row>,
+    pub(crate) rows: Vec<Row>,
     /// The last year's label, and the last period's (labels are made once, then cloned).
     year: Option<(FinancialYear, String)>,
     period: Option<(FinancialYear, PeriodKey, String)>,
 }
 
+#[cfg(test)]
 impl RowSink {
-    fn new(labels: Vec<String>, capacity: usize) -> Self {
+    pub(crate) fn new(labels: Vec<String>, capacity: usize) -> Self {
         RowSink {
             labels,
             rows: Vec::with_capacity(capacity),
@@ -253,7 +282,7 @@ impl RowSink {
 }
 
 /// The label of a period of financial year `fy`.
-fn period_label(fy: FinancialYear, period: PeriodKey) -> String {
+pub(crate) fn period_label(fy: FinancialYear, period: PeriodKey) -> String {
     match period {
         PeriodKey::Year => fy.to_string(),
         PeriodKey::Quarter(q) => Period::Quarter(fy, q).to_string(),
@@ -268,6 +297,7 @@ fn period_label(fy: FinancialYear, period: PeriodKey) -> String {
     }
 }
 
+#[cfg(test)]
 impl Sink for RowSink {
     fn add(
         &mut self,
@@ -350,7 +380,7 @@ pub(crate) fn drive(
                 year_disch_top += chunk.discharges[top];
                 year_leavers += chunk.leavers_18;
                 std::mem::swap(&mut chunk_open, &mut close);
-                chunk = Flows::zero(no);
+                chunk.clear();
             }
         }
         // Care leavers at 31 March: everyone moves up an age; the new 18-year-olds are
