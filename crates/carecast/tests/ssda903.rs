@@ -767,3 +767,63 @@ fn derived_figures_reconcile_against_the_dfe_panel() {
     let e = reconcile(&ry, panel, None).unwrap_err().to_string();
     assert!(e.contains("E10000001"), "{e}");
 }
+
+/// A hand-built model with the wrong shapes or NaN rates is refused with the field named,
+/// never a panic (the fields of `MovesModel` are public).
+#[test]
+fn a_malformed_moves_model_is_refused_naming_the_field() {
+    use carecast::ssda903::moves::MovesModel;
+    use carecast::ssda903::simulate::{SimulateOptions, simulate};
+    let s = generate(&SynthOptions {
+        seed: 6,
+        admissions_per_year: 80.0,
+        ..SynthOptions::default()
+    })
+    .unwrap();
+    let r = load_bytes("s", &bytes(&s)).unwrap();
+    let good = MovesModel::fit(&r.clean, 2).unwrap();
+    good.check().unwrap();
+    let o = SimulateOptions {
+        years: 1,
+        samples: 20,
+        seed: 1,
+        ..SimulateOptions::default()
+    };
+    let refused = |m: &MovesModel, field: &str| {
+        let e = simulate(m, &o).unwrap_err();
+        assert!(
+            matches!(e, carecast::Error::InvalidArgument { .. }),
+            "{field}: {e}"
+        );
+        assert!(e.to_string().contains(field), "{field}: {e}");
+        let e = m.project(1, &[]).unwrap_err();
+        assert!(e.to_string().contains(field), "{field}: {e}");
+    };
+    let mut m = good.clone();
+    m.exposure.pop();
+    refused(&m, "exposure");
+    let mut m = good.clone();
+    m.moves.truncate(2);
+    refused(&m, "moves");
+    let mut m = good.clone();
+    m.exits.clear();
+    refused(&m, "exits");
+    let mut m = good.clone();
+    m.entries.truncate(10);
+    refused(&m, "entries");
+    let mut m = good.clone();
+    m.stock.push([0.0; 11]);
+    refused(&m, "stock");
+    let mut m = good.clone();
+    m.moves[1][0][2] = f64::NAN;
+    refused(&m, "moves[1][0][2]");
+    let mut m = good.clone();
+    m.exits[0][3][1] = 1.5;
+    refused(&m, "exits[0][3][1]");
+    let mut m = good.clone();
+    m.entries[5][0] = f64::INFINITY;
+    refused(&m, "entries[5][0]");
+    let mut m = good;
+    m.exposure[2][1] = -1.0;
+    refused(&m, "exposure[2][1]");
+}
