@@ -290,3 +290,18 @@ def test_reconcile_under_disclosure_withholds_small_counts(returns, capsys):
     for col in ("expected", "found", "difference"):
         want = [None if pd.isna(v) else _disclosed(v) for v in exact[col]]
         assert [r[col] for r in rows] == want, col
+
+
+def test_project_levels_match_the_cohort_model(returns):
+    folder, _ = returns
+    from carecast.model import level_label
+
+    levels = [33.3333333, 97.5]
+    df = carecast.ssda903.project(folder, years=1, samples=50, seed=2, levels=levels).to_pandas()
+    for lv in levels:
+        assert {f"lower_{level_label(lv)}", f"upper_{level_label(lv)}"} <= set(df.columns)
+    assert "lower_33.3333" in df.columns  # six significant digits, as CohortModel.project
+    # The same levels are refused as by CohortModel.project.
+    for bad in ([0.8], [100], [80.00000001, 80.00000002], [80, 80], []):
+        with pytest.raises(carecast.ArgumentError, match="levels"):
+            carecast.ssda903.project(folder, years=1, samples=50, seed=2, levels=bad)

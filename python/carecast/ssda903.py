@@ -494,11 +494,11 @@ def project(
         _v.fail("data", data, "this dataset does not remember its files; pass the paths")
     years = _v.integer("years", years, lo=1, hi=25)
     samples = 1000 if samples is None else _v.integer("samples", samples, lo=1, hi=20_000)
-    if isinstance(levels, (int, float)):
-        levels = [levels]
-    if isinstance(levels, (str, bytes)) or not hasattr(levels, "__iter__"):
-        _v.fail("levels", levels, "expected a list of percentages such as [80, 95]")
-    lv = [_v.number("levels", v, lo=1.0, hi=99.999) for v in levels]
+    # The same levels as CohortModel.project accepts (1 to below 100, no fraction meant
+    # as a percentage, no two levels with one column label); the core checks them again.
+    from carecast.model import _levels
+
+    lv = _levels((80, 95) if levels is None else levels)
     if seed is None:
         seed = secrets.randbits(63)
     seed = _v.integer("seed", seed, lo=0, hi=2**64 - 1)
