@@ -229,7 +229,9 @@ def test_disclosure_on_every_derived_table_and_the_audit(returns, capsys):
     assert seen_c > 0  # the synthetic return has small cells, so the rule was exercised
     a, s = exact.audit, safe.audit
     assert [_disclosed(v) for v in a["children"]] == s["children"].tolist()
-    assert a["rows"].tolist() == s["rows"].tolist()
+    # Rows touched by a rule bound the children touched: withheld the same way.
+    assert [_disclosed(v) for v in a["rows"]] == s["rows"].tolist()
+    assert not pd.to_numeric(s["rows"], errors="coerce").between(1, 5).any()
     # The command line: show and audit under --disclosure dfe.
     for tid in exact.table_ids:
         assert main(["show", f"903:{folder}", tid, "--format", "json", "--disclosure", "dfe"]) == 0
@@ -241,7 +243,65 @@ def test_disclosure_on_every_derived_table_and_the_audit(returns, capsys):
     assert main(["ssda903", "audit", str(folder), "--format", "json", "--disclosure", "dfe"]) == 0
     rows = json.loads(capsys.readouterr().out)["rows"]
     assert [r["children"] for r in rows] == s["children"].tolist()
+    assert [r["rows"] for r in rows] == s["rows"].tolist()
     again = pickle.loads(pickle.dumps(safe))
     assert again.disclosure == "dfe" and again.audit.equals(s)
     with pytest.raises(carecast.ArgumentError, match="disclosure"):
         carecast.ssda903.load(folder, disclosure="ons")
+
+
+def test_project_of_a_disclosed_dataset_keeps_its_rule(returns):
+    folder, _ = returns
+    safe = carecast.ssda903.load(folder, disclosure="dfe")
+    p = carecast.ssda903.project(safe, years=2, samples=100, seed=3)
+    exact = carecast.ssda903.project(folder, years=2, samples=100, seed=3).to_pandas(every="year")
+    d = p.to_pandas(every="year")
+    for col in ("value", "lower_80", "upper_95"):
+        assert d[col].tolist() == [_disclosed(v) for v in exact[col]], col
+    # An explicit rule still wins.
+    o = carecast.ssda903.project(safe, years=2, samples=100, seed=3, disclosure="none")
+    assert o.to_pandas(every="year")["value"].tolist() == exact["value"].tolist()
+
+
+def test_reconcile_under_disclosure_withholds_small_counts(returns, capsys):
+    folder, _ = returns
+    exact = carecast.ssda903.reconcile(folder, council="Derby").to_pandas()
+    assert set(exact["unit"]) == {"children"}
+    safe_ds = carecast.ssda903.load(folder, disclosure="dfe")
+    for rec in (
+        carecast.ssda903.reconcile(folder, council="Derby", disclosure="dfe"),
+        carecast.ssda903.reconcile(safe_ds, council="Derby"),
+    ):
+        d = rec.to_pandas()
+        assert len(d) == len(exact)
+        for col in ("expected", "found", "difference"):
+            want = [None if pd.isna(v) else _disclosed(v) for v in exact[col]]
+            got = [None if pd.isna(v) else v for v in d[col]]
+            assert got == want, col
+            assert not pd.to_numeric(d[col], errors="coerce").abs().between(1, 5).any(), col
+    small = (
+        exact["expected"].between(0.5, 5.5).sum()
+        + exact["difference"].abs().between(0.5, 5.5).sum()
+    )
+    assert small > 0  # the rule was exercised
+    args = ["ssda903", "reconcile", str(folder), "--council", "Derby", "--format", "json"]
+    assert main([*args, "--disclosure", "dfe"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    for col in ("expected", "found", "difference"):
+        want = [None if pd.isna(v) else _disclosed(v) for v in exact[col]]
+        assert [r[col] for r in rows] == want, col
+
+
+def test_project_levels_match_the_cohort_model(returns):
+    folder, _ = returns
+    from carecast.model import level_label
+
+    levels = [33.3333333, 97.5]
+    df = carecast.ssda903.project(folder, years=1, samples=50, seed=2, levels=levels).to_pandas()
+    for lv in levels:
+        assert {f"lower_{level_label(lv)}", f"upper_{level_label(lv)}"} <= set(df.columns)
+    assert "lower_33.3333" in df.columns  # six significant digits, as CohortModel.project
+    # The same levels are refused as by CohortModel.project.
+    for bad in ([0.8], [100], [80.00000001, 80.00000002], [80, 80], []):
+        with pytest.raises(carecast.ArgumentError, match="levels"):
+            carecast.ssda903.project(folder, years=1, samples=50, seed=2, levels=bad)

@@ -102,7 +102,7 @@ def cmd_ssda903(a: argparse.Namespace, emit: Emit) -> int:
         write_out(a, {"ssda903_reconcile": df})
         return 0
     if a.action == "audit":
-        # Counts of children in the audit follow --disclosure (rows of episodes do not).
+        # Counts of children and of episode rows in the audit follow --disclosure.
         d = ssda903.load(a.paths, disclosure=export._DISCLOSURE.get())
         df = d.audit
         emit(df, a.format, {"dataset": d.name})

@@ -293,6 +293,17 @@ def score_units(df: pd.DataFrame) -> dict[str, str]:
 
 #: The disclosure rules an output may follow: ``"none"`` (values as computed, rounded for
 #: display only) and ``"dfe"`` (see :func:`disclose`).
+#:
+#: ``"dfe"`` follows the small-number convention of the DfE's children looked after
+#: statistics: the rounding and suppression note of the metadata document released with
+#: *Children looked after in England including adoption: 2018 to 2019* (underlying data;
+#: collection guide https://www.gov.uk/government/publications/children-looked-after-return-2018-to-2019-guide)
+#: replaces small numbers with ``c``. That note also suppresses "the next smallest data
+#: item" whenever a suppressed figure could be found by simple arithmetic (secondary
+#: suppression). **This rule does not do secondary suppression**: it withholds each count
+#: of 1 to 5 on its own, so a derived table that prints an exact ``all`` row (or any
+#: total) beside a single withheld ``c`` band lets a reader recover that band by
+#: subtraction. Check a table before publishing it, or withhold a second band by hand.
 DISCLOSURE_RULES: tuple[str, ...] = ("none", "dfe")
 
 #: Units that count people, places or households: whole numbers under disclosure control.
@@ -365,6 +376,8 @@ def disclose(df: pd.DataFrame, disclosure: str = "dfe") -> pd.DataFrame:
     statistics files, ``x`` in the SFR tables of 2013-2017). Zero is written ``0``.
     Text cells (a published ``<10`` or ``x`` as read) are kept as text, so a suppressed
     input is never printed as an exact value. Pounds, percentages and rates are unchanged.
+    There is no secondary suppression (see :data:`DISCLOSURE_RULES`): a single ``c``
+    beside an exact total can be recovered by subtraction.
 
     Parameters
     ----------

@@ -34,21 +34,19 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from carecast import _carecast
 from carecast import _validate as _v
-from carecast.datasets import Dataset, Table
-
-if TYPE_CHECKING:
-    from carecast.datasets import Reconciliation
+from carecast.datasets import Dataset, Reconciliation, Table
 
 __all__ = [
     "ReturnsDataset",
     "DisclosedTable",
     "MovesProjection",
+    "RecordsReconciliation",
     "load",
     "audit",
     "project",
@@ -145,15 +143,16 @@ class ReturnsDataset(Dataset):
         Columns are :data:`AUDIT_COLUMNS`; ``action`` is ``removed``, ``fixed``,
         ``merged`` or ``noted``.
 
-        Under ``disclosure="dfe"`` the ``children`` column follows the DfE rule (1 to 5
-        written ``c``); ``rows`` counts episode rows, not children, and is kept.
+        Under ``disclosure="dfe"`` the ``children`` and ``rows`` columns follow the DfE
+        rule (1 to 5 written ``c``): ``rows`` counts episode rows, but a rule touching one
+        to five rows touches at most that many children, so it is withheld too.
         """
         df = pd.DataFrame({c: list(self._audit.get(c, [])) for c in AUDIT_COLUMNS})
         if self._disclosure == "none":
             return df
         from carecast import export
 
-        units = {"children": "children"}
+        units = {"children": "children", "rows": "children"}
         return export.disclose(export.clean(df, column_units=units), self._disclosure)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -454,7 +453,8 @@ def project(
 
     disclosure : {None, "none", "dfe"}
         ``"dfe"``: :meth:`MovesProjection.to_pandas` gives whole counts with 1 to 5
-        written ``c`` (:func:`carecast.export.disclose`).
+        written ``c`` (:func:`carecast.export.disclose`). ``None`` (default): the rule
+        ``data`` was loaded with when it is a :class:`ReturnsDataset`, else ``"none"``.
     fit_years : int, optional
         Collection years the rates are counted on (default: the last three, or all if
         fewer).
@@ -484,17 +484,21 @@ def project(
     >>> bool((df["lower_80"] >= 0).all() and (df["lower_95"] <= df["lower_80"]).all())
     True
     """
-    rule = _rule(disclosure)
+    if disclosure is None and isinstance(data, ReturnsDataset):
+        # A dataset loaded under a rule keeps it: its projection must not print exact counts.
+        rule = data.disclosure
+    else:
+        rule = _rule(disclosure)
     paths = data.paths if isinstance(data, ReturnsDataset) else _paths(data)
     if not paths:
         _v.fail("data", data, "this dataset does not remember its files; pass the paths")
     years = _v.integer("years", years, lo=1, hi=25)
     samples = 1000 if samples is None else _v.integer("samples", samples, lo=1, hi=20_000)
-    if isinstance(levels, (int, float)):
-        levels = [levels]
-    if isinstance(levels, (str, bytes)) or not hasattr(levels, "__iter__"):
-        _v.fail("levels", levels, "expected a list of percentages such as [80, 95]")
-    lv = [_v.number("levels", v, lo=1.0, hi=99.999) for v in levels]
+    # The same levels as CohortModel.project accepts (1 to below 100, no fraction meant
+    # as a percentage, no two levels with one column label); the core checks them again.
+    from carecast.model import _levels
+
+    lv = _levels((80, 95) if levels is None else levels)
     if seed is None:
         seed = secrets.randbits(63)
     seed = _v.integer("seed", seed, lo=0, hi=2**64 - 1)
@@ -511,10 +515,45 @@ def project(
     return MovesProjection(cols, samples=samples, seed=seed, levels=sorted(lv), disclosure=rule)
 
 
+class RecordsReconciliation(Reconciliation):
+    """A reconciliation of figures derived from children's records, with a ``unit`` column.
+
+    Every figure it compares (stock, admissions, discharges) counts children, so its
+    frame carries ``unit="children"``: :func:`carecast.export.for_output` (the command
+    line's ``--disclosure``) then applies the rule to ``expected*``, ``found*``,
+    ``difference*`` and ``tolerance``. Under ``disclosure="dfe"`` :meth:`to_pandas`
+    applies it too (:func:`carecast.export.disclose`: whole counts, 1 to 5 written ``c``).
+    """
+
+    def __init__(self, native: _carecast.Reconciliation, disclosure: str = "none") -> None:
+        super().__init__(native)
+        self.disclosure = _rule(disclosure)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self._native, self.disclosure))
+
+    def to_pandas(self) -> pd.DataFrame:
+        """Return one row per finding, with ``unit`` and counts under the rule.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``Reconciliation.COLUMNS`` and ``unit``; counts disclosed under ``"dfe"``.
+        """
+        from carecast import export
+
+        df = super().to_pandas()
+        df["unit"] = "children"
+        if self.disclosure == "none":
+            return df
+        return export.disclose(df, self.disclosure)
+
+
 def reconcile(
     data: ReturnsDataset | str | os.PathLike[str] | list[str | os.PathLike[str]],
     council: str | None = None,
-) -> Reconciliation:
+    disclosure: str | None = None,
+) -> RecordsReconciliation:
     """Check the derived 31 March stock, starts and ceases against the DfE panel.
 
     Each finding compares one figure for the same council, year and band: ``expected`` is
@@ -530,10 +569,14 @@ def reconcile(
     council : str, optional
         A council name, ONS code or DfE number; default the one code in the returns'
         ``LA`` column.
+    disclosure : {None, "none", "dfe"}
+        ``"dfe"``: counts in :meth:`RecordsReconciliation.to_pandas` follow the DfE rule
+        (:func:`carecast.export.disclose`). ``None`` (default): the rule ``data`` was
+        loaded with when it is a :class:`ReturnsDataset`, else ``"none"``.
 
     Returns
     -------
-    carecast.datasets.Reconciliation
+    RecordsReconciliation
 
     Raises
     ------
@@ -554,9 +597,11 @@ def reconcile(
     >>> int(row["expected"].iloc[0]) == truth["stock"]["2024"]
     True
     """
-    from carecast.datasets import Reconciliation
-
+    if disclosure is None and isinstance(data, ReturnsDataset):
+        rule = data.disclosure
+    else:
+        rule = _rule(disclosure)
     paths = data.paths if isinstance(data, ReturnsDataset) else _paths(data)
     if council is not None:
         council = _v.text("council", council)
-    return Reconciliation(_carecast.ssda903_reconcile(paths, council=council))
+    return RecordsReconciliation(_carecast.ssda903_reconcile(paths, council=council), rule)

@@ -108,15 +108,6 @@ fn ssda903_synthesize(
     value_to_py(py, &truth)
 }
 
-/// `lower_<L>` / `upper_<L>` column names of a level (`80`, `97.5`).
-fn level_label(level: f64) -> String {
-    if level.fract() == 0.0 {
-        format!("{level:.0}")
-    } else {
-        format!("{level}")
-    }
-}
-
 /// Reads SSDA903 returns under `paths`, fits the moves model on the last `fit_years`
 /// collection years (default: up to three) and draws `samples` paths of `years` years.
 /// `moves` are `(from, to, factor)` changes to monthly transition rates (type or group
@@ -165,7 +156,9 @@ fn ssda903_project(
     out.set_item("value", col(&|r| r.value).into_pyarray(py))?;
     out.set_item("median", col(&|r| r.median).into_pyarray(py))?;
     for (i, l) in p.levels.iter().enumerate() {
-        let label = level_label(*l);
+        // The core's label, so columns match `CohortModel.project` (`lower_97.5`); the
+        // core's `check_levels` (in `simulate`) refused levels whose labels collide.
+        let label = carecast::stochastic::level_label(*l);
         out.set_item(
             format!("lower_{label}"),
             col(&|r| r.lower[i]).into_pyarray(py),

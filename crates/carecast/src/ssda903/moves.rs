@@ -147,6 +147,79 @@ pub struct MovesProjection {
 }
 
 impl MovesModel {
+    /// Checks a model's shapes and values (its fields are public, so a caller may build
+    /// one by hand): `moves`, `exits` and `exposure` hold one entry per band of [`BANDS`],
+    /// `entries` and `stock` one per month of age (0 to 215); every value is finite and
+    /// not negative, and every probability (`moves`, `exits`) is at most one.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] naming the field (and band or month of age, state) that
+    /// is the wrong length or holds a NaN, infinite, negative or too large value.
+    pub fn check(&self) -> Result<()> {
+        fn len(field: &str, got: usize, want: usize, of: &str) -> Result<()> {
+            if got == want {
+                Ok(())
+            } else {
+                Err(Error::argument(
+                    field,
+                    format!("{got} rows"),
+                    format!("must have {want} rows, one per {of}"),
+                ))
+            }
+        }
+        fn values<'a>(
+            field: &str,
+            rows: impl Iterator<Item = (String, &'a [f64])>,
+            max: f64,
+        ) -> Result<()> {
+            for (at, row) in rows {
+                for (j, &v) in row.iter().enumerate() {
+                    if !(v.is_finite() && (0.0..=max).contains(&v)) {
+                        return Err(Error::argument(
+                            format!("{field}{at}[{j}]"),
+                            v,
+                            format!("must be a finite number from 0 to {max}"),
+                        ));
+                    }
+                }
+            }
+            Ok(())
+        }
+        let bands = BANDS.len();
+        len("moves", self.moves.len(), bands, "band")?;
+        len("exits", self.exits.len(), bands, "band")?;
+        len("exposure", self.exposure.len(), bands, "band")?;
+        len("entries", self.entries.len(), MONTHS, "month of age")?;
+        len("stock", self.stock.len(), MONTHS, "month of age")?;
+        let moves = self.moves.iter().enumerate().flat_map(|(b, m)| {
+            m.iter()
+                .enumerate()
+                .map(move |(s, r)| (format!("[{b}][{s}]"), &r[..]))
+        });
+        values("moves", moves, 1.0)?;
+        let exits = self.exits.iter().enumerate().flat_map(|(b, m)| {
+            m.iter()
+                .enumerate()
+                .map(move |(s, r)| (format!("[{b}][{s}]"), &r[..]))
+        });
+        values("exits", exits, 1.0)?;
+        let rows = |v: &'_ Vec<[f64; STATES]>| -> Vec<(String, Vec<f64>)> {
+            v.iter()
+                .enumerate()
+                .map(|(i, r)| (format!("[{i}]"), r.to_vec()))
+                .collect()
+        };
+        for (field, v) in [
+            ("exposure", &self.exposure),
+            ("entries", &self.entries),
+            ("stock", &self.stock),
+        ] {
+            let r = rows(v);
+            values(field, r.iter().map(|(a, x)| (a.clone(), &x[..])), f64::MAX)?;
+        }
+        Ok(())
+    }
+
     /// Calibrates the rates on the last `years` collection years of a clean history.
     ///
     /// # Errors
@@ -299,8 +372,9 @@ impl MovesModel {
     /// # Errors
     /// [`Error::InvalidArgument`] for `years` outside 1-25 or a negative or non-finite
     /// factor, or a change that would make the monthly probabilities of leaving a state
-    /// exceed one.
+    /// exceed one; and for a malformed model (see [`MovesModel::check`]).
     pub fn project(&self, years: u32, changes: &[TransitionChange]) -> Result<MovesProjection> {
+        self.check()?;
         if !(1..=25).contains(&years) {
             return Err(Error::argument("years", years, "must be 1 to 25"));
         }

@@ -270,12 +270,23 @@ impl Fates {
 }
 
 /// A rate counted as `k` events in `n` child-months, drawn from `Gamma(k, 1) / n`.
-fn draw_rate(rng: &mut Xoshiro256PlusPlus, rate: f64, n: f64) -> f64 {
+///
+/// # Errors
+/// [`Error::InvalidArgument`] naming `exposure` if `k` is not a valid Gamma shape (not
+/// finite), so a rate is never silently left at its point value.
+fn draw_rate(rng: &mut Xoshiro256PlusPlus, rate: f64, n: f64) -> Result<f64> {
     let k = (rate * n).round();
     if k <= 0.0 || n <= 0.0 {
-        return rate;
+        return Ok(rate);
     }
-    Gamma::new(k, 1.0).map_or(rate, |g| g.sample(rng) / n)
+    match Gamma::new(k, 1.0) {
+        Ok(g) => Ok(g.sample(rng) / n),
+        Err(e) => Err(Error::argument(
+            "exposure",
+            n,
+            format!("rate {rate} times exposure gives no valid Gamma shape ({e})"),
+        )),
+    }
 }
 
 /// Each path's fates by band and type.
@@ -284,29 +295,40 @@ fn path_fates(
     factors: &[[f64; STATES]; STATES],
     rng: &mut Xoshiro256PlusPlus,
     draw: bool,
-) -> Vec<[Fates; STATES]> {
-    (0..BANDS.len())
-        .map(|b| {
-            std::array::from_fn(|s| {
-                let n = m.exposure[b][s];
-                let mut mv = m.moves[b][s];
-                let mut ex = m.exits[b][s];
-                if draw {
-                    mv.iter_mut().for_each(|q| *q = draw_rate(rng, *q, n));
-                    ex.iter_mut().for_each(|q| *q = draw_rate(rng, *q, n));
+) -> Result<Vec<[Fates; STATES]>> {
+    let mut out = Vec::with_capacity(BANDS.len());
+    for b in 0..BANDS.len() {
+        let mut failed = None;
+        let band: [Fates; STATES] = std::array::from_fn(|s| {
+            let n = m.exposure[b][s];
+            let mut mv = m.moves[b][s];
+            let mut ex = m.exits[b][s];
+            if draw {
+                for q in mv.iter_mut().chain(ex.iter_mut()) {
+                    match draw_rate(rng, *q, n) {
+                        Ok(v) => *q = v,
+                        Err(e) => {
+                            failed.get_or_insert(e);
+                        }
+                    }
                 }
-                for (q, f) in mv.iter_mut().zip(&factors[s]) {
-                    *q *= f;
-                }
-                let out: f64 = mv.iter().sum::<f64>() + ex.iter().sum::<f64>();
-                if out > 1.0 {
-                    mv.iter_mut().for_each(|q| *q /= out);
-                    ex.iter_mut().for_each(|q| *q /= out);
-                }
-                Fates::new(&mv, &ex)
-            })
-        })
-        .collect()
+            }
+            for (q, f) in mv.iter_mut().zip(&factors[s]) {
+                *q *= f;
+            }
+            let out: f64 = mv.iter().sum::<f64>() + ex.iter().sum::<f64>();
+            if out > 1.0 {
+                mv.iter_mut().for_each(|q| *q /= out);
+                ex.iter_mut().for_each(|q| *q /= out);
+            }
+            Fates::new(&mv, &ex)
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        out.push(band);
+    }
+    Ok(out)
 }
 
 /// Draws one path; writes the stock by type at each month end into `out` (months ×
@@ -395,26 +417,49 @@ fn path_entries(
     total: f64,
     rng: &mut Xoshiro256PlusPlus,
     draw: bool,
-) -> Option<Poisson<f64>> {
+) -> Result<Option<Poisson<f64>>> {
     if total <= 0.0 {
-        return None;
+        return Ok(None);
     }
     let seen = total * m.months_observed as f64;
     let scale = if draw && seen > 0.0 {
-        Gamma::new(seen, 1.0 / seen).map_or(1.0, |g| g.sample(rng))
+        match Gamma::new(seen, 1.0 / seen) {
+            Ok(g) => g.sample(rng),
+            Err(e) => {
+                return Err(Error::argument(
+                    "months_observed",
+                    m.months_observed,
+                    format!("entries seen {seen} give no valid Gamma shape ({e})"),
+                ));
+            }
+        }
     } else {
         1.0
     };
-    Poisson::new(total * scale).ok()
+    let lambda = total * scale;
+    match Poisson::new(lambda) {
+        Ok(p) => Ok(Some(p)),
+        // A drawn rate that underflows to zero admits no one that month; anything else
+        // (infinite, NaN) is an error rather than a silent absence of admissions.
+        Err(_) if lambda == 0.0 => Ok(None),
+        Err(e) => Err(Error::argument(
+            "entries",
+            total,
+            format!("monthly admissions rate {lambda} is not a valid Poisson mean ({e})"),
+        )),
+    }
 }
 
 /// Draws `samples` paths and summarises the stock by placement type at each month end.
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] for `samples` outside 1 to [`MAX_PATHS`], bad `levels`
-/// (see [`crate::stochastic::check_levels`]), and the errors of [`MovesModel::project`]
-/// (years outside 1-25, a bad factor).
+/// (see [`crate::stochastic::check_levels`]), a malformed model (wrong shapes, NaN,
+/// infinite, negative or above-one rates: [`MovesModel::check`], naming the field), a
+/// drawn rate that gives no valid Gamma or Poisson distribution, and the errors of
+/// [`MovesModel::project`] (years outside 1-25, a bad factor).
 pub fn simulate(m: &MovesModel, o: &SimulateOptions) -> Result<MovesIntervals> {
+    m.check()?;
     let levels = check(o)?;
     let expected = m.project(o.years, &o.changes)?;
     let mut factors = [[1.0; STATES]; STATES];
@@ -437,8 +482,8 @@ pub fn simulate(m: &MovesModel, o: &SimulateOptions) -> Result<MovesIntervals> {
     let mut paths = vec![0u32; o.samples * months * STATES];
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(o.seed);
     for out in paths.chunks_mut(months * STATES) {
-        let fates = path_fates(m, &factors, &mut rng, o.parameter_uncertainty);
-        let entries = path_entries(m, acc, &mut rng, o.parameter_uncertainty);
+        let fates = path_fates(m, &factors, &mut rng, o.parameter_uncertainty)?;
+        let entries = path_entries(m, acc, &mut rng, o.parameter_uncertainty)?;
         one_path(m, &fates, &entry_cum, entries, &mut rng, out);
     }
     let mut rows = Vec::with_capacity(months * (STATES + 1));
