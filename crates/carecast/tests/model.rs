@@ -300,3 +300,25 @@ fn totals_with_every_year_suppressed_is_an_error_naming_the_cells() {
     assert!(e.contains("2020/21 is left out"), "{e}");
     assert!(e.contains("`admissions` is `<10`"), "{e}");
 }
+
+#[test]
+fn builder_refuses_a_change_falling_by_more_than_100_percent() {
+    use carecast::model::FlowChange;
+    let with = |adm: f64, dis: f64| {
+        let mut c = FlowChange::new("all");
+        c.admissions_percent = adm;
+        c.discharge_percent = dis;
+        ProjectionOptions::builder(2017, 5).changes(vec![c]).build()
+    };
+    assert!(with(-100.0, -100.0).is_ok());
+    let e = with(-100.5, 0.0).unwrap_err().to_string();
+    assert!(
+        e.contains("changes[0].admissions_percent") && e.contains("100%"),
+        "{e}"
+    );
+    let e = with(0.0, -250.0).unwrap_err().to_string();
+    assert!(
+        e.contains("changes[0].discharge_percent") && e.contains("100%"),
+        "{e}"
+    );
+}
