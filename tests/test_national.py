@@ -114,6 +114,8 @@ def test_own_backtest_warns_when_another_method_beats_the_default(capsys):
     found = _carecast.default_disagreement(ds._native, 5)
     assert found is not None
     assert found["ratio"] < 1 - found["margin"]
+    # The warning needs enough shared figures to speak (one origin/horizon pair is not).
+    assert found["figures"] >= carecast._national.MIN_DISAGREEMENT_FIGURES
     assert found["mape"] < found["default_mape"]
     with pytest.warns(carecast.CarecastWarning) as caught:
         carecast.backtest(ds, samples=50)
@@ -136,3 +138,26 @@ def test_own_backtest_is_silent_when_the_default_holds():
     with warnings.catch_warnings():
         warnings.simplefilter("error", carecast.CarecastWarning)
         carecast.backtest(ds, samples=50)
+
+
+def test_own_backtest_failure_leaves_a_successful_backtest_standing(monkeypatch):
+    import warnings
+
+    from carecast import _carecast
+
+    def fails(*_args, **_kwargs):
+        raise carecast.CarecastError("own backtest could not run")
+
+    monkeypatch.setattr(_carecast, "default_disagreement", fails)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", carecast.CarecastWarning)
+        b = carecast.backtest("derby", horizon=1, samples=50)
+    assert len(b.forecasts()) > 0
+    assert carecast._national.warn_if_default_disagrees(carecast.datasets.load("derby")) is None
+
+
+@pytest.mark.parametrize("horizon", [0, -3, "five", 2.5, float("inf"), float("nan")])
+def test_warn_if_default_disagrees_bad_horizon_is_an_argument_error(horizon):
+    ds = carecast.datasets.load("derby")
+    with pytest.raises(carecast.ArgumentError, match="horizon"):
+        carecast._national.warn_if_default_disagrees(ds, horizon)
