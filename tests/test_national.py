@@ -161,3 +161,12 @@ def test_warn_if_default_disagrees_bad_horizon_is_an_argument_error(horizon):
     ds = carecast.datasets.load("derby")
     with pytest.raises(carecast.ArgumentError, match="horizon"):
         carecast._national.warn_if_default_disagrees(ds, horizon)
+
+
+def test_cli_project_uasc_follows_the_disclosure_rule(capsys):
+    args = ["project", "dfe:Kent", "--years", "2", "--uasc", "--format", "json"]
+    assert main([*args, "--disclosure", "dfe"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert rows and all(r["unit"] == "children" for r in rows)
+    # Counts of children are whole numbers under the DfE rule (the raw `other` is not).
+    assert all(isinstance(r["value"], int) for r in rows), rows

@@ -346,7 +346,9 @@ def uasc_streams(projection: Projection, dataset: Dataset | str | None = None) -
     Scheme rather than the council's own trends (on the DfE panel, holding a council's
     UASC stock has about half the error of extending its last change three years ahead;
     see ``docs/national_backtest.md``). The other children are the projected total less
-    them.
+    them. This is a subtraction, not a model of either stream: the UASC figure is the base
+    year's, unchanged in every year. Only central values are split: the projection's
+    interval columns (``lower_80``, ...) are not carried.
 
     Parameters
     ----------
@@ -360,8 +362,10 @@ def uasc_streams(projection: Projection, dataset: Dataset | str | None = None) -
     Returns
     -------
     pandas.DataFrame
-        Columns ``year``, ``horizon``, ``stream`` (``uasc``, ``other``, ``all``) and
-        ``value`` (children at 31 March), one row per projected year and stream.
+        Columns ``year``, ``horizon``, ``stream`` (``uasc``, ``other``, ``all``),
+        ``value`` (children at 31 March) and ``unit`` (``children``, so that a
+        disclosure rule rounds and withholds the values), one row per projected year and
+        stream.
 
     Raises
     ------
@@ -388,5 +392,6 @@ def uasc_streams(projection: Projection, dataset: Dataset | str | None = None) -
     ds = dataset if isinstance(dataset, _Dataset) else load(dataset)
     out = _carecast.uasc_streams(projection._native, ds._native)
     df = _frame(out["rows"])[["year", "horizon", "stream", "value"]]
+    df["unit"] = "children"
     df.attrs["method"] = out["method"]
     return df

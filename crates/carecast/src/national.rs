@@ -1809,10 +1809,13 @@ pub struct StreamRow {
 pub const UASC_METHOD: &str = "UASC held at the base year's stock at 31 March (their numbers follow arrivals and the National Transfer Scheme, not the council's own trends); the other children are the projected total less UASC";
 
 /// Splits a projection's total stock into unaccompanied asylum-seeking children and the
-/// rest ([`UASC_METHOD`]): `uasc` is the dataset's `uasc_stock` at 31 March of the base
-/// year, held; `other` the projected total less it; `all` the projected total (the
-/// projection's own value, unchanged). The dataset must have a `uasc_stock` table with
-/// a published figure for the base year (every `dfe:` council does).
+/// rest ([`UASC_METHOD`]). This is a subtraction, not a second model: `uasc` is the
+/// dataset's `uasc_stock` at 31 March of the base year, held unchanged in every year;
+/// `other` is the projected total minus that held figure; `all` the projected total (the
+/// projection's own value, unchanged). Neither stream is projected from its own history.
+/// Only the central value is split: the projection's interval columns (`lower_80`,
+/// `upper_80`, ...) are not carried. The dataset must have a `uasc_stock` table with a
+/// published figure for the base year (every `dfe:` council does).
 ///
 /// ```
 /// use carecast::{CohortModel, ProjectionOptions};
