@@ -76,7 +76,7 @@ def test_cli_summary_json(capsys):
 def test_uasc_streams_hold_the_base_years_uasc():
     p = carecast.CohortModel.fit("dfe:Kent").project(years=3)
     s = carecast.uasc_streams(p)
-    assert list(s.columns) == ["year", "horizon", "stream", "value"]
+    assert list(s.columns) == ["year", "horizon", "stream", "value", "unit"]
     assert len(s) == 9
     # Kent: 498 UASC looked after at 31 March 2024 (DfE, EES 2024), held.
     assert s[s.stream == "uasc"]["value"].tolist() == [498.0, 498.0, 498.0]
