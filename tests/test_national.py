@@ -76,7 +76,7 @@ def test_cli_summary_json(capsys):
 def test_uasc_streams_hold_the_base_years_uasc():
     p = carecast.CohortModel.fit("dfe:Kent").project(years=3)
     s = carecast.uasc_streams(p)
-    assert list(s.columns) == ["year", "horizon", "stream", "value"]
+    assert list(s.columns) == ["year", "horizon", "stream", "value", "unit"]
     assert len(s) == 9
     # Kent: 498 UASC looked after at 31 March 2024 (DfE, EES 2024), held.
     assert s[s.stream == "uasc"]["value"].tolist() == [498.0, 498.0, 498.0]
@@ -114,6 +114,8 @@ def test_own_backtest_warns_when_another_method_beats_the_default(capsys):
     found = _carecast.default_disagreement(ds._native, 5)
     assert found is not None
     assert found["ratio"] < 1 - found["margin"]
+    # The warning needs enough shared figures to speak (one origin/horizon pair is not).
+    assert found["figures"] >= carecast._national.MIN_DISAGREEMENT_FIGURES
     assert found["mape"] < found["default_mape"]
     with pytest.warns(carecast.CarecastWarning) as caught:
         carecast.backtest(ds, samples=50)
@@ -136,3 +138,35 @@ def test_own_backtest_is_silent_when_the_default_holds():
     with warnings.catch_warnings():
         warnings.simplefilter("error", carecast.CarecastWarning)
         carecast.backtest(ds, samples=50)
+
+
+def test_own_backtest_failure_leaves_a_successful_backtest_standing(monkeypatch):
+    import warnings
+
+    from carecast import _carecast
+
+    def fails(*_args, **_kwargs):
+        raise carecast.CarecastError("own backtest could not run")
+
+    monkeypatch.setattr(_carecast, "default_disagreement", fails)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", carecast.CarecastWarning)
+        b = carecast.backtest("derby", horizon=1, samples=50)
+    assert len(b.forecasts()) > 0
+    assert carecast._national.warn_if_default_disagrees(carecast.datasets.load("derby")) is None
+
+
+@pytest.mark.parametrize("horizon", [0, -3, "five", 2.5, float("inf"), float("nan")])
+def test_warn_if_default_disagrees_bad_horizon_is_an_argument_error(horizon):
+    ds = carecast.datasets.load("derby")
+    with pytest.raises(carecast.ArgumentError, match="horizon"):
+        carecast._national.warn_if_default_disagrees(ds, horizon)
+
+
+def test_cli_project_uasc_follows_the_disclosure_rule(capsys):
+    args = ["project", "dfe:Kent", "--years", "2", "--uasc", "--format", "json"]
+    assert main([*args, "--disclosure", "dfe"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert rows and all(r["unit"] == "children" for r in rows)
+    # Counts of children are whole numbers under the DfE rule (the raw `other` is not).
+    assert all(isinstance(r["value"], int) for r in rows), rows

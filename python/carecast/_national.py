@@ -32,6 +32,7 @@ import pandas as pd
 
 from carecast import _carecast
 from carecast import _validate as _v
+from carecast._carecast import CarecastError
 from carecast._frames import columns_frame, html_block
 from carecast.model import MAX_SAMPLES, MAX_YEARS, CarecastWarning, Projection, _seed
 
@@ -43,6 +44,8 @@ __all__ = [
     "national_backtest",
     "NATIONAL",
     "DISAGREEMENT_MARGIN",
+    "MIN_DISAGREEMENT_ORIGINS",
+    "MIN_DISAGREEMENT_FIGURES",
     "warn_if_default_disagrees",
     "uasc_streams",
 ]
@@ -279,6 +282,14 @@ def national_backtest(
 #: on a user's own backtest before it warns (``carecast::national::DISAGREEMENT_MARGIN``).
 DISAGREEMENT_MARGIN = 0.10
 
+#: The fewest origins both methods must be scored from before a disagreement warns
+#: (``carecast::national::MIN_DISAGREEMENT_ORIGINS``).
+MIN_DISAGREEMENT_ORIGINS = 3
+
+#: The fewest figures of the total both methods must be scored on before a disagreement
+#: warns (``carecast::national::MIN_DISAGREEMENT_FIGURES``).
+MIN_DISAGREEMENT_FIGURES = 6
+
 
 def warn_if_default_disagrees(
     dataset: Dataset, horizon: int | None = None
@@ -304,15 +315,24 @@ def warn_if_default_disagrees(
     dict or None
         The finding (``method``, ``mape``, ``default_method``, ``default_mape``,
         ``ratio``, ``figures``, ``margin``, ``message``), or ``None`` when the default
-        holds.
+        holds, when the methods share fewer than :data:`MIN_DISAGREEMENT_FIGURES`
+        figures of the total from :data:`MIN_DISAGREEMENT_ORIGINS` origins (too few to
+        overturn the national evidence), or when the dataset's own backtest of these
+        methods cannot run (this check is extra to the caller's backtest, whose result
+        stands; no warning is given then).
 
     Raises
     ------
-    CarecastError
-        If the dataset has no history the cohort model reads.
+    ArgumentError
+        If ``horizon`` is not a whole number of at least 1.
     """
-    h = 5 if horizon is None else min(int(horizon), 10)
-    found = _carecast.default_disagreement(dataset._native, h)
+    # Horizons past 10 years add no origin to a council's short series; the cap only
+    # bounds the work.
+    h = 5 if horizon is None else min(_v.integer("horizon", horizon, lo=1), 10)
+    try:
+        found = _carecast.default_disagreement(dataset._native, h)
+    except CarecastError:
+        return None
     if found is not None:
         warnings.warn(found["message"], CarecastWarning, stacklevel=3)
     return found
@@ -326,7 +346,9 @@ def uasc_streams(projection: Projection, dataset: Dataset | str | None = None) -
     Scheme rather than the council's own trends (on the DfE panel, holding a council's
     UASC stock has about half the error of extending its last change three years ahead;
     see ``docs/national_backtest.md``). The other children are the projected total less
-    them.
+    them. This is a subtraction, not a model of either stream: the UASC figure is the base
+    year's, unchanged in every year. Only central values are split: the projection's
+    interval columns (``lower_80``, ...) are not carried.
 
     Parameters
     ----------
@@ -340,8 +362,10 @@ def uasc_streams(projection: Projection, dataset: Dataset | str | None = None) -
     Returns
     -------
     pandas.DataFrame
-        Columns ``year``, ``horizon``, ``stream`` (``uasc``, ``other``, ``all``) and
-        ``value`` (children at 31 March), one row per projected year and stream.
+        Columns ``year``, ``horizon``, ``stream`` (``uasc``, ``other``, ``all``),
+        ``value`` (children at 31 March) and ``unit`` (``children``, so that a
+        disclosure rule rounds and withholds the values), one row per projected year and
+        stream.
 
     Raises
     ------
@@ -368,5 +392,6 @@ def uasc_streams(projection: Projection, dataset: Dataset | str | None = None) -
     ds = dataset if isinstance(dataset, _Dataset) else load(dataset)
     out = _carecast.uasc_streams(projection._native, ds._native)
     df = _frame(out["rows"])[["year", "horizon", "stream", "value"]]
+    df["unit"] = "children"
     df.attrs["method"] = out["method"]
     return df

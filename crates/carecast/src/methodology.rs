@@ -312,6 +312,10 @@
 //! dataset; when another method's MAPE of the total is below the default's on the same
 //! figures by more than [`crate::national::DISAGREEMENT_MARGIN`] (10%), the Python and CLI
 //! backtests warn, naming both and saying the default rests on the national evidence.
+//! They warn only when both methods are scored on at least
+//! [`crate::national::MIN_DISAGREEMENT_FIGURES`] (6) figures from at least
+//! [`crate::national::MIN_DISAGREEMENT_ORIGINS`] (3) origins; when this extra backtest
+//! cannot run, the user's backtest stands and no warning is given.
 //!
 //! **UASC.** [`crate::national::uasc_streams`] holds unaccompanied asylum-seeking children
 //! at the base year's `uasc_stock` (their numbers follow arrivals and the National

@@ -1709,25 +1709,45 @@ impl Disagreement {
 /// smaller difference on one council's few origins is within noise.
 pub const DISAGREEMENT_MARGIN: f64 = 0.10;
 
+/// The fewest origins a method and the default must both be scored from before
+/// [`disagreement`] compares them: with fewer, one unusual year decides.
+pub const MIN_DISAGREEMENT_ORIGINS: usize = 3;
+
+/// The fewest figures (council, origin and horizon pairs of the total) a method and the
+/// default must both be scored on before [`disagreement`] compares them.
+pub const MIN_DISAGREEMENT_FIGURES: usize = 6;
+
 /// The method of a backtest most more accurate than the default on the total, if its
 /// MAPE is below `(1 - margin)` times the default's on the same figures (the council,
-/// origin and horizon pairs both forecast). `None` when no method is, or the default did
-/// not run.
+/// origin and horizon pairs both forecast). Only methods scored alongside the default on
+/// at least [`MIN_DISAGREEMENT_FIGURES`] figures from at least
+/// [`MIN_DISAGREEMENT_ORIGINS`] origins are compared. `None` when no method is, or the
+/// default did not run.
 ///
 /// ```
 /// use carecast::national::{disagreement, NationalBacktest, Forecast, DEFAULT_METHOD};
-/// let f = |method: &str, forecast: f64| Forecast {
-///     council: "c".into(), method: method.into(), origin: 2020, horizon: 1,
+/// let f = |method: &str, origin: i32, horizon: usize, forecast: f64| Forecast {
+///     council: "c".into(), method: method.into(), origin, horizon,
 ///     band: "all".into(), forecast, actual: 100.0, scale: 1.0,
 ///     lower: vec![], upper: vec![], mc_lower: vec![], mc_upper: vec![],
 /// };
-/// let b = NationalBacktest {
-///     levels: vec![80.0], forecasts: vec![f("naive", 95.0), f(DEFAULT_METHOD, 80.0)],
+/// let mut forecasts = Vec::new();
+/// for origin in [2018, 2019, 2020] {
+///     for horizon in [1, 2] {
+///         forecasts.push(f("naive", origin, horizon, 95.0));
+///         forecasts.push(f(DEFAULT_METHOD, origin, horizon, 80.0));
+///     }
+/// }
+/// let mut b = NationalBacktest {
+///     levels: vec![80.0], forecasts,
 ///     failures: vec![], scores: vec![], councils: vec![], calibration: vec![], notes: vec![],
 /// };
 /// let d = disagreement(&b, 0.1).unwrap();
-/// assert_eq!((d.method.as_str(), d.mape, d.default_mape, d.figures), ("naive", 5.0, 20.0, 1));
+/// assert_eq!((d.method.as_str(), d.mape, d.default_mape, d.figures), ("naive", 5.0, 20.0, 6));
 /// assert!(disagreement(&b, 0.8).is_none());
+/// // Two origins (four figures) are too few to warn on.
+/// b.forecasts.retain(|f| f.origin != 2020);
+/// assert!(disagreement(&b, 0.1).is_none());
 /// ```
 pub fn disagreement(b: &NationalBacktest, margin: f64) -> Option<Disagreement> {
     let key = |f: &Forecast| (f.council.clone(), f.origin, f.horizon);
@@ -1740,7 +1760,8 @@ pub fn disagreement(b: &NationalBacktest, margin: f64) -> Option<Disagreement> {
     if default.is_empty() {
         return None;
     }
-    let mut per: BTreeMap<&str, (f64, f64, usize)> = BTreeMap::new();
+    type Tally = (f64, f64, usize, BTreeSet<i32>);
+    let mut per: BTreeMap<&str, Tally> = BTreeMap::new();
     for f in b
         .forecasts
         .iter()
@@ -1751,11 +1772,14 @@ pub fn disagreement(b: &NationalBacktest, margin: f64) -> Option<Disagreement> {
             e.0 += a;
             e.1 += d;
             e.2 += 1;
+            e.3.insert(f.origin);
         }
     }
     per.into_iter()
-        .filter(|(_, (_, d, n))| *n > 0 && *d > 0.0)
-        .map(|(m, (a, d, n))| Disagreement {
+        .filter(|(_, (_, d, n, origins))| {
+            *n >= MIN_DISAGREEMENT_FIGURES && origins.len() >= MIN_DISAGREEMENT_ORIGINS && *d > 0.0
+        })
+        .map(|(m, (a, d, n, _))| Disagreement {
             default_method: DEFAULT_METHOD.into(),
             default_mape: d / n as f64,
             method: m.into(),
@@ -1785,10 +1809,13 @@ pub struct StreamRow {
 pub const UASC_METHOD: &str = "UASC held at the base year's stock at 31 March (their numbers follow arrivals and the National Transfer Scheme, not the council's own trends); the other children are the projected total less UASC";
 
 /// Splits a projection's total stock into unaccompanied asylum-seeking children and the
-/// rest ([`UASC_METHOD`]): `uasc` is the dataset's `uasc_stock` at 31 March of the base
-/// year, held; `other` the projected total less it; `all` the projected total (the
-/// projection's own value, unchanged). The dataset must have a `uasc_stock` table with
-/// a published figure for the base year (every `dfe:` council does).
+/// rest ([`UASC_METHOD`]). This is a subtraction, not a second model: `uasc` is the
+/// dataset's `uasc_stock` at 31 March of the base year, held unchanged in every year;
+/// `other` is the projected total minus that held figure; `all` the projected total (the
+/// projection's own value, unchanged). Neither stream is projected from its own history.
+/// Only the central value is split: the projection's interval columns (`lower_80`,
+/// `upper_80`, ...) are not carried. The dataset must have a `uasc_stock` table with a
+/// published figure for the base year (every `dfe:` council does).
 ///
 /// ```
 /// use carecast::{CohortModel, ProjectionOptions};

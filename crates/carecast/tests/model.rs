@@ -257,3 +257,68 @@ fn bad_flow_changes_are_named() {
     }];
     assert!(m.project(&o).is_err());
 }
+
+/// A dataset holding one all-ages `flows_annual` table with `body` as its rows.
+fn totals_dataset(body: &str) -> carecast::Dataset {
+    let text = format!(
+        "# id: flows_annual\n# title: T\n# source: s.txt\n# source_table: T\n# unit: children\nperiod,measure,value\n{body}"
+    );
+    let t = carecast::Table::parse("flows_annual.csv", &text).unwrap();
+    carecast::Dataset::new(
+        carecast::data::dataset::DatasetHeader::new("mine", "test"),
+        vec![t],
+        vec![],
+    )
+    .unwrap()
+}
+
+#[test]
+fn totals_year_with_a_suppressed_cell_is_named_in_a_note() {
+    let ds = totals_dataset(concat!(
+        "2020/21,opening,100\n2020/21,admissions,40\n2020/21,closing,105\n",
+        "2021/22,opening,105\n2021/22,admissions,x\n2021/22,closing,110\n",
+        "2022/23,opening,110\n2022/23,admissions,45\n2022/23,closing,112\n",
+    ));
+    let h = carecast::model::History::totals_from_dataset(&ds).unwrap();
+    assert_eq!(h.years.len(), 2);
+    let note = h
+        .notes
+        .iter()
+        .find(|n| n.contains("2021/22 is left out"))
+        .unwrap_or_else(|| panic!("no note for 2021/22 in {:?}", h.notes));
+    assert!(note.contains("`flows_annual`"), "{note}");
+    assert!(note.contains("line 11"), "{note}");
+    assert!(note.contains("`admissions` is `x`"), "{note}");
+}
+
+#[test]
+fn totals_with_every_year_suppressed_is_an_error_naming_the_cells() {
+    let ds = totals_dataset("2020/21,opening,100\n2020/21,admissions,<10\n2020/21,closing,105\n");
+    let e = carecast::model::History::totals_from_dataset(&ds)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("2020/21 is left out"), "{e}");
+    assert!(e.contains("`admissions` is `<10`"), "{e}");
+}
+
+#[test]
+fn builder_refuses_a_change_falling_by_more_than_100_percent() {
+    use carecast::model::FlowChange;
+    let with = |adm: f64, dis: f64| {
+        let mut c = FlowChange::new("all");
+        c.admissions_percent = adm;
+        c.discharge_percent = dis;
+        ProjectionOptions::builder(2017, 5).changes(vec![c]).build()
+    };
+    assert!(with(-100.0, -100.0).is_ok());
+    let e = with(-100.5, 0.0).unwrap_err().to_string();
+    assert!(
+        e.contains("changes[0].admissions_percent") && e.contains("100%"),
+        "{e}"
+    );
+    let e = with(0.0, -250.0).unwrap_err().to_string();
+    assert!(
+        e.contains("changes[0].discharge_percent") && e.contains("100%"),
+        "{e}"
+    );
+}

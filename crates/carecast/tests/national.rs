@@ -453,4 +453,31 @@ fn uasc_streams_hold_the_base_years_uasc_and_add_up() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("derbyshire") && e.contains("uasc_stock"), "{e}");
+    // A suppressed (`c`) base-year UASC figure is an error naming council, table and year.
+    let mut hidden = d.clone();
+    let t = hidden
+        .tables
+        .iter_mut()
+        .find(|t| t.meta.id == "uasc_stock")
+        .unwrap();
+    for r in &mut t.records {
+        if r.period.map(|p| p.to_string()) == Some("2024-03-31".into()) {
+            r.cell = carecast::Cell::Suppressed {
+                text: "c".into(),
+                lower: 0.0,
+                upper: None,
+            };
+        }
+    }
+    let p = CohortModel::fit(&d)
+        .unwrap()
+        .project(&ProjectionOptions::new(2024, 2))
+        .unwrap();
+    let e = carecast::national::uasc_streams(&p, &hidden)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(&d.name) && e.contains("uasc_stock") && e.contains("31 March 2024"),
+        "{e}"
+    );
 }

@@ -43,6 +43,27 @@ fn exact(t: &Table, pick: impl Fn(&Record) -> bool) -> Vec<(&Record, f64)> {
         .collect()
 }
 
+/// The cells of `t` picked by `pick` that are printed but are not counts (`<10`, `x`,
+/// `c`, ...), each named by its table, file, line, period, measure and band.
+fn unreadable(t: &Table, pick: impl Fn(&Record) -> bool) -> Vec<String> {
+    t.records
+        .iter()
+        .filter(|r| pick(r) && r.cell.value().is_none())
+        .map(|r| {
+            format!(
+                "`{}` ({}) line {}, {} `{}`{} is `{}`, not a count",
+                t.meta.id,
+                t.meta.file,
+                r.line,
+                r.period.map_or_else(String::new, |p| p.to_string()),
+                r.measure,
+                r.band.map_or_else(String::new, |b| format!(" band `{b}`")),
+                r.cell.text()
+            )
+        })
+        .collect()
+}
+
 /// A table, a measure, a calendar year and how to read a record's calendar year.
 type Wanted<'a> = (&'a Table, &'a str, i32, &'a dyn Fn(&Record) -> Option<i32>);
 
@@ -294,33 +315,63 @@ impl History {
                     .collect()
             })
             .unwrap_or_default();
-        let flows = exact(adm, |r| r.measure == "admissions" && all(r))
-            .into_iter()
-            .filter_map(|(r, a)| {
-                let Some(Period::Year(fy)) = r.period else {
-                    return None;
-                };
-                let y = fy.end_year();
-                Some(YearFlows {
-                    year: fy,
-                    opening: vec![*stocks.get(&(y - 1))?],
-                    admissions: vec![a],
-                    closing: vec![*stocks.get(&y)?],
-                    discharges: discharges.get(&y).copied(),
-                })
+        let adm_years: std::collections::BTreeSet<FinancialYear> = adm
+            .records
+            .iter()
+            .filter(|r| r.measure == "admissions" && all(r))
+            .filter_map(|r| match r.period {
+                Some(Period::Year(fy)) => Some(fy),
+                _ => None,
             })
-            .collect::<Vec<_>>();
-        let mut flows = flows;
-        flows.sort_by_key(|f| f.year);
-        Self::finish(
-            ds,
-            BandScheme::all_ages(),
-            flows,
-            vec![format!(
-                "all-ages totals (the `all` rows of `{}` and `{}`): the model runs on one band of ages 0-17 with stock and admissions spread uniformly over ages",
-                stock.meta.id, adm.meta.id
-            )],
-        )
+            .collect();
+        let admissions: std::collections::BTreeMap<FinancialYear, f64> =
+            exact(adm, |r| r.measure == "admissions" && all(r))
+                .into_iter()
+                .filter_map(|(r, a)| match r.period {
+                    Some(Period::Year(fy)) => Some((fy, a)),
+                    _ => None,
+                })
+                .collect();
+        let mut flows = Vec::new();
+        let mut gaps = Vec::new();
+        for fy in adm_years {
+            let y = fy.end_year();
+            if let (Some(&o), Some(&a), Some(&c)) =
+                (stocks.get(&(y - 1)), admissions.get(&fy), stocks.get(&y))
+            {
+                flows.push(YearFlows {
+                    year: fy,
+                    opening: vec![o],
+                    admissions: vec![a],
+                    closing: vec![c],
+                    discharges: discharges.get(&y).copied(),
+                });
+                continue;
+            }
+            // A year is left out for a missing opening stock too (the first year of the
+            // tables has none); only printed cells that are not counts are named here.
+            let stock_at = |at: i32| {
+                move |r: &Record| {
+                    r.measure == "stock"
+                        && all(r)
+                        && matches!(r.period, Some(Period::Date(d)) if d.is_year_end() && d.year == at)
+                }
+            };
+            let mut cells = unreadable(stock, stock_at(y - 1));
+            cells.extend(unreadable(adm, |r| {
+                r.measure == "admissions" && all(r) && r.period == Some(Period::Year(fy))
+            }));
+            cells.extend(unreadable(stock, stock_at(y)));
+            if !cells.is_empty() {
+                gaps.push(format!("{fy} is left out of the fit: {}", cells.join("; ")));
+            }
+        }
+        let mut notes = vec![format!(
+            "all-ages totals (the `all` rows of `{}` and `{}`): the model runs on one band of ages 0-17 with stock and admissions spread uniformly over ages",
+            stock.meta.id, adm.meta.id
+        )];
+        notes.extend(gaps);
+        Self::finish(ds, BandScheme::all_ages(), flows, notes)
     }
 
     fn from_bands(ds: &Dataset, stock: &Table, adm: &Table) -> Result<History> {
@@ -387,43 +438,60 @@ impl History {
 
     fn from_totals(ds: &Dataset, t: &Table) -> Result<History> {
         let scheme = BandScheme::all_ages();
+        const MEASURES: [&str; 4] = ["opening", "admissions", "discharges", "closing"];
         let mut by_year: std::collections::BTreeMap<i32, [Option<f64>; 4]> = Default::default();
-        for (r, v) in exact(t, |_| true) {
+        for r in &t.records {
             let Some(Period::Year(fy)) = r.period else {
                 continue;
             };
-            let i = match r.measure.as_str() {
-                "opening" => 0,
-                "admissions" => 1,
-                "discharges" => 2,
-                "closing" => 3,
-                _ => continue,
+            let Some(i) = MEASURES.iter().position(|m| *m == r.measure) else {
+                continue;
             };
-            by_year.entry(fy.end_year()).or_default()[i] = Some(v);
+            // Every printed year gets an entry, so a year whose cells are all suppressed
+            // is named in a note below rather than dropped unseen.
+            by_year.entry(fy.end_year()).or_default()[i] = r.cell.value();
         }
-        let flows = by_year
-            .into_iter()
-            .filter_map(|(y, v)| match v {
-                [Some(o), Some(a), d, Some(c)] => Some(YearFlows {
-                    year: FinancialYear::ending(y),
+        let mut flows = Vec::new();
+        let mut gaps = Vec::new();
+        for (y, v) in by_year {
+            let fy = FinancialYear::ending(y);
+            if let [Some(o), Some(a), d, Some(c)] = v {
+                flows.push(YearFlows {
+                    year: fy,
                     opening: vec![o],
                     admissions: vec![a],
                     closing: vec![c],
                     discharges: d,
-                }),
-                _ => None,
-            })
-            .collect();
-        Self::finish(
-            ds,
-            scheme,
-            flows,
-            vec![format!(
-                "only all-ages totals are published: the model runs on one band of ages 0-17 with stock and admissions spread uniformly over ages (from `{}`, {}); each year starts from its printed opening figure",
-                t.meta.id,
-                t.meta.citation()
-            )],
-        )
+                });
+                continue;
+            }
+            let needed = |m: &str| m != "discharges";
+            let mut cells = unreadable(t, |r| {
+                needed(&r.measure)
+                    && MEASURES.contains(&r.measure.as_str())
+                    && r.period == Some(Period::Year(fy))
+            });
+            for (i, m) in MEASURES.iter().enumerate() {
+                let printed = t
+                    .records
+                    .iter()
+                    .any(|r| r.measure == *m && r.period == Some(Period::Year(fy)));
+                if needed(m) && v[i].is_none() && !printed {
+                    cells.push(format!(
+                        "`{}` ({}) has no `{m}` row for {fy}",
+                        t.meta.id, t.meta.file
+                    ));
+                }
+            }
+            gaps.push(format!("{fy} is left out of the fit: {}", cells.join("; ")));
+        }
+        let mut notes = vec![format!(
+            "only all-ages totals are published: the model runs on one band of ages 0-17 with stock and admissions spread uniformly over ages (from `{}`, {}); each year starts from its printed opening figure",
+            t.meta.id,
+            t.meta.citation()
+        )];
+        notes.extend(gaps);
+        Self::finish(ds, scheme, flows, notes)
     }
 
     /// The history truncated to the years ending on or before 31 March `end_year` (for
@@ -471,9 +539,16 @@ impl History {
         notes: Vec<String>,
     ) -> Result<History> {
         if flows.is_empty() {
+            // The notes after the first name the years left out and the cells that did it.
+            let why = notes.get(1..).unwrap_or_default().join("; ");
             return Err(Error::model(format!(
-                "dataset {:?}: no year has complete, unsuppressed opening, admissions and closing figures",
-                ds.name
+                "dataset {:?}: no year has complete, unsuppressed opening, admissions and closing figures{}",
+                ds.name,
+                if why.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({why})")
+                }
             )));
         }
         Ok(History {

@@ -179,6 +179,18 @@ impl ProjectionOptions {
                     ));
                 }
             }
+            for (field, v) in [
+                ("admissions_percent", c.admissions_percent),
+                ("discharge_percent", c.discharge_percent),
+            ] {
+                if v < -100.0 {
+                    return Err(Error::argument(
+                        format!("changes[{i}].{field}"),
+                        v,
+                        "a rate cannot fall by more than 100%",
+                    ));
+                }
+            }
         }
         Ok(())
     }

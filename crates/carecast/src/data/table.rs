@@ -709,11 +709,27 @@ fn parse_body(
             "no `unit` column and no `# unit:` header",
         ));
     }
-    // Rows are at most the lines of the body: reserving that (up to the row limit) once
-    // avoids the doubling of a growing vector, whose spare capacity would be up to half
-    // of it. Pages reserved but not filled (blank lines) are not touched.
-    let most = body.bytes().filter(|&b| b == b'\n').count() + 1;
-    let mut out: Vec<Record> = Vec::with_capacity(most.min(max_rows));
+    // Reserving the rows once avoids the doubling of a growing vector, whose spare
+    // capacity would be up to half of it. The reservation is bounded by what the bytes can
+    // hold: the csv reader skips empty lines, and (the reader not being flexible) a row of
+    // n columns has n - 1 separators and a line end, so rows are at most the non-empty
+    // lines and at most the body's bytes over n (plus a last row with no line end); then
+    // by the row limit. A file of blank lines reserves nothing.
+    let shortest = headers.len().max(1);
+    let non_empty = body
+        .split('\n')
+        .filter(|l| !l.trim_end_matches('\r').is_empty())
+        .count();
+    let most = non_empty.min(body.len() / shortest + 1).min(max_rows);
+    let mut out: Vec<Record> = Vec::new();
+    out.try_reserve_exact(most).map_err(|e| {
+        Error::data(
+            loc.clone(),
+            format!(
+                "cannot reserve memory for {most} rows (the rows the file's bytes can hold, at most {max_rows}, MAX_TABLE_ROWS): {e}"
+            ),
+        )
+    })?;
     let mut texts = Texts::default();
     let mut row = csv::StringRecord::new();
     let mut lines = Lines::new(body, first_line + 1);
