@@ -218,7 +218,9 @@ pub(crate) fn uasc_streams(
 ) -> PyResult<Py<PyDict>> {
     let p = std::sync::Arc::clone(&projection.inner);
     let d = std::sync::Arc::clone(&dataset.inner);
-    let rows = run(py, move || national::uasc_streams(&p, &d))?;
+    let rows = run(py, move || {
+        national::uasc_streams(&carecast::Projection::from(&*p), &d)
+    })?;
     let out = PyDict::new(py);
     out.set_item("rows", crate::convert::columns(py, &rows)?)?;
     out.set_item("method", national::UASC_METHOD)?;
