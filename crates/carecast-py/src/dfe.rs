@@ -51,24 +51,7 @@ fn panel_with(files: &[String], release: Option<&str>) -> carecast::Result<Panel
     Ok(p)
 }
 
-/// The columns of the panel, in the order of `cla_panel.csv`'s header (which
-/// `Panel::rows_csv` writes; a test below keeps the two the same).
-const PANEL_COLUMNS: [&str; 12] = [
-    "year",
-    "geographic_level",
-    "area_code",
-    "old_la_code",
-    "area_name",
-    "measure",
-    "breakdown",
-    "value",
-    "status",
-    "printed",
-    "release",
-    "source",
-];
-
-/// Panel rows as columns named and ordered by [`PANEL_COLUMNS`]: `year` an int64 array,
+/// Panel rows as columns named and ordered by `Panel::COLUMNS`: `year` an int64 array,
 /// `value` a float64 array (NaN where the status is neither `published` nor `derived`),
 /// the rest numpy object arrays of `str`.
 fn panel_columns(py: Python<'_>, rows: &[dfe::panel::Row]) -> PyResult<Py<PyDict>> {
@@ -85,7 +68,7 @@ fn panel_columns(py: Python<'_>, rows: &[dfe::panel::Row]) -> PyResult<Py<PyDict
         printed,
         release,
         source,
-    ] = PANEL_COLUMNS;
+    ] = dfe::Panel::COLUMNS;
     Ok(Columns::new(py, rows)
         .int(year, |r| i64::from(r.year))?
         .text(level, |r| r.geographic_level)?
@@ -105,7 +88,7 @@ fn panel_columns(py: Python<'_>, rows: &[dfe::panel::Row]) -> PyResult<Py<PyDict
 /// The names of the panel's columns, in order (those of `cla_panel.csv`).
 #[pyfunction]
 pub(crate) fn dfe_panel_columns() -> Vec<&'static str> {
-    PANEL_COLUMNS.to_vec()
+    dfe::Panel::COLUMNS.to_vec()
 }
 
 /// The national panel as columns (those of `cla_panel.csv`): the latest release per
@@ -218,15 +201,4 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(dfe_councils, m)?)?;
     m.add_function(wrap_pyfunction!(dfe_reconcile_sources, m)?)?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::PANEL_COLUMNS;
-
-    #[test]
-    fn panel_columns_are_the_csv_header() {
-        let csv = carecast::dfe::Panel::rows_csv(&[]);
-        assert_eq!(csv.trim_end(), PANEL_COLUMNS.join(","));
-    }
 }

@@ -814,23 +814,8 @@ fn stock_slope(h: &History) -> Option<(f64, f64, Vec<i32>)> {
         years[years.len() - keep..].to_vec(),
         y[y.len() - keep..].to_vec(),
     );
-    if years.len() < 2 || y.iter().any(|v| *v <= 0.0) {
-        return None;
-    }
-    let x: Vec<f64> = years.iter().map(|v| f64::from(*v)).collect();
-    let ly: Vec<f64> = y.iter().map(|v| v.ln()).collect();
-    let b = crate::model::ols_slope(&x, &ly);
-    let n = x.len() as f64;
-    let (xm, ym) = (x.iter().sum::<f64>() / n, ly.iter().sum::<f64>() / n);
-    let sxx: f64 = x.iter().map(|v| (v - xm).powi(2)).sum();
-    let resid: f64 = x
-        .iter()
-        .zip(&ly)
-        .map(|(xi, yi)| (yi - ym - b * (xi - xm)).powi(2))
-        .sum();
-    let mean_stock = y.iter().sum::<f64>() / n;
-    let rv = if x.len() > 2 { resid / (n - 2.0) } else { 0.0 };
-    let var = rv.max(1.0 / mean_stock) / sxx;
+    let points: Vec<(i32, f64)> = years.iter().copied().zip(y).collect();
+    let (b, var) = log_growth(&points)?;
     Some((b, var, years))
 }
 

@@ -447,3 +447,10 @@ fn council_documents_against_dfe() {
     assert!(!of("D2N2", "measure=admissions, band=all").is_empty());
     assert!(!of("Derby City", "measure=stock, band=all").is_empty());
 }
+
+/// The CSV header the panel writes is its column list (which the Python binding hands over).
+#[test]
+fn panel_columns_are_the_csv_header() {
+    let csv = carecast::dfe::Panel::rows_csv(&[]);
+    assert_eq!(csv.trim_end(), carecast::dfe::Panel::COLUMNS.join(","));
+}

@@ -607,23 +607,30 @@ impl Panel {
             .collect()
     }
 
-    /// Rows as CSV with the header of `cla_panel.csv`.
+    /// The panel's columns, in the order of `cla_panel.csv`'s header.
+    ///
+    /// ```
+    /// assert_eq!(carecast::dfe::Panel::COLUMNS[7], "value");
+    /// ```
+    pub const COLUMNS: [&'static str; 12] = [
+        "year",
+        "geographic_level",
+        "area_code",
+        "old_la_code",
+        "area_name",
+        "measure",
+        "breakdown",
+        "value",
+        "status",
+        "printed",
+        "release",
+        "source",
+    ];
+
+    /// Rows as CSV with the header of `cla_panel.csv` ([`Panel::COLUMNS`]).
     pub fn rows_csv(rows: &[Row]) -> String {
         let mut w = csv::Writer::from_writer(Vec::new());
-        let _ = w.write_record([
-            "year",
-            "geographic_level",
-            "area_code",
-            "old_la_code",
-            "area_name",
-            "measure",
-            "breakdown",
-            "value",
-            "status",
-            "printed",
-            "release",
-            "source",
-        ]);
+        let _ = w.write_record(Self::COLUMNS);
         for r in rows {
             let _ = w.write_record([
                 r.year.to_string().as_str(),
