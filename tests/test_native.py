@@ -254,3 +254,23 @@ def test_a_table_file_is_read_by_the_core_and_crosses_as_arrays(tmp_path):
     with pytest.raises(carecast.DataError, match=r"cp1252\.csv.*byte 22 is not UTF-8") as e:
         datasets.read_table(bad)
     assert e.value.kind == "io" and e.value.location["file"] == str(bad)
+
+
+def test_audit_and_uasc_streams_cross_as_typed_columns(tmp_path):
+    """The last two results that went through a generic serde path come as typed arrays."""
+    truth = carecast.ssda903.synthesize(tmp_path, seed=2, admissions_per_year=60)
+    native, audit = _carecast.ssda903_load([str(tmp_path)])
+    assert list(audit) == ["rule", "action", "rows", "children", "detail"]
+    _assert_typed(audit, text=("rule", "action", "detail"), ints=("rows", "children"))
+    rules = list(audit["rule"])
+    assert audit["children"][rules.index("short_break")] == truth["short_break_children"]
+    # The synthetic truth is plain Python: ints keyed by the year as text.
+    assert all(isinstance(k, str) and type(v) is int for k, v in truth["stock"].items())
+    assert type(truth["episode_rows"]) is int and truth["episode_rows"] > 0
+    p = carecast.CohortModel.fit("dfe:Kent").project(years=2)
+    out = _carecast.uasc_streams(p._native, datasets.load("dfe:Kent")._native)
+    rows = out["rows"]
+    assert list(rows) == ["year", "horizon", "stream", "value"]
+    _assert_typed(rows, text=("year", "stream"), ints=("horizon",))
+    assert sorted(set(rows["stream"])) == ["all", "other", "uasc"]
+    assert sorted(set(rows["horizon"].tolist())) == [1, 2]

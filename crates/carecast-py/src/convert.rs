@@ -3,7 +3,8 @@
 //! Inputs that are plain mappings (projection methods, market options, scenarios given as
 //! dicts) are read once into the core's types through `serde_json::Value`; results reach
 //! Python either as columns (`numpy` arrays of numbers or of `str`, or lists, one per field of a
-//! row type) or, for small descriptive parts (assumptions, notes), as dicts and lists.
+//! row type, built by [`Columns`] field by field) or, for small descriptive parts
+//! (assumptions, notes), as dicts and lists.
 
 use std::collections::HashMap;
 
@@ -146,66 +147,6 @@ pub(crate) fn value_to_py<T: Serialize>(py: Python<'_>, v: &T) -> PyResult<Py<Py
         crate::errors::to_py(py, Error::model(format!("cannot convert result: {e}")))
     })?;
     to_py(py, &value)
-}
-
-/// Builds `dict[str, column]` from rows through their serde form: each field becomes a
-/// column; a field whose values are all integers becomes an int64 numpy array, all
-/// numbers a float64 one, one of strings a list of `str`, anything else a list of Python
-/// objects.
-///
-/// This is the generic, slower path (every row becomes a `serde_json::Value` first). The
-/// results of this crate use [`Columns`], typed per result type; this one is left for the
-/// SSDA903 audit rows only.
-pub(crate) fn columns<T: Serialize>(py: Python<'_>, rows: &[T]) -> PyResult<Py<PyDict>> {
-    let values = rows
-        .iter()
-        .map(serde_json::to_value)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| crate::errors::to_py(py, Error::model(format!("cannot convert rows: {e}"))))?;
-    let mut names: Vec<String> = Vec::new();
-    for v in &values {
-        if let Value::Object(map) = v {
-            for k in map.keys() {
-                if !names.contains(k) {
-                    names.push(k.clone());
-                }
-            }
-        }
-    }
-    let out = PyDict::new(py);
-    for name in &names {
-        let cells: Vec<&Value> = values
-            .iter()
-            .map(|v| v.get(name).unwrap_or(&Value::Null))
-            .collect();
-        if cells.iter().all(|c| c.is_i64()) {
-            let ints: Vec<i64> = cells
-                .iter()
-                .map(|c| c.as_i64().unwrap_or_default())
-                .collect();
-            out.set_item(name, ints.into_pyarray(py))?;
-        } else if cells.iter().all(|c| c.is_number()) {
-            let floats: Vec<f64> = cells
-                .iter()
-                .map(|c| c.as_f64().unwrap_or(f64::NAN))
-                .collect();
-            out.set_item(name, floats.into_pyarray(py))?;
-        } else if cells.iter().all(|c| c.is_string()) {
-            let mut strings = Strings::default();
-            let col = PyList::empty(py);
-            for c in cells {
-                col.append(strings.get(py, c.as_str().unwrap_or_default()))?;
-            }
-            out.set_item(name, col)?;
-        } else {
-            let col = PyList::empty(py);
-            for c in cells {
-                col.append(to_py(py, c)?)?;
-            }
-            out.set_item(name, col)?;
-        }
-    }
-    Ok(out.unbind())
 }
 
 /// Columns of typed rows, built field by field straight from the rows (no serde form in

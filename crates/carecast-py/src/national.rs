@@ -222,7 +222,13 @@ pub(crate) fn uasc_streams(
         national::uasc_streams(&carecast::Projection::from(&*p), &d)
     })?;
     let out = PyDict::new(py);
-    out.set_item("rows", crate::convert::columns(py, &rows)?)?;
+    let cols = Columns::new(py, &rows)
+        .text("year", |r| r.year.as_str())?
+        .int("horizon", |r| count(r.horizon))?
+        .text("stream", |r| r.stream.as_str())?
+        .float("value", |r| r.value)?
+        .finish();
+    out.set_item("rows", cols)?;
     out.set_item("method", national::UASC_METHOD)?;
     Ok(out.unbind())
 }

@@ -8,7 +8,7 @@ use pyo3::types::PyDict;
 use carecast::ssda903::moves::MovesModel;
 use carecast::ssda903::{self, simulate, synth};
 
-use crate::convert::{columns, value_to_py};
+use crate::convert::{Columns, count};
 use crate::data::{Dataset, Reconciliation};
 use crate::errors::run;
 
@@ -21,23 +21,22 @@ fn ssda903_load(
 ) -> PyResult<(Dataset, Py<pyo3::types::PyDict>)> {
     let (dataset, audit) = run(py, || {
         let r = ssda903::load(&paths)?;
-        let audit: Vec<serde_json::Value> = r
-            .audit
-            .iter()
-            .map(|a| {
-                serde_json::json!({
-                    "rule": a.rule, "action": a.action, "rows": a.rows,
-                    "children": a.children, "detail": a.detail,
-                })
-            })
-            .collect();
-        Ok((r.dataset, audit))
+        Ok((r.dataset, r.audit))
     })?;
-    Ok((Dataset::new(dataset), columns(py, &audit)?))
+    let cols = Columns::new(py, &audit)
+        .text("rule", |a| a.rule)?
+        .text("action", |a| a.action)?
+        .int("rows", |a| count(a.rows))?
+        .int("children", |a| count(a.children))?
+        .text("detail", |a| a.detail.as_str())?
+        .finish();
+    Ok((Dataset::new(dataset), cols))
 }
 
-/// Writes a synthetic return under `dir`; returns its true figures as JSON
-/// (`stock`: 31 March year -> children; `starts`, `ceases`: closing year -> children).
+/// Writes a synthetic return under `dir`; returns its true figures as a dict: `stock`
+/// (31 March year -> children), `starts` and `ceases` (closing year -> children), each a
+/// dict keyed by the year as text, then `short_break_children`, `no_header_children`,
+/// `episode_rows` and `children` (ints).
 #[pyfunction]
 #[pyo3(signature = (dir, seed=1, first_year=2020, years=5, admissions_per_year=300.0, short_breaks_per_year=15.0, year_column=false, dates="mixed", traps=true))]
 #[allow(clippy::too_many_arguments)]
@@ -52,7 +51,7 @@ fn ssda903_synthesize(
     year_column: bool,
     dates: &str,
     traps: bool,
-) -> PyResult<Py<PyAny>> {
+) -> PyResult<Py<PyDict>> {
     let truth = run(py, || {
         let dates = match dates {
             "dmy" => synth::DateStyle::Dmy,
@@ -82,30 +81,42 @@ fn ssda903_synthesize(
         };
         let s = synth::generate(&o)?;
         s.write(&dir)?;
-        let t = &s.truth;
-        let stock: std::collections::BTreeMap<String, u32> = t
-            .stock_by_age
-            .keys()
-            .map(|y| (y.to_string(), t.stock_total(*y).unwrap_or(0)))
-            .collect();
-        let starts: std::collections::BTreeMap<String, u32> = t
-            .starts_by_age
-            .keys()
-            .map(|y| (y.to_string(), t.starts_total(*y).unwrap_or(0)))
-            .collect();
-        let ceases: std::collections::BTreeMap<String, u32> = t
-            .ceases_by_reason
-            .keys()
-            .map(|y| (y.to_string(), t.ceases_total(*y).unwrap_or(0)))
-            .collect();
-        Ok(serde_json::json!({
-            "stock": stock, "starts": starts, "ceases": ceases,
-            "short_break_children": t.short_break_children,
-            "no_header_children": t.no_header_children,
-            "episode_rows": t.episode_rows, "children": t.children,
-        }))
+        Ok(s.truth)
     })?;
-    value_to_py(py, &truth)
+    let t = &truth;
+    let out = PyDict::new(py);
+    let stock = t
+        .stock_by_age
+        .keys()
+        .filter_map(|&y| Some((y, t.stock_total(y)?)));
+    out.set_item("stock", year_totals(py, stock)?)?;
+    let starts = t
+        .starts_by_age
+        .keys()
+        .filter_map(|&y| Some((y, t.starts_total(y)?)));
+    out.set_item("starts", year_totals(py, starts)?)?;
+    let ceases = t
+        .ceases_by_reason
+        .keys()
+        .filter_map(|&y| Some((y, t.ceases_total(y)?)));
+    out.set_item("ceases", year_totals(py, ceases)?)?;
+    out.set_item("short_break_children", t.short_break_children)?;
+    out.set_item("no_header_children", t.no_header_children)?;
+    out.set_item("episode_rows", t.episode_rows)?;
+    out.set_item("children", t.children)?;
+    Ok(out.unbind())
+}
+
+/// `{year as text: total}` for the synthetic truth's yearly totals.
+fn year_totals<'py>(
+    py: Python<'py>,
+    totals: impl Iterator<Item = (i32, u32)>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    for (year, n) in totals {
+        d.set_item(year.to_string(), n)?;
+    }
+    Ok(d)
 }
 
 /// Reads SSDA903 returns under `paths`, fits the moves model on the last `fit_years`
@@ -128,6 +139,8 @@ fn ssda903_project(
     parameter_uncertainty: bool,
 ) -> PyResult<Py<PyDict>> {
     let p = run(py, || {
+        // Levels are checked before the returns are read (`simulate` checks them again).
+        carecast::stochastic::check_levels(&levels)?;
         let r = ssda903::load(&paths)?;
         let held = u32::try_from(r.clean.last_year - r.clean.first_year + 1).unwrap_or(1);
         let m = MovesModel::fit(&r.clean, fit_years.unwrap_or(held.min(3)))?;
