@@ -25,7 +25,7 @@ from __future__ import annotations
 import itertools
 import os
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Sized
 from typing import Any
 
 import numpy as np
@@ -112,10 +112,17 @@ def level_label(level: float) -> str:
 
 
 def _levels(levels: Any) -> list[float]:
-    """Interval levels in percent, each strictly between 1 and 100.
+    """Interval levels in percent as a list of floats, in the order given.
 
-    A level below 1 is refused rather than taken at face value: ``levels=[0.8]`` is almost
-    always a fraction meant as 80%, and a 0.8% interval is too narrow to be of use.
+    Only coercion happens here: one number or any iterable of numbers (numpy arrays and
+    scalars included) becomes a list of finite floats. The core checks the list where it
+    is used (``carecast::stochastic::check_levels``: at least one level and at most
+    :data:`MAX_LEVELS`, each strictly between 0 and 100, no level twice and no two with
+    one column label) and its ``ArgumentError`` comes through as it is.
+
+    One check stays here because the core has no view on it: a level below 1 is refused
+    rather than taken at face value, since ``levels=[0.8]`` is almost always a fraction
+    meant as 80%, and a 0.8% interval is too narrow to be of use.
     """
     if levels is None:
         return [float(x) for x in DEFAULT_LEVELS]
@@ -125,18 +132,10 @@ def _levels(levels: Any) -> list[float]:
         levels = levels.ravel().tolist()
     elif not isinstance(levels, Iterable):
         _v.fail("levels", levels, "expected a number or a list of numbers such as [80, 90]")
-    # At most one more than the limit is read, so an endless iterator cannot hang here.
-    given = list(itertools.islice(levels, MAX_LEVELS + 1))
-    if len(given) > MAX_LEVELS:
-        _v.fail(
-            "levels",
-            levels,
-            f"more than MAX_LEVELS = {MAX_LEVELS} levels: at most {MAX_LEVELS} may be asked "
-            "for at once",
-        )
+    # A sized container is read whole (so the core's error counts it); an iterator at
+    # most one past the limit, so an endless one cannot hang here.
+    given = list(levels if isinstance(levels, Sized) else itertools.islice(levels, MAX_LEVELS + 1))
     out = [_v.number("levels", v) for v in given]
-    if not out:
-        _v.fail("levels", levels, "needs at least one level, e.g. [80, 90]")
     for v in out:
         if 0 < v < 1:
             _v.fail(
@@ -145,23 +144,6 @@ def _levels(levels: Any) -> list[float]:
                 f"levels are percentages: {v:g} would be a {v:g}% interval "
                 f"(did you mean {100 * v:g}?)",
             )
-        if not 1 <= v < 100:
-            _v.fail("levels", levels, f"{v:g} is not a percentage from 1 to below 100")
-    named: dict[str, float] = {}
-    for v in out:
-        label = level_label(v)
-        if label in named:
-            other = named[label]
-            if other == v:
-                _v.fail("levels", levels, f"the level {v:g} is given twice")
-            _v.fail(
-                "levels",
-                levels,
-                f"the levels {other!r} and {v!r} would both be labelled {label} (columns "
-                f"lower_{label}, upper_{label}); give levels that differ in their first six "
-                "significant digits",
-            )
-        named[label] = v
     return out
 
 
@@ -214,22 +196,23 @@ class Projection:
     ) -> None:
         self._native = native
         self._assumptions: dict[str, Any] | None = None
-        self._cal_levels = list(calibrated_levels) if calibrated_levels else []
+        self._cal_levels = [] if calibrated_levels is None else list(calibrated_levels)
         self._cal: dict[str, Any] | None = None
-        if self._cal_levels:
+        if calibrated_levels is not None:
             if not isinstance(native, _carecast.Projection):
                 raise ArgumentError("calibrated intervals need a deterministic projection")
+            # The core checks the levels (an empty list is refused there).
             self._cal = native.calibrated(self._cal_levels)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self._native, self._cal_levels))
+        return (type(self), (self._native, self._cal_levels if self._cal is not None else None))
 
     @property
     def intervals(self) -> str | None:
         """Kind of the intervals: ``"monte_carlo"``, ``"calibrated"`` or ``None``."""
         if isinstance(self._native, _carecast.IntervalProjection):
             return "monte_carlo"
-        return "calibrated" if self._cal_levels else None
+        return "calibrated" if self._cal is not None else None
 
     @property
     def levels(self) -> list[float]:

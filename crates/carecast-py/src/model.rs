@@ -280,6 +280,8 @@ impl Projection {
     fn calibrated(&self, py: Python<'_>, levels: Vec<f64>) -> PyResult<Py<PyDict>> {
         let p = Arc::clone(&self.inner);
         let rows = run(py, move || {
+            // The same checks as every other interval (the columns keep the order given).
+            carecast::stochastic::check_levels(&levels)?;
             let p = carecast::Projection::from(&*p);
             carecast::national::calibrated_intervals(&p, &levels).map(|r| (r, levels.len()))
         })?;
