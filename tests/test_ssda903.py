@@ -305,3 +305,43 @@ def test_project_levels_match_the_cohort_model(returns):
     for bad in ([0.8], [100], [80.00000001, 80.00000002], [80, 80], []):
         with pytest.raises(carecast.ArgumentError, match="levels"):
             carecast.ssda903.project(folder, years=1, samples=50, seed=2, levels=bad)
+
+
+def test_disclosed_results_share_one_pattern_and_pickle(returns):
+    folder, _ = returns
+    from carecast.ssda903 import DisclosedTable, RecordsReconciliation
+
+    safe = carecast.ssda903.load(folder, disclosure="dfe")
+    t = safe.table("cic_by_age")
+    assert isinstance(t, DisclosedTable) and t.disclosure == "dfe"
+    rec = carecast.ssda903.reconcile(safe, council="Derby")
+    assert isinstance(rec, RecordsReconciliation) and rec.disclosure == "dfe"
+    for obj in (t, rec):
+        back = pickle.loads(pickle.dumps(obj))
+        assert type(back) is type(obj) and back.disclosure == obj.disclosure
+        pd.testing.assert_frame_equal(back.to_pandas(), obj.to_pandas())
+    # The defaults: a table made from records is disclosed, a reconciliation is not.
+    assert DisclosedTable(t._native).disclosure == "dfe"
+    assert RecordsReconciliation(rec._native).disclosure == "none"
+    exact = RecordsReconciliation(rec._native).to_pandas()
+    assert (exact["unit"] == "children").all() and "c" not in set(map(str, exact["expected"]))
+    assert (t.to_pandas()["unit"] == safe.table("cic_by_age")._native.columns()["unit"]).all()
+
+
+def test_unknown_disclosure_is_one_error_everywhere(returns):
+    folder, _ = returns
+    from carecast import export
+
+    errors = []
+    for call in (
+        lambda: export.disclose(pd.DataFrame({"value": [1.0]}), "ons"),
+        lambda: export.disclosure_control("ons").__enter__(),
+        lambda: carecast.ssda903.load(folder, disclosure="ons"),
+        lambda: carecast.ssda903.reconcile(folder, council="Derby", disclosure="ons"),
+    ):
+        with pytest.raises(carecast.ArgumentError) as e:
+            call()
+        errors.append(e.value)
+    assert all(isinstance(e, ValueError) for e in errors)
+    assert {str(e) for e in errors} == {"disclosure='ons': expected one of 'none', 'dfe'"}
+    assert {(e.kind, e.argument) for e in errors} == {("invalid_argument", "disclosure")}

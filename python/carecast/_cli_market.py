@@ -49,6 +49,27 @@ def add_dataset_and_costs(p: argparse.ArgumentParser, dataset_help: str) -> None
     )
 
 
+def add_monte_carlo_arguments(
+    p: argparse.ArgumentParser | argparse._ArgumentGroup, *, years: int, levels: str
+) -> None:
+    """Add ``--years``, ``--samples``, ``--seed`` and ``--levels`` of a Monte Carlo run.
+
+    ``report`` and ``ssda903 project`` declare them the same way, with 1,000 paths and seed
+    0 by default; ``years`` is the default number of years ahead and ``levels`` the default
+    levels as the help shows them. Read the levels with :func:`parse_levels`.
+    """
+    p.add_argument("--years", type=int, default=years, help=f"years ahead (default {years})")
+    p.add_argument("--samples", type=int, default=1000, help="Monte Carlo paths (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the paths (default 0)")
+    p.add_argument(
+        "--levels",
+        action="extend",
+        nargs="+",
+        metavar="L",
+        help=f"interval levels in percent: 80 95 or 80,95 (default {levels})",
+    )
+
+
 def register(add: Callable[..., argparse.ArgumentParser], emit: Emit) -> None:
     """Add the placement, cost and scenario subcommands through the CLI's ``add``."""
     for name, helptext, fn in [

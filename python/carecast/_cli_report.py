@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from carecast._carecast import ArgumentError
-from carecast._cli_market import add_dataset_and_costs, parse_levels
+from carecast._cli_market import add_dataset_and_costs, add_monte_carlo_arguments, parse_levels
 from carecast.model import DEFAULT_LEVELS
 
 Emit = Callable[..., None]
@@ -25,16 +25,7 @@ def register(add: Callable[..., argparse.ArgumentParser], emit: Emit) -> None:
     add_dataset_and_costs(sp, "bundled dataset name, dfe:<council> or a folder of tables")
     sp.add_argument("--scenario", metavar="FILE", help="scenario file shown beside its baseline")
     sp.add_argument("--base-year", type=int, default=None, help="31 March to project from")
-    sp.add_argument("--years", type=int, default=10, help="years ahead (default 10)")
-    sp.add_argument("--samples", type=int, default=1000, help="Monte Carlo paths (default 1000)")
-    sp.add_argument("--seed", type=int, default=0, help="seed of the paths (default 0)")
-    sp.add_argument(
-        "--levels",
-        action="extend",
-        nargs="+",
-        metavar="L",
-        help="interval levels in percent: 80 95 or 80,95 (default 80,90)",
-    )
+    add_monte_carlo_arguments(sp, years=10, levels="80,90")
 
 
 def cmd_report(a: argparse.Namespace, emit: Emit) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from carecast._cli_market import parse_levels, write_out
+from carecast._cli_market import add_monte_carlo_arguments, parse_levels, write_out
 
 Emit = Callable[..., None]
 
@@ -30,16 +30,7 @@ def register(add: Callable[..., argparse.ArgumentParser], emit: Emit) -> None:
         "default the returns' LA column)",
     )
     g = sp.add_argument_group("project")
-    g.add_argument("--years", type=int, default=5, help="years ahead (default 5)")
-    g.add_argument("--samples", type=int, default=1000, help="Monte Carlo paths (default 1000)")
-    g.add_argument(
-        "--levels",
-        action="extend",
-        nargs="+",
-        metavar="L",
-        help="interval levels in percent: 80 95 or 80,95 (default 80 95)",
-    )
-    g.add_argument("--seed", type=int, default=0, help="seed of the paths (default 0)")
+    add_monte_carlo_arguments(g, years=5, levels="80 95")
     g.add_argument(
         "--fit-years",
         type=int,

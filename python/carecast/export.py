@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from carecast import _validate as _v
 from carecast._frames import records
 
 __all__ = [
@@ -327,8 +328,9 @@ _NOT_COUNTS = frozenset({"year", "origin", "line", "age", "horizon", "n", "index
 def _check_rule(disclosure: str | None) -> str:
     rule = "none" if disclosure is None else disclosure
     if rule not in DISCLOSURE_RULES:
-        raise ValueError(
-            f"disclosure={disclosure!r}: expected one of {', '.join(map(repr, DISCLOSURE_RULES))}"
+        raise _v.make_error(
+            f"disclosure={disclosure!r}: expected one of {', '.join(map(repr, DISCLOSURE_RULES))}",
+            argument="disclosure",
         )
     return rule
 

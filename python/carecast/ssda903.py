@@ -60,42 +60,64 @@ AUDIT_COLUMNS = ["rule", "action", "rows", "children", "detail"]
 
 
 def _rule(disclosure: str | None) -> str:
-    """Return the disclosure rule named (``None`` is ``"none"``), or fail naming it."""
+    """Return the disclosure rule named (``None`` is ``"none"``), or fail naming it.
+
+    The check is :mod:`carecast.export`'s, so an unknown rule raises the same
+    ``ArgumentError`` (a ``ValueError``) with the same message here as there.
+    """
     from carecast import export
 
-    rule = "none" if disclosure is None else disclosure
-    if rule not in export.DISCLOSURE_RULES:
-        _v.fail("disclosure", disclosure, f"expected one of {', '.join(export.DISCLOSURE_RULES)}")
-    return rule
+    return export._check_rule(disclosure)
 
 
-class DisclosedTable(Table):
-    """A table derived from records whose frame follows a disclosure rule.
+class _Disclosed:
+    """Mixin for a native-backed result whose frame follows a disclosure rule.
 
-    :meth:`to_pandas` applies :func:`carecast.export.disclose` to the long frame: counts
-    (``value``, ``lower``, ``upper``) become whole numbers and 1 to 5 is written ``c``.
-    Every count of these tables comes from children's records, so counts of events
-    (unit ``count``: placement moves and transitions) are treated as counts of children.
+    It sits before the result class (``class X(_Disclosed, Table)``) and gives it the
+    ``disclosure`` attribute (checked by :func:`_rule`), pickling as ``(native, rule)``,
+    and a :meth:`to_pandas` that passes the parent's frame through :meth:`_disclose`.
+    ``_DEFAULT`` is the rule when none is given.
     """
 
-    def __init__(self, native: _carecast.Table, disclosure: str = "dfe") -> None:
-        super().__init__(native)
-        self.disclosure = _rule(disclosure)
+    _DEFAULT = "none"
+    _native: Any
+    disclosure: str
+
+    def __init__(self, native: Any, disclosure: str | None = None) -> None:
+        super().__init__(native)  # type: ignore[call-arg]
+        self.disclosure = _rule(self._DEFAULT if disclosure is None else disclosure)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self._native, self.disclosure))
 
     def to_pandas(self) -> pd.DataFrame:
-        """Return the table in long form under the disclosure rule.
+        """Return the parent class's frame under the disclosure rule (see the class).
 
         Returns
         -------
         pandas.DataFrame
-            As :meth:`carecast.datasets.Table.to_pandas`, counts disclosed.
         """
+        return self._disclose(super().to_pandas())  # type: ignore[misc]
+
+    def _disclose(self, df: pd.DataFrame) -> pd.DataFrame:
+        raise NotImplementedError
+
+
+class DisclosedTable(_Disclosed, Table):
+    """A table derived from records whose frame follows a disclosure rule (default ``dfe``).
+
+    :meth:`to_pandas` is :meth:`carecast.datasets.Table.to_pandas` passed through
+    :func:`carecast.export.disclose`: counts (``value``, ``lower``, ``upper``) become whole
+    numbers and 1 to 5 is written ``c``. Every count of these tables comes from children's
+    records, so counts of events (unit ``count``: placement moves and transitions) are
+    treated as counts of children.
+    """
+
+    _DEFAULT = "dfe"
+
+    def _disclose(self, df: pd.DataFrame) -> pd.DataFrame:
         from carecast import export
 
-        df = super().to_pandas()
         units = df["unit"].tolist()
         as_children = df.assign(unit=["children" if u == "count" else u for u in units])
         out = export.disclose(as_children, self.disclosure)
@@ -494,8 +516,8 @@ def project(
         _v.fail("data", data, "this dataset does not remember its files; pass the paths")
     years = _v.integer("years", years, lo=1, hi=25)
     samples = 1000 if samples is None else _v.integer("samples", samples, lo=1, hi=20_000)
-    # The same levels as CohortModel.project accepts (1 to below 100, no fraction meant
-    # as a percentage, no two levels with one column label); the core checks them again.
+    # Coerced as for CohortModel.project (no fraction meant as a percentage); the core
+    # checks them as it does there (range, count, no two levels with one column label).
     from carecast.model import _levels
 
     lv = _levels((80, 95) if levels is None else levels)
@@ -515,34 +537,21 @@ def project(
     return MovesProjection(cols, samples=samples, seed=seed, levels=sorted(lv), disclosure=rule)
 
 
-class RecordsReconciliation(Reconciliation):
+class RecordsReconciliation(_Disclosed, Reconciliation):
     """A reconciliation of figures derived from children's records, with a ``unit`` column.
 
     Every figure it compares (stock, admissions, discharges) counts children, so its
-    frame carries ``unit="children"``: :func:`carecast.export.for_output` (the command
-    line's ``--disclosure``) then applies the rule to ``expected*``, ``found*``,
-    ``difference*`` and ``tolerance``. Under ``disclosure="dfe"`` :meth:`to_pandas`
-    applies it too (:func:`carecast.export.disclose`: whole counts, 1 to 5 written ``c``).
+    frame (``Reconciliation.COLUMNS`` and ``unit``) carries ``unit="children"``:
+    :func:`carecast.export.for_output` (the command line's ``--disclosure``) then applies
+    the rule to ``expected*``, ``found*``, ``difference*`` and ``tolerance``. Under
+    ``disclosure="dfe"`` :meth:`to_pandas` applies it too
+    (:func:`carecast.export.disclose`: whole counts, 1 to 5 written ``c``); the default
+    rule is ``none``.
     """
 
-    def __init__(self, native: _carecast.Reconciliation, disclosure: str = "none") -> None:
-        super().__init__(native)
-        self.disclosure = _rule(disclosure)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self._native, self.disclosure))
-
-    def to_pandas(self) -> pd.DataFrame:
-        """Return one row per finding, with ``unit`` and counts under the rule.
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``Reconciliation.COLUMNS`` and ``unit``; counts disclosed under ``"dfe"``.
-        """
+    def _disclose(self, df: pd.DataFrame) -> pd.DataFrame:
         from carecast import export
 
-        df = super().to_pandas()
         df["unit"] = "children"
         if self.disclosure == "none":
             return df
