@@ -274,3 +274,13 @@ def test_audit_and_uasc_streams_cross_as_typed_columns(tmp_path):
     _assert_typed(rows, text=("year", "stream"), ints=("horizon",))
     assert sorted(set(rows["stream"])) == ["all", "other", "uasc"]
     assert sorted(set(rows["horizon"].tolist())) == [1, 2]
+
+
+def test_bundled_datasets_are_shared_per_name():
+    """Each bundled name gives its own dataset, the same on every call; dfe: is not cached."""
+    a, b, c = (_carecast.Dataset.bundled(n) for n in ("derby", "derbyshire", "derby"))
+    assert (a.name, b.name, c.name) == ("derby", "derbyshire", "derby")
+    assert a.to_json() == c.to_json() != b.to_json()
+    assert _carecast.Dataset.bundled("dfe:Derby").name != "derby"
+    with pytest.raises(carecast.UnknownNameError, match="derbyshir"):
+        _carecast.Dataset.bundled("derbyshir")

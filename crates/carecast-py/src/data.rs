@@ -1,12 +1,23 @@
 //! Datasets, tables, their reconciliation and figure checks as native objects.
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyType};
 
 use crate::convert::{self, Columns};
 use crate::errors::run;
+
+/// The bundled datasets handed out so far, shared by every `Dataset.bundled` call: a call
+/// then costs an `Arc` clone instead of a copy of every table (about 75 us for
+/// Derbyshire's 70 tables, measured with `benchmarks/bench_python.py`).
+static BUNDLED: Mutex<BTreeMap<String, Arc<carecast::Dataset>>> = Mutex::new(BTreeMap::new());
+
+/// The shared copy of bundled dataset `name`, if one was made (a poisoned lock is a miss).
+fn shared_bundled(name: &str) -> Option<Arc<carecast::Dataset>> {
+    BUNDLED.lock().ok()?.get(name).map(Arc::clone)
+}
 
 /// A dataset: published tables with their checks (the core's `Dataset`).
 #[pyclass(frozen, module = "carecast._carecast")]
@@ -22,10 +33,21 @@ impl Dataset {
 
 #[pymethods]
 impl Dataset {
-    /// A bundled dataset by name.
+    /// A bundled dataset by name. The datasets compiled into the library are made once per
+    /// process and shared (they never change); `dfe:` and `903:` names are built each time.
     #[staticmethod]
     fn bundled(py: Python<'_>, name: String) -> PyResult<Self> {
-        run(py, || carecast::Dataset::bundled(&name)).map(Self::new)
+        if let Some(inner) = shared_bundled(&name) {
+            return Ok(Self { inner });
+        }
+        let d = run(py, || carecast::Dataset::bundled(&name))?;
+        let inner = Arc::new(d);
+        if carecast::Dataset::names().contains(&name.as_str())
+            && let Ok(mut cache) = BUNDLED.lock()
+        {
+            cache.insert(name, Arc::clone(&inner));
+        }
+        Ok(Self { inner })
     }
 
     /// A dataset read from a folder of table files.
