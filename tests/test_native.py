@@ -284,3 +284,35 @@ def test_bundled_datasets_are_shared_per_name():
     assert _carecast.Dataset.bundled("dfe:Derby").name != "derby"
     with pytest.raises(carecast.UnknownNameError, match="derbyshir"):
         _carecast.Dataset.bundled("derbyshir")
+
+
+def test_figure_checks_cross_as_columns(tmp_path):
+    """`verify` gives one row per figure as typed columns, not one dict per figure."""
+    text = (ROOT / "tests" / "figures" / "derbyshire.toml").read_text(encoding="utf-8")
+    text += (
+        '\n[[figure]]\nname = "wrong on purpose"\ndataset = "derbyshire"\n'
+        'measure = "stock_identity_difference"\nperiod = "2013/14"\nexpected = 5\n'
+        'source = "test"\n'
+        '\n[[figure]]\nname = "no such year"\ndataset = "derbyshire"\n'
+        'measure = "stock_identity_difference"\nperiod = "1999/00"\nexpected = 0\n'
+        'source = "test"\n'
+    )
+    cols = _carecast.verify("f.toml", text)
+    nullable = ("found", "found_lower", "found_upper", "difference")
+    assert all(isinstance(cols[k], list) for k in nullable)
+    _assert_typed(
+        {k: v for k, v in cols.items() if k not in nullable and k != "period"},
+        text=("file", "name", "dataset", "measure", "status", "message", "source"),
+        ints=("index",),
+    )
+    status = list(cols["status"])
+    assert status[-2:] == ["fail", "error"] and set(status[:-2]) == {"pass"}
+    # The failing figure: carecast finds 0 where 5 is claimed; the error has no figure.
+    assert cols["found"][-2] == 0 and cols["difference"][-2] == -5
+    assert cols["found"][-1] is None and cols["difference"][-1] is None
+    path = tmp_path / "f.toml"
+    path.write_text(text, encoding="utf-8")
+    report = carecast.verify(path)
+    df = report.to_pandas()
+    assert not report.passed and df["status"].tolist() == status
+    assert repr(report) == f"<FigureReport: {len(status) - 2} of {len(status)} figures pass>"

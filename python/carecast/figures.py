@@ -12,11 +12,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from carecast import _carecast, _text
 from carecast import _validate as _v
-from carecast._frames import frame, html_block, interval_columns
+from carecast._frames import frame, html_block
 
 __all__ = ["FigureReport", "verify"]
 
@@ -40,55 +41,49 @@ COLUMNS = [
 
 
 class FigureReport:
-    """Outcome of checking one or more figures files."""
+    """Outcome of checking one or more figures files.
 
-    def __init__(self, results: list[dict[str, Any]]) -> None:
-        self._results = results
+    Made by :func:`verify` from the native checker's columns (one row per figure, the
+    columns of :data:`COLUMNS`).
+    """
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        self._table = table
 
     @property
     def passed(self) -> bool:
         """Whether every figure passed."""
-        return all(r["status"] == "pass" for r in self._results)
+        return bool((self._table["status"] == "pass").all())
 
     def to_pandas(self) -> pd.DataFrame:
         """One row per figure (``status`` is ``pass``, ``fail`` or ``error``)."""
-        rows = []
-        for r in self._results:
-            row = {k: r[k] for k in ("file", "index", "name", "dataset", "measure", "period")}
-            row["expected"] = r["expected"]
-            row.update(interval_columns("found", r["found"]))
-            diff = r["difference"]
-            row["difference"] = (
-                diff["lo"] if diff is not None and diff["hi"] == diff["lo"] else None
-            )
-            row.update({k: r[k] for k in ("tolerance", "status", "message", "source")})
-            rows.append(row)
-        return frame(rows, COLUMNS)
+        return self._table.copy()
 
     def to_junit(self, path: str | Path) -> None:
         """Write the results as JUnit XML (one test case per figure)."""
+        status = self._table["status"]
         suite = ET.Element(
             "testsuite",
             name="carecast.verify",
-            tests=str(len(self._results)),
-            failures=str(sum(r["status"] == "fail" for r in self._results)),
-            errors=str(sum(r["status"] == "error" for r in self._results)),
+            tests=str(len(self._table)),
+            failures=str(int((status == "fail").sum())),
+            errors=str(int((status == "error").sum())),
         )
-        for r in self._results:
+        for r in self._table.itertuples(index=False):
             case = ET.SubElement(
-                suite, "testcase", classname=f"{Path(r['file']).name}", name=str(r["name"])
+                suite, "testcase", classname=f"{Path(r.file).name}", name=str(r.name)
             )
-            if r["status"] == "fail":
-                ET.SubElement(case, "failure", message=r["message"]).text = r["source"]
-            elif r["status"] == "error":
-                ET.SubElement(case, "error", message=r["message"]).text = r["source"]
+            if r.status == "fail":
+                ET.SubElement(case, "failure", message=r.message).text = r.source
+            elif r.status == "error":
+                ET.SubElement(case, "error", message=r.message).text = r.source
         root = ET.Element("testsuites")
         root.append(suite)
         ET.ElementTree(root).write(str(path), encoding="utf-8", xml_declaration=True)
 
     def __repr__(self) -> str:
-        n = len(self._results)
-        bad = sum(r["status"] != "pass" for r in self._results)
+        n = len(self._table)
+        bad = int((self._table["status"] != "pass").sum())
         return f"<FigureReport: {n - bad} of {n} figures pass>"
 
     def _repr_html_(self) -> str:
@@ -137,11 +132,12 @@ def verify(*paths: str | Path) -> FigureReport:
     """
     if not paths:
         _v.fail("paths", (), "needs at least one figures file")
-    results: list[dict[str, Any]] = []
+    columns: dict[str, list[Any]] = {c: [] for c in COLUMNS}
     for p in paths:
         if not isinstance(p, (str, os.PathLike)):
             _v.fail("paths", p, f"expected a file path, not {type(p).__name__}")
         path = Path(p)
         text = _text.read_text(path, _carecast.FigureError)
-        results.extend(_carecast.verify(str(path), text))
-    return FigureReport(results)
+        for name, col in _carecast.verify(str(path), text).items():
+            columns[name].extend(col.tolist() if isinstance(col, np.ndarray) else col)
+    return FigureReport(frame(columns, COLUMNS))

@@ -10,8 +10,9 @@ use crate::convert::{self, Columns};
 use crate::errors::run;
 
 /// The bundled datasets handed out so far, shared by every `Dataset.bundled` call: a call
-/// then costs an `Arc` clone instead of a copy of every table (about 75 us for
-/// Derbyshire's 70 tables, measured with `benchmarks/bench_python.py`).
+/// then costs an `Arc` clone instead of a copy of every table: `datasets.load("derbyshire")`
+/// went from 94 us to 16 us (`benchmarks/bench_python.py --before`, both builds in one run
+/// at load average 7 on 2 cores; see `benchmarks/RESULTS.md`).
 static BUNDLED: Mutex<BTreeMap<String, Arc<carecast::Dataset>>> = Mutex::new(BTreeMap::new());
 
 /// The shared copy of bundled dataset `name`, if one was made (a poisoned lock is a miss).
@@ -380,11 +381,34 @@ pub fn dataset_names() -> Vec<String> {
         .collect()
 }
 
-/// Checks a figures file (TOML text); returns one dict per figure.
+/// Checks a figures file (TOML text); returns one row per figure as columns: `file`,
+/// `name`, `dataset`, `measure`, `status`, `message`, `source` and `period` (object arrays
+/// of `str`, `period` `None` where a figure has none), `index` (int64), `expected` and
+/// `tolerance` (float64), then `found` (the value where what carecast computed is one
+/// number), `found_lower`, `found_upper` and `difference` (the value where it is one
+/// number) as lists of `float` and `None`.
 #[pyfunction]
-pub fn verify(py: Python<'_>, file: String, text: String) -> PyResult<Py<PyAny>> {
+pub fn verify(py: Python<'_>, file: String, text: String) -> PyResult<Py<PyDict>> {
     let results = run(py, || carecast::figures::verify(&file, &text))?;
-    convert::value_to_py(py, &results)
+    let single =
+        |iv: &Option<carecast::Interval>| iv.as_ref().filter(|i| i.hi == Some(i.lo)).map(|i| i.lo);
+    Ok(Columns::new(py, &results)
+        .text("file", |r| r.file.as_str())?
+        .int("index", |r| convert::count(r.index))?
+        .text("name", |r| r.name.as_str())?
+        .text("dataset", |r| r.dataset.as_str())?
+        .text("measure", |r| r.measure.as_str())?
+        .opt_text("period", |r| r.period.as_deref())?
+        .float("expected", |r| r.expected)?
+        .nullable("found", |r| single(&r.found))?
+        .nullable("found_lower", |r| r.found.as_ref().map(|i| i.lo))?
+        .nullable("found_upper", |r| r.found.as_ref().and_then(|i| i.hi))?
+        .nullable("difference", |r| single(&r.difference))?
+        .float("tolerance", |r| r.tolerance)?
+        .text("status", |r| r.status.as_str())?
+        .text("message", |r| r.message.as_str())?
+        .text("source", |r| r.source.as_str())?
+        .finish())
 }
 
 /// The bounds the core enforces: `max_years`, `max_samples`, `adult_age`, `max_age`,
