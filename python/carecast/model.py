@@ -25,7 +25,7 @@ from __future__ import annotations
 import itertools
 import os
 import warnings
-from collections.abc import Iterable, Mapping, Sequence, Sized
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -115,14 +115,15 @@ def _levels(levels: Any) -> list[float]:
     """Interval levels in percent as a list of floats, in the order given.
 
     Only coercion happens here: one number or any iterable of numbers (numpy arrays and
-    scalars included) becomes a list of finite floats. The core checks the list where it
-    is used (``carecast::stochastic::check_levels``: at least one level and at most
-    :data:`MAX_LEVELS`, each strictly between 0 and 100, no level twice and no two with
-    one column label) and its ``ArgumentError`` comes through as it is.
+    scalars included) becomes a list of finite floats, read up to :data:`MAX_LEVELS`. The
+    core checks the list where it is used (``carecast::stochastic::check_levels``: at least
+    one level, each strictly between 0 and 100, no level twice and no two with one column
+    label) and its ``ArgumentError`` comes through as it is.
 
-    One check stays here because the core has no view on it: a level below 1 is refused
-    rather than taken at face value, since ``levels=[0.8]`` is almost always a fraction
-    meant as 80%, and a 0.8% interval is too narrow to be of use.
+    Two refusals stay here because the core cannot make them: more than
+    :data:`MAX_LEVELS` levels (the core sees only what was read), and a level below 1,
+    refused rather than taken at face value since ``levels=[0.8]`` is almost always a
+    fraction meant as 80%, and a 0.8% interval is too narrow to be of use.
     """
     if levels is None:
         return [float(x) for x in DEFAULT_LEVELS]
@@ -132,9 +133,17 @@ def _levels(levels: Any) -> list[float]:
         levels = levels.ravel().tolist()
     elif not isinstance(levels, Iterable):
         _v.fail("levels", levels, "expected a number or a list of numbers such as [80, 90]")
-    # A sized container is read whole (so the core's error counts it); an iterator at
-    # most one past the limit, so an endless one cannot hang here.
-    given = list(levels if isinstance(levels, Sized) else itertools.islice(levels, MAX_LEVELS + 1))
+    # Reading is bounded: at most one level past the limit is read, so an endless iterator
+    # (or a huge range) cannot hang here. What is over the limit is refused here, since
+    # the core only sees what was read.
+    given = list(itertools.islice(levels, MAX_LEVELS + 1))
+    if len(given) > MAX_LEVELS:
+        _v.fail(
+            "levels",
+            levels,
+            f"more than MAX_LEVELS = {MAX_LEVELS} levels: at most {MAX_LEVELS} may be asked "
+            "for at once",
+        )
     out = [_v.number("levels", v) for v in given]
     for v in out:
         if 0 < v < 1:
