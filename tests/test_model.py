@@ -316,3 +316,14 @@ def test_zero_rates_and_band_views_of_totals_warn():
     totals = carecast.CohortModel.fit("dfe:Rutland")
     with pytest.warns(carecast.CarecastWarning, match=r"all-ages totals only.*under 1, 1-4"):
         totals.project(years=3, bands="dfe")
+
+
+def test_levels_are_read_lazily_and_bounded(model):
+    """Any iterable is read one level at a time: a generator works, and a huge range is
+    refused after MAX_LEVELS + 1 values instead of being turned into an array first."""
+    p = model.project(years=1, samples=20, levels=(lv for lv in (95, 80)))
+    assert p.levels == [80.0, 95.0]
+    with pytest.raises(carecast.ArgumentError, match=r"`levels` = range\(5, 10+\): more than"):
+        model.project(years=1, samples=20, levels=range(5, 10**12))
+    with pytest.raises(carecast.ArgumentError, match=r"`levels` = \[80\]: must be a number"):
+        model.project(years=1, samples=20, levels=[[80]])

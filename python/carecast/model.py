@@ -127,16 +127,19 @@ def _levels(levels: Any) -> list[float]:
     """
     if levels is None:
         return [float(x) for x in DEFAULT_LEVELS]
-    if isinstance(levels, (str, bytes)) or np.ndim(levels) == 0:
-        levels = [levels]
-    elif isinstance(levels, np.ndarray):
-        levels = levels.ravel().tolist()
-    elif not isinstance(levels, Iterable):
-        _v.fail("levels", levels, "expected a number or a list of numbers such as [80, 90]")
+    # One value, or values to read. (Not `np.ndim`, which would first turn any iterable,
+    # a huge range or an endless generator included, into an array.)
+    items: Iterable[Any]
+    if isinstance(levels, np.ndarray):
+        items = levels.ravel() if levels.ndim else [levels.item()]
+    elif isinstance(levels, (str, bytes)) or not isinstance(levels, Iterable):
+        items = [levels]  # a number, or something `_v.number` refuses by name
+    else:
+        items = levels
     # Reading is bounded: at most one level past the limit is read, so an endless iterator
     # (or a huge range) cannot hang here. What is over the limit is refused here, since
     # the core only sees what was read.
-    given = list(itertools.islice(levels, MAX_LEVELS + 1))
+    given = list(itertools.islice(items, MAX_LEVELS + 1))
     if len(given) > MAX_LEVELS:
         _v.fail(
             "levels",
