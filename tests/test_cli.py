@@ -206,3 +206,20 @@ def test_overflow_from_the_native_layer_exits_2(capsys):
     # backtest.py); checked there or not, the CLI answers with a message and exit code 2.
     code, _, err = run(capsys, "backtest", "derby", "--horizon", str(2**70))
     assert code == 2 and "horizon" in err and "Traceback" not in err
+
+
+def test_report_and_ssda903_read_monte_carlo_arguments_alike():
+    """`report` and `ssda903 project` declare --years/--samples/--seed/--levels through one
+    helper: the same defaults (their own years) and the same reading of --levels."""
+    from carecast._cli_market import parse_levels
+    from carecast.cli import build_parser
+
+    p = build_parser()
+    rep = p.parse_args(["report", "derby", "--levels", "80,95", "--levels", "99"])
+    s903 = p.parse_args(["ssda903", "project", "folder", "--levels", "80", "95", "99"])
+    assert (rep.years, s903.years) == (10, 5)
+    for a in (rep, s903):
+        assert (a.samples, a.seed) == (1000, 0)
+        assert parse_levels(a.levels) == [80.0, 95.0, 99.0]
+    bare = p.parse_args(["ssda903", "project", "folder"])
+    assert bare.levels is None and bare.samples == 1000
