@@ -795,19 +795,72 @@ fn total_slope(h: &History, population: &[(i32, f64)]) -> Option<(f64, f64)> {
     (b.is_finite() && v.is_finite()).then_some((b, v))
 }
 
+/// The headline stock totals at 31 March a dataset prints in `flows_annual` (closing of
+/// each year, opening of the next), by year. A release may revise a year's total without
+/// reprinting its age bands (DfE's ULD 2019 revised 2017/18 totals printed with bands by
+/// ULD 2018): the headline is then the figure known, while the bands' sum is the older
+/// release's.
+fn headline_stock(ds: &Dataset) -> BTreeMap<i32, f64> {
+    let mut out = BTreeMap::new();
+    let Ok(t) = ds.table("flows_annual") else {
+        return out;
+    };
+    for r in &t.records {
+        let (Some(crate::Period::Year(fy)), Some(v)) = (r.period, r.cell.value()) else {
+            continue;
+        };
+        match r.measure.as_ref() {
+            "closing" => {
+                out.insert(fy.end_year(), v);
+            }
+            "opening" => {
+                out.entry(fy.end_year() - 1).or_insert(v);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The total stock at 31 March of year `y`: the dataset's headline total where it prints
+/// one (see [`headline_stock`]), else the sum of the history's bands.
+fn total_at(headline: &BTreeMap<i32, f64>, y: i32, bands: &[f64]) -> f64 {
+    headline
+        .get(&y)
+        .copied()
+        .unwrap_or_else(|| bands.iter().sum())
+}
+
+/// The total stock ([`total_at`]) at 31 March of the year before a history's first flow
+/// and of each flow's year.
+fn total_stock(h: &History, headline: &BTreeMap<i32, f64>) -> Vec<f64> {
+    h.flows
+        .first()
+        .map(|f| total_at(headline, f.year.end_year() - 1, &f.opening))
+        .into_iter()
+        .chain(
+            h.flows
+                .iter()
+                .map(|f| total_at(headline, f.year.end_year(), &f.closing)),
+        )
+        .collect()
+}
+
 /// The log-linear growth of the total stock over the last [`TREND_WINDOW`] years and its
-/// sampling variance (residual variance, at least Poisson's `1 / mean`, over `Sxx`).
-fn stock_slope(h: &History) -> Option<(f64, f64, Vec<i32>)> {
+/// sampling variance (residual variance, at least Poisson's `1 / mean`, over `Sxx`), from
+/// the totals of [`total_stock`].
+fn stock_slope(h: &History, headline: &BTreeMap<i32, f64>) -> Option<(f64, f64, Vec<i32>)> {
     let w = &h.flows[h.flows.len().saturating_sub(TREND_WINDOW)..];
+    let total = |y: i32, bands: &[f64]| total_at(headline, y, bands);
     let mut years: Vec<i32> = Vec::new();
     let mut y: Vec<f64> = Vec::new();
     if let Some(first) = w.first() {
         years.push(first.year.end_year() - 1);
-        y.push(first.opening.iter().sum());
+        y.push(total(first.year.end_year() - 1, &first.opening));
     }
     for f in w {
         years.push(f.year.end_year());
-        y.push(f.closing.iter().sum());
+        y.push(total(f.year.end_year(), &f.closing));
     }
     let keep = years.len().min(TREND_WINDOW);
     let (years, y) = (
@@ -879,9 +932,9 @@ pub fn backtest(panel: &dyn Panel, o: &NationalOptions) -> Result<NationalBackte
     let tau: BTreeMap<i32, f64> = slopes.iter().map(|(y, s)| (*y, between_sd(s))).collect();
     let mut stock_slopes: BTreeMap<i32, Vec<(f64, f64)>> = BTreeMap::new();
     for (_, y, r) in &loaded {
-        if let Ok(Some((_, h))) = r
+        if let Ok(Some((vintage, h))) = r
             && h.years.last().map(|fy| fy.end_year()) == Some(*y)
-            && let Some((b, v, _)) = stock_slope(h)
+            && let Some((b, v, _)) = stock_slope(h, &headline_stock(&vintage.dataset))
         {
             stock_slopes.entry(*y).or_default().push((b, v));
         }
@@ -1009,12 +1062,12 @@ fn run_cell(
     }
     let labels: Vec<String> = h.scheme.bands().iter().map(|b| b.label()).collect();
     let by_bands = labels.len() > 1;
-    // Known stock series (closing of each year), by band and total.
+    // Known stock series (closing of each year), by band and total (the headline total
+    // where the dataset prints one).
+    let headline = headline_stock(&v.dataset);
     let series: Vec<(String, Vec<f64>)> = {
         let mut s: Vec<(String, Vec<f64>)> = Vec::new();
-        let total: Vec<f64> = std::iter::once(h.flows[0].opening.iter().sum())
-            .chain(h.flows.iter().map(|f| f.closing.iter().sum()))
-            .collect();
+        let total = total_stock(h, &headline);
         s.push(("all".into(), total));
         if by_bands {
             for (b, l) in labels.iter().enumerate() {
@@ -1091,7 +1144,7 @@ fn run_cell(
                 let Some((sv_name, sv)) = series.first() else {
                     continue;
                 };
-                let Some((b, var, years)) = stock_slope(h) else {
+                let Some((b, var, years)) = stock_slope(h, &headline) else {
                     cell.failures
                         .push(fail(name, "fewer than two known years of stock".into()));
                     continue;
