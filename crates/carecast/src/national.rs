@@ -206,6 +206,26 @@ pub enum Method {
         #[serde(default)]
         reference: Reference,
     },
+    /// The stock at the origin carried forward at the council's own log-linear growth over
+    /// the last [`TREND_WINDOW`] years, damped (a damped trend on the stock itself, with no
+    /// shrinkage); see the methodology.
+    StockDamped {
+        /// The method's name in the results.
+        name: String,
+        /// Damping factor in [0, 1].
+        phi: f64,
+    },
+    /// An equal-weight combination of other methods' point forecasts (their mean, or
+    /// their median), for each horizon and band that every member forecasts; see the
+    /// methodology. The members must come earlier in the list of methods.
+    Combination {
+        /// The method's name in the results.
+        name: String,
+        /// Names of the combined methods.
+        members: Vec<String>,
+        /// The median of the members (else their mean).
+        median: bool,
+    },
     /// The cohort model.
     Engine {
         /// The method's name in the results.
@@ -223,7 +243,10 @@ impl Method {
         match self {
             Method::Naive => "naive",
             Method::Drift => "drift",
-            Method::PooledDrift { name, .. } | Method::Engine { name, .. } => name,
+            Method::PooledDrift { name, .. }
+            | Method::StockDamped { name, .. }
+            | Method::Combination { name, .. }
+            | Method::Engine { name, .. } => name,
         }
     }
 
@@ -232,6 +255,14 @@ impl Method {
             name: name.into(),
             admissions,
             discharges,
+        }
+    }
+
+    fn combination(name: &str, members: &[&str], median: bool) -> Method {
+        Method::Combination {
+            name: name.into(),
+            members: members.iter().map(|m| (*m).to_string()).collect(),
+            median,
         }
     }
 
@@ -301,9 +332,58 @@ impl Method {
                 reg.clone(),
             ),
             Method::engine("anchored_reg", AdmissionsRule::Anchored(DEFAULT_PHI), reg),
+            Method::StockDamped {
+                name: "damped_stock".into(),
+                phi: DEFAULT_PHI,
+            },
+            // England's growth damped less (0.9) and not at all (1): the damping factor
+            // as a candidate, chosen on the origins up to 2019 only (methodology).
+            Method::PooledDrift {
+                name: "reference_drift_09".into(),
+                phi: 0.9,
+                own: false,
+                reference: Reference::England,
+            },
+            Method::PooledDrift {
+                name: "reference_drift_1".into(),
+                phi: 1.0,
+                own: false,
+                reference: Reference::England,
+            },
+            Method::combination(
+                "combo_default_drift",
+                &[DEFAULT_METHOD, "pooled_drift"],
+                false,
+            ),
+            Method::combination("combo_mean", &COMBINED, false),
+            Method::combination("combo_median", &COMBINED, true),
         ]
     }
 }
+
+/// The members of the combinations `combo_mean` and `combo_median`: four methods that
+/// each carry growth from a different source (the cohort model anchored to England, the
+/// stock's own growth shrunk towards England's, the stock's own damped growth, and the
+/// region's growth shrunk towards England's).
+pub const COMBINED: [&str; 4] = [
+    DEFAULT_METHOD,
+    "pooled_drift",
+    "damped_stock",
+    "blend_drift",
+];
+
+/// Methods added to the national backtest as candidates for the default and rejected by
+/// its evidence (see the methodology): kept in [`Method::defaults`] so that the tables
+/// show them, left out of a user's own backtest ([`own_backtest`]) so that they add no
+/// comparisons to its disagreement warning.
+pub const REJECTED_CANDIDATES: [&str; 6] = [
+    "damped_stock",
+    "reference_drift_09",
+    "reference_drift_1",
+    "combo_default_drift",
+    "combo_mean",
+    "combo_median",
+];
 
 /// Options of the national backtest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1182,6 +1262,24 @@ fn run_cell(
                     push(name, k + 1, &sv_name, *f, None);
                 }
             }
+            Method::StockDamped { name, phi } => {
+                let Some((sv_name, sv)) = series.first() else {
+                    continue;
+                };
+                let Some((g, _, _)) = stock_slope(h, &headline) else {
+                    cell.failures
+                        .push(fail(name, "fewer than two known years of stock".into()));
+                    continue;
+                };
+                let last = sv.last().copied().unwrap_or(0.0);
+                let path = crate::model::damped_path(last, g, *phi, o.max_horizon);
+                let sv_name = sv_name.clone();
+                for (k, f) in path.iter().enumerate() {
+                    push(name, k + 1, &sv_name, *f, None);
+                }
+            }
+            // After every other method (below): it reads their forecasts.
+            Method::Combination { .. } => {}
             Method::Engine {
                 name,
                 admissions,
@@ -1287,7 +1385,94 @@ fn run_cell(
             }
         }
     }
+    for m in methods {
+        if let Method::Combination {
+            name,
+            members,
+            median,
+        } = m
+        {
+            combine(&mut cell, council, origin, name, members, *median);
+        }
+    }
     cell
+}
+
+/// Adds a combination's forecasts to a cell: for each horizon and band every member
+/// forecast, their mean (or median). A combination with no total forecast is a failure
+/// naming the members that did not run.
+fn combine(
+    cell: &mut Cell,
+    council: &str,
+    origin: i32,
+    name: &str,
+    members: &[String],
+    median: bool,
+) {
+    let Some(first) = members.first() else {
+        return;
+    };
+    let mut out = Vec::new();
+    for f in cell.forecasts.iter().filter(|f| &f.method == first) {
+        let mut values: Vec<f64> = Vec::with_capacity(members.len());
+        for m in members {
+            match cell
+                .forecasts
+                .iter()
+                .find(|g| &g.method == m && g.horizon == f.horizon && g.band == f.band)
+            {
+                Some(g) => values.push(g.forecast),
+                None => break,
+            }
+        }
+        if values.len() < members.len() {
+            continue;
+        }
+        let value = if median {
+            values.sort_by(f64::total_cmp);
+            let n = values.len();
+            if n % 2 == 1 {
+                values[n / 2]
+            } else {
+                (values[n / 2 - 1] + values[n / 2]) / 2.0
+            }
+        } else {
+            values.iter().sum::<f64>() / values.len() as f64
+        };
+        out.push(Forecast {
+            method: name.into(),
+            forecast: value,
+            lower: Vec::new(),
+            upper: Vec::new(),
+            mc_lower: Vec::new(),
+            mc_upper: Vec::new(),
+            ..f.clone()
+        });
+    }
+    if !out.iter().any(|f| f.band == "all") {
+        let missing: Vec<&str> = members
+            .iter()
+            .filter(|m| {
+                !cell
+                    .forecasts
+                    .iter()
+                    .any(|f| &f.method == *m && f.band == "all")
+            })
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            cell.failures.push(Failure {
+                council: council.into(),
+                origin,
+                method: name.into(),
+                reason: format!(
+                    "a combination needs every member's forecast of the total; missing: {}",
+                    missing.join(", ")
+                ),
+            });
+        }
+    }
+    cell.forecasts.extend(out);
 }
 
 fn series_of(band: &str) -> &'static str {
@@ -1685,14 +1870,25 @@ pub fn own_backtest(dataset: &Dataset, max_horizon: usize) -> Result<NationalBac
     };
     let methods = Method::defaults()
         .into_iter()
+        .filter(|m| !REJECTED_CANDIDATES.contains(&m.name()))
         .filter(|m| match m {
             Method::PooledDrift { reference, .. } => *reference == Reference::England,
+            // A combination whose members all stay (below).
+            Method::Combination { .. } => true,
             Method::Engine { admissions, .. } => !matches!(
                 admissions,
                 AdmissionsRule::Pooled(_)
                     | AdmissionsRule::PooledTo(..)
                     | AdmissionsRule::AnchoredTo(..)
             ),
+            _ => true,
+        })
+        .collect::<Vec<_>>();
+    let names: Vec<String> = methods.iter().map(|m| m.name().to_string()).collect();
+    let methods = methods
+        .into_iter()
+        .filter(|m| match m {
+            Method::Combination { members, .. } => members.iter().all(|x| names.contains(x)),
             _ => true,
         })
         .collect();

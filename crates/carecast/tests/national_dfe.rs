@@ -625,3 +625,62 @@ fn a_vintage_without_englands_stock_is_a_failure_not_a_fallback() {
             .any(|f| f.method == "anchored_region_reg" && f.origin == 2017)
     );
 }
+
+#[test]
+fn combinations_are_the_mean_or_median_of_their_members() {
+    let bundled = DfeVintages::bundled().unwrap();
+    let few = Few {
+        inner: &bundled,
+        keep: SOME.iter().map(|s| (*s).to_string()).collect(),
+    };
+    let o = NationalOptions {
+        bootstrap: 10,
+        max_horizon: 3,
+        ..NationalOptions::default()
+    };
+    let b = backtest(&few, &o).unwrap();
+    let members = carecast::national::COMBINED;
+    let mut checked = 0;
+    for f in b.forecasts.iter().filter(|f| f.method == "combo_mean") {
+        let mut v: Vec<f64> = members
+            .iter()
+            .map(|m| {
+                b.forecasts
+                    .iter()
+                    .find(|g| {
+                        g.method == *m
+                            && g.council == f.council
+                            && g.origin == f.origin
+                            && g.horizon == f.horizon
+                            && g.band == f.band
+                    })
+                    .unwrap()
+                    .forecast
+            })
+            .collect();
+        let mean = v.iter().sum::<f64>() / 4.0;
+        assert!((f.forecast - mean).abs() < 1e-9, "{f:?}");
+        v.sort_by(f64::total_cmp);
+        let median = b
+            .forecasts
+            .iter()
+            .find(|g| {
+                g.method == "combo_median"
+                    && g.council == f.council
+                    && g.origin == f.origin
+                    && g.horizon == f.horizon
+                    && g.band == f.band
+            })
+            .unwrap();
+        assert!((median.forecast - (v[1] + v[2]) / 2.0).abs() < 1e-9);
+        checked += 1;
+    }
+    assert!(checked > 20, "{checked}");
+    // pooled_drift forecasts the total only: so do the combinations.
+    assert!(
+        b.forecasts
+            .iter()
+            .filter(|f| f.method.starts_with("combo"))
+            .all(|f| f.band == "all")
+    );
+}
