@@ -48,6 +48,9 @@ struct Value {
     value: Option<f64>,
 }
 
+/// A yearly series: (year, value).
+type Series = Vec<(i32, f64)>;
+
 /// (area, measure, breakdown, year) -> every vintage, oldest release first.
 type Cells = HashMap<(String, String, String, i32), Vec<Value>>;
 
@@ -55,6 +58,8 @@ struct DfePanel {
     cells: Cells,
     councils: Vec<String>,
     names: HashMap<String, String>,
+    /// Region name -> code.
+    regions: HashMap<String, String>,
 }
 
 const BANDS: [(&str, &str); 5] = [
@@ -71,17 +76,21 @@ impl DfePanel {
         let mut cells: Cells = HashMap::new();
         let mut councils = Vec::new();
         let mut names = HashMap::new();
+        let mut regions = HashMap::new();
         for (i, rec) in rdr.records().enumerate() {
             let r = rec?;
             let get = |k: usize| r.get(k).unwrap_or("");
             let level = get(1);
-            let area = if level == "National" {
-                "England".to_string()
-            } else if level == "Local authority" {
-                get(2).to_string()
-            } else {
-                continue;
+            let area = match level {
+                "National" => "England".to_string(),
+                "Local authority" | "Regional" => get(2).to_string(),
+                _ => continue,
             };
+            if level == "Regional" {
+                regions
+                    .entry(get(4).to_string())
+                    .or_insert_with(|| area.clone());
+            }
             let measure = get(5);
             if !matches!(measure, "stock" | "starts" | "ceases" | "population_0_17") {
                 continue;
@@ -122,6 +131,7 @@ impl DfePanel {
             cells,
             councils,
             names,
+            regions,
         })
     }
 
@@ -141,6 +151,26 @@ impl DfePanel {
             .rev()
             .find(|x| x.release_year <= origin)
             .map(|x| x.value)
+    }
+
+    /// A region's admissions per 10,000 children and stock at 31 March, as known at the
+    /// origin (as the bundled vintages carry them: admissions from 2013, stock from 2012).
+    fn region(&self, name: &str, origin: i32) -> (Series, Series) {
+        let r = self
+            .regions
+            .get(name)
+            .unwrap_or_else(|| panic!("region {name}"));
+        let reference = (2013..=origin)
+            .filter_map(|y| {
+                let s = self.at(r, "starts", "total", y, origin)??;
+                let p = self.population(r, y, origin)?;
+                Some((y, s / p * 10_000.0))
+            })
+            .collect();
+        let stock = (2012..=origin)
+            .filter_map(|y| self.at(r, "stock", "total", y, origin)?.map(|s| (y, s)))
+            .collect();
+        (reference, stock)
     }
 
     fn latest(&self, area: &str, measure: &str, breakdown: &str, year: i32) -> Option<f64> {
@@ -395,7 +425,8 @@ fn compare_bands(what: &str, a: &BandCells, b: &BandCells, filled: &mut Vec<Stri
 /// hold the same figures as the shared vintages file as known at each origin: the
 /// headline totals of `flows_annual` are the latest release's by the origin (e.g.
 /// Derbyshire 2017/18 at origin 2019: 709, as revised by ULD 2019, not ULD 2018's 719),
-/// and every age band agrees except the documented derived cell.
+/// every age band agrees except the documented derived cell, and so do the region's
+/// admissions rate and stock as known at the origin.
 #[test]
 fn bundled_vintages_equal_the_shared_vintages_file() {
     let Some(path) = shared_vintages() else {
@@ -406,6 +437,7 @@ fn bundled_vintages_equal_the_shared_vintages_file() {
     assert_eq!(bundled.origins(), csv.origins());
     assert_eq!(bundled.councils(), csv.councils);
     let mut filled = Vec::new();
+    let areas = carecast::dfe::Areas::bundled();
     for c in SOME {
         for origin in [2014, 2016, 2019, 2022, 2023] {
             let a = bundled.known_at(c, origin).unwrap().unwrap();
@@ -417,6 +449,14 @@ fn bundled_vintages_equal_the_shared_vintages_file() {
                 "{c} at {origin}: reference stock"
             );
             assert_eq!(a.last_year, b.last_year);
+            let region = &areas.find(c).unwrap().region;
+            let (reference, stock) = csv.region(region, origin);
+            assert!(!stock.is_empty(), "{c} at {origin}: {region}");
+            assert_eq!(
+                a.region_reference, reference,
+                "{c} at {origin}: region reference"
+            );
+            assert_eq!(a.region_stock, stock, "{c} at {origin}: region stock");
             let (ta, tb) = (closings(&a.dataset), closings(&b.dataset));
             assert!(!tb.is_empty(), "{c} at {origin}");
             // Every closing total the shared loader writes (a year with an opening,
