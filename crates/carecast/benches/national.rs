@@ -1,7 +1,11 @@
-//! Speed of the national backtest without paths (issue 13: every council, every origin,
-//! horizons 1-5, every method under 2 s). The bench runs a subset of 16 councils (every
-//! tenth of the bundled panel) so that criterion can repeat it; the full run is timed by
-//! `cargo run --release -p carecast --example national_backtest`.
+//! Speed of the national backtest (issue 13: every council, every origin, horizons 1-5,
+//! every method, under 2 s without paths and under 60 s with 1,000 paths per forecast).
+//! Timed: the whole panel without paths (the options of the README's table); a subset of
+//! 16 councils (every tenth of the bundled panel) without paths, with 1,000 paths per
+//! forecast of the default, and the vintages alone; and, when `CARECAST_BENCH_FULL_PATHS`
+//! is set, the whole panel with 1,000 paths per forecast of the default (ten runs of about
+//! a minute each). The example `national_backtest` (`-- --readme [--paths 1000]`) times
+//! one full run.
 //! Run: `cargo bench -p carecast --bench national`.
 
 use std::hint::black_box;
@@ -45,6 +49,19 @@ fn bench(c: &mut Criterion) {
     };
     let mut g = c.benchmark_group("national");
     g.sample_size(10);
+    let full = NationalOptions::default();
+    g.bench_function(
+        "backtest all councils, all origins and methods, no paths",
+        |b| b.iter(|| backtest(black_box(&panel), black_box(&full)).expect("backtest")),
+    );
+    let paths = NationalOptions {
+        paths: 1000,
+        ..o.clone()
+    };
+    g.bench_function(
+        "backtest 16 councils, all origins and methods, 1,000 paths per forecast of the default",
+        |b| b.iter(|| backtest(black_box(&subset), black_box(&paths)).expect("backtest")),
+    );
     g.bench_function(
         "backtest 16 councils, all origins and methods, no paths",
         |b| b.iter(|| backtest(black_box(&subset), black_box(&o)).expect("backtest")),
@@ -59,6 +76,17 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
+    if std::env::var_os("CARECAST_BENCH_FULL_PATHS").is_some() {
+        let full_paths = NationalOptions {
+            paths: 1000,
+            ..NationalOptions::default()
+        };
+        g.measurement_time(std::time::Duration::from_secs(600));
+        g.bench_function(
+            "backtest all councils, all origins and methods, 1,000 paths per forecast of the default",
+            |b| b.iter(|| backtest(black_box(&panel), black_box(&full_paths)).expect("backtest")),
+        );
+    }
     g.finish();
 }
 

@@ -206,6 +206,26 @@ pub enum Method {
         #[serde(default)]
         reference: Reference,
     },
+    /// The stock at the origin carried forward at the council's own log-linear growth over
+    /// the last [`TREND_WINDOW`] years, damped (a damped trend on the stock itself, with no
+    /// shrinkage); see the methodology.
+    StockDamped {
+        /// The method's name in the results.
+        name: String,
+        /// Damping factor in [0, 1].
+        phi: f64,
+    },
+    /// An equal-weight combination of other methods' point forecasts (their mean, or
+    /// their median), for each horizon and band that every member forecasts; see the
+    /// methodology. The members must come earlier in the list of methods.
+    Combination {
+        /// The method's name in the results.
+        name: String,
+        /// Names of the combined methods.
+        members: Vec<String>,
+        /// The median of the members (else their mean).
+        median: bool,
+    },
     /// The cohort model.
     Engine {
         /// The method's name in the results.
@@ -223,7 +243,10 @@ impl Method {
         match self {
             Method::Naive => "naive",
             Method::Drift => "drift",
-            Method::PooledDrift { name, .. } | Method::Engine { name, .. } => name,
+            Method::PooledDrift { name, .. }
+            | Method::StockDamped { name, .. }
+            | Method::Combination { name, .. }
+            | Method::Engine { name, .. } => name,
         }
     }
 
@@ -232,6 +255,14 @@ impl Method {
             name: name.into(),
             admissions,
             discharges,
+        }
+    }
+
+    fn combination(name: &str, members: &[&str], median: bool) -> Method {
+        Method::Combination {
+            name: name.into(),
+            members: members.iter().map(|m| (*m).to_string()).collect(),
+            median,
         }
     }
 
@@ -301,9 +332,58 @@ impl Method {
                 reg.clone(),
             ),
             Method::engine("anchored_reg", AdmissionsRule::Anchored(DEFAULT_PHI), reg),
+            Method::StockDamped {
+                name: "damped_stock".into(),
+                phi: DEFAULT_PHI,
+            },
+            // England's growth damped less (0.9) and not at all (1): the damping factor
+            // as a candidate, chosen on the origins up to 2019 only (methodology).
+            Method::PooledDrift {
+                name: "reference_drift_09".into(),
+                phi: 0.9,
+                own: false,
+                reference: Reference::England,
+            },
+            Method::PooledDrift {
+                name: "reference_drift_1".into(),
+                phi: 1.0,
+                own: false,
+                reference: Reference::England,
+            },
+            Method::combination(
+                "combo_default_drift",
+                &[DEFAULT_METHOD, "pooled_drift"],
+                false,
+            ),
+            Method::combination("combo_mean", &COMBINED, false),
+            Method::combination("combo_median", &COMBINED, true),
         ]
     }
 }
+
+/// The members of the combinations `combo_mean` and `combo_median`: four methods that
+/// each carry growth from a different source (the cohort model anchored to England, the
+/// stock's own growth shrunk towards England's, the stock's own damped growth, and the
+/// region's growth shrunk towards England's).
+pub const COMBINED: [&str; 4] = [
+    DEFAULT_METHOD,
+    "pooled_drift",
+    "damped_stock",
+    "blend_drift",
+];
+
+/// Methods added to the national backtest as candidates for the default and rejected by
+/// its evidence (see the methodology): kept in [`Method::defaults`] so that the tables
+/// show them, left out of a user's own backtest ([`own_backtest`]) so that they add no
+/// comparisons to its disagreement warning.
+pub const REJECTED_CANDIDATES: [&str; 6] = [
+    "damped_stock",
+    "reference_drift_09",
+    "reference_drift_1",
+    "combo_default_drift",
+    "combo_mean",
+    "combo_median",
+];
 
 /// Options of the national backtest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -795,19 +875,72 @@ fn total_slope(h: &History, population: &[(i32, f64)]) -> Option<(f64, f64)> {
     (b.is_finite() && v.is_finite()).then_some((b, v))
 }
 
+/// The headline stock totals at 31 March a dataset prints in `flows_annual` (closing of
+/// each year, opening of the next), by year. A release may revise a year's total without
+/// reprinting its age bands (DfE's ULD 2019 revised 2017/18 totals printed with bands by
+/// ULD 2018): the headline is then the figure known, while the bands' sum is the older
+/// release's.
+fn headline_stock(ds: &Dataset) -> BTreeMap<i32, f64> {
+    let mut out = BTreeMap::new();
+    let Ok(t) = ds.table("flows_annual") else {
+        return out;
+    };
+    for r in &t.records {
+        let (Some(crate::Period::Year(fy)), Some(v)) = (r.period, r.cell.value()) else {
+            continue;
+        };
+        match r.measure.as_ref() {
+            "closing" => {
+                out.insert(fy.end_year(), v);
+            }
+            "opening" => {
+                out.entry(fy.end_year() - 1).or_insert(v);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The total stock at 31 March of year `y`: the dataset's headline total where it prints
+/// one (see [`headline_stock`]), else the sum of the history's bands.
+fn total_at(headline: &BTreeMap<i32, f64>, y: i32, bands: &[f64]) -> f64 {
+    headline
+        .get(&y)
+        .copied()
+        .unwrap_or_else(|| bands.iter().sum())
+}
+
+/// The total stock ([`total_at`]) at 31 March of the year before a history's first flow
+/// and of each flow's year.
+fn total_stock(h: &History, headline: &BTreeMap<i32, f64>) -> Vec<f64> {
+    h.flows
+        .first()
+        .map(|f| total_at(headline, f.year.end_year() - 1, &f.opening))
+        .into_iter()
+        .chain(
+            h.flows
+                .iter()
+                .map(|f| total_at(headline, f.year.end_year(), &f.closing)),
+        )
+        .collect()
+}
+
 /// The log-linear growth of the total stock over the last [`TREND_WINDOW`] years and its
-/// sampling variance (residual variance, at least Poisson's `1 / mean`, over `Sxx`).
-fn stock_slope(h: &History) -> Option<(f64, f64, Vec<i32>)> {
+/// sampling variance (residual variance, at least Poisson's `1 / mean`, over `Sxx`), from
+/// the totals of [`total_stock`].
+fn stock_slope(h: &History, headline: &BTreeMap<i32, f64>) -> Option<(f64, f64, Vec<i32>)> {
     let w = &h.flows[h.flows.len().saturating_sub(TREND_WINDOW)..];
+    let total = |y: i32, bands: &[f64]| total_at(headline, y, bands);
     let mut years: Vec<i32> = Vec::new();
     let mut y: Vec<f64> = Vec::new();
     if let Some(first) = w.first() {
         years.push(first.year.end_year() - 1);
-        y.push(first.opening.iter().sum());
+        y.push(total(first.year.end_year() - 1, &first.opening));
     }
     for f in w {
         years.push(f.year.end_year());
-        y.push(f.closing.iter().sum());
+        y.push(total(f.year.end_year(), &f.closing));
     }
     let keep = years.len().min(TREND_WINDOW);
     let (years, y) = (
@@ -879,9 +1012,9 @@ pub fn backtest(panel: &dyn Panel, o: &NationalOptions) -> Result<NationalBackte
     let tau: BTreeMap<i32, f64> = slopes.iter().map(|(y, s)| (*y, between_sd(s))).collect();
     let mut stock_slopes: BTreeMap<i32, Vec<(f64, f64)>> = BTreeMap::new();
     for (_, y, r) in &loaded {
-        if let Ok(Some((_, h))) = r
+        if let Ok(Some((vintage, h))) = r
             && h.years.last().map(|fy| fy.end_year()) == Some(*y)
-            && let Some((b, v, _)) = stock_slope(h)
+            && let Some((b, v, _)) = stock_slope(h, &headline_stock(&vintage.dataset))
         {
             stock_slopes.entry(*y).or_default().push((b, v));
         }
@@ -1009,12 +1142,12 @@ fn run_cell(
     }
     let labels: Vec<String> = h.scheme.bands().iter().map(|b| b.label()).collect();
     let by_bands = labels.len() > 1;
-    // Known stock series (closing of each year), by band and total.
+    // Known stock series (closing of each year), by band and total (the headline total
+    // where the dataset prints one).
+    let headline = headline_stock(&v.dataset);
     let series: Vec<(String, Vec<f64>)> = {
         let mut s: Vec<(String, Vec<f64>)> = Vec::new();
-        let total: Vec<f64> = std::iter::once(h.flows[0].opening.iter().sum())
-            .chain(h.flows.iter().map(|f| f.closing.iter().sum()))
-            .collect();
+        let total = total_stock(h, &headline);
         s.push(("all".into(), total));
         if by_bands {
             for (b, l) in labels.iter().enumerate() {
@@ -1091,7 +1224,7 @@ fn run_cell(
                 let Some((sv_name, sv)) = series.first() else {
                     continue;
                 };
-                let Some((b, var, years)) = stock_slope(h) else {
+                let Some((b, var, years)) = stock_slope(h, &headline) else {
                     cell.failures
                         .push(fail(name, "fewer than two known years of stock".into()));
                     continue;
@@ -1129,6 +1262,24 @@ fn run_cell(
                     push(name, k + 1, &sv_name, *f, None);
                 }
             }
+            Method::StockDamped { name, phi } => {
+                let Some((sv_name, sv)) = series.first() else {
+                    continue;
+                };
+                let Some((g, _, _)) = stock_slope(h, &headline) else {
+                    cell.failures
+                        .push(fail(name, "fewer than two known years of stock".into()));
+                    continue;
+                };
+                let last = sv.last().copied().unwrap_or(0.0);
+                let path = crate::model::damped_path(last, g, *phi, o.max_horizon);
+                let sv_name = sv_name.clone();
+                for (k, f) in path.iter().enumerate() {
+                    push(name, k + 1, &sv_name, *f, None);
+                }
+            }
+            // After every other method (below): it reads their forecasts.
+            Method::Combination { .. } => {}
             Method::Engine {
                 name,
                 admissions,
@@ -1234,7 +1385,94 @@ fn run_cell(
             }
         }
     }
+    for m in methods {
+        if let Method::Combination {
+            name,
+            members,
+            median,
+        } = m
+        {
+            combine(&mut cell, council, origin, name, members, *median);
+        }
+    }
     cell
+}
+
+/// Adds a combination's forecasts to a cell: for each horizon and band every member
+/// forecast, their mean (or median). A combination with no total forecast is a failure
+/// naming the members that did not run.
+fn combine(
+    cell: &mut Cell,
+    council: &str,
+    origin: i32,
+    name: &str,
+    members: &[String],
+    median: bool,
+) {
+    let Some(first) = members.first() else {
+        return;
+    };
+    let mut out = Vec::new();
+    for f in cell.forecasts.iter().filter(|f| &f.method == first) {
+        let mut values: Vec<f64> = Vec::with_capacity(members.len());
+        for m in members {
+            match cell
+                .forecasts
+                .iter()
+                .find(|g| &g.method == m && g.horizon == f.horizon && g.band == f.band)
+            {
+                Some(g) => values.push(g.forecast),
+                None => break,
+            }
+        }
+        if values.len() < members.len() {
+            continue;
+        }
+        let value = if median {
+            values.sort_by(f64::total_cmp);
+            let n = values.len();
+            if n % 2 == 1 {
+                values[n / 2]
+            } else {
+                (values[n / 2 - 1] + values[n / 2]) / 2.0
+            }
+        } else {
+            values.iter().sum::<f64>() / values.len() as f64
+        };
+        out.push(Forecast {
+            method: name.into(),
+            forecast: value,
+            lower: Vec::new(),
+            upper: Vec::new(),
+            mc_lower: Vec::new(),
+            mc_upper: Vec::new(),
+            ..f.clone()
+        });
+    }
+    if !out.iter().any(|f| f.band == "all") {
+        let missing: Vec<&str> = members
+            .iter()
+            .filter(|m| {
+                !cell
+                    .forecasts
+                    .iter()
+                    .any(|f| &f.method == *m && f.band == "all")
+            })
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            cell.failures.push(Failure {
+                council: council.into(),
+                origin,
+                method: name.into(),
+                reason: format!(
+                    "a combination needs every member's forecast of the total; missing: {}",
+                    missing.join(", ")
+                ),
+            });
+        }
+    }
+    cell.forecasts.extend(out);
 }
 
 fn series_of(band: &str) -> &'static str {
@@ -1632,14 +1870,25 @@ pub fn own_backtest(dataset: &Dataset, max_horizon: usize) -> Result<NationalBac
     };
     let methods = Method::defaults()
         .into_iter()
+        .filter(|m| !REJECTED_CANDIDATES.contains(&m.name()))
         .filter(|m| match m {
             Method::PooledDrift { reference, .. } => *reference == Reference::England,
+            // A combination whose members all stay (below).
+            Method::Combination { .. } => true,
             Method::Engine { admissions, .. } => !matches!(
                 admissions,
                 AdmissionsRule::Pooled(_)
                     | AdmissionsRule::PooledTo(..)
                     | AdmissionsRule::AnchoredTo(..)
             ),
+            _ => true,
+        })
+        .collect::<Vec<_>>();
+    let names: Vec<String> = methods.iter().map(|m| m.name().to_string()).collect();
+    let methods = methods
+        .into_iter()
+        .filter(|m| match m {
+            Method::Combination { members, .. } => members.iter().all(|x| names.contains(x)),
             _ => true,
         })
         .collect();

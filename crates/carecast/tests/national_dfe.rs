@@ -48,6 +48,9 @@ struct Value {
     value: Option<f64>,
 }
 
+/// A yearly series: (year, value).
+type Series = Vec<(i32, f64)>;
+
 /// (area, measure, breakdown, year) -> every vintage, oldest release first.
 type Cells = HashMap<(String, String, String, i32), Vec<Value>>;
 
@@ -55,6 +58,8 @@ struct DfePanel {
     cells: Cells,
     councils: Vec<String>,
     names: HashMap<String, String>,
+    /// Region name -> code.
+    regions: HashMap<String, String>,
 }
 
 const BANDS: [(&str, &str); 5] = [
@@ -71,17 +76,21 @@ impl DfePanel {
         let mut cells: Cells = HashMap::new();
         let mut councils = Vec::new();
         let mut names = HashMap::new();
+        let mut regions = HashMap::new();
         for (i, rec) in rdr.records().enumerate() {
             let r = rec?;
             let get = |k: usize| r.get(k).unwrap_or("");
             let level = get(1);
-            let area = if level == "National" {
-                "England".to_string()
-            } else if level == "Local authority" {
-                get(2).to_string()
-            } else {
-                continue;
+            let area = match level {
+                "National" => "England".to_string(),
+                "Local authority" | "Regional" => get(2).to_string(),
+                _ => continue,
             };
+            if level == "Regional" {
+                regions
+                    .entry(get(4).to_string())
+                    .or_insert_with(|| area.clone());
+            }
             let measure = get(5);
             if !matches!(measure, "stock" | "starts" | "ceases" | "population_0_17") {
                 continue;
@@ -122,6 +131,7 @@ impl DfePanel {
             cells,
             councils,
             names,
+            regions,
         })
     }
 
@@ -141,6 +151,26 @@ impl DfePanel {
             .rev()
             .find(|x| x.release_year <= origin)
             .map(|x| x.value)
+    }
+
+    /// A region's admissions per 10,000 children and stock at 31 March, as known at the
+    /// origin (as the bundled vintages carry them: admissions from 2013, stock from 2012).
+    fn region(&self, name: &str, origin: i32) -> (Series, Series) {
+        let r = self
+            .regions
+            .get(name)
+            .unwrap_or_else(|| panic!("region {name}"));
+        let reference = (2013..=origin)
+            .filter_map(|y| {
+                let s = self.at(r, "starts", "total", y, origin)??;
+                let p = self.population(r, y, origin)?;
+                Some((y, s / p * 10_000.0))
+            })
+            .collect();
+        let stock = (2012..=origin)
+            .filter_map(|y| self.at(r, "stock", "total", y, origin)?.map(|s| (y, s)))
+            .collect();
+        (reference, stock)
     }
 
     fn latest(&self, area: &str, measure: &str, breakdown: &str, year: i32) -> Option<f64> {
@@ -305,17 +335,98 @@ fn closings(d: &Dataset) -> std::collections::BTreeMap<String, f64> {
         .collect()
 }
 
-/// Closing totals where the backtest's tables may differ from the shared vintages file:
-/// none are accepted.
-const KNOWN_CLOSING_DIFFERENCES: [&str; 0] = [];
+/// The years of a dataset's `flows_annual` with a published opening stock.
+fn openings(d: &Dataset) -> std::collections::BTreeSet<String> {
+    d.table("flows_annual")
+        .unwrap()
+        .records
+        .iter()
+        .filter(|r| r.measure == "opening" && r.cell.value().is_some())
+        .filter_map(|r| Some(r.period?.to_string()))
+        .collect()
+}
 
-/// KNOWN DIFFERENCE, asserted as a strict expected failure: the test fails once the
-/// closing totals agree, so the expectation must then be turned back into equality. Since the backtest builds its tables through
-/// `dfe::council_dataset`, the closing totals at origins 2019, 2022 and 2023 for years up
-/// to 2018/19 differ from the shared vintages file for all five councils checked (e.g.
-/// Derbyshire 2017/18: 719 against 709; Nottinghamshire 2015/16: 828 against 816), while
-/// populations, references and outturns agree. The earlier origins agree. Which total the
-/// later vintages should carry (the age table's or the headline) is not settled yet.
+/// Band cells of a by-age table (stock or starts, whichever id the dataset uses):
+/// (period, band) -> (number, or `None` when suppressed; the cell note).
+fn band_cells(d: &Dataset, ids: [&str; 2]) -> BandCells {
+    let t = ids
+        .iter()
+        .find_map(|id| d.table(id).ok())
+        .unwrap_or_else(|| panic!("{}: none of {ids:?}", d.name));
+    t.records
+        .iter()
+        .filter_map(|r| {
+            let band = r.band?.label();
+            Some((
+                (r.period?.to_string(), band),
+                (r.cell.value(), r.note.as_deref().unwrap_or("").to_string()),
+            ))
+        })
+        .collect()
+}
+
+type BandCells = std::collections::BTreeMap<(String, String), (Option<f64>, String)>;
+
+/// The note `dfe::council_dataset` gives a lone suppressed band it fills as the year's
+/// total less the other bands of the same release (documented in `dfe/council.rs`).
+const FILLED: &str = "filled as the total less the other bands of the same release";
+
+/// Compares the bundled by-age cells with the shared file's as known at the origin. Every
+/// band agrees, except a lone suppressed band that the builder fills (documented): it
+/// must then be suppressed in the shared file and equal the total less the other bands.
+/// The `all` row of a by-age table is the total of the bands' release, so it is checked
+/// to equal the sum of the bands instead (the headline total is `flows_annual`'s).
+fn compare_bands(what: &str, a: &BandCells, b: &BandCells, filled: &mut Vec<String>) {
+    let keys: std::collections::BTreeSet<&(String, String)> =
+        a.keys().chain(b.keys()).filter(|k| k.1 != "all").collect();
+    for k in keys {
+        let (got, note) = a
+            .get(k)
+            .unwrap_or_else(|| panic!("{what} {k:?}: missing in the bundled tables"));
+        let (want, _) = b
+            .get(k)
+            .unwrap_or_else(|| panic!("{what} {k:?}: missing in the shared file"));
+        if got == want {
+            continue;
+        }
+        assert!(
+            note.contains(FILLED) && want.is_none(),
+            "{what} {k:?}: bundled {got:?}, shared {want:?} ({note})"
+        );
+        let total = a
+            .get(&(k.0.clone(), "all".into()))
+            .and_then(|c| c.0)
+            .unwrap();
+        let others: f64 = a
+            .iter()
+            .filter(|(o, _)| o.0 == k.0 && o.1 != "all" && o.1 != k.1)
+            .map(|(_, c)| c.0.unwrap())
+            .sum();
+        assert_eq!(*got, Some(total - others), "{what} {k:?}");
+        filled.push(format!("{what} {} {}", k.0, k.1));
+    }
+    for ((period, band), (all, _)) in a {
+        if band != "all" {
+            continue;
+        }
+        let parts: Vec<Option<f64>> = a
+            .iter()
+            .filter(|(o, _)| &o.0 == period && o.1 != "all")
+            .map(|(_, c)| c.0)
+            .collect();
+        let sum: Option<f64> = parts.iter().copied().sum();
+        if let (5, Some(all), Some(parts)) = (parts.len(), all, sum) {
+            assert_eq!(*all, parts, "{what} {period}: bands add up to the total");
+        }
+    }
+}
+
+/// The backtest's tables (built by `dfe::council_dataset`, as the `dfe:` datasets are)
+/// hold the same figures as the shared vintages file as known at each origin: the
+/// headline totals of `flows_annual` are the latest release's by the origin (e.g.
+/// Derbyshire 2017/18 at origin 2019: 709, as revised by ULD 2019, not ULD 2018's 719),
+/// every age band agrees except the documented derived cell, and so do the region's
+/// admissions rate and stock as known at the origin.
 #[test]
 fn bundled_vintages_equal_the_shared_vintages_file() {
     let Some(path) = shared_vintages() else {
@@ -325,7 +436,8 @@ fn bundled_vintages_equal_the_shared_vintages_file() {
     let bundled = DfeVintages::bundled().unwrap();
     assert_eq!(bundled.origins(), csv.origins());
     assert_eq!(bundled.councils(), csv.councils);
-    let mut mismatches: Vec<String> = Vec::new();
+    let mut filled = Vec::new();
+    let areas = carecast::dfe::Areas::bundled();
     for c in SOME {
         for origin in [2014, 2016, 2019, 2022, 2023] {
             let a = bundled.known_at(c, origin).unwrap().unwrap();
@@ -337,16 +449,45 @@ fn bundled_vintages_equal_the_shared_vintages_file() {
                 "{c} at {origin}: reference stock"
             );
             assert_eq!(a.last_year, b.last_year);
-            // The tables are built by `dfe::council_dataset` (the `dfe:` datasets), not
-            // as the old loader wrote them; every total the loader had is the same number.
+            let region = &areas.find(c).unwrap().region;
+            let (reference, stock) = csv.region(region, origin);
+            assert!(!stock.is_empty(), "{c} at {origin}: {region}");
+            assert_eq!(
+                a.region_reference, reference,
+                "{c} at {origin}: region reference"
+            );
+            assert_eq!(a.region_stock, stock, "{c} at {origin}: region stock");
             let (ta, tb) = (closings(&a.dataset), closings(&b.dataset));
             assert!(!tb.is_empty(), "{c} at {origin}");
+            // Every closing total the shared loader writes (a year with an opening,
+            // closing and starts) is the same number; the bundled tables also print a
+            // first year without its opening stock, which the loader leaves out.
             for (period, v) in &tb {
-                let got = ta.get(period).copied();
-                if got != Some(*v) {
-                    mismatches.push(format!("{c} at {origin}, {period}: {got:?} against {v}"));
-                }
+                assert_eq!(
+                    ta.get(period),
+                    Some(v),
+                    "{c} at {origin}, {period}: closing"
+                );
             }
+            let openings = openings(&a.dataset);
+            for period in ta.keys().filter(|p| !tb.contains_key(*p)) {
+                assert!(
+                    !openings.contains(period),
+                    "{c} at {origin}, {period}: closing not in the shared file"
+                );
+            }
+            compare_bands(
+                &format!("{c} at {origin}: stock"),
+                &band_cells(&a.dataset, ["cic_by_age", "stock_by_age"]),
+                &band_cells(&b.dataset, ["cic_by_age", "stock_by_age"]),
+                &mut filled,
+            );
+            compare_bands(
+                &format!("{c} at {origin}: starts"),
+                &band_cells(&a.dataset, ["admissions_by_age", "starts_by_age"]),
+                &band_cells(&b.dataset, ["admissions_by_age", "starts_by_age"]),
+                &mut filled,
+            );
         }
         for year in 2013..=2025 {
             assert_eq!(
@@ -356,12 +497,13 @@ fn bundled_vintages_equal_the_shared_vintages_file() {
             );
         }
     }
-    // Strict expected failure: see the doc comment. Every other figure above must agree.
-    assert_ne!(
-        mismatches, KNOWN_CLOSING_DIFFERENCES,
-        "the closing totals now agree with the shared vintages: restore the equality"
-    );
-    eprintln!("closing totals that differ (known): {mismatches:#?}");
+    // The one documented derivation among these councils: Hartlepool's starts aged 16
+    // and over in 2012/13, suppressed by DfE and filled from its printed total.
+    let expected: Vec<String> = [2014, 2016, 2019, 2022, 2023]
+        .iter()
+        .map(|o| format!("E06000001 at {o}: starts 2012/13 16-17"))
+        .collect();
+    assert_eq!(filled, expected);
 }
 
 #[test]
@@ -521,5 +663,64 @@ fn a_vintage_without_englands_stock_is_a_failure_not_a_fallback() {
         b.forecasts
             .iter()
             .any(|f| f.method == "anchored_region_reg" && f.origin == 2017)
+    );
+}
+
+#[test]
+fn combinations_are_the_mean_or_median_of_their_members() {
+    let bundled = DfeVintages::bundled().unwrap();
+    let few = Few {
+        inner: &bundled,
+        keep: SOME.iter().map(|s| (*s).to_string()).collect(),
+    };
+    let o = NationalOptions {
+        bootstrap: 10,
+        max_horizon: 3,
+        ..NationalOptions::default()
+    };
+    let b = backtest(&few, &o).unwrap();
+    let members = carecast::national::COMBINED;
+    let mut checked = 0;
+    for f in b.forecasts.iter().filter(|f| f.method == "combo_mean") {
+        let mut v: Vec<f64> = members
+            .iter()
+            .map(|m| {
+                b.forecasts
+                    .iter()
+                    .find(|g| {
+                        g.method == *m
+                            && g.council == f.council
+                            && g.origin == f.origin
+                            && g.horizon == f.horizon
+                            && g.band == f.band
+                    })
+                    .unwrap()
+                    .forecast
+            })
+            .collect();
+        let mean = v.iter().sum::<f64>() / 4.0;
+        assert!((f.forecast - mean).abs() < 1e-9, "{f:?}");
+        v.sort_by(f64::total_cmp);
+        let median = b
+            .forecasts
+            .iter()
+            .find(|g| {
+                g.method == "combo_median"
+                    && g.council == f.council
+                    && g.origin == f.origin
+                    && g.horizon == f.horizon
+                    && g.band == f.band
+            })
+            .unwrap();
+        assert!((median.forecast - (v[1] + v[2]) / 2.0).abs() < 1e-9);
+        checked += 1;
+    }
+    assert!(checked > 20, "{checked}");
+    // pooled_drift forecasts the total only: so do the combinations.
+    assert!(
+        b.forecasts
+            .iter()
+            .filter(|f| f.method.starts_with("combo"))
+            .all(|f| f.band == "all")
     );
 }

@@ -205,6 +205,11 @@ struct Gathered {
     starts: BTreeMap<i32, BTreeMap<String, Chosen>>,
     ceases: BTreeMap<i32, BTreeMap<String, Chosen>>,
     ceases_16p: BTreeMap<i32, Chosen>,
+    /// Headline totals of stock, starts and ceases: the latest release that prints the
+    /// total, which may be later than the release of the bands (`flows_annual`).
+    stock_total: BTreeMap<i32, Chosen>,
+    starts_total: BTreeMap<i32, Chosen>,
+    ceases_total: BTreeMap<i32, Chosen>,
     uasc: BTreeMap<i32, Chosen>,
     population: BTreeMap<i32, Chosen>,
     placements: BTreeMap<i32, BTreeMap<String, Chosen>>,
@@ -235,6 +240,9 @@ fn gather(panel: &Panel, area: usize) -> Gathered {
             }
         }
     };
+    total("stock", &mut g.stock_total);
+    total("starts", &mut g.starts_total);
+    total("ceases", &mut g.ceases_total);
     total("uasc_stock", &mut g.uasc);
     total("population_0_17", &mut g.population);
     for (y, b) in each("placement_stock") {
@@ -327,6 +335,15 @@ fn combine_gathered(parts: &[Gathered], missing: &mut Vec<String>) -> Gathered {
         starts: sum_nested(&refs(&|g| &g.starts), &mut m, "starts"),
         ceases: sum_nested(&refs(&|g| &g.ceases), &mut m, "ceases"),
         ceases_16p: sum_maps(&flat(&|g| &g.ceases_16p), &mut m, "ceases 16+", |y| {
+            y.to_string()
+        }),
+        stock_total: sum_maps(&flat(&|g| &g.stock_total), &mut m, "stock total", |y| {
+            y.to_string()
+        }),
+        starts_total: sum_maps(&flat(&|g| &g.starts_total), &mut m, "starts total", |y| {
+            y.to_string()
+        }),
+        ceases_total: sum_maps(&flat(&|g| &g.ceases_total), &mut m, "ceases total", |y| {
             y.to_string()
         }),
         uasc: sum_maps(&flat(&|g| &g.uasc), &mut m, "uasc", |y| y.to_string()),
@@ -435,10 +452,6 @@ fn band_rows<'a>(
     rows
 }
 
-fn get_all(m: &Nested, y: i32) -> Option<&Chosen> {
-    m.get(&y).and_then(|x| x.get("all"))
-}
-
 fn simple_rows(m: &BTreeMap<i32, Chosen>) -> Vec<(Vec<String>, &Chosen)> {
     m.iter().map(|(y, c)| (vec![date(*y)], c)).collect()
 }
@@ -454,13 +467,14 @@ fn fit_on_bands(g: &Gathered, notes: &mut Vec<String>) -> bool {
     };
     // Years a flow can be fitted on: by totals, and by bands.
     let total_years: Vec<i32> = g
-        .starts
+        .starts_total
         .keys()
         .copied()
         .filter(|&y| {
-            num(&g.stock, y - 1, "all").is_some()
-                && num(&g.stock, y, "all").is_some()
-                && num(&g.starts, y, "all").is_some()
+            let total = |m: &BTreeMap<i32, Chosen>, y: i32| m.get(&y).and_then(|c| c.number);
+            total(&g.stock_total, y - 1).is_some()
+                && total(&g.stock_total, y).is_some()
+                && total(&g.starts_total, y).is_some()
         })
         .collect();
     let band_years: Vec<i32> = total_years
@@ -560,12 +574,16 @@ fn band_tables(g: &Gathered, use_bands: bool, note_text: &str) -> Vec<TableText>
 fn flow_tables(g: &Gathered) -> [TableText; 2] {
     let mut flows = Vec::new();
     let mut annual = Vec::new();
-    let years: std::collections::BTreeSet<i32> =
-        g.starts.keys().chain(g.ceases.keys()).copied().collect();
+    let years: std::collections::BTreeSet<i32> = g
+        .starts_total
+        .keys()
+        .chain(g.ceases_total.keys())
+        .copied()
+        .collect();
     for y in years {
         for (measure, c) in [
-            ("admissions", get_all(&g.starts, y)),
-            ("discharges", get_all(&g.ceases, y)),
+            ("admissions", g.starts_total.get(&y)),
+            ("discharges", g.ceases_total.get(&y)),
         ] {
             if let Some(c) = c {
                 flows.push((vec![fy(y), measure.to_string()], c));
@@ -573,8 +591,8 @@ fn flow_tables(g: &Gathered) -> [TableText; 2] {
             }
         }
         for (measure, c) in [
-            ("opening", get_all(&g.stock, y - 1)),
-            ("closing", get_all(&g.stock, y)),
+            ("opening", g.stock_total.get(&(y - 1))),
+            ("closing", g.stock_total.get(&y)),
         ] {
             if let Some(c) = c {
                 annual.push((vec![fy(y), measure.to_string()], c));
@@ -605,7 +623,7 @@ fn flow_tables(g: &Gathered) -> [TableText; 2] {
                 None,
                 "children",
                 false,
-                "opening is the stock at 31 March of the previous year as published",
+                "each total is the latest release's (a later release may revise a total whose age bands it does not reprint, so a total here can differ from the by-age tables' all row, which comes from the release of the bands); opening is the stock at 31 March of the previous year as published",
             ),
             &["period", "measure"],
             annual,
