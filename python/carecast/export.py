@@ -829,9 +829,43 @@ def disclose_axes(ax: Any, disclosure: str | None = None) -> str | None:
     if legend is not None:
         for t in legend.get_texts():
             t.set_text(_disclose_text(t.get_text(), _COUNT_IN_LABEL, rule))
+    _whole_ticks(ax.yaxis)
     if withheld:
         return f"it would draw a count of 1 to {DFE_SMALL_MAX}, which the {rule} rule withholds"
     return None
+
+
+def _whole_ticks(axis: Any) -> None:
+    """Label a count axis at whole numbers only, with no label from 1 to 5.
+
+    A tick label reading 1 to :data:`DFE_SMALL_MAX` beside a drawn point, or a fractional
+    label (``6.5``), would read back a count the rule withholds or a precision it does not
+    give: those labels are left blank. The default locator is replaced by one that places
+    ticks at whole numbers; a chart's own locator is kept and only its labels are checked.
+    """
+    from matplotlib.ticker import AutoLocator, Formatter, MaxNLocator, NullFormatter
+
+    if type(axis.get_major_locator()) is AutoLocator:
+        axis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True))
+    inner = axis.get_major_formatter()
+
+    class WholeCounts(Formatter):
+        def set_locs(self, locs: Any) -> None:
+            self.locs = locs
+            inner.set_locs(locs)
+
+        def get_offset(self) -> str:
+            return str(inner.get_offset())
+
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            w = math.floor(abs(x) + 0.5)
+            if abs(abs(x) - w) > 1e-9 or 1 <= w <= DFE_SMALL_MAX:
+                return ""
+            return str(inner(x, pos))
+
+    if not isinstance(inner, WholeCounts):
+        axis.set_major_formatter(WholeCounts())
+    axis.set_minor_formatter(NullFormatter())
 
 
 def _for_output(df: pd.DataFrame) -> pd.DataFrame:
