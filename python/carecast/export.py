@@ -310,7 +310,11 @@ def score_units(df: pd.DataFrame) -> dict[str, str]:
 #: total). The groups are those a long frame's labels state (:data:`TOTAL_LABELS`,
 #: :data:`PLACEMENT_SUMS`); a sum the labels do not state (a total computed by the reader
 #: across two tables, or across measures such as opening + admissions - discharges) is not
-#: protected, so check a combination of tables before publishing it.
+#: protected, so check a combination of tables before publishing it. Groups are found from
+#: the labels alone, so a count column that does not add up over a group (an error by
+#: band beside its ``all`` row) is suppressed the same way, which withholds more than
+#: needed but never less. Interval bounds do not add up either: a bound of 1 to 5 is
+#: withheld on its own, and the bounds of a withheld estimate are withheld with it.
 DISCLOSURE_RULES: tuple[str, ...] = ("none", "dfe")
 
 #: Units that count people, places or households: whole numbers under disclosure control.
@@ -620,26 +624,28 @@ def _sum_groups(df: pd.DataFrame, values: set[str]) -> list[tuple[int, list[int]
     frame.index = range(len(frame))
     groups: list[tuple[int, list[int]]] = []
     for dim in keys:
-        labels = frame[dim].map(lambda v: str(v).strip().lower() if v is not None else None)
-        is_total = labels.isin(TOTAL_LABELS)
-        if not is_total.any() or is_total.all():
+        named = [
+            v
+            for v in pd.unique(frame[dim])
+            if isinstance(v, str) and v.strip().lower() in TOTAL_LABELS
+        ]
+        if not named:
             continue
-        others = [k for k in keys if k != dim]
-        grouped = frame.groupby(others, dropna=False, sort=False) if others else [(None, frame)]
-        for _, g in grouped:
-            tot = [i for i in g.index if is_total[i]]
-            parts = [i for i in g.index if not is_total[i]]
-            groups.extend((t, parts) for t in tot if parts)
+        is_total = frame[dim].isin(named).to_numpy()
+        if is_total.all():
+            continue
+        for rows in _blocks(frame, [k for k in keys if k != dim]):
+            tot = rows[is_total[rows]].tolist()
+            parts = rows[~is_total[rows]].tolist()
+            if parts:
+                groups.extend((t, parts) for t in tot)
     if {"placement", "measure"} <= set(keys):
-        others = [k for k in keys if k not in ("placement", "measure")]
-        grouped = frame.groupby(others, dropna=False, sort=False) if others else [(None, frame)]
-        for _, g in grouped:
-            at = {
-                (str(p), str(m)): i
-                for i, p, m in zip(g.index, g["placement"], g["measure"], strict=True)
-            }
-            for (pl, measure), types in PLACEMENT_SUMS.items():
-                total = at.get((pl, measure))
+        placement = frame["placement"].astype(str).to_numpy()
+        measure = frame["measure"].astype(str).to_numpy()
+        for rows in _blocks(frame, [k for k in keys if k not in ("placement", "measure")]):
+            at = {(placement[i], measure[i]): i for i in rows.tolist()}
+            for (pl, m), types in PLACEMENT_SUMS.items():
+                total = at.get((pl, m))
                 parts = [at[(t, "placements")] for t in types if (t, "placements") in at]
                 if total is not None and parts:
                     groups.append((total, parts))
@@ -648,6 +654,16 @@ def _sum_groups(df: pd.DataFrame, values: set[str]) -> list[tuple[int, list[int]
                 if all(e is not None for e in ends):
                     groups.append((ends[0], [ends[1], ends[2]]))  # type: ignore[list-item]
     return groups
+
+
+def _blocks(frame: pd.DataFrame, by: list[str]) -> list[np.ndarray]:
+    """Return the positions of the rows equal in the columns ``by``, one array a group."""
+    if not by:
+        return [np.arange(len(frame))]
+    codes = frame.groupby(by, dropna=False, sort=False).ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")
+    cuts = np.flatnonzero(np.diff(codes[order])) + 1
+    return [b for b in np.split(order, cuts) if len(b) > 1]
 
 
 def for_output(df: pd.DataFrame, disclosure: str | None = None) -> pd.DataFrame:
@@ -851,7 +867,6 @@ def _whole_ticks(axis: Any) -> None:
 
     class WholeCounts(Formatter):
         def set_locs(self, locs: Any) -> None:
-            self.locs = locs
             inner.set_locs(locs)
 
         def get_offset(self) -> str:
