@@ -264,3 +264,60 @@ def test_projection_and_report_tables_have_no_lone_hidden_cell(small_band, tmp_p
             assert _lone_hidden(t) == [], name
             checked += 1
     assert checked
+
+
+def test_a_comparison_row_does_not_give_back_its_withheld_difference():
+    # difference = scenario - baseline: a lone withheld difference of 3 beside 20 and 23
+    # would be read back by subtraction, and so would a lone withheld baseline.
+    df = pd.DataFrame(
+        {
+            "year": [2020, 2020],
+            "placement": ["ifa", "secure"],
+            "measure": "placements",
+            "baseline": [20.0, 4.0],
+            "scenario": [23.0, 10.0],
+            "difference": [3.0, 6.0],
+        }
+    )
+    out = export.disclose(export.clean(df))
+    for _, r in out.iterrows():
+        cells = [r["baseline"], r["scenario"], r["difference"]]
+        assert sum(_hidden(v) for v in cells) != 1, cells
+    assert out.loc[0, ["baseline", "scenario", "difference"]].tolist() == ["c", 23, "c"]
+    assert out.loc[1, ["baseline", "scenario", "difference"]].tolist() == ["c", 10, "c"]
+
+
+def test_cli_scenario_rows_and_groups_have_no_lone_hidden_cell(capsys):
+    root = Path(carecast.__file__).resolve().parents[2]
+    argv = ["scenario", str(root / "scenarios" / "recruit_60_carers.toml")]
+    assert cli.main([*argv, "--format", "json", "--disclosure", "dfe"]) == 0
+    out = pd.DataFrame(json.loads(capsys.readouterr().out)["rows"])
+    counts = out[out["unit"] == "children"]
+    for _, r in counts.iterrows():
+        cells = [r["baseline"], r["scenario"], r["difference"]]
+        assert sum(_hidden(v) for v in cells) != 1, r.to_dict()
+    for col in ("baseline", "scenario", "difference"):
+        rel = _placement_relations(counts.rename(columns={col: "value"}))
+        assert rel and all(n != 1 for _, n in rel), (col, [x for x in rel if x[1] == 1])
+
+
+def test_a_withheld_column_takes_its_own_bounds():
+    # A reconciliation's exact figures carry bounds equal to the value: a withheld
+    # `expected` beside a shown `expected_lower` would be given back.
+    df = pd.DataFrame(
+        {
+            "group": ["g"],
+            "expected": [30.0],
+            "expected_lower": [30.0],
+            "expected_upper": [30.0],
+            "found": [33.0],
+            "difference": [3.0],
+            "difference_lower": [3.0],
+            "difference_upper": [3.0],
+            "unit": "children",
+        }
+    )
+    out = export.disclose(export.clean(df)).iloc[0]
+    assert out["difference"] == "c" and out["expected"] == "c" and out["found"] == 33
+    assert out[["expected_lower", "expected_upper"]].tolist() == ["c", "c"]
+    assert out[["difference_lower", "difference_upper"]].tolist() == ["c", "c"]

@@ -308,7 +308,8 @@ def score_units(df: pd.DataFrame) -> dict[str, str]:
 #: cells that sums to a total shown beside it, a single hidden cell takes the group's next
 #: smallest non-zero count with it (a zero only when no other count is shown, else the
 #: total). The groups are those a long frame's labels state (:data:`TOTAL_LABELS`,
-#: :data:`PLACEMENT_SUMS`); a sum the labels do not state (a total computed by the reader
+#: :data:`PLACEMENT_SUMS`) and the columns of a row that sum (a comparison's baseline,
+#: scenario and difference); a sum the labels do not state (a total computed by the reader
 #: across two tables, or across measures such as opening + admissions - discharges) is not
 #: protected, so check a combination of tables before publishing it. Groups are found from
 #: the labels alone, so a count column that does not add up over a group (an error by
@@ -366,6 +367,13 @@ PLACEMENT_SUMS: dict[tuple[str, str], tuple[str, ...]] = {
 # Columns that estimate one count (a row withheld in one is withheld in all and in its
 # interval columns), and columns that describe a cell rather than locate it.
 _ESTIMATES = ("value", "mean", "median")
+# Columns of one row that sum: (total, parts). Any two of a comparison's baseline,
+# scenario and difference give the third, as do a reconciliation's expected, found and
+# difference.
+_COLUMN_SUMS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("scenario", ("baseline", "difference")),
+    ("found", ("expected", "difference")),
+)
 _CELL_ATTRIBUTES = frozenset(
     {"status", "suppressed", "note", "line", "source", "title", "verdict", "n", "index", "seed"}
 )
@@ -431,10 +439,14 @@ def disclose(df: pd.DataFrame, disclosure: str = "dfe") -> pd.DataFrame:
     pool and ``all`` totals, :data:`PLACEMENT_SUMS`), a group with exactly one hidden cell
     (withheld, or text as read) also withholds its smallest shown non-zero part (a zero
     only if no other part is shown; the total if no part is left), repeated until no group
-    has a single hidden cell. The estimate columns ``value``, ``mean`` and ``median`` of a
-    row are withheld together, with the row's interval columns (``lower``, ``upper``,
-    ``lower_L``, ``upper_L``), so no shown interval brackets a withheld count. A published
-    ``<10`` keeps its own published interval.
+    has a single hidden cell. The columns of one row that sum are groups too: a
+    comparison's ``baseline``, ``scenario`` and ``difference``, a reconciliation's
+    ``expected``, ``found`` and ``difference``.
+
+    The estimate columns ``value``, ``mean`` and ``median`` of a row are withheld
+    together, with the row's interval columns (``lower``, ``upper``, ``lower_L``,
+    ``upper_L``), so no shown interval brackets a withheld count. A published ``<10``
+    keeps its own published interval.
 
     Parameters
     ----------
@@ -530,7 +542,11 @@ def _secondary(
     The estimate columns (``value``, ``mean``, ``median``) and the interval columns
     (``lower``, ``upper``, ``lower_L``, ``upper_L``) of a row form one family: a row
     withheld in one estimate column is withheld in all of them and in its intervals.
-    Every other count column is a family of its own.
+    Every other count column is a family of its own, with its bounds ``<name>_lower`` and
+    ``<name>_upper`` where the frame has them. A cell of a family is one unit;
+    relations are sets of units of which exactly one hidden could be found by arithmetic:
+    the rows of a group that sums to a total (:func:`_sum_groups`), in each family, and
+    the columns of one row that sum (:data:`_COLUMN_SUMS`).
     """
     points = [c for c in _ESTIMATES if c in shown]
     intervals = [c for c in shown if _is_interval(c)]
@@ -539,38 +555,57 @@ def _secondary(
         families.append((points, intervals))
     elif intervals:
         families.extend(([c], []) for c in intervals)
-    families.extend(([c], []) for c in shown if c not in points and not _is_interval(c))
-    groups = _sum_groups(df, set(shown))
+    # A column's own bounds (a reconciliation's `expected_lower`, `expected_upper`).
+    bounds = {c: [b for b in (f"{c}_lower", f"{c}_upper") if b in shown] for c in shown}
+    owned = {b for bs in bounds.values() for b in bs}
+    families.extend(
+        ([c], bounds[c])
+        for c in shown
+        if c not in points and not _is_interval(c) and c not in owned
+    )
     n = len(df)
-    for cols, ivs in families:
-        count = [all(counts[c][i] for c in cols) for i in range(n)]
-        # A cell is hidden when the rule withheld it (c) or it was read as text (a
-        # published `<10` or `x`); missing cells are neither hidden nor candidates.
-        hidden = [count[i] and any(isinstance(shown[c][i], str) for c in cols) for i in range(n)]
-        size = [_size(shown[cols[0]][i]) for i in range(n)]
-        ours = [count[i] and any(_is_symbol(shown[c][i]) for c in cols) for i in range(n)]
-        changed = True
-        while changed and groups:
-            changed = False
-            for total, parts in groups:
-                cells = [total, *parts]
-                if not all(count[i] for i in cells):
-                    continue
-                if sum(hidden[i] for i in cells) != 1:
-                    continue
-                pick = _next_smallest(parts, hidden, size)
-                if pick is None and not hidden[total] and size[total] is not None:
-                    pick = total
-                if pick is None:
-                    continue
-                hidden[pick] = ours[pick] = True
-                changed = True
-        for i in range(n):
-            if not ours[i]:
+    # Unit f * n + i: family f in row i.
+    count: list[bool] = []
+    hidden: list[bool] = []
+    ours: list[bool] = []
+    size: list[float | None] = []
+    for cols, _ in families:
+        fc = [all(counts[c][i] for c in cols) for i in range(n)]
+        count += fc
+        # Hidden: withheld by the rule (c) or read as text (a published `<10` or `x`);
+        # missing cells are neither hidden nor candidates.
+        hidden += [fc[i] and any(isinstance(shown[c][i], str) for c in cols) for i in range(n)]
+        ours += [fc[i] and any(_is_symbol(shown[c][i]) for c in cols) for i in range(n)]
+        size += [_size(shown[cols[0]][i]) for i in range(n)]
+    relations: list[tuple[int, list[int]]] = []
+    groups = _sum_groups(df, set(shown))
+    for f in range(len(families)):
+        relations += [(f * n + t, [f * n + i for i in parts]) for t, parts in groups]
+    family_of = {cols[0]: f for f, (cols, _) in enumerate(families) if len(cols) == 1}
+    for total, parts in _COLUMN_SUMS:
+        if total in family_of and all(c in family_of for c in parts):
+            ft, fp = family_of[total], [family_of[c] for c in parts]
+            relations += [(ft * n + i, [f * n + i for f in fp]) for i in range(n)]
+    changed = True
+    while changed and relations:
+        changed = False
+        for total, parts in relations:
+            cells = [total, *parts]
+            if not all(count[u] for u in cells) or sum(hidden[u] for u in cells) != 1:
                 continue
-            for c in (*cols, *ivs):
-                if counts[c][i]:
-                    shown[c][i] = DFE_SYMBOL
+            pick = _next_smallest(parts, hidden, size)
+            if pick is None and not hidden[total] and size[total] is not None:
+                pick = total
+            if pick is None:
+                continue
+            hidden[pick] = ours[pick] = True
+            changed = True
+    for f, (cols, ivs) in enumerate(families):
+        for i in range(n):
+            if ours[f * n + i]:
+                for c in (*cols, *ivs):
+                    if counts[c][i]:
+                        shown[c][i] = DFE_SYMBOL
 
 
 def _is_symbol(v: Any) -> bool:
