@@ -321,3 +321,17 @@ def test_a_withheld_column_takes_its_own_bounds():
     assert out["difference"] == "c" and out["expected"] == "c" and out["found"] == 33
     assert out[["expected_lower", "expected_upper"]].tolist() == ["c", "c"]
     assert out[["difference_lower", "difference_upper"]].tolist() == ["c", "c"]
+
+
+def test_numeric_coordinates_separate_groups():
+    # `age` as floats (missing somewhere) still locates a row: two ages are two groups.
+    df = pd.DataFrame(
+        {
+            "age": [16.0, 16.0, 16.0, 17.0, 17.0, 17.0],
+            "band": ["a", "b", "all", "a", "b", "all"],
+            "measure": "care_leavers",
+            "value": [3.0, 30.0, 33.0, 3.0, 40.0, 43.0],
+        }
+    )
+    out = export.disclose(export.clean(df))
+    assert out["value"].tolist() == ["c", "c", 33, "c", "c", 43]

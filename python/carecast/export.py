@@ -634,7 +634,10 @@ def _keys(df: pd.DataFrame, values: set[str]) -> list[str]:
     for c in map(str, df.columns):
         if c in values or c in _CELL_ATTRIBUTES or _is_interval(c):
             continue
-        if pd.api.types.is_float_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]):
+        coordinate = c in ("year", "origin", "age", "horizon")  # numbers that locate
+        if not coordinate and (
+            pd.api.types.is_float_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])
+        ):
             continue
         keys.append(c)
     return keys
