@@ -10,6 +10,11 @@ Run: ``cargo build --release -p carecast --example load_table`` then
 ``python benchmarks/table_memory.py [MB] [BINARY ...]``: each binary given (default: the
 example just built) loads the same file, so a copy of an older build compares before and
 after in one run. Recorded figures: ``benchmarks/RESULTS.md``.
+
+``python benchmarks/table_memory.py --python [MB]`` measures the Python package instead,
+on the same kind of file, one fresh interpreter per stage (peak RSS of the whole process):
+``import carecast`` alone, ``carecast.datasets.read_table(path)``, and
+``read_table(path).to_pandas()``; the differences attribute the peak to each stage.
 """
 
 import re
@@ -65,8 +70,45 @@ def peak_rss_kb(binary: Path, path: Path) -> tuple[int, str, str]:
     return int(m.group(1)), out.stdout.strip(), w.group(1)
 
 
+# The Python stages, each run in a fresh interpreter on the file named by argv[1].
+STAGES = {
+    "import carecast": "import carecast, sys",
+    "read_table": "import carecast, sys; t = carecast.datasets.read_table(sys.argv[1])",
+    "read_table().to_pandas()": (
+        "import carecast, sys; df = carecast.datasets.read_table(sys.argv[1]).to_pandas()"
+    ),
+}
+
+
+def python_stages(megabytes: float) -> None:
+    """Print the peak RSS of each Python stage on a table of ``megabytes`` MB."""
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "big.csv"
+        size = write_table(path, megabytes)
+        print(f"table {size / 1e6:.1f} MB")
+        for name, code in STAGES.items():
+            out = subprocess.run(
+                ["/usr/bin/time", "-v", sys.executable, "-c", code, str(path)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", out.stderr)
+            w = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", out.stderr)
+            if m is None or w is None:
+                raise RuntimeError(out.stderr)
+            kb = int(m.group(1))
+            print(
+                f"{name}: peak RSS {kb * 1024 / 1e6:.0f} MB, {kb * 1024 / size:.1f} x the "
+                f"file, wall {w.group(1)}"
+            )
+
+
 def main() -> None:
     """Write the table, load it, print the figures."""
+    if len(sys.argv) > 1 and sys.argv[1] == "--python":
+        python_stages(float(sys.argv[2]) if len(sys.argv) > 2 else 50.0)
+        return
     megabytes = float(sys.argv[1]) if len(sys.argv) > 1 else 50.0
     binaries = [Path(b) for b in sys.argv[2:]] or [EXAMPLE]
     with tempfile.TemporaryDirectory() as d:

@@ -389,6 +389,33 @@ def test_max_levels_levels_are_accepted():
     assert sum(c.startswith("lower_") for c in df.to_pandas().columns) == MAX_LEVELS
 
 
+def test_limits_lists_the_documented_limits():
+    from carecast import _carecast
+
+    lim = _carecast.limits()
+    assert lim["max_table_rows"] == 4_000_000
+    assert lim["max_file_bytes"] == 64 * 1024 * 1024
+    assert lim["max_levers"] == 100
+    assert lim["max_levels"] == 20 and lim["max_samples"] == 100_000 and lim["max_years"] == 25
+
+
+def test_a_table_over_max_table_rows_names_the_limit_and_the_line(tmp_path):
+    from carecast import _carecast
+
+    n = _carecast.limits()["max_table_rows"]
+    p = tmp_path / "t.csv"
+    head = HEAD + "period,value\n"
+    # 13 bytes a row: 52 MB, under the file limit. Without quotes every line is a row, so
+    # the table is refused before a row is parsed (no 600 MB of records).
+    p.write_text(head + "2017-03-31,1\n" * (n + 1), encoding="utf-8")
+    first = head.count("\n") + 1
+    with pytest.raises(DataError) as e:
+        carecast.datasets.read_table(p)
+    m = str(e.value)
+    assert "MAX_TABLE_ROWS" in m and f"more than {n} rows" in m, m
+    assert f"t.csv (table `t`), line {first + n}:" in m, m
+
+
 # --- non-UTF-8 files: every reader names the file and the byte ---------------------------
 
 # The byte offset of the é in CP1252 (after "# id: t\n# title: Caf").

@@ -422,3 +422,29 @@ def test_chart_that_would_draw_1_to_5_is_withheld():
         assert "pounds" in b.charts
         assert ("withheld under disclosure control (dfe)" in html) is not drawn
         assert "4.6" not in html and "<svg" in html
+
+
+def _tick_labels(values, rule):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.plot(range(len(values)), values)
+    assert export.disclose_axes(ax, rule) is None
+    fig.canvas.draw()
+    return [t.get_text().replace("\u2212", "-") for t in ax.yaxis.get_ticklabels()]
+
+
+@pytest.mark.parametrize("values", [[0, 40], [0, 8], [6, 7], [-20, 30], [600.4, 660.2]])
+def test_dfe_chart_tick_labels_never_read_1_to_5(values):
+    labels = [t for t in _tick_labels(values, "dfe") if t]
+    assert labels, values
+    for t in labels:
+        v = float(t.replace(",", ""))
+        # Whole numbers only, and none from 1 to 5 beside a drawn line.
+        assert v.is_integer() and not 1 <= abs(v) <= export.DFE_SMALL_MAX, (values, labels)
+    # Without a rule the axis is matplotlib's own: [0, 8] is labelled 0, 1, 2, ...
+    if values == [0, 8]:
+        assert "2" in _tick_labels(values, "none")

@@ -12,8 +12,10 @@ import os
 import stat
 from pathlib import Path
 
-#: The largest file read: 64 MiB, the core's ``sources::MAX_FILE_BYTES``.
-MAX_FILE_BYTES = 64 * 1024 * 1024
+from carecast import _carecast
+
+#: The largest file read: 64 MiB, the core's ``sources::MAX_FILE_BYTES`` (from its limits).
+MAX_FILE_BYTES: int = _carecast.limits()["max_file_bytes"]
 
 
 def read_text(path: str | os.PathLike[str], error: type[Exception]) -> str:

@@ -412,7 +412,8 @@ pub fn verify(py: Python<'_>, file: String, text: String) -> PyResult<Py<PyDict>
 }
 
 /// The bounds the core enforces: `max_years`, `max_samples`, `adult_age`, `max_age`,
-/// `max_levels`.
+/// `max_levels`, `max_table_rows` (`MAX_TABLE_ROWS`), `max_file_bytes` (`MAX_FILE_BYTES`)
+/// and `max_levers` (`MAX_LEVERS`).
 #[pyfunction]
 pub fn limits(py: Python<'_>) -> PyResult<Py<PyDict>> {
     let l = carecast::views::LIMITS;
@@ -422,6 +423,9 @@ pub fn limits(py: Python<'_>) -> PyResult<Py<PyDict>> {
     d.set_item("adult_age", l.adult_age)?;
     d.set_item("max_age", l.max_age)?;
     d.set_item("max_levels", l.max_levels)?;
+    d.set_item("max_table_rows", l.max_table_rows)?;
+    d.set_item("max_file_bytes", l.max_file_bytes)?;
+    d.set_item("max_levers", l.max_levers)?;
     Ok(d.unbind())
 }
 

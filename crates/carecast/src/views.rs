@@ -20,6 +20,13 @@ pub struct Limits {
     pub max_age: u8,
     /// The most interval levels one call may ask for.
     pub max_levels: usize,
+    /// The most rows a table may have ([`crate::table::MAX_TABLE_ROWS`]).
+    pub max_table_rows: usize,
+    /// The largest file read as a table, scenario or metadata file, in bytes
+    /// ([`crate::sources::MAX_FILE_BYTES`]).
+    pub max_file_bytes: u64,
+    /// The most levers a scenario may have ([`crate::scenario::MAX_LEVERS`]).
+    pub max_levers: usize,
 }
 
 /// The core's limits.
@@ -28,6 +35,9 @@ pub struct Limits {
 /// assert_eq!(carecast::views::LIMITS.max_years, 25);
 /// assert_eq!(carecast::views::LIMITS.max_samples, 100_000);
 /// assert_eq!(carecast::views::LIMITS.max_levels, 20);
+/// assert_eq!(carecast::views::LIMITS.max_table_rows, 4_000_000);
+/// assert_eq!(carecast::views::LIMITS.max_file_bytes, 64 * 1024 * 1024);
+/// assert_eq!(carecast::views::LIMITS.max_levers, 100);
 /// ```
 pub const LIMITS: Limits = Limits {
     max_years: crate::model::MAX_HORIZON,
@@ -35,6 +45,9 @@ pub const LIMITS: Limits = Limits {
     adult_age: crate::age::ADULT_AGE,
     max_age: crate::age::MAX_AGE,
     max_levels: crate::stochastic::MAX_LEVELS,
+    max_table_rows: crate::table::MAX_TABLE_ROWS,
+    max_file_bytes: crate::sources::MAX_FILE_BYTES,
+    max_levers: crate::scenario::MAX_LEVERS,
 };
 
 /// Where a period ends on a time axis in years, with 31 March of year Y at Y: a

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The default admissions assumption, chosen by the national backtest
-/// ([`crate::national`], the rule in [`crate::national::DEFAULT_RULE`]): admissions that
+/// ([`crate::national`], its name [`crate::national::DEFAULT_METHOD`]): admissions that
 /// carry the council's stock forward at England's damped growth
 /// ([`Admissions::Anchored`], the reference empty = England's series
 /// [`crate::national::ENGLAND_STOCK`]). It runs from every base year.
@@ -46,6 +46,8 @@ pub enum Admissions {
     /// [`TREND_WINDOW`] observed years, from its fitted level at the base year, with the
     /// slope of year `j` ahead multiplied by `phi^j` (see the methodology). One observed
     /// year: the base year's admissions held (said in the notes).
+    ///
+    /// [`TREND_WINDOW`]: crate::cohort::TREND_WINDOW
     Damped {
         /// Damping factor in [0, 1]: 0 holds the fitted level, 1 is the undamped trend.
         phi: f64,
@@ -72,6 +74,8 @@ pub enum Admissions {
     /// so that the total stock at its 31 March is `S_T exp(g (phi + ... + phi^h))`, `g`
     /// the log-linear growth of the reference stock over the last [`TREND_WINDOW`] years
     /// up to the base year (see the methodology). Runs from any base year.
+    ///
+    /// [`TREND_WINDOW`]: crate::cohort::TREND_WINDOW
     Anchored {
         /// Damping factor in [0, 1].
         phi: f64,

@@ -720,6 +720,18 @@ fn parse_body(
         .split('\n')
         .filter(|l| !l.trim_end_matches('\r').is_empty())
         .count();
+    // Without a quote character every non-empty line is one row (a quoted field is the
+    // only way a row spans lines), so a table with too many rows is refused before any row
+    // is parsed or reserved, naming the line of the first row over the limit.
+    if non_empty > max_rows.saturating_add(1) && !body.contains('"') {
+        let over = body
+            .split('\n')
+            .enumerate()
+            .filter(|(_, l)| !l.trim_end_matches('\r').is_empty())
+            .nth(max_rows.saturating_add(1))
+            .map_or(first_line + 1, |(k, _)| first_line + 1 + k);
+        return Err(too_many_rows(loc, over, max_rows));
+    }
     let most = non_empty.min(body.len() / shortest + 1).min(max_rows);
     let mut out: Vec<Record> = Vec::new();
     out.try_reserve_exact(most).map_err(|e| {
@@ -744,10 +756,7 @@ fn parse_body(
         }
         let line = row.position().map_or(first_line, |p| lines.at(p.byte()));
         if out.len() == max_rows {
-            return Err(Error::data(
-                loc.at_line(line),
-                format!("more than {max_rows} rows (MAX_TABLE_ROWS), the most a table may have"),
-            ));
+            return Err(too_many_rows(loc, line, max_rows));
         }
         out.push(parse_row(meta, loc, &idx, &row, line, &mut texts)?);
     }
@@ -755,6 +764,14 @@ fn parse_body(
     check_duplicates(loc, &out)?;
     out.shrink_to_fit();
     Ok(out)
+}
+
+/// The error of a table with more than `max_rows` rows, at the line of the first row over.
+fn too_many_rows(loc: &Location, line: usize, max_rows: usize) -> Error {
+    Error::data(
+        loc.at_line(line),
+        format!("more than {max_rows} rows (MAX_TABLE_ROWS), the most a table may have"),
+    )
 }
 
 /// Refuses a second row for the same cell with a different value (the fit would otherwise
@@ -987,6 +1004,16 @@ mod tests {
         let m = e.to_string();
         assert!(m.contains("line 10") && m.contains("MAX_TABLE_ROWS"), "{m}");
         assert!(m.contains("more than 2 rows"), "{m}");
+        // With a quoted field (rows may span lines) the rows are counted as parsed: same
+        // error, same line.
+        let quoted = body.replace("2019-03-31,3", "\"2019-03-31\",3");
+        let e = parse_body(&meta, &loc, &quoted, first, 2).unwrap_err();
+        assert_eq!(e.to_string(), m);
+        // Blank lines between rows are not rows.
+        let blank = body.replace('\n', "\n\n");
+        assert_eq!(parse_body(&meta, &loc, &blank, first, 3).unwrap().len(), 3);
+        let e = parse_body(&meta, &loc, &blank, first, 2).unwrap_err();
+        assert!(e.to_string().contains("more than 2 rows"), "{e}");
     }
 
     #[test]

@@ -47,7 +47,7 @@ impl Level {
     /// Parses a panel label.
     ///
     /// # Errors
-    /// [`Error::Argument`] for any other text.
+    /// [`Error::InvalidArgument`] for any other text.
     pub fn parse(s: &str) -> Result<Level> {
         match s {
             "National" => Ok(Level::National),
