@@ -27,8 +27,10 @@ fn main() {
     if args.get(1).map(String::as_str) == Some("england-write") {
         let dir = &args[2];
         let adm: f64 = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(44_000.0);
+        let years: u32 = args.get(4).and_then(|a| a.parse().ok()).unwrap_or(5);
         let s = generate(&SynthOptions {
             admissions_per_year: adm,
+            years,
             ..SynthOptions::england()
         })
         .expect("generate");

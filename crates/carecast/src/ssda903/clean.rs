@@ -25,6 +25,8 @@
 //! | `dec_after_year_end` | noted | a `DEC` after 31 March of its return (rule 354): kept |
 //! | `born_after_episode_start` | noted | an episode starting before the child's date of birth: kept, ages before birth counted as 0 |
 
+use rayon::slice::ParallelSliceMut;
+
 use super::codes;
 use super::day::{Day, march31};
 use super::read::{Code, EpisodeRow, HeaderRow, Returns, UascRow};
@@ -252,7 +254,7 @@ pub fn clean(r: Returns) -> Clean {
 /// Same start: keeps the latest return, then a row with DEC, then the later line.
 fn same_starts(episodes: Vec<EpisodeRow>, t: &mut Tally) -> Vec<EpisodeRow> {
     let mut kept = episodes;
-    kept.sort_unstable_by_key(|e| {
+    kept.par_sort_unstable_by_key(|e| {
         (
             e.child,
             e.decom,
@@ -321,7 +323,7 @@ fn attach_headers(
 ) -> Vec<Option<Day>> {
     let n = has_episode.len();
     let mut hs = headers;
-    hs.sort_unstable_by_key(|h| (h.child, h.year, h.file, h.line));
+    hs.par_sort_unstable_by_key(|h| (h.child, h.year, h.file, h.line));
     let mut dob: Vec<Option<Day>> = vec![None; n];
     let mut header_years: Vec<Vec<i32>> = vec![Vec::new(); n];
     let mut corrected = vec![false; n];
