@@ -834,3 +834,76 @@ fn a_malformed_moves_model_is_refused_naming_the_field() {
     m.exposure[2][1] = -1.0;
     refused(&m, "exposure[2][1]");
 }
+
+#[test]
+fn identifiers_are_told_apart_byte_for_byte_in_any_row_order() {
+    let head = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE\n";
+    let h = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n";
+    // Case differs; 15 and 16 bytes (either side of the packed form); two long identifiers
+    // that differ only in their last byte; rows of one child not together.
+    let ids = [
+        "a",
+        "A",
+        "ABCDEFGHIJKLMNO",
+        "ABCDEFGHIJKLMNOP",
+        "LONGIDENTIFIER-000000001",
+        "LONGIDENTIFIER-000000002",
+    ];
+    let mut ep = String::from(head);
+    for (k, id) in ids.iter().enumerate() {
+        // Children 0, 2, 4 leave on 1 March 2020; the others stay.
+        let dec = if k % 2 == 0 { "01/03/2020" } else { "" };
+        let rec = if k % 2 == 0 { "E4A" } else { "" };
+        ep.push_str(&format!("{id},01/05/2019,S,C2,N1,U4,PR1,{dec},{rec},\n"));
+    }
+    // A second row for the first child, after the others: a later move, open.
+    ep.push_str("a,01/03/2020,P,C2,N1,K2,PR4,,,CHILD\n");
+    let mut hd = String::from(h);
+    for id in ids.iter().rev() {
+        hd.push_str(&format!("{id},1,01/01/2010,WBRI,UN1,,\n"));
+    }
+    let files = vec![
+        ("2019-20/ep.csv".to_string(), ep.into_bytes()),
+        ("2019-20/h.csv".to_string(), hd.into_bytes()),
+    ];
+    let read = carecast::ssda903::read::read_bytes(&files).unwrap();
+    assert_eq!(read.children, ids.len());
+    let r = load_bytes("t", &files).unwrap();
+    // Open at 31 March 2020: the three staying children and "a" after its move.
+    assert_eq!(
+        value(&r.dataset, "cic_by_age", "2020-03-31", "all"),
+        Some(4.0)
+    );
+    assert_eq!(
+        value(&r.dataset, "placement_moves", "2019/20", "moves"),
+        Some(1.0)
+    );
+    assert_eq!(audit(&r, "no_header"), (0, 0));
+}
+
+#[test]
+fn the_same_files_give_the_same_result_on_any_number_of_threads() {
+    let s = generate(&SynthOptions {
+        seed: 21,
+        admissions_per_year: 400.0,
+        ..SynthOptions::default()
+    })
+    .unwrap();
+    let files = bytes(&s);
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| load_bytes("t", &files).unwrap())
+    };
+    let one = run(1);
+    for threads in [2, 3, 8] {
+        let r = run(threads);
+        assert_eq!(r.derived, one.derived, "{threads} threads");
+        assert_eq!(r.audit, one.audit, "{threads} threads");
+        assert_eq!(r.clean.episodes, one.clean.episodes, "{threads} threads");
+        assert_eq!(r.clean.dob, one.clean.dob, "{threads} threads");
+    }
+    check_against_truth(&s, &one);
+}

@@ -99,7 +99,7 @@ impl std::hash::Hash for IdKey {
     }
 }
 
-/// The hasher of the identifier maps: [`IdKey`] hashes itself ([`IdKey::mixed`]), so this
+/// The hasher of the identifier map: [`IdKey`] hashes itself ([`IdKey::mixed`]), so this
 /// only passes the value on.
 #[derive(Default)]
 struct IdHasher(u64);
@@ -120,8 +120,6 @@ impl Hasher for IdHasher {
         self.0
     }
 }
-
-type IdMap = HashMap<IdKey, u32, BuildHasherDefault<IdHasher>>;
 
 /// Which table of the return a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -238,6 +236,7 @@ pub struct Returns {
 
 struct Parsed {
     info: FileInfo,
+    /// Child identifier of each run of rows (see [`Ids`]).
     ids: Vec<IdKey>,
     episodes: Vec<EpisodeRow>,
     headers: Vec<HeaderRow>,
@@ -452,14 +451,14 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// The file's child identifiers, numbered in order of first appearance. Rows of one child
-/// usually come together, so the last identifier is checked before the map.
+/// The file's child identifiers as runs: rows of one child usually come together, so a
+/// row whose identifier is the previous row's joins its run, and any other row starts a
+/// new run. Rows carry their run's number; [`number_children`] gives every run the number
+/// of its child across all files (a child with several runs gets one number).
 #[derive(Default)]
 struct Ids {
-    map: IdMap,
-    list: Vec<IdKey>,
+    runs: Vec<IdKey>,
     last: Vec<u8>,
-    last_child: u32,
 }
 
 impl Ids {
@@ -467,28 +466,14 @@ impl Ids {
         if id.is_empty() {
             return Err(Error::data(row.at("CHILD"), "empty child identifier"));
         }
-        if !self.list.is_empty() && self.last == id {
-            return Ok(self.last_child);
+        if self.runs.is_empty() || self.last != id {
+            self.runs.push(IdKey::new(id));
+            self.last.clear();
+            self.last.extend_from_slice(id);
         }
-        let next = self.list.len();
-        let child = match self.map.entry(IdKey::new(id)) {
-            std::collections::hash_map::Entry::Occupied(o) => *o.get(),
-            std::collections::hash_map::Entry::Vacant(v) => {
-                let next = u32::try_from(next).map_err(|_| {
-                    Error::data(
-                        row.at("CHILD"),
-                        "more than 4 294 967 295 children in one file",
-                    )
-                })?;
-                self.list.push(v.key().clone());
-                v.insert(next);
-                next
-            }
-        };
-        self.last.clear();
-        self.last.extend_from_slice(id);
-        self.last_child = child;
-        Ok(child)
+        // One run per row at most, and rows are counted in `u32` lines.
+        u32::try_from(self.runs.len() - 1)
+            .map_err(|_| Error::data(row.at("CHILD"), "more than 4 294 967 295 rows in one file"))
     }
 }
 
@@ -659,7 +644,7 @@ fn parse_file<R: Read>(idx: u32, path: &str, input: R, size: usize) -> Result<Pa
         let child = ids.child(&row, row.get(Some(cols.child)))?;
         push_row(&mut p, kind, &row, &cols, child, year, idx)?;
     }
-    p.ids = ids.list;
+    p.ids = ids.runs;
     Ok(p)
 }
 
