@@ -830,9 +830,74 @@ fn a_malformed_moves_model_is_refused_naming_the_field() {
     let mut m = good.clone();
     m.entries[5][0] = f64::INFINITY;
     refused(&m, "entries[5][0]");
-    let mut m = good;
+    let mut m = good.clone();
     m.exposure[2][1] = -1.0;
     refused(&m, "exposure[2][1]");
+    // Each probability below one, but together more than one: refused by both the
+    // projection and the simulator, naming band and state.
+    let mut m = good;
+    m.moves[3][1] = [0.0; 11];
+    m.moves[3][1][0] = 0.6;
+    m.exits[3][1] = [0.5, 0.0, 0.0, 0.0, 0.0, 0.0];
+    refused(&m, "moves[3][1] + exits[3][1]");
+    assert!(m.project(1, &[]).unwrap_err().to_string().contains("10-15"));
+}
+
+#[test]
+fn drawn_rates_above_one_are_capped_and_reported() {
+    use carecast::ssda903::moves::MovesModel;
+    use carecast::ssda903::simulate::{SimulateOptions, simulate};
+    let s = generate(&SynthOptions {
+        seed: 6,
+        admissions_per_year: 80.0,
+        ..SynthOptions::default()
+    })
+    .unwrap();
+    let r = load_bytes("s", &bytes(&s)).unwrap();
+    let mut m = MovesModel::fit(&r.clean, 2).unwrap();
+    // Band 16-17, the first type: leaving with probability 0.95 a month, counted on three
+    // child-months, so a path's drawn rates often add up to more than one.
+    m.moves[4][0] = [0.0; 11];
+    m.moves[4][0][1] = 1.0 / 3.0;
+    m.exits[4][0] = [0.0; 6];
+    m.exits[4][0][0] = 0.6;
+    m.exposure[4][0] = 3.0;
+    m.stock[200][0] = 4.0;
+    // The point rates are valid: the deterministic projection accepts them.
+    m.project(1, &[]).unwrap();
+    let o = SimulateOptions {
+        years: 1,
+        samples: 200,
+        seed: 3,
+        ..SimulateOptions::default()
+    };
+    let p = simulate(&m, &o).unwrap();
+    let c = p
+        .capped
+        .iter()
+        .find(|c| c.band == "16-17" && c.placement_type == carecast::PlacementType::ALL[0])
+        .unwrap_or_else(|| panic!("no cap reported: {:?}", p.capped));
+    assert!(c.paths > 0 && c.paths < o.samples, "{c:?}");
+    assert!(c.max_total > 1.0, "{c:?}");
+    assert!(p.rows.iter().all(|x| x.lower.iter().all(|&l| l >= 0.0)));
+    // Without drawn rates nothing is capped.
+    let fixed = simulate(
+        &m,
+        &SimulateOptions {
+            parameter_uncertainty: false,
+            ..o.clone()
+        },
+    )
+    .unwrap();
+    assert!(fixed.capped.is_empty(), "{:?}", fixed.capped);
+    // A scenario pushing the point rates above one is refused, as by the projection.
+    let push = vec![carecast::ssda903::moves::TransitionChange {
+        from: carecast::PlacementType::ALL[0],
+        to: carecast::PlacementType::ALL[1],
+        factor: 3.0,
+    }];
+    let e = simulate(&m, &SimulateOptions { changes: push, ..o }).unwrap_err();
+    assert!(e.to_string().contains("probability of one"), "{e}");
 }
 
 #[test]
