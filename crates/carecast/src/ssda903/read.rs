@@ -43,8 +43,8 @@ impl Code {
 }
 
 /// A child identifier as a hash key: packed into a `u128` up to 15 bytes (no allocation;
-/// the last byte holds the length), on the heap beyond. Real identifiers are at most 10
-/// characters, so the heap form is for odd files only.
+/// the last byte holds the length), on the heap beyond (the synthetic returns' identifiers
+/// have 8 characters at most, so the heap form is for unusually long ones).
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum IdKey {
     Short(u128),
