@@ -175,7 +175,9 @@ pub fn derive(c: &Clean) -> Derived {
     }
     // Children are counted in chunks in parallel and the chunks' counts added: whole
     // numbers, so the sum is the same whatever the order.
-    let chunks = child_chunks(&c.episodes, 64);
+    // Enough episodes per chunk that a county is one or two chunks, an England-sized
+    // return 64.
+    let chunks = child_chunks(&c.episodes, (c.episodes.len() / 16_384).clamp(1, 64));
     chunks
         .par_iter()
         .map(|eps| {
