@@ -2,9 +2,13 @@
 //! 45,000 episode rows over five years, read + cleaned + stock built in under 50 ms; all of
 //! England, about 3.7 million episode rows, in under 3 s and 1 GB).
 //!
-//! Run: `cargo bench -p carecast --bench ssda903`. The England-sized case writes its files
-//! to `/tmp/carecast-903-england` (never to the repository) and runs only when
-//! `CARECAST_BENCH_ENGLAND=1`; it prints the peak resident memory of the process.
+//! Run: `cargo bench -p carecast --bench ssda903`. The England-sized case
+//! ([`SynthOptions::england`]: 15 yearly returns, about 3.7 million episode rows, about
+//! 340 MB) writes its files to `/tmp/carecast-903-england-15y` (never to the repository; delete
+//! it afterwards) and runs only when `CARECAST_BENCH_ENGLAND=1`; it prints the peak resident
+//! memory of the process, which includes the generator's own peak (about 1 GB) when the files
+//! are written in the same run: run it twice, or write them first with
+//! `cargo run --release -p carecast --example ssda903_cpu -- england-write DIR 44000 15`.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -65,7 +69,7 @@ fn bench(c: &mut Criterion) {
     });
 
     if std::env::var("CARECAST_BENCH_ENGLAND").as_deref() == Ok("1") {
-        let dir = std::path::Path::new("/tmp/carecast-903-england");
+        let dir = std::path::Path::new("/tmp/carecast-903-england-15y");
         if !dir.exists() {
             let e = generate(&SynthOptions::england()).expect("generate");
             eprintln!(

@@ -830,7 +830,145 @@ fn a_malformed_moves_model_is_refused_naming_the_field() {
     let mut m = good.clone();
     m.entries[5][0] = f64::INFINITY;
     refused(&m, "entries[5][0]");
-    let mut m = good;
+    let mut m = good.clone();
     m.exposure[2][1] = -1.0;
     refused(&m, "exposure[2][1]");
+    // Each probability below one, but together more than one: refused by both the
+    // projection and the simulator, naming band and state.
+    let mut m = good;
+    m.moves[3][1] = [0.0; 11];
+    m.moves[3][1][0] = 0.6;
+    m.exits[3][1] = [0.5, 0.0, 0.0, 0.0, 0.0, 0.0];
+    refused(&m, "moves[3][1] + exits[3][1]");
+    assert!(m.project(1, &[]).unwrap_err().to_string().contains("10-15"));
+}
+
+#[test]
+fn drawn_rates_above_one_are_capped_and_reported() {
+    use carecast::ssda903::moves::MovesModel;
+    use carecast::ssda903::simulate::{SimulateOptions, simulate};
+    let s = generate(&SynthOptions {
+        seed: 6,
+        admissions_per_year: 80.0,
+        ..SynthOptions::default()
+    })
+    .unwrap();
+    let r = load_bytes("s", &bytes(&s)).unwrap();
+    let mut m = MovesModel::fit(&r.clean, 2).unwrap();
+    // Band 16-17, the first type: leaving with probability 0.95 a month, counted on three
+    // child-months, so a path's drawn rates often add up to more than one.
+    m.moves[4][0] = [0.0; 11];
+    m.moves[4][0][1] = 1.0 / 3.0;
+    m.exits[4][0] = [0.0; 6];
+    m.exits[4][0][0] = 0.6;
+    m.exposure[4][0] = 3.0;
+    m.stock[200][0] = 4.0;
+    // The point rates are valid: the deterministic projection accepts them.
+    m.project(1, &[]).unwrap();
+    let o = SimulateOptions {
+        years: 1,
+        samples: 200,
+        seed: 3,
+        ..SimulateOptions::default()
+    };
+    let p = simulate(&m, &o).unwrap();
+    let c = p
+        .capped
+        .iter()
+        .find(|c| c.band == "16-17" && c.placement_type == carecast::PlacementType::ALL[0])
+        .unwrap_or_else(|| panic!("no cap reported: {:?}", p.capped));
+    assert!(c.paths > 0 && c.paths < o.samples, "{c:?}");
+    assert!(c.max_total > 1.0, "{c:?}");
+    assert!(p.rows.iter().all(|x| x.lower.iter().all(|&l| l >= 0.0)));
+    // Without drawn rates nothing is capped.
+    let fixed = simulate(
+        &m,
+        &SimulateOptions {
+            parameter_uncertainty: false,
+            ..o.clone()
+        },
+    )
+    .unwrap();
+    assert!(fixed.capped.is_empty(), "{:?}", fixed.capped);
+    // A scenario pushing the point rates above one is refused, as by the projection.
+    let push = vec![carecast::ssda903::moves::TransitionChange {
+        from: carecast::PlacementType::ALL[0],
+        to: carecast::PlacementType::ALL[1],
+        factor: 3.0,
+    }];
+    let e = simulate(&m, &SimulateOptions { changes: push, ..o }).unwrap_err();
+    assert!(e.to_string().contains("probability of one"), "{e}");
+}
+
+#[test]
+fn identifiers_are_told_apart_byte_for_byte_in_any_row_order() {
+    let head = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE\n";
+    let h = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n";
+    // Case differs; 15 and 16 bytes (either side of the packed form); two long identifiers
+    // that differ only in their last byte; rows of one child not together.
+    let ids = [
+        "a",
+        "A",
+        "ABCDEFGHIJKLMNO",
+        "ABCDEFGHIJKLMNOP",
+        "LONGIDENTIFIER-000000001",
+        "LONGIDENTIFIER-000000002",
+    ];
+    let mut ep = String::from(head);
+    for (k, id) in ids.iter().enumerate() {
+        // Children 0, 2, 4 leave on 1 March 2020; the others stay.
+        let dec = if k % 2 == 0 { "01/03/2020" } else { "" };
+        let rec = if k % 2 == 0 { "E4A" } else { "" };
+        ep.push_str(&format!("{id},01/05/2019,S,C2,N1,U4,PR1,{dec},{rec},\n"));
+    }
+    // A second row for the first child, after the others: a later move, open.
+    ep.push_str("a,01/03/2020,P,C2,N1,K2,PR4,,,CHILD\n");
+    let mut hd = String::from(h);
+    for id in ids.iter().rev() {
+        hd.push_str(&format!("{id},1,01/01/2010,WBRI,UN1,,\n"));
+    }
+    let files = vec![
+        ("2019-20/ep.csv".to_string(), ep.into_bytes()),
+        ("2019-20/h.csv".to_string(), hd.into_bytes()),
+    ];
+    let read = carecast::ssda903::read::read_bytes(&files).unwrap();
+    assert_eq!(read.children, ids.len());
+    let r = load_bytes("t", &files).unwrap();
+    // Open at 31 March 2020: the three staying children and "a" after its move.
+    assert_eq!(
+        value(&r.dataset, "cic_by_age", "2020-03-31", "all"),
+        Some(4.0)
+    );
+    assert_eq!(
+        value(&r.dataset, "placement_moves", "2019/20", "moves"),
+        Some(1.0)
+    );
+    assert_eq!(audit(&r, "no_header"), (0, 0));
+}
+
+#[test]
+fn the_same_files_give_the_same_result_on_any_number_of_threads() {
+    let s = generate(&SynthOptions {
+        seed: 21,
+        admissions_per_year: 400.0,
+        ..SynthOptions::default()
+    })
+    .unwrap();
+    let files = bytes(&s);
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| load_bytes("t", &files).unwrap())
+    };
+    let one = run(1);
+    for threads in [2, 3, 8] {
+        let r = run(threads);
+        assert_eq!(r.derived, one.derived, "{threads} threads");
+        assert_eq!(r.audit, one.audit, "{threads} threads");
+        assert_eq!(r.clean.episodes, one.clean.episodes, "{threads} threads");
+        assert_eq!(r.clean.dob, one.clean.dob, "{threads} threads");
+    }
+    check_against_truth(&s, &one);
 }

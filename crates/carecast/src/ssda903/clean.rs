@@ -25,6 +25,8 @@
 //! | `dec_after_year_end` | noted | a `DEC` after 31 March of its return (rule 354): kept |
 //! | `born_after_episode_start` | noted | an episode starting before the child's date of birth: kept, ages before birth counted as 0 |
 
+use rayon::prelude::*;
+
 use super::codes;
 use super::day::{Day, march31};
 use super::read::{Code, EpisodeRow, HeaderRow, Returns, UascRow};
@@ -252,7 +254,7 @@ pub fn clean(r: Returns) -> Clean {
 /// Same start: keeps the latest return, then a row with DEC, then the later line.
 fn same_starts(episodes: Vec<EpisodeRow>, t: &mut Tally) -> Vec<EpisodeRow> {
     let mut kept = episodes;
-    kept.sort_unstable_by_key(|e| {
+    kept.par_sort_unstable_by_key(|e| {
         (
             e.child,
             e.decom,
@@ -284,10 +286,14 @@ fn same_starts(episodes: Vec<EpisodeRow>, t: &mut Tally) -> Vec<EpisodeRow> {
 }
 
 /// Notes codes outside the lists and end dates after their return's year end, on the
-/// rows kept (code lists encoded once).
+/// rows kept (code lists encoded and sorted once; rows checked in parallel chunks whose
+/// notes are joined in order).
 fn note_codes(kept: &[EpisodeRow], t: &mut Tally) {
-    let list =
-        |l: &[&str]| -> Vec<Code> { l.iter().filter_map(|c| Code::new(c.as_bytes())).collect() };
+    let list = |l: &[&str]| -> Vec<Code> {
+        let mut v: Vec<Code> = l.iter().filter_map(|c| Code::new(c.as_bytes())).collect();
+        v.sort_unstable();
+        v
+    };
     let (rne, ls, place, provider, rec) = (
         list(&codes::RNE),
         list(&codes::LS),
@@ -295,18 +301,38 @@ fn note_codes(kept: &[EpisodeRow], t: &mut Tally) {
         list(&codes::PLACE_PROVIDER),
         list(&codes::REC),
     );
-    for e in kept {
-        let unknown = !rne.contains(&e.rne)
-            || !ls.contains(&e.ls)
-            || !place.contains(&e.place)
-            || !(e.provider.is_empty() || provider.contains(&e.provider))
-            || !(e.rec.is_empty() || rec.contains(&e.rec));
-        if unknown {
-            t.add("unknown_code", e.child);
-        }
-        if e.dec.is_some_and(|d| d > march31(e.year)) {
-            t.add("dec_after_year_end", e.child);
-        }
+    let (unknown_code, after_year_end) = (rule("unknown_code"), rule("dec_after_year_end"));
+    let known = |l: &[Code], c: &Code| l.binary_search(c).is_ok();
+    // 31 March of each year present, computed once rather than per row.
+    let y0 = kept.iter().map(|e| e.year).min().unwrap_or(0);
+    let y1 = kept.iter().map(|e| e.year).max().unwrap_or(0);
+    let year_end: Vec<Day> = (y0..=y1).map(march31).collect();
+    let notes: Vec<Vec<(usize, u32)>> = kept
+        .par_chunks(1 << 16)
+        .map(|chunk| {
+            let mut out = Vec::new();
+            for e in chunk {
+                let unknown = !known(&rne, &e.rne)
+                    || !known(&ls, &e.ls)
+                    || !known(&place, &e.place)
+                    || !(e.provider.is_empty() || known(&provider, &e.provider))
+                    || !(e.rec.is_empty() || known(&rec, &e.rec));
+                if unknown {
+                    out.push((unknown_code, e.child));
+                }
+                let end = usize::try_from(e.year - y0)
+                    .ok()
+                    .and_then(|i| year_end.get(i).copied())
+                    .unwrap_or_else(|| march31(e.year));
+                if e.dec.is_some_and(|d| d > end) {
+                    out.push((after_year_end, e.child));
+                }
+            }
+            out
+        })
+        .collect();
+    for n in notes {
+        t.rows.extend(n);
     }
 }
 
@@ -321,7 +347,7 @@ fn attach_headers(
 ) -> Vec<Option<Day>> {
     let n = has_episode.len();
     let mut hs = headers;
-    hs.sort_unstable_by_key(|h| (h.child, h.year, h.file, h.line));
+    hs.par_sort_unstable_by_key(|h| (h.child, h.year, h.file, h.line));
     let mut dob: Vec<Option<Day>> = vec![None; n];
     let mut header_years: Vec<Vec<i32>> = vec![Vec::new(); n];
     let mut corrected = vec![false; n];

@@ -14,9 +14,12 @@
 
 use std::fmt::Write as _;
 
+use rayon::prelude::*;
+
 use super::clean::{Clean, Episode};
 use super::codes;
-use super::day::{Day, day, fy_of, month_end, ymd};
+use super::day::{Day, day, month_end, ymd};
+use super::read::Code;
 use crate::{FinancialYear, PlacementType};
 
 /// Per-month, per-year counts derived from the clean episodes.
@@ -94,21 +97,20 @@ fn age_on(dob: (i32, u32, u32), on: (i32, u32, u32)) -> usize {
 
 /// The month ends and years every child's pass counts into.
 struct Frame {
-    first: i32,
-    last: i32,
     me: Vec<Day>,
     me_ymd: Vec<(i32, u32, u32)>,
     data_start: Day,
+    /// 1 April opening each collection year, then the day after the last year's 31 March.
+    year_starts: Vec<Day>,
     ny: usize,
 }
 
 impl Frame {
     /// The index of the collection year holding day `z`, if in the returns.
     fn yi(&self, z: Day) -> Option<usize> {
-        let f = fy_of(z);
-        usize::try_from(f - self.first)
-            .ok()
-            .filter(|_| f <= self.last)
+        // Plain comparisons: this runs several times per episode.
+        let k = self.year_starts.partition_point(|&s| s <= z);
+        (1..self.year_starts.len()).contains(&k).then(|| k - 1)
     }
 
     /// The length class of a spell from `start` to `end` (see `DURATIONS`).
@@ -156,11 +158,10 @@ fn empty(c: &Clean) -> (Derived, Frame) {
         transitions: vec![[[0; 8]; 8]; ny],
     };
     let f = Frame {
-        first,
-        last,
         me,
         me_ymd,
         data_start: day(first - 1, 4, 1),
+        year_starts: (first..=last + 1).map(|y| day(y - 1, 4, 1)).collect(),
         ny,
     };
     (d, f)
@@ -168,30 +169,97 @@ fn empty(c: &Clean) -> (Derived, Frame) {
 
 /// Derives the counts from a clean history.
 pub fn derive(c: &Clean) -> Derived {
-    let (mut d, f) = empty(c);
+    let (d, f) = empty(c);
     if f.me.is_empty() {
         return d;
     }
-    let eps = &c.episodes;
+    // Children are counted in chunks in parallel and the chunks' counts added: whole
+    // numbers, so the sum is the same whatever the order.
+    // Enough episodes per chunk that a county is one or two chunks, an England-sized
+    // return 64.
+    let chunks = child_chunks(&c.episodes, (c.episodes.len() / 16_384).clamp(1, 64));
+    chunks
+        .par_iter()
+        .map(|eps| {
+            let mut d = d.clone();
+            let mut i = 0;
+            while i < eps.len() {
+                let child = eps[i].child;
+                let mut j = i;
+                while j < eps.len() && eps[j].child == child {
+                    j += 1;
+                }
+                if let Some(dob) = c.dob.get(child as usize).copied().flatten() {
+                    count_child(&mut d, &f, &eps[i..j], ymd(dob));
+                }
+                i = j;
+            }
+            d
+        })
+        .reduce_with(|mut a, b| {
+            a.add(&b);
+            a
+        })
+        .unwrap_or(d)
+}
+
+/// About `n` slices of `eps` (sorted by child), cut between children.
+fn child_chunks(eps: &[Episode], n: usize) -> Vec<&[Episode]> {
+    let size = eps.len().div_ceil(n.max(1)).max(1);
+    let mut out = Vec::with_capacity(n + 1);
     let mut i = 0;
     while i < eps.len() {
-        let child = eps[i].child;
-        let mut j = i;
-        while j < eps.len() && eps[j].child == child {
+        let mut j = (i + size).min(eps.len());
+        while j < eps.len() && eps[j].child == eps[j - 1].child {
             j += 1;
         }
-        if let Some(dob) = c.dob.get(child as usize).copied().flatten() {
-            count_child(&mut d, &f, &eps[i..j], ymd(dob));
-        }
+        out.push(&eps[i..j]);
         i = j;
     }
-    d
+    out
+}
+
+impl Derived {
+    /// Adds another set of counts over the same months and years.
+    fn add(&mut self, o: &Derived) {
+        fn add_rows<const N: usize>(a: &mut [[u32; N]], b: &[[u32; N]]) {
+            for (x, y) in a.iter_mut().zip(b) {
+                for (p, q) in x.iter_mut().zip(y) {
+                    *p += q;
+                }
+            }
+        }
+        fn add_grid<const N: usize, const M: usize>(a: &mut [[[u32; M]; N]], b: &[[[u32; M]; N]]) {
+            for (x, y) in a.iter_mut().zip(b) {
+                add_rows(x, y);
+            }
+        }
+        fn add_one(a: &mut [u32], b: &[u32]) {
+            for (p, q) in a.iter_mut().zip(b) {
+                *p += q;
+            }
+        }
+        add_rows(&mut self.stock_age, &o.stock_age);
+        add_rows(&mut self.stock_type, &o.stock_type);
+        add_grid(&mut self.stock_group_provider, &o.stock_group_provider);
+        add_rows(&mut self.starts_age, &o.starts_age);
+        for (a, b) in self.ceases_reason.iter_mut().zip(&o.ceases_reason) {
+            for (k, v) in b {
+                *a.entry(k.clone()).or_default() += v;
+            }
+        }
+        add_rows(&mut self.ceases_duration, &o.ceases_duration);
+        add_one(&mut self.moves, &o.moves);
+        add_one(&mut self.children_moving, &o.children_moving);
+        add_one(&mut self.children_3_plus, &o.children_3_plus);
+        add_grid(&mut self.transitions, &o.transitions);
+    }
 }
 
 /// Adds one child's episodes (sorted, all of one child) to the counts.
 fn count_child(d: &mut Derived, f: &Frame, eps: &[Episode], dob_ymd: (i32, u32, u32)) {
     let mut start_year = None;
-    let mut cease: Vec<Option<(String, usize)>> = Vec::new();
+    let mut cease: Vec<Option<(Code, usize)>> = Vec::new();
     let mut moves_in: Vec<u32> = Vec::new();
     let mut spell_start = eps[0].decom;
     for (k, e) in eps.iter().enumerate() {
@@ -224,18 +292,24 @@ fn count_child(d: &mut Derived, f: &Frame, eps: &[Episode], dob_ymd: (i32, u32, 
             if cease.len() < f.ny {
                 cease.resize(f.ny, None);
             }
-            cease[y] = Some((e.rec.as_str().to_string(), f.duration(spell_start, end)));
+            cease[y] = Some((e.rec, f.duration(spell_start, end)));
         }
         add_stock(d, f, e, dob_ymd);
     }
     for (y, cz) in cease.into_iter().enumerate() {
         if let Some((rec, dur)) = cz {
             let r = if rec.is_empty() {
-                "not given".to_string()
+                "not given"
             } else {
-                rec
+                rec.as_str()
             };
-            *d.ceases_reason[y].entry(r).or_default() += 1;
+            // A text key is made once per reason, not once per cease.
+            match d.ceases_reason[y].get_mut(r) {
+                Some(n) => *n += 1,
+                None => {
+                    d.ceases_reason[y].insert(r.to_string(), 1);
+                }
+            }
             d.ceases_duration[y][dur] += 1;
         }
     }

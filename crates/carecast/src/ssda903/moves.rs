@@ -29,6 +29,19 @@ use crate::{Error, PlacementType, Result};
 
 /// Number of placement states ([`PlacementType::ALL`]).
 pub const STATES: usize = 11;
+/// How far a state's monthly moves and exits together may exceed one before a model is
+/// refused: rates counted as events over the same exposure can add to one plus rounding.
+pub const LEAVE_TOLERANCE: f64 = 1e-9;
+
+/// The label of band `b` of [`BANDS`] (`under 1`, `1-4`, `5-9`, `10-15`, `16-17`).
+pub fn band_label(b: usize) -> String {
+    match BANDS.get(b) {
+        Some((0, 1)) => "under 1".to_string(),
+        Some((lo, hi)) => format!("{lo}-{}", hi - 1),
+        None => format!("band {b}"),
+    }
+}
+
 /// Age bands the rates are counted by (DfE bands).
 pub const BANDS: [(u32, u32); 5] = [(0, 1), (1, 5), (5, 10), (10, 16), (16, 18)];
 /// Reason groups of exits.
@@ -150,7 +163,8 @@ impl MovesModel {
     /// Checks a model's shapes and values (its fields are public, so a caller may build
     /// one by hand): `moves`, `exits` and `exposure` hold one entry per band of [`BANDS`],
     /// `entries` and `stock` one per month of age (0 to 215); every value is finite and
-    /// not negative, and every probability (`moves`, `exits`) is at most one.
+    /// not negative, every probability (`moves`, `exits`) is at most one, and so is each
+    /// state's total of moves and exits in a band (within [`LEAVE_TOLERANCE`]).
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] naming the field (and band or month of age, state) that
@@ -203,6 +217,24 @@ impl MovesModel {
                 .map(move |(s, r)| (format!("[{b}][{s}]"), &r[..]))
         });
         values("exits", exits, 1.0)?;
+        // A state's fates together: the projection keeps `1 - moves - exits` in place, so
+        // more than one would leave a negative number of children there.
+        for (b, (mv, ex)) in self.moves.iter().zip(&self.exits).enumerate() {
+            for (s, (m, e)) in mv.iter().zip(ex).enumerate() {
+                let out = m.iter().sum::<f64>() + e.iter().sum::<f64>();
+                if out > 1.0 + LEAVE_TOLERANCE {
+                    return Err(Error::argument(
+                        format!("moves[{b}][{s}] + exits[{b}][{s}]"),
+                        out,
+                        format!(
+                            "the monthly probabilities of leaving {} (band {}) add up to more than one",
+                            PlacementType::ALL[s].code(),
+                            band_label(b)
+                        ),
+                    ));
+                }
+            }
+        }
         let rows = |v: &'_ Vec<[f64; STATES]>| -> Vec<(String, Vec<f64>)> {
             v.iter()
                 .enumerate()
@@ -352,7 +384,7 @@ impl MovesModel {
             for (b, band) in moves.iter_mut().enumerate() {
                 band[f][t] *= ch.factor;
                 let out: f64 = band[f].iter().sum::<f64>() + self.exits[b][f].iter().sum::<f64>();
-                if out > 1.0 {
+                if out > 1.0 + LEAVE_TOLERANCE {
                     return Err(Error::argument(
                         "factor",
                         ch.factor,

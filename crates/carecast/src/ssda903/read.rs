@@ -20,11 +20,14 @@ impl Code {
         if b.len() > 6 {
             return None;
         }
-        let mut c = [0u8; 6];
-        for (o, i) in c.iter_mut().zip(b) {
-            *o = i.to_ascii_uppercase();
+        // Built in a register and stored whole: byte-by-byte stores into the array, read
+        // back wider, stalled the reader (a sixth of its time on an England-sized return).
+        let mut w = 0u64;
+        for (k, &x) in b.iter().enumerate() {
+            w |= u64::from(x.to_ascii_uppercase()) << (8 * k);
         }
-        Some(Code(c))
+        let a = w.to_le_bytes();
+        Some(Code([a[0], a[1], a[2], a[3], a[4], a[5]]))
     }
 
     /// The code as text (empty when blank).
@@ -39,60 +42,84 @@ impl Code {
     }
 }
 
-/// A child identifier as a hash key: stored inline up to 23 bytes (no allocation), on the
-/// heap beyond.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// A child identifier as a hash key: packed into a `u128` up to 15 bytes (no allocation;
+/// the last byte holds the length), on the heap beyond (the synthetic returns' identifiers
+/// have 8 characters at most, so the heap form is for unusually long ones).
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum IdKey {
-    Short(u8, [u8; 23]),
+    Short(u128),
     Long(Box<[u8]>),
 }
 
 impl IdKey {
     fn new(b: &[u8]) -> IdKey {
-        if b.len() <= 23 {
-            let mut a = [0u8; 23];
+        if b.len() <= 15 {
+            let mut a = [0u8; 16];
             a[..b.len()].copy_from_slice(b);
-            // At most 23 bytes here, so the length fits a byte.
-            IdKey::Short(u8::try_from(b.len()).unwrap_or(23), a)
+            // At most 15 bytes here, so the length fits a byte.
+            a[15] = u8::try_from(b.len()).unwrap_or(15);
+            IdKey::Short(u128::from_le_bytes(a))
         } else {
             IdKey::Long(b.into())
         }
     }
+
+    /// A well-mixed 64-bit hash (every input bit reaches the low bits, which pick the
+    /// bucket, and the high bits, which the table compares first). Fixed constants, so the
+    /// numbering that depends on it is the same on every run.
+    fn mixed(&self) -> u64 {
+        const K1: u64 = 0x9e37_79b9_7f4a_7c15;
+        const K2: u64 = 0xd6e8_feb8_6659_fd93;
+        let fold = |a: u64, b: u64| {
+            let m = u128::from(a ^ K1) * u128::from(b ^ K2);
+            // The two halves of the product, folded: truncation is the point here.
+            #[allow(clippy::cast_possible_truncation)]
+            let lo = m as u64;
+            lo ^ (m >> 64) as u64
+        };
+        match self {
+            #[allow(clippy::cast_possible_truncation)]
+            IdKey::Short(x) => fold(*x as u64, (*x >> 64) as u64),
+            IdKey::Long(b) => {
+                let mut h = 0u64;
+                for c in b.chunks(8) {
+                    let mut w = [0u8; 8];
+                    w[..c.len()].copy_from_slice(c);
+                    h = fold(h, u64::from_le_bytes(w));
+                }
+                fold(h, b.len() as u64)
+            }
+        }
+    }
 }
 
-/// A fast non-cryptographic hasher for identifiers (the map is not exposed to untrusted
-/// lookups beyond one file's own identifiers).
+impl std::hash::Hash for IdKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.mixed());
+    }
+}
+
+/// The hasher of the identifier map: [`IdKey`] hashes itself ([`IdKey::mixed`]), so this
+/// only passes the value on.
 #[derive(Default)]
 struct IdHasher(u64);
 
 impl Hasher for IdHasher {
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = self.0;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-            h = (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
+        // Not reached for `IdKey` (which writes one `u64`); mixes anything else.
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
         }
-        for &b in chunks.remainder() {
-            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
-        }
-        self.0 = h;
     }
 
-    fn write_u8(&mut self, i: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
+    fn write_u64(&mut self, i: u64) {
+        self.0 ^= i;
     }
 
     fn finish(&self) -> u64 {
         self.0
     }
 }
-
-type IdMap = HashMap<IdKey, u32, BuildHasherDefault<IdHasher>>;
 
 /// Which table of the return a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -209,6 +236,7 @@ pub struct Returns {
 
 struct Parsed {
     info: FileInfo,
+    /// Child identifier of each run of rows (see [`Ids`]).
     ids: Vec<IdKey>,
     episodes: Vec<EpisodeRow>,
     headers: Vec<HeaderRow>,
@@ -274,8 +302,66 @@ fn year_cell(s: &[u8]) -> Option<i32> {
     year_in(t)
 }
 
-#[allow(clippy::too_many_lines)] // one pass over the rows; to be split in a follow-up
-fn parse_file<R: Read>(idx: u32, path: &str, input: R, size: usize) -> Result<Parsed> {
+/// Where each column of interest sits in a file's header (None: absent).
+struct Columns {
+    child: usize,
+    decom: Option<usize>,
+    dec: Option<usize>,
+    rne: Option<usize>,
+    ls: Option<usize>,
+    place: Option<usize>,
+    provider: Option<usize>,
+    rec: Option<usize>,
+    reason: Option<usize>,
+    sex: Option<usize>,
+    dob: Option<usize>,
+    duc: Option<usize>,
+    la: Option<usize>,
+    year: Option<usize>,
+}
+
+impl Columns {
+    fn new(head: &[String]) -> Columns {
+        let c = |name: &str| head.iter().position(|h| h == name);
+        Columns {
+            child: c("CHILD").unwrap_or(0),
+            decom: c("DECOM"),
+            dec: c("DEC"),
+            rne: c("RNE"),
+            ls: c("LS"),
+            place: c("PLACE"),
+            provider: c("PLACE_PROVIDER"),
+            rec: c("REC"),
+            reason: c("REASON_PLACE_CHANGE"),
+            sex: c("SEX"),
+            dob: c("DOB"),
+            duc: c("DUC"),
+            la: c("LA"),
+            year: c("YEAR"),
+        }
+    }
+}
+
+/// The table a header's columns make (None: not a table carecast reads).
+fn kind_of(head: &[String]) -> Option<Kind> {
+    let has = |cols: &[&str]| cols.iter().all(|c| head.iter().any(|h| h == c));
+    if has(&EPISODE_COLS) {
+        Some(Kind::Episodes)
+    } else if has(&UASC_COLS) {
+        Some(Kind::Uasc)
+    } else if has(&HEADER_COLS) && !head.iter().any(|h| h == "DECOM") {
+        Some(Kind::Header)
+    } else {
+        None
+    }
+}
+
+/// A CSV reader over `input` (a UTF-8 byte-order mark skipped) and its header, trimmed and
+/// upper-cased.
+fn open_csv<R: Read>(
+    path: &str,
+    input: R,
+) -> Result<(csv::Reader<std::io::BufReader<R>>, Vec<String>)> {
     let mut input = std::io::BufReader::with_capacity(1 << 16, input);
     let io = |e: std::io::Error| Error::Io {
         path: path.to_string(),
@@ -284,29 +370,209 @@ fn parse_file<R: Read>(idx: u32, path: &str, input: R, size: usize) -> Result<Pa
     if input.fill_buf().map_err(io)?.starts_with(b"\xEF\xBB\xBF") {
         input.consume(3);
     }
-    let loc = Location::file(path);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         .from_reader(input);
-    let head: Vec<String> = rdr
+    let head = rdr
         .byte_headers()
-        .map_err(|e| Error::data(loc.at_line(1), format!("bad CSV header: {e}")))?
+        .map_err(|e| {
+            Error::data(
+                Location::file(path).at_line(1),
+                format!("bad CSV header: {e}"),
+            )
+        })?
         .iter()
         .map(|h| String::from_utf8_lossy(h).trim().to_ascii_uppercase())
         .collect();
-    let col = |name: &str| head.iter().position(|h| h == name);
-    let has = |cols: &[&str]| cols.iter().all(|c| col(c).is_some());
-    let kind = if has(&EPISODE_COLS) {
-        Some(Kind::Episodes)
-    } else if has(&UASC_COLS) {
-        Some(Kind::Uasc)
-    } else if has(&HEADER_COLS) && col("DECOM").is_none() {
-        Some(Kind::Header)
-    } else {
-        None
+    Ok((rdr, head))
+}
+
+/// One data row being read: its cells, where it is, and the located errors of its cells.
+struct Row<'a> {
+    rec: &'a csv::ByteRecord,
+    loc: &'a Location,
+    line: u32,
+}
+
+impl Row<'_> {
+    fn at(&self, col: &str) -> Location {
+        self.loc
+            .at_line(usize::try_from(self.line).unwrap_or(usize::MAX))
+            .at_column(col)
+    }
+
+    /// A cell, trimmed (empty for an absent column).
+    fn get(&self, i: Option<usize>) -> &[u8] {
+        i.and_then(|i| self.rec.get(i))
+            .map(<[u8]>::trim_ascii)
+            .unwrap_or(b"")
+    }
+
+    fn date(&self, i: Option<usize>, name: &str, required: bool) -> Result<Option<Day>> {
+        let v = self.get(i);
+        if v.is_empty() {
+            return if required {
+                Err(Error::data(self.at(name), "empty (a date is required)"))
+            } else {
+                Ok(None)
+            };
+        }
+        day::parse(v)
+            .map(Some)
+            .map_err(|m| Error::data(self.at(name), format!("{:?}: {m}", text(v))))
+    }
+
+    fn code(&self, i: Option<usize>, name: &str) -> Result<Code> {
+        let v = self.get(i);
+        Code::new(v)
+            .ok_or_else(|| Error::data(self.at(name), format!("{:?} is not a code", text(v))))
+    }
+
+    /// The row's collection year: its `YEAR` cell, else the year in the path (0: to infer).
+    fn year(&self, cols: &Columns, name_year: Option<i32>) -> Result<i32> {
+        let Some(yi) = cols.year else {
+            return Ok(name_year.unwrap_or(0));
+        };
+        let v = self.get(Some(yi));
+        year_cell(v).ok_or_else(|| {
+            Error::data(
+                self.at("YEAR"),
+                format!(
+                    "{:?} is not a collection year (e.g. 2020 or 2019-20)",
+                    text(v)
+                ),
+            )
+        })
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// The file's child identifiers as runs: rows of one child usually come together, so a
+/// row whose identifier is the previous row's joins its run, and any other row starts a
+/// new run. Rows carry their run's number; [`number_children`] gives every run the number
+/// of its child across all files (a child with several runs gets one number).
+#[derive(Default)]
+struct Ids {
+    runs: Vec<IdKey>,
+    last: Vec<u8>,
+}
+
+impl Ids {
+    fn child(&mut self, row: &Row<'_>, id: &[u8]) -> Result<u32> {
+        if id.is_empty() {
+            return Err(Error::data(row.at("CHILD"), "empty child identifier"));
+        }
+        if self.runs.is_empty() || self.last != id {
+            self.runs.push(IdKey::new(id));
+            self.last.clear();
+            self.last.extend_from_slice(id);
+        }
+        // One run per row at most, and rows are counted in `u32` lines.
+        u32::try_from(self.runs.len() - 1)
+            .map_err(|_| Error::data(row.at("CHILD"), "more than 4 294 967 295 rows in one file"))
+    }
+}
+
+/// Reads the next record; `Ok(false)` at the end. `line` becomes the record's line.
+fn next_record<R: Read>(
+    rdr: &mut csv::Reader<R>,
+    rec: &mut csv::ByteRecord,
+    line: &mut u32,
+    loc: &Location,
+) -> Result<bool> {
+    match rdr.read_byte_record(rec) {
+        Ok(false) => return Ok(false),
+        Ok(true) => {}
+        Err(e) => {
+            let l = e
+                .position()
+                .map_or(u64::from(*line) + 1, csv::Position::line);
+            let l = usize::try_from(l).unwrap_or(usize::MAX);
+            return Err(Error::data(loc.at_line(l), format!("bad CSV row: {e}")));
+        }
+    }
+    *line = match rec.position() {
+        None => line.saturating_add(1),
+        Some(p) => u32::try_from(p.line())
+            .map_err(|_| Error::data(loc.clone(), "more than 4 294 967 295 lines in one file"))?,
     };
-    let year_col = col("YEAR");
+    Ok(true)
+}
+
+/// Adds one row's record to the parsed file, by table.
+fn push_row(
+    p: &mut Parsed,
+    kind: Kind,
+    row: &Row<'_>,
+    cols: &Columns,
+    child: u32,
+    year: i32,
+    file: u32,
+) -> Result<()> {
+    match kind {
+        Kind::Episodes => {
+            let decom = row.date(cols.decom, "DECOM", true)?.unwrap_or_default();
+            let dec = row.date(cols.dec, "DEC", false)?;
+            if let Some(d) = dec
+                && d < decom
+            {
+                return Err(Error::data(
+                    row.at("DEC"),
+                    format!(
+                        "{:?} is before the episode's start DECOM {:?}",
+                        text(row.get(cols.dec)),
+                        text(row.get(cols.decom))
+                    ),
+                ));
+            }
+            p.episodes.push(EpisodeRow {
+                child,
+                decom,
+                dec,
+                rne: row.code(cols.rne, "RNE")?,
+                ls: row.code(cols.ls, "LS")?,
+                place: row.code(cols.place, "PLACE")?,
+                provider: row.code(cols.provider, "PLACE_PROVIDER")?,
+                rec: row.code(cols.rec, "REC")?,
+                reason: row.code(cols.reason, "REASON_PLACE_CHANGE")?,
+                year,
+                file,
+                line: row.line,
+            });
+        }
+        Kind::Header => {
+            let dob = row.date(cols.dob, "DOB", true)?.unwrap_or_default();
+            p.headers.push(HeaderRow {
+                child,
+                sex: row.code(cols.sex, "SEX")?,
+                dob,
+                year,
+                file,
+                line: row.line,
+            });
+        }
+        Kind::Uasc => {
+            p.uasc.push(UascRow {
+                child,
+                dob: row.date(cols.dob, "DOB", false)?,
+                duc: row.date(cols.duc, "DUC", false)?,
+                year,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Reads one file: its table (from the header), then every row, located errors naming
+/// file, table, line and column.
+fn parse_file<R: Read>(idx: u32, path: &str, input: R, size: usize) -> Result<Parsed> {
+    let (mut rdr, head) = open_csv(path, input)?;
+    let kind = kind_of(&head);
+    let cols = Columns::new(&head);
     let name_year = year_from_name(path);
     let mut p = Parsed {
         info: FileInfo {
@@ -314,7 +580,7 @@ fn parse_file<R: Read>(idx: u32, path: &str, input: R, size: usize) -> Result<Pa
             kind,
             rows: 0,
             blank_rows: 0,
-            year_from: if year_col.is_some() {
+            year_from: if cols.year.is_some() {
                 "YEAR column"
             } else if name_year.is_some() {
                 "folder name"
@@ -327,7 +593,7 @@ fn parse_file<R: Read>(idx: u32, path: &str, input: R, size: usize) -> Result<Pa
         episodes: Vec::new(),
         headers: Vec::new(),
         uasc: Vec::new(),
-        infer: year_col.is_none() && name_year.is_none(),
+        infer: cols.year.is_none() && name_year.is_none(),
     };
     let Some(kind) = kind else {
         return Ok(p);
@@ -340,41 +606,22 @@ fn parse_file<R: Read>(idx: u32, path: &str, input: R, size: usize) -> Result<Pa
     }
     let loc = Location {
         table: Some(kind.name().to_string()),
-        ..loc
+        ..Location::file(path)
     };
-    let mut ids = IdMap::default();
-    let c = |n: &str| col(n);
-    let child_i = c("CHILD").unwrap_or(0);
-    let (decom_i, dec_i, rne_i, ls_i, place_i) =
-        (c("DECOM"), c("DEC"), c("RNE"), c("LS"), c("PLACE"));
-    let (prov_i, rec_i, reason_i) = (c("PLACE_PROVIDER"), c("REC"), c("REASON_PLACE_CHANGE"));
-    let (sex_i, dob_i, duc_i) = (c("SEX"), c("DOB"), c("DUC"));
-    let la_i = c("LA");
+    let mut ids = Ids::default();
     let mut rec = csv::ByteRecord::new();
     let mut line = 1u32;
-    loop {
-        match rdr.read_byte_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let l = e
-                    .position()
-                    .map_or(u64::from(line) + 1, csv::Position::line);
-                let l = usize::try_from(l).unwrap_or(usize::MAX);
-                return Err(Error::data(loc.at_line(l), format!("bad CSV row: {e}")));
-            }
-        }
-        line = match rec.position() {
-            None => line.saturating_add(1),
-            Some(p) => u32::try_from(p.line()).map_err(|_| {
-                Error::data(loc.clone(), "more than 4 294 967 295 lines in one file")
-            })?,
-        };
+    while next_record(&mut rdr, &mut rec, &mut line, &loc)? {
         if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             p.info.blank_rows += 1;
             continue;
         }
         p.info.rows += 1;
+        let row = Row {
+            rec: &rec,
+            loc: &loc,
+            line,
+        };
         if rec.len() < head.len() {
             // A short row would read its missing columns as blank codes and dates.
             return Err(Error::data(
@@ -387,123 +634,17 @@ fn parse_file<R: Read>(idx: u32, path: &str, input: R, size: usize) -> Result<Pa
                 ),
             ));
         }
-        let at = |col: &str| {
-            loc.at_line(usize::try_from(line).unwrap_or(usize::MAX))
-                .at_column(col)
-        };
-        let get = |i: Option<usize>| -> &[u8] {
-            i.and_then(|i| rec.get(i))
-                .map(|f| f.trim_ascii())
-                .unwrap_or(b"")
-        };
-        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        if la_i.is_some() {
-            let la = get(la_i);
+        if cols.la.is_some() {
+            let la = row.get(cols.la);
             if !la.is_empty() && !p.info.la.iter().any(|x| x.as_bytes() == la) {
                 p.info.la.push(text(la));
             }
         }
-        let date = |i: Option<usize>, name: &str, required: bool| -> Result<Option<Day>> {
-            let v = get(i);
-            if v.is_empty() {
-                return if required {
-                    Err(Error::data(at(name), "empty (a date is required)"))
-                } else {
-                    Ok(None)
-                };
-            }
-            day::parse(v)
-                .map(Some)
-                .map_err(|m| Error::data(at(name), format!("{:?}: {m}", text(v))))
-        };
-        let code = |i: Option<usize>, name: &str| -> Result<Code> {
-            let v = get(i);
-            Code::new(v)
-                .ok_or_else(|| Error::data(at(name), format!("{:?} is not a code", text(v))))
-        };
-        let year = match year_col {
-            Some(yi) => {
-                let v = get(Some(yi));
-                year_cell(v).ok_or_else(|| {
-                    Error::data(
-                        at("YEAR"),
-                        format!(
-                            "{:?} is not a collection year (e.g. 2020 or 2019-20)",
-                            text(v)
-                        ),
-                    )
-                })?
-            }
-            None => name_year.unwrap_or(0),
-        };
-        let id = get(Some(child_i));
-        if id.is_empty() {
-            return Err(Error::data(at("CHILD"), "empty child identifier"));
-        }
-        let next = ids.len();
-        let child = match ids.entry(IdKey::new(id)) {
-            std::collections::hash_map::Entry::Occupied(o) => *o.get(),
-            std::collections::hash_map::Entry::Vacant(v) => {
-                let next = u32::try_from(next).map_err(|_| {
-                    Error::data(at("CHILD"), "more than 4 294 967 295 children in one file")
-                })?;
-                p.ids.push(v.key().clone());
-                v.insert(next);
-                next
-            }
-        };
-        match kind {
-            Kind::Episodes => {
-                let decom = date(decom_i, "DECOM", true)?.unwrap_or_default();
-                let dec = date(dec_i, "DEC", false)?;
-                if let Some(d) = dec
-                    && d < decom
-                {
-                    return Err(Error::data(
-                        at("DEC"),
-                        format!(
-                            "{:?} is before the episode's start DECOM {:?}",
-                            text(get(dec_i)),
-                            text(get(decom_i))
-                        ),
-                    ));
-                }
-                p.episodes.push(EpisodeRow {
-                    child,
-                    decom,
-                    dec,
-                    rne: code(rne_i, "RNE")?,
-                    ls: code(ls_i, "LS")?,
-                    place: code(place_i, "PLACE")?,
-                    provider: code(prov_i, "PLACE_PROVIDER")?,
-                    rec: code(rec_i, "REC")?,
-                    reason: code(reason_i, "REASON_PLACE_CHANGE")?,
-                    year,
-                    file: idx,
-                    line,
-                });
-            }
-            Kind::Header => {
-                let dob = date(dob_i, "DOB", true)?.unwrap_or_default();
-                p.headers.push(HeaderRow {
-                    child,
-                    sex: code(sex_i, "SEX")?,
-                    dob,
-                    year,
-                    file: idx,
-                    line,
-                });
-            }
-            Kind::Uasc => {
-                p.uasc.push(UascRow {
-                    child,
-                    dob: date(dob_i, "DOB", false)?,
-                    duc: date(duc_i, "DUC", false)?,
-                    year,
-                });
-            }
-        }
+        let year = row.year(&cols, name_year)?;
+        let child = ids.child(&row, row.get(Some(cols.child)))?;
+        push_row(&mut p, kind, &row, &cols, child, year, idx)?;
     }
+    p.ids = ids.runs;
     Ok(p)
 }
 
@@ -542,70 +683,161 @@ fn file_index(i: usize, path: &str) -> Result<u32> {
     })
 }
 
-fn merge(parsed: Vec<Parsed>) -> Result<Returns> {
-    // Years inferred from dates, per folder.
-    let mut folder_year: HashMap<String, i32> = HashMap::new();
-    for p in &parsed {
+/// Shards of the identifier merge: each holds the identifiers whose hash falls in it, so
+/// shards are numbered in parallel and each shard's map is small enough to stay in cache.
+const SHARDS: usize = 64;
+
+fn shard_of(k: &IdKey) -> usize {
+    // Middle bits: the maps use the low bits for buckets and the top bits for tags.
+    usize::try_from((k.mixed() >> 32) % SHARDS as u64).unwrap_or(0)
+}
+
+/// The collection year of each file whose year comes from its folder's episodes (the
+/// financial year of the latest `DECOM` there); None for files with their own year.
+fn inferred_years(parsed: &[Parsed]) -> Result<Vec<Option<i32>>> {
+    let mut folder_year: HashMap<&str, i32> = HashMap::new();
+    for p in parsed {
         if p.infer
             && let Some(max) = p.episodes.iter().map(|e| e.decom).max()
         {
             let y = fy_of(max);
-            let e = folder_year
-                .entry(folder_of(&p.info.path).to_string())
-                .or_insert(y);
+            let e = folder_year.entry(folder_of(&p.info.path)).or_insert(y);
             *e = (*e).max(y);
         }
     }
+    parsed
+        .iter()
+        .map(|p| {
+            if !(p.infer && p.info.kind.is_some()) {
+                return Ok(None);
+            }
+            folder_year
+                .get(folder_of(&p.info.path))
+                .copied()
+                .map(Some)
+                .ok_or_else(|| {
+                    Error::data(
+                        Location::file(&p.info.path),
+                        "cannot tell the collection year: no YEAR column, no year such as 2019-20 in the folder or file name, and no episodes file beside it",
+                    )
+                })
+        })
+        .collect()
+}
+
+/// One number per distinct identifier across all files: for each file, the number of each
+/// of its own children. Identifiers are split into [`SHARDS`] by hash and numbered per
+/// shard in parallel (files in order within a shard), then shard by shard, so the numbers
+/// are the same on every run whatever the threads do.
+fn number_children(parsed: &[Parsed]) -> Result<(Vec<Vec<u32>>, usize)> {
+    // Each file's local indices, by shard.
+    let buckets: Vec<Vec<Vec<u32>>> = parsed
+        .par_iter()
+        .map(|p| {
+            let mut b = vec![Vec::new(); SHARDS];
+            // Local indices are `u32` (checked when read).
+            for (li, id) in (0u32..).zip(&p.ids) {
+                b[shard_of(id)].push(li);
+            }
+            b
+        })
+        .collect();
+    // Per shard: the shard-local number of each (file, local index) in bucket order.
+    let shards: Vec<(Vec<u32>, usize)> = (0..SHARDS)
+        .into_par_iter()
+        .map(|s| {
+            let cap = buckets.iter().map(|b| b[s].len()).max().unwrap_or(0);
+            let mut map: HashMap<&IdKey, u32, BuildHasherDefault<IdHasher>> =
+                HashMap::with_capacity_and_hasher(cap, BuildHasherDefault::default());
+            let mut numbers = Vec::with_capacity(buckets.iter().map(|b| b[s].len()).sum());
+            for (p, b) in parsed.iter().zip(&buckets) {
+                for &li in &b[s] {
+                    // A shard holds at most all of the children, whose count is checked below.
+                    let next = u32::try_from(map.len()).unwrap_or(u32::MAX);
+                    numbers.push(*map.entry(&p.ids[li as usize]).or_insert(next));
+                }
+            }
+            (numbers, map.len())
+        })
+        .collect();
+    let mut offset = Vec::with_capacity(SHARDS);
+    let mut total = 0usize;
+    for (_, n) in &shards {
+        offset.push(total);
+        total += n;
+    }
+    if u32::try_from(total).is_err() {
+        let path = parsed.last().map_or("", |p| p.info.path.as_str());
+        return Err(Error::data(
+            Location::file(path),
+            "more than 4 294 967 295 children in the return",
+        ));
+    }
+    // Where each file's run starts in each shard's numbers.
+    let mut start = Vec::with_capacity(parsed.len());
+    let mut run = vec![0usize; SHARDS];
+    for b in &buckets {
+        start.push(run.clone());
+        for (r, bs) in run.iter_mut().zip(b) {
+            *r += bs.len();
+        }
+    }
+    let maps = buckets
+        .par_iter()
+        .zip(&start)
+        .zip(parsed)
+        .map(|((b, st), p)| {
+            let mut m = vec![0u32; p.ids.len()];
+            for s in 0..SHARDS {
+                let numbers = &shards[s].0[st[s]..st[s] + b[s].len()];
+                for (&li, &n) in b[s].iter().zip(numbers) {
+                    // Below `total`, which fits `u32` (checked above).
+                    m[li as usize] = u32::try_from(offset[s] + n as usize).unwrap_or(u32::MAX);
+                }
+            }
+            m
+        })
+        .collect();
+    Ok((maps, total))
+}
+
+fn merge(mut parsed: Vec<Parsed>) -> Result<Returns> {
+    let years = inferred_years(&parsed)?;
+    let (maps, children) = number_children(&parsed)?;
+    // Global child numbers and inferred years, in place and in parallel.
+    parsed
+        .par_iter_mut()
+        .zip(&maps)
+        .zip(&years)
+        .for_each(|((p, map), year)| {
+            let fix_year = |y: i32| year.unwrap_or(y);
+            for e in &mut p.episodes {
+                e.child = map[e.child as usize];
+                e.year = fix_year(e.year);
+            }
+            for h in &mut p.headers {
+                h.child = map[h.child as usize];
+                h.year = fix_year(h.year);
+            }
+            for u in &mut p.uasc {
+                u.child = map[u.child as usize];
+                u.year = fix_year(u.year);
+            }
+            p.ids = Vec::new();
+        });
+    drop(maps);
     let mut out = Returns {
         episodes: Vec::with_capacity(parsed.iter().map(|p| p.episodes.len()).sum()),
         headers: Vec::with_capacity(parsed.iter().map(|p| p.headers.len()).sum()),
+        children,
         ..Returns::default()
     };
-    let mut global = IdMap::default();
     for p in parsed {
-        let year = if p.infer && p.info.kind.is_some() {
-            let f = folder_of(&p.info.path);
-            Some(*folder_year.get(f).ok_or_else(|| {
-                Error::data(
-                    Location::file(&p.info.path),
-                    "cannot tell the collection year: no YEAR column, no year such as 2019-20 in the folder or file name, and no episodes file beside it",
-                )
-            })?)
-        } else {
-            None
-        };
-        let map: Vec<u32> = p
-            .ids
-            .into_iter()
-            .map(|id| {
-                let n = u32::try_from(global.len()).map_err(|_| {
-                    Error::data(
-                        Location::file(&p.info.path),
-                        "more than 4 294 967 295 children in the return",
-                    )
-                })?;
-                Ok(*global.entry(id).or_insert(n))
-            })
-            .collect::<Result<_>>()?;
-        let fix_year = |y: i32| year.unwrap_or(y);
-        out.episodes.extend(p.episodes.into_iter().map(|mut e| {
-            e.child = map[e.child as usize];
-            e.year = fix_year(e.year);
-            e
-        }));
-        out.headers.extend(p.headers.into_iter().map(|mut h| {
-            h.child = map[h.child as usize];
-            h.year = fix_year(h.year);
-            h
-        }));
-        out.uasc.extend(p.uasc.into_iter().map(|mut u| {
-            u.child = map[u.child as usize];
-            u.year = fix_year(u.year);
-            u
-        }));
+        out.episodes.extend_from_slice(&p.episodes);
+        out.headers.extend_from_slice(&p.headers);
+        out.uasc.extend_from_slice(&p.uasc);
         out.files.push(p.info);
     }
-    out.children = global.len();
     Ok(out)
 }
 

@@ -12,8 +12,16 @@
 //! counted as `k` events in `n` child-months becomes `Gamma(k, 1) / n` (the posterior of a
 //! Poisson rate under a flat prior on the log scale, mean `k / n`), and the admissions
 //! rate is scaled by `Gamma(K, 1/K)` with `K` the entries seen. A rate counted as zero
-//! stays zero. Scenario factors ([`TransitionChange`]) apply to the drawn rates; should a
-//! drawn state's probabilities of leaving add up to more than one, they are scaled to one.
+//! stays zero. Scenario factors ([`TransitionChange`]) apply to the drawn rates.
+//!
+//! A state's probabilities of leaving (moves and exits together) must not add up to more
+//! than one. For the model's own rates and a scenario's changes to them this is checked
+//! before any path is drawn, and refused as by the deterministic projection
+//! ([`MovesModel::check`], [`MovesModel::project`]). A path's drawn rates can still exceed
+//! one by chance where few child-months were counted: such a path's rates for that state
+//! are scaled down to add up to one, and the result says so in
+//! [`MovesIntervals::capped`] (band, placement type, how many paths, the largest total
+//! drawn), so the cap is never silent.
 //!
 //! Counts are whole children, so no interval goes below zero. Quantiles are the linear
 //! interpolation between order statistics (type 7).
@@ -39,7 +47,7 @@ use rand_distr::{Distribution, Gamma, Poisson};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::day::month_end;
-use super::moves::{BANDS, MONTHS, MovesModel, STATES, TransitionChange, band_of};
+use super::moves::{BANDS, MONTHS, MovesModel, STATES, TransitionChange, band_label, band_of};
 use crate::stochastic::check_levels;
 use crate::{Error, PlacementGroup, PlacementType, Result};
 
@@ -130,6 +138,23 @@ pub struct MovesIntervals {
     pub seed: u64,
     /// Rows by month end, then type in [`PlacementType::ALL`] order, then `all`.
     pub rows: Vec<MovesRow>,
+    /// States whose drawn probabilities of leaving added up to more than one in some paths
+    /// and were scaled down to one (see the module notes); empty when none did.
+    pub capped: Vec<CappedRates>,
+}
+
+/// A band and placement type whose drawn monthly probabilities of leaving (moves and
+/// exits) added up to more than one in some paths, and were scaled down to one there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CappedRates {
+    /// The age band (`under 1`, `1-4`, `5-9`, `10-15`, `16-17`).
+    pub band: String,
+    /// The placement type left.
+    pub placement_type: PlacementType,
+    /// Paths in which the rates were scaled.
+    pub paths: usize,
+    /// The largest total drawn (above one).
+    pub max_total: f64,
 }
 
 fn month_end_label((y, m): (i32, u32)) -> String {
@@ -289,15 +314,20 @@ fn draw_rate(rng: &mut Xoshiro256PlusPlus, rate: f64, n: f64) -> Result<f64> {
     }
 }
 
-/// Each path's fates by band and type.
+/// Per band and state: paths whose drawn rates were scaled to one, and the largest total.
+type Caps = Vec<[(usize, f64); STATES]>;
+
+/// Each path's fates by band and type; a state whose drawn probabilities of leaving add up
+/// to more than one is scaled to one and counted in `caps`.
 fn path_fates(
     m: &MovesModel,
     factors: &[[f64; STATES]; STATES],
     rng: &mut Xoshiro256PlusPlus,
     draw: bool,
+    caps: &mut Caps,
 ) -> Result<Vec<[Fates; STATES]>> {
     let mut out = Vec::with_capacity(BANDS.len());
-    for b in 0..BANDS.len() {
+    for (b, band_caps) in caps.iter_mut().enumerate() {
         let mut failed = None;
         let band: [Fates; STATES] = std::array::from_fn(|s| {
             let n = m.exposure[b][s];
@@ -320,6 +350,9 @@ fn path_fates(
             if out > 1.0 {
                 mv.iter_mut().for_each(|q| *q /= out);
                 ex.iter_mut().for_each(|q| *q /= out);
+                let c = &mut band_caps[s];
+                c.0 += 1;
+                c.1 = c.1.max(out);
             }
             Fates::new(&mv, &ex)
         });
@@ -481,8 +514,9 @@ pub fn simulate(m: &MovesModel, o: &SimulateOptions) -> Result<MovesIntervals> {
     let months = expected.months.len();
     let mut paths = vec![0u32; o.samples * months * STATES];
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(o.seed);
+    let mut caps: Caps = vec![[(0, 0.0); STATES]; BANDS.len()];
     for out in paths.chunks_mut(months * STATES) {
-        let fates = path_fates(m, &factors, &mut rng, o.parameter_uncertainty)?;
+        let fates = path_fates(m, &factors, &mut rng, o.parameter_uncertainty, &mut caps)?;
         let entries = path_entries(m, acc, &mut rng, o.parameter_uncertainty)?;
         one_path(m, &fates, &entry_cum, entries, &mut rng, out);
     }
@@ -517,10 +551,26 @@ pub fn simulate(m: &MovesModel, o: &SimulateOptions) -> Result<MovesIntervals> {
             });
         }
     }
+    let capped = caps
+        .iter()
+        .enumerate()
+        .flat_map(|(b, band)| {
+            band.iter()
+                .zip(PlacementType::ALL)
+                .filter(|((paths, _), _)| *paths > 0)
+                .map(move |(&(paths, max_total), placement_type)| CappedRates {
+                    band: band_label(b),
+                    placement_type,
+                    paths,
+                    max_total,
+                })
+        })
+        .collect();
     Ok(MovesIntervals {
         levels,
         samples: o.samples,
         seed: o.seed,
         rows,
+        capped,
     })
 }

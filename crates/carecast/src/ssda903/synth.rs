@@ -93,11 +93,15 @@ impl SynthOptions {
         }
     }
 
-    /// An England-sized return: about 86,000 children in care at each 31 March.
+    /// An England-sized return: about 86,000 children in care at each 31 March, over 15
+    /// yearly returns (2006 to 2020), which gives about 3.7 million episode rows (about
+    /// 340 MB of CSV with the generator's columns).
     pub fn england() -> Self {
         SynthOptions {
             admissions_per_year: 44_000.0,
             short_breaks_per_year: 500.0,
+            first_year: 2006,
+            years: 15,
             ..SynthOptions::default()
         }
     }
@@ -576,8 +580,26 @@ fn move_reason(rng: &mut Xoshiro256PlusPlus) -> &'static str {
 /// # Errors
 /// [`Error::InvalidArgument`] for no years, a first year outside 1990-2100, or a
 /// negative or non-finite admissions rate.
-#[allow(clippy::too_many_lines)] // one pass over the rows; to be split in a follow-up
 pub fn generate(o: &SynthOptions) -> Result<Synthetic> {
+    check(o)?;
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(o.seed);
+    // `years` is 1 to 30 (checked above).
+    let last_year = o.first_year + i32::try_from(o.years).unwrap_or(30) - 1;
+    let mut ids = Serial(0);
+    let mut children = admitted_children(&mut rng, o, last_year, &mut ids);
+    short_break_children(&mut rng, o, last_year, &mut ids, &mut children);
+    if o.traps {
+        header_traps(&mut rng, o, last_year, &mut children);
+    }
+    let mut truth = truth(&children, o.first_year, last_year);
+    let (files, episode_rows) = write_files(o, last_year, &children);
+    truth.episode_rows = episode_rows;
+    truth.children = children.len();
+    Ok(Synthetic { files, truth })
+}
+
+/// Refuses options the generator cannot honour, naming the option.
+fn check(o: &SynthOptions) -> Result<()> {
     if o.years == 0 || o.years > 30 {
         return Err(Error::argument("years", o.years, "must be 1 to 30"));
     }
@@ -600,9 +622,45 @@ pub fn generate(o: &SynthOptions) -> Result<Synthetic> {
             ));
         }
     }
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(o.seed);
-    // `years` is 1 to 30 (checked above).
-    let last_year = o.first_year + i32::try_from(o.years).unwrap_or(30) - 1;
+    Ok(())
+}
+
+/// Child identifiers: a serial number, spread and written in one of the two styles
+/// councils use (`0001234` or `C1234`).
+struct Serial(u32);
+
+impl Serial {
+    fn next(&mut self, rng: &mut Xoshiro256PlusPlus) -> String {
+        self.0 += 1;
+        let n = self.0 * 7 + rng.random_range(0..7u32);
+        if rng.random::<f64>() < 0.5 {
+            format!("{n:07}")
+        } else {
+            format!("C{n}")
+        }
+    }
+}
+
+/// The collection year's first and last day.
+fn year_span(y: i32) -> (Day, Day) {
+    (day(y - 1, 4, 1), march31(y))
+}
+
+/// Whether an episode is open at some time in collection year `y`.
+fn in_year(e: &Ep, y: i32) -> bool {
+    let (s, t) = year_span(y);
+    e.decom <= t && e.dec.is_none_or(|d| d >= s)
+}
+
+/// The admitted population: admissions through the simulated years (from 18 years before
+/// the first return), each child's spells, and who they are; only children with an episode
+/// in the returns' window are kept.
+fn admitted_children(
+    rng: &mut Xoshiro256PlusPlus,
+    o: &SynthOptions,
+    last_year: i32,
+    ids: &mut Serial,
+) -> Vec<Child> {
     let data_start = day(o.first_year - 1, 4, 1);
     let horizon = march31(last_year);
     let sim_start = day(o.first_year - 19, 4, 1);
@@ -612,53 +670,10 @@ pub fn generate(o: &SynthOptions) -> Result<Synthetic> {
         .map(|_| sim_start + whole_days((rng.random::<f64>() * window).floor()))
         .collect();
     admits.sort_unstable();
-
     let mut children: Vec<Child> = Vec::new();
-    let mut serial = 0u32;
-    let mut new_id = |rng: &mut Xoshiro256PlusPlus| {
-        serial += 1;
-        let n = serial * 7 + rng.random_range(0..7u32);
-        if rng.random::<f64>() < 0.5 {
-            format!("{n:07}")
-        } else {
-            format!("C{n}")
-        }
-    };
     for t0 in admits {
-        let age_band = pick(
-            &mut rng,
-            &[(0, 0.2), (1, 0.17), (5, 0.17), (10, 0.36), (16, 0.1)],
-        );
-        let width = match age_band {
-            0 => 365,
-            1 | 5 => 4 * 365 + 365,
-            10 => 6 * 365,
-            _ => 2 * 365 - 20,
-        };
-        let age_days = match age_band {
-            0 => rng.random_range(0..width),
-            1 => 365 + rng.random_range(0..4 * 365),
-            5 => 5 * 365 + rng.random_range(0..5 * 365),
-            10 => 10 * 365 + 3 + rng.random_range(0..width),
-            _ => 16 * 365 + 5 + rng.random_range(0..width),
-        };
-        let dob = t0 - age_days;
-        let mut eps = Vec::new();
-        let mut t = t0;
-        let mut rne = "S";
-        loop {
-            let (mut e, end, at18) = spell(&mut rng, dob, t, horizon, rne);
-            eps.append(&mut e);
-            let Some(end) = end else { break };
-            if at18 || rng.random::<f64>() > 0.12 {
-                break;
-            }
-            t = end + exp_days(&mut rng, 400.0);
-            if t > horizon || t >= birthday(dob, 18) - 30 {
-                break;
-            }
-            rne = "S";
-        }
+        let dob = t0 - age_at_admission(rng);
+        let eps = spells(rng, dob, t0, horizon);
         // Keep only children with an episode in the window.
         if eps.iter().all(|e| e.dec.is_some_and(|d| d < data_start)) {
             continue;
@@ -666,14 +681,13 @@ pub fn generate(o: &SynthOptions) -> Result<Synthetic> {
         let sex = if rng.random::<f64>() < 0.55 { 1 } else { 2 };
         let uasc = (age(dob, t0) >= 13 && rng.random::<f64>() < 0.12).then(|| birthday(dob, 18));
         children.push(Child {
-            id: new_id(&mut rng),
+            id: ids.next(rng),
             sex,
             dob,
             ethnic: if uasc.is_some() {
                 "OOTH"
             } else {
-                codes::ETHNIC
-                    [pick(&mut rng, &[(0usize, 0.7), (1, 0.3)]) * rng.random_range(0..20usize)]
+                codes::ETHNIC[pick(rng, &[(0usize, 0.7), (1, 0.3)]) * rng.random_range(0..20usize)]
             },
             upn: if rng.random::<f64>() < 0.8 {
                 format!("A{:012}", rng.random_range(0..1_000_000_000_000u64))
@@ -688,55 +702,71 @@ pub fn generate(o: &SynthOptions) -> Result<Synthetic> {
             wrong_dob: None,
         });
     }
-    // Children looked after only under short breaks.
+    children
+}
+
+/// A child's age in days on admission, drawn by age band.
+fn age_at_admission(rng: &mut Xoshiro256PlusPlus) -> i32 {
+    let age_band = pick(
+        rng,
+        &[(0, 0.2), (1, 0.17), (5, 0.17), (10, 0.36), (16, 0.1)],
+    );
+    let width = match age_band {
+        0 => 365,
+        1 | 5 => 4 * 365 + 365,
+        10 => 6 * 365,
+        _ => 2 * 365 - 20,
+    };
+    match age_band {
+        0 => rng.random_range(0..width),
+        1 => 365 + rng.random_range(0..4 * 365),
+        5 => 5 * 365 + rng.random_range(0..5 * 365),
+        10 => 10 * 365 + 3 + rng.random_range(0..width),
+        _ => 16 * 365 + 5 + rng.random_range(0..width),
+    }
+}
+
+/// A child's spells from admission on `t0`: some come back after a spell ends (not after
+/// leaving at 18 or too close to it).
+fn spells(rng: &mut Xoshiro256PlusPlus, dob: Day, t0: Day, horizon: Day) -> Vec<Ep> {
+    let mut eps = Vec::new();
+    let mut t = t0;
+    let rne = "S";
+    loop {
+        let (mut e, end, at18) = spell(rng, dob, t, horizon, rne);
+        eps.append(&mut e);
+        let Some(end) = end else { break };
+        if at18 || rng.random::<f64>() > 0.12 {
+            break;
+        }
+        t = end + exp_days(rng, 400.0);
+        if t > horizon || t >= birthday(dob, 18) - 30 {
+            break;
+        }
+    }
+    eps
+}
+
+/// Children looked after only under short breaks (V3 runs of a few days, or one V4 stay),
+/// appended to `children`.
+fn short_break_children(
+    rng: &mut Xoshiro256PlusPlus,
+    o: &SynthOptions,
+    last_year: i32,
+    ids: &mut Serial,
+    children: &mut Vec<Child>,
+) {
     for y in o.first_year..=last_year {
         let n = count(o.short_breaks_per_year * (0.8 + 0.4 * rng.random::<f64>()));
         let ys = day(y - 1, 4, 1);
         for _ in 0..n {
             let dob = ys - rng.random_range(5 * 365..16 * 365);
-            let mut eps = Vec::new();
-            if rng.random::<f64>() < 0.7 {
-                let mut t = ys + rng.random_range(0..60);
-                for _ in 0..rng.random_range(2..7) {
-                    let len = rng.random_range(1..4);
-                    if t + len > march31(y) {
-                        break;
-                    }
-                    eps.push(Ep {
-                        decom: t,
-                        dec: Some(t + len),
-                        rne: "S",
-                        ls: "V3",
-                        cin: "N1",
-                        place: "U4",
-                        provider: "PR1",
-                        rec: "E13",
-                        reason: "",
-                        contiguous: false,
-                    });
-                    t += len + rng.random_range(20..60);
-                }
-            } else {
-                let t = ys + rng.random_range(0..120);
-                let end = (t + rng.random_range(60..200)).min(march31(y));
-                eps.push(Ep {
-                    decom: t,
-                    dec: Some(end),
-                    rne: "S",
-                    ls: "V4",
-                    cin: "N1",
-                    place: "K2",
-                    provider: "PR1",
-                    rec: "E13",
-                    reason: "",
-                    contiguous: false,
-                });
-            }
+            let eps = short_breaks(rng, y);
             if eps.is_empty() {
                 continue;
             }
             children.push(Child {
-                id: new_id(&mut rng),
+                id: ids.next(rng),
                 sex: if rng.random::<f64>() < 0.6 { 1 } else { 2 },
                 dob,
                 ethnic: "WBRI",
@@ -750,189 +780,151 @@ pub fn generate(o: &SynthOptions) -> Result<Synthetic> {
             });
         }
     }
+}
 
-    // Which returns each child appears in.
-    let year_span = |y: i32| (day(y - 1, 4, 1), march31(y));
-    let in_year = |e: &Ep, y: i32| {
-        let (s, t) = year_span(y);
-        e.decom <= t && e.dec.is_none_or(|d| d >= s)
+/// One short-break child's episodes in collection year `y`.
+fn short_breaks(rng: &mut Xoshiro256PlusPlus, y: i32) -> Vec<Ep> {
+    let ys = day(y - 1, 4, 1);
+    let short = |decom: Day, dec: Day, ls: &'static str, place: &'static str| Ep {
+        decom,
+        dec: Some(dec),
+        rne: "S",
+        ls,
+        cin: "N1",
+        place,
+        provider: "PR1",
+        rec: "E13",
+        reason: "",
+        contiguous: false,
     };
-    if o.traps {
-        for c in &mut children {
-            let years: Vec<i32> = (o.first_year..=last_year)
-                .filter(|&y| c.eps.iter().any(|e| in_year(e, y)))
-                .collect();
-            if !c.short_break && rng.random::<f64>() < 0.003 {
-                c.no_header = true;
-            } else if years.len() >= 2 {
-                if rng.random::<f64>() < 0.01 {
-                    c.header_gaps
-                        .push(years[rng.random_range(0..years.len() - 1)]);
-                }
-                if rng.random::<f64>() < 0.01 {
-                    c.wrong_dob = Some(c.dob + rng.random_range(20..200));
-                }
+    let mut eps = Vec::new();
+    if rng.random::<f64>() < 0.7 {
+        let mut t = ys + rng.random_range(0..60);
+        for _ in 0..rng.random_range(2..7) {
+            let len = rng.random_range(1..4);
+            if t + len > march31(y) {
+                break;
+            }
+            eps.push(short(t, t + len, "V3", "U4"));
+            t += len + rng.random_range(20..60);
+        }
+    } else {
+        let t = ys + rng.random_range(0..120);
+        let end = (t + rng.random_range(60..200)).min(march31(y));
+        eps.push(short(t, end, "V4", "K2"));
+    }
+    eps
+}
+
+/// The header traps: a few children with no header row in any return, a header row left
+/// out of one return, or a wrong date of birth corrected by the latest return.
+fn header_traps(
+    rng: &mut Xoshiro256PlusPlus,
+    o: &SynthOptions,
+    last_year: i32,
+    children: &mut [Child],
+) {
+    for c in children {
+        let years: Vec<i32> = (o.first_year..=last_year)
+            .filter(|&y| c.eps.iter().any(|e| in_year(e, y)))
+            .collect();
+        if !c.short_break && rng.random::<f64>() < 0.003 {
+            c.no_header = true;
+        } else if years.len() >= 2 {
+            if rng.random::<f64>() < 0.01 {
+                c.header_gaps
+                    .push(years[rng.random_range(0..years.len() - 1)]);
+            }
+            if rng.random::<f64>() < 0.01 {
+                c.wrong_dob = Some(c.dob + rng.random_range(20..200));
             }
         }
     }
+}
 
-    let truth = truth(&children, o.first_year, last_year);
+const COLS_E: &str =
+    "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN";
+const COLS_H: &str = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB";
+const COLS_U: &str = "CHILD,SEX,DOB,DUC";
 
-    // Write the files.
+/// One collection year's rows of the three tables.
+#[derive(Default)]
+struct YearText {
+    episodes: String,
+    header: String,
+    uasc: String,
+    episode_rows: usize,
+}
+
+/// How one collection year is written.
+struct YearStyle {
+    y: i32,
+    last_year: i32,
+    first_year: i32,
+    iso_dates: bool,
+    traps: bool,
+    /// `,LA,YEAR` values for the one-file layout (empty for folders).
+    tail: String,
+}
+
+impl YearStyle {
+    fn date(&self, d: Day) -> String {
+        if self.iso_dates { iso(d) } else { dmy(d) }
+    }
+}
+
+/// The files: one folder per year, or one file per table with `LA` and `YEAR`; and the
+/// number of episode rows written.
+fn write_files(
+    o: &SynthOptions,
+    last_year: i32,
+    children: &[Child],
+) -> (Vec<(String, String)>, usize) {
     let mut files = Vec::new();
     let mut episode_rows = 0usize;
-    let cols_e = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN";
-    let cols_h = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB";
-    let cols_u = "CHILD,SEX,DOB,DUC";
     let extra = o.layout == Layout::YearColumn;
-    let mut all_e = String::new();
-    let mut all_h = String::new();
-    let mut all_u = String::new();
+    let mut all = YearText::default();
     for (yi, y) in (o.first_year..=last_year).enumerate() {
-        let iso_dates = match o.dates {
-            DateStyle::Dmy => false,
-            DateStyle::Iso => true,
-            DateStyle::Mixed => yi % 2 == 1,
+        let style = YearStyle {
+            y,
+            last_year,
+            first_year: o.first_year,
+            iso_dates: match o.dates {
+                DateStyle::Dmy => false,
+                DateStyle::Iso => true,
+                DateStyle::Mixed => yi % 2 == 1,
+            },
+            traps: o.traps,
+            tail: if extra {
+                format!(",E10000001,{y}")
+            } else {
+                String::new()
+            },
         };
-        let fmt = |d: Day| if iso_dates { iso(d) } else { dmy(d) };
-        let ye = year_span(y).1;
-        let tail = if extra {
-            format!(",E10000001,{y}")
-        } else {
-            String::new()
-        };
-        let mut e_txt = String::new();
-        let mut h_txt = String::new();
-        let mut u_txt = String::new();
-        for c in &children {
-            let mut any = false;
-            for (i, e) in c.eps.iter().enumerate() {
-                let next = c.eps.get(i + 1);
-                let mut restated = false;
-                if !in_year(e, y) {
-                    // A later return restating an episode closed in the year before.
-                    let Some(d) = e.dec else { continue };
-                    if !(o.traps && fy_of(d) == y - 1 && y > o.first_year && wrong_rec(c, i)) {
-                        continue;
-                    }
-                    restated = true;
-                }
-                any = true;
-                let mut dec = e.dec.filter(|&d| d <= ye);
-                let mut rec = if dec.is_some() { e.rec } else { "" };
-                let mut place = e.place.to_string();
-                if o.traps && !restated {
-                    if dec.is_some() && rec != "X1" && wrong_rec(c, i) && y < last_year {
-                        rec = "E8";
-                        if e.rec == "E8" {
-                            rec = "E13";
-                        }
-                    }
-                    let h = trap_hash(&c.id, i, y);
-                    if e.contiguous
-                        && dec.is_some()
-                        && let Some(n) = next
-                    {
-                        if h % 1000 < 10 {
-                            // Overlap: DEC runs past the next start (within the year and
-                            // before the next episode ends).
-                            let limit = n.dec.unwrap_or(ye).min(ye);
-                            let late = (n.decom + 1 + (h % 7) as i32).min(limit - 1);
-                            if late > n.decom {
-                                dec = Some(late);
-                            }
-                        } else if h % 1000 < 15 && n.decom <= ye {
-                            dec = None;
-                            rec = "";
-                        }
-                    }
-                    if h % 1000 >= 995 {
-                        place = place.to_lowercase();
-                    }
-                }
-                let row = format!(
-                    "{},{},{},{},{},{},{},{},{},{},{},{},{}{}\n",
-                    c.id,
-                    fmt(e.decom),
-                    e.rne,
-                    e.ls,
-                    e.cin,
-                    place,
-                    e.provider,
-                    dec.map(fmt).unwrap_or_default(),
-                    rec,
-                    e.reason,
-                    "DE1 1AA",
-                    if e.place == "P1" { "" } else { "DE22 3XY" },
-                    if codes::place_group(e.place) == "residential" {
-                        "SC123456"
-                    } else {
-                        "XXXXXXX"
-                    },
-                    tail
-                );
-                e_txt.push_str(&row);
-                episode_rows += 1;
-                if o.traps && trap_hash(&c.id, i + 1000, y) % 1000 < 4 {
-                    e_txt.push_str(&row);
-                    episode_rows += 1;
-                }
-            }
-            if !any {
-                continue;
-            }
-            if !c.no_header && !c.header_gaps.contains(&y) {
-                let dob = if y < last_year && c.eps.iter().any(|e| in_year(e, last_year)) {
-                    c.wrong_dob.unwrap_or(c.dob)
-                } else {
-                    c.dob
-                };
-                let sex = match (y >= 2025, c.sex) {
-                    (true, 1) => "M",
-                    (true, _) => "F",
-                    (false, 1) => "1",
-                    (false, _) => "2",
-                };
-                let mother = if c.sex == 2 && age(c.dob, ye) >= 13 {
-                    "0"
-                } else {
-                    ""
-                };
-                let _ = write!(
-                    h_txt,
-                    "{},{},{},{},{},{},",
-                    c.id,
-                    sex,
-                    fmt(dob),
-                    c.ethnic,
-                    c.upn,
-                    mother
-                );
-                h_txt.push_str(&tail);
-                h_txt.push('\n');
-            }
-            if let Some(duc) = c.uasc {
-                let _ = write!(u_txt, "{},{},{},{}", c.id, c.sex, fmt(c.dob), fmt(duc));
-                u_txt.push_str(&tail);
-                u_txt.push('\n');
-            }
+        let mut text = YearText::default();
+        for c in children {
+            child_rows(c, &style, &mut text);
         }
+        episode_rows += text.episode_rows;
         if extra {
-            all_e.push_str(&e_txt);
-            all_h.push_str(&h_txt);
-            all_u.push_str(&u_txt);
+            all.episodes.push_str(&text.episodes);
+            all.header.push_str(&text.header);
+            all.uasc.push_str(&text.uasc);
         } else {
             let folder = format!("{}-{:02}", y - 1, y % 100);
             let bom = if o.traps && yi == 0 { "\u{feff}" } else { "" };
             files.push((
                 format!("{folder}/header.csv"),
-                format!("{bom}{cols_h}\n{h_txt}"),
+                format!("{bom}{COLS_H}\n{}", text.header),
             ));
             files.push((
                 format!("{folder}/episodes.csv"),
-                format!("{cols_e}\n{e_txt}"),
+                format!("{COLS_E}\n{}", text.episodes),
             ));
-            files.push((format!("{folder}/uasc.csv"), format!("{cols_u}\n{u_txt}")));
+            files.push((
+                format!("{folder}/uasc.csv"),
+                format!("{COLS_U}\n{}", text.uasc),
+            ));
             if o.traps && yi == 0 {
                 files.push((
                     format!("{folder}/oc3.csv"),
@@ -942,14 +934,158 @@ pub fn generate(o: &SynthOptions) -> Result<Synthetic> {
         }
     }
     if extra {
-        files.push(("header.csv".into(), format!("{cols_h},LA,YEAR\n{all_h}")));
-        files.push(("episodes.csv".into(), format!("{cols_e},LA,YEAR\n{all_e}")));
-        files.push(("uasc.csv".into(), format!("{cols_u},LA,YEAR\n{all_u}")));
+        files.push((
+            "header.csv".into(),
+            format!("{COLS_H},LA,YEAR\n{}", all.header),
+        ));
+        files.push((
+            "episodes.csv".into(),
+            format!("{COLS_E},LA,YEAR\n{}", all.episodes),
+        ));
+        files.push(("uasc.csv".into(), format!("{COLS_U},LA,YEAR\n{}", all.uasc)));
     }
-    let mut truth = truth;
-    truth.episode_rows = episode_rows;
-    truth.children = children.len();
-    Ok(Synthetic { files, truth })
+    (files, episode_rows)
+}
+
+/// One child's rows in one collection year: its episodes (with the episode traps), then
+/// its header and UASC rows if it has any episode there.
+fn child_rows(c: &Child, st: &YearStyle, out: &mut YearText) {
+    let y = st.y;
+    let ye = year_span(y).1;
+    let mut any = false;
+    for (i, e) in c.eps.iter().enumerate() {
+        let next = c.eps.get(i + 1);
+        let mut restated = false;
+        if !in_year(e, y) {
+            // A later return restating an episode closed in the year before.
+            let Some(d) = e.dec else { continue };
+            if !(st.traps && fy_of(d) == y - 1 && y > st.first_year && wrong_rec(c, i)) {
+                continue;
+            }
+            restated = true;
+        }
+        any = true;
+        let mut dec = e.dec.filter(|&d| d <= ye);
+        let mut rec = if dec.is_some() { e.rec } else { "" };
+        let mut place = e.place.to_string();
+        if st.traps && !restated {
+            episode_traps(c, i, st, next, &mut dec, &mut rec, &mut place);
+        }
+        let row = format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}{}\n",
+            c.id,
+            st.date(e.decom),
+            e.rne,
+            e.ls,
+            e.cin,
+            place,
+            e.provider,
+            dec.map(|d| st.date(d)).unwrap_or_default(),
+            rec,
+            e.reason,
+            "DE1 1AA",
+            if e.place == "P1" { "" } else { "DE22 3XY" },
+            if codes::place_group(e.place) == "residential" {
+                "SC123456"
+            } else {
+                "XXXXXXX"
+            },
+            st.tail
+        );
+        out.episodes.push_str(&row);
+        out.episode_rows += 1;
+        if st.traps && trap_hash(&c.id, i + 1000, y) % 1000 < 4 {
+            out.episodes.push_str(&row);
+            out.episode_rows += 1;
+        }
+    }
+    if !any {
+        return;
+    }
+    if !c.no_header && !c.header_gaps.contains(&y) {
+        let dob = if y < st.last_year && c.eps.iter().any(|e| in_year(e, st.last_year)) {
+            c.wrong_dob.unwrap_or(c.dob)
+        } else {
+            c.dob
+        };
+        let sex = match (y >= 2025, c.sex) {
+            (true, 1) => "M",
+            (true, _) => "F",
+            (false, 1) => "1",
+            (false, _) => "2",
+        };
+        let mother = if c.sex == 2 && age(c.dob, ye) >= 13 {
+            "0"
+        } else {
+            ""
+        };
+        let _ = write!(
+            out.header,
+            "{},{},{},{},{},{},",
+            c.id,
+            sex,
+            st.date(dob),
+            c.ethnic,
+            c.upn,
+            mother
+        );
+        out.header.push_str(&st.tail);
+        out.header.push('\n');
+    }
+    if let Some(duc) = c.uasc {
+        let _ = write!(
+            out.uasc,
+            "{},{},{},{}",
+            c.id,
+            c.sex,
+            st.date(c.dob),
+            st.date(duc)
+        );
+        out.uasc.push_str(&st.tail);
+        out.uasc.push('\n');
+    }
+}
+
+/// The episode traps of one row: a wrong reason corrected by the next return, an overlap
+/// with the next episode, an end date left out, a lower-case placement code.
+fn episode_traps(
+    c: &Child,
+    i: usize,
+    st: &YearStyle,
+    next: Option<&Ep>,
+    dec: &mut Option<Day>,
+    rec: &mut &'static str,
+    place: &mut String,
+) {
+    let (e, y) = (&c.eps[i], st.y);
+    let ye = year_span(y).1;
+    if dec.is_some() && *rec != "X1" && wrong_rec(c, i) && y < st.last_year {
+        *rec = "E8";
+        if e.rec == "E8" {
+            *rec = "E13";
+        }
+    }
+    let h = trap_hash(&c.id, i, y);
+    if e.contiguous
+        && dec.is_some()
+        && let Some(n) = next
+    {
+        if h % 1000 < 10 {
+            // Overlap: DEC runs past the next start (within the year and before the next
+            // episode ends).
+            let limit = n.dec.unwrap_or(ye).min(ye);
+            let late = (n.decom + 1 + (h % 7) as i32).min(limit - 1);
+            if late > n.decom {
+                *dec = Some(late);
+            }
+        } else if h % 1000 < 15 && n.decom <= ye {
+            *dec = None;
+            *rec = "";
+        }
+    }
+    if h % 1000 >= 995 {
+        *place = place.to_lowercase();
+    }
 }
 
 /// Whether episode `i` of a child is written with a wrong reason in its own return and
