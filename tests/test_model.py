@@ -327,3 +327,12 @@ def test_levels_are_read_lazily_and_bounded(model):
         model.project(years=1, samples=20, levels=range(5, 10**12))
     with pytest.raises(carecast.ArgumentError, match=r"`levels` = \[80\]: must be a number"):
         model.project(years=1, samples=20, levels=[[80]])
+
+
+def test_calibrated_intervals_at_no_levels_are_refused(model):
+    """``levels=[]`` is refused by the core's check, with calibrated intervals asked for
+    explicitly or implied, even though a Projection built with no levels has none."""
+    for kw in ({"intervals": "calibrated"}, {}):
+        with pytest.raises(carecast.ArgumentError, match="at least one level"):
+            model.project(years=2, levels=[], **kw)
+    assert carecast.Projection(model.project(years=2)._native, []).intervals is None

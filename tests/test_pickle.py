@@ -83,3 +83,25 @@ def test_models_and_projections_cross_process_boundaries(objects):
     with ctx.Pool(1) as pool:
         (p,) = pool.map(carecast.CohortModel.project, [m])
     assert _stock_total(p) == _stock_total(m.project())
+
+
+class _OldPickle:
+    """Pickles as an object of an earlier release: ``reduce`` is the tuple given."""
+
+    def __init__(self, reduce):
+        self._reduce = reduce
+
+    def __reduce__(self):
+        return self._reduce
+
+
+def test_projections_pickled_by_the_previous_release_load(objects):
+    """The previous release pickled a projection without calibrated intervals as
+    ``(Projection, (native, []))``; it loads as a projection without intervals."""
+    for name in ("Projection", "Projection (Monte Carlo)"):
+        p = objects[name]
+        again = pickle.loads(pickle.dumps(_OldPickle((type(p), (p._native, [])))))
+        assert again.intervals == p.intervals and again.levels == p.levels, name
+        pd.testing.assert_frame_equal(again.to_pandas(), p.to_pandas())
+    assert objects["Projection"].intervals is None
+    assert objects["Projection (Monte Carlo)"].intervals == "monte_carlo"

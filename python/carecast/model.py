@@ -208,12 +208,15 @@ class Projection:
     ) -> None:
         self._native = native
         self._assumptions: dict[str, Any] | None = None
+        # No levels (None, or the empty list every projection without calibrated intervals
+        # pickled as before this release) means no calibration. `CohortModel.project`
+        # refuses `levels=[]` itself, through the core's check, before it gets here.
         self._cal_levels = [] if calibrated_levels is None else list(calibrated_levels)
         self._cal: dict[str, Any] | None = None
-        if calibrated_levels is not None:
+        if self._cal_levels:
             if not isinstance(native, _carecast.Projection):
                 raise ArgumentError("calibrated intervals need a deterministic projection")
-            # The core checks the levels (an empty list is refused there).
+            # The core checks the levels.
             self._cal = native.calibrated(self._cal_levels)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -670,7 +673,13 @@ class CohortModel:
                     "calibrated intervals are for the yearly stock: use grain='year'"
                 )
             lv = [float(x) for x in CALIBRATED_LEVELS] if levels is None else _levels(levels)
-            out = Projection(self._native.project(options), lv)
+            native = self._native.project(options)
+            if not lv:
+                # `Projection` reads no levels as no calibration, so the core's check
+                # (which refuses an empty list with its ArgumentError) runs here.
+                native.calibrated(lv)
+                raise ArgumentError("`levels` needs at least one level, e.g. [80, 95]")
+            out = Projection(native, lv)
         elif intervals == "monte_carlo":
             if samples is None:
                 raise ArgumentError("intervals='monte_carlo' needs `samples` (the number of paths)")
