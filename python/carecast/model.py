@@ -26,6 +26,7 @@ import itertools
 import os
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import numpy as np
@@ -129,10 +130,18 @@ def _levels(levels: Any) -> list[float]:
         return [float(x) for x in DEFAULT_LEVELS]
     # One value, or values to read. (Not `np.ndim`, which would first turn any iterable,
     # a huge range or an endless generator included, into an array.)
+    if isinstance(levels, (str, bytes, Mapping, AbstractSet)):
+        # A set or a mapping has no order of its own (the columns would come in an
+        # arbitrary order); text is not a number.
+        _v.fail(
+            "levels",
+            levels,
+            f"expected a number or a list of numbers such as [80, 95], not {type(levels).__name__}",
+        )
     items: Iterable[Any]
     if isinstance(levels, np.ndarray):
         items = levels.ravel() if levels.ndim else [levels.item()]
-    elif isinstance(levels, (str, bytes)) or not isinstance(levels, Iterable):
+    elif not isinstance(levels, Iterable):
         items = [levels]  # a number, or something `_v.number` refuses by name
     else:
         items = levels
