@@ -355,6 +355,22 @@ def test_disclosed_results_share_one_pattern_and_pickle(returns):
     assert (t.to_pandas()["unit"] == safe.table("cic_by_age")._native.columns()["unit"]).all()
 
 
+def test_a_disclosure_of_none_is_rule_none(returns):
+    """Only an omitted rule takes a class's default: ``None`` is rule ``"none"``, as it was
+    before the disclosure mixin, for a table made from records and a reconciliation."""
+    folder, _ = returns
+    from carecast.ssda903 import DisclosedTable, RecordsReconciliation
+
+    exact = carecast.ssda903.load(folder)
+    t = exact.table("discharges_by_duration")  # it has counts of 1 to 5 for this seed
+    plain = DisclosedTable(t._native, None)
+    assert plain.disclosure == "none"
+    pd.testing.assert_frame_equal(plain.to_pandas(), t.to_pandas())
+    assert "c" in set(DisclosedTable(t._native).to_pandas()["value"])  # the default is dfe
+    rec = carecast.ssda903.reconcile(folder, council="Derby")
+    assert RecordsReconciliation(rec._native, None).disclosure == "none"
+
+
 def test_unknown_disclosure_is_one_error_everywhere(returns):
     folder, _ = returns
     from carecast import export
