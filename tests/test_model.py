@@ -327,3 +327,24 @@ def test_levels_are_read_lazily_and_bounded(model):
         model.project(years=1, samples=20, levels=range(5, 10**12))
     with pytest.raises(carecast.ArgumentError, match=r"`levels` = \[80\]: must be a number"):
         model.project(years=1, samples=20, levels=[[80]])
+
+
+def test_calibrated_intervals_at_no_levels_are_refused(model):
+    """``levels=[]`` is refused by the core's check, with calibrated intervals asked for
+    explicitly or implied, even though a Projection built with no levels has none."""
+    for kw in ({"intervals": "calibrated"}, {}):
+        with pytest.raises(carecast.ArgumentError, match="at least one level"):
+            model.project(years=2, levels=[], **kw)
+    assert carecast.Projection(model.project(years=2)._native, []).intervals is None
+
+
+def test_levels_without_an_order_or_as_text_are_refused(model):
+    """A set or mapping has no order of its own and text is no number: each is refused
+    naming ``levels``, for Monte Carlo and calibrated intervals alike."""
+    for levels in ({80, 95}, frozenset({80}), {80: 1, 95: 2}, {80: 1}.keys(), "80", b"80"):
+        for kw in ({"samples": 20}, {"intervals": "calibrated"}):
+            with pytest.raises(carecast.ArgumentError, match=r"`levels` = .*expected a number"):
+                model.project(years=1, levels=levels, **kw)
+    # An ordered iterable still works, as do one number and a numpy array.
+    assert model.project(years=1, samples=20, levels=(95, 80)).levels == [80.0, 95.0]
+    assert model.project(years=1, samples=20, levels=np.array([90])).levels == [90.0]

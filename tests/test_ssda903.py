@@ -208,10 +208,88 @@ def _disclosed(v):
     return "c" if 1 <= whole <= 5 else whole
 
 
-def _primary_or_secondary(got, v, withheld_row=False):
-    """Whether a disclosed cell is the DfE rule's value for ``v``, or ``c`` withheld as a
-    second cell (secondary suppression, or the interval of a withheld estimate)."""
-    return got == _disclosed(v) or (got == "c" and (withheld_row or _disclosed(v) != 0))
+#: Columns whose labels locate a row of a derived table.
+_LABELS = ("period", "area", "band", "category", "placement", "measure")
+#: Tables whose placement types also sum to pools (``export.PLACEMENT_SUMS``): groups
+#: cross there, so their withheld cells are checked less exactly (see below).
+_POOLED = {"cic_by_placement", "cic_by_placement_monthly"}
+
+
+def _label(v):
+    return "" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v)
+
+
+def _expected_withheld(e):
+    """The rows the documented DfE rule withholds in ``e`` (an exact table whose rows sum
+    to a total along at most one label column), written independently of the package.
+
+    Primary: a count rounding to 1 to 5. Secondary: in each group of rows equal in every
+    other label and summing to the row labelled ``all`` or ``total``, a group with exactly
+    one hidden cell also hides its smallest shown non-zero part (a zero only if no other
+    part is shown; the total if no part is left). The groups of one label column are
+    disjoint, so one pass settles them. Returns ``(primary, choices)``: the primary rows,
+    and for each group that needs a second cell, the rows any of which the rule may take
+    (a tie in the smallest count leaves the choice open).
+    """
+    labels = [[_label(v) for v in e[c]] for c in _LABELS]
+    size = [int(v + 0.5) for v in e["value"]]
+    primary = {i for i, n in enumerate(size) if 1 <= n <= 5}
+    summing = [k for k, col in enumerate(labels) if {"all", "total"} & set(col)]
+    assert len(summing) <= 1, summing
+    choices = []
+    for k in summing:
+        groups = {}
+        for i in range(len(e)):
+            key = tuple(col[i] for j, col in enumerate(labels) if j != k)
+            groups.setdefault(key, []).append(i)
+        for rows in groups.values():
+            totals = [i for i in rows if labels[k][i] in ("all", "total")]
+            if len(totals) != 1 or len(rows) < 2 or len(primary & set(rows)) != 1:
+                continue
+            parts = [i for i in rows if i not in totals and i not in primary]
+            nonzero = [i for i in parts if size[i] > 0]
+            pool = nonzero or parts
+            if pool:
+                least = min(size[i] for i in pool)
+                choices.append({i for i in pool if size[i] == least})
+            elif totals[0] not in primary:
+                choices.append(set(totals))
+    return primary, choices
+
+
+def _check_withheld(tid, e, values, lowers, uppers):
+    """Assert that disclosed columns ``values``, ``lowers`` and ``uppers`` (one entry per
+    row of the exact table ``e``) withhold exactly the cells the DfE rule withholds.
+
+    Returns the number of cells withheld as a second cell."""
+    withheld = {i for i, v in enumerate(values) if v == "c"}
+    if tid in _POOLED:
+        # The pools cross the `all` groups: every primary cell is withheld, and a cell
+        # withheld as a second cell sits in a period that has a primary one.
+        primary = {i for i, v in enumerate(e["value"]) if 1 <= int(v + 0.5) <= 5}
+        assert primary <= withheld, tid
+        periods = {_label(e["period"].iloc[i]) for i in primary}
+        assert all(_label(e["period"].iloc[i]) in periods for i in withheld - primary), tid
+        secondary = len(withheld - primary)
+    else:
+        primary, choices = _expected_withheld(e)
+        picked = withheld - primary
+        assert primary <= withheld, (tid, sorted(primary - withheld))
+        # One cell from each group that needs one, and nothing else.
+        assert len(picked) == len(choices), (tid, sorted(picked), choices)
+        for options in choices:
+            assert len(picked & options) == 1, (tid, sorted(picked), options)
+        secondary = len(picked)
+    for i, (v, got) in enumerate(zip(e["value"], values, strict=True)):
+        assert got == ("c" if i in withheld else _disclosed(v)), (tid, i, got, v)
+    # A withheld estimate takes its interval with it; a shown one's bounds follow the rule.
+    for col, shown in (("lower", lowers), ("upper", uppers)):
+        for i, (v, got) in enumerate(zip(e[col], shown, strict=True)):
+            if pd.isna(v):
+                assert got is None or pd.isna(got), (tid, col, i, got)
+            else:
+                assert got == ("c" if i in withheld else _disclosed(v)), (tid, col, i, got, v)
+    return secondary
 
 
 def _no_lone_hidden(d, tid):
@@ -230,22 +308,23 @@ def test_disclosure_on_every_derived_table_and_the_audit(returns, capsys):
     safe = carecast.ssda903.load(folder, disclosure="dfe")
     assert safe.table_ids == exact.table_ids
     seen_c = 0
+    exact_secondary = 0
+    frames = {}
     for tid in exact.table_ids:
         e = exact.table(tid).to_pandas()
         d = safe.table(tid).to_pandas()
         assert len(e) == len(d)
-        for col in ("value", "lower", "upper"):
-            for got, v, w in zip(d[col], e[col], d["value"] == "c", strict=True):
-                if pd.isna(v):
-                    assert pd.isna(got)
-                    continue
-                assert _primary_or_secondary(got, v, w), (tid, col, got, v)
-                seen_c += got == "c"
+        frames[tid] = e
+        secondary = _check_withheld(tid, e, *(d[c].tolist() for c in ("value", "lower", "upper")))
+        exact_secondary += secondary if tid not in _POOLED else 0
+        seen_c += int((d["value"] == "c").sum())
         _no_lone_hidden(d, tid)
         # Nothing from 1 to 5 survives as a number.
         nums = pd.to_numeric(d["value"], errors="coerce")
         assert not nums.between(1, 5).any(), tid
     assert seen_c > 0  # the synthetic return has small cells, so the rule was exercised
+    # ... and cells withheld only as second cells, checked exactly against the rule.
+    assert exact_secondary > 0
     a, s = exact.audit, safe.audit
     assert [_disclosed(v) for v in a["children"]] == s["children"].tolist()
     # Rows touched by a rule bound the children touched: withheld the same way.
@@ -255,6 +334,8 @@ def test_disclosure_on_every_derived_table_and_the_audit(returns, capsys):
     for tid in exact.table_ids:
         assert main(["show", f"903:{folder}", tid, "--format", "json", "--disclosure", "dfe"]) == 0
         rows = json.loads(capsys.readouterr().out)["rows"]
+        shown = ([r[c] for r in rows] for c in ("value", "lower", "upper"))
+        _check_withheld(tid, frames[tid], *shown)
         assert [r["value"] for r in rows] == safe.table(tid).to_pandas()["value"].tolist(), tid
     assert main(["ssda903", "audit", str(folder), "--format", "json", "--disclosure", "dfe"]) == 0
     rows = json.loads(capsys.readouterr().out)["rows"]
@@ -283,11 +364,50 @@ def test_project_of_a_disclosed_dataset_keeps_its_rule(returns):
     assert o.to_pandas(every="year")["value"].tolist() == exact["value"].tolist()
 
 
+def _whole(v):
+    """``v`` rounded half away from zero."""
+    return int(v + 0.5) if v >= 0 else -int(-v + 0.5)
+
+
+def _check_row_sums(exact, d):
+    """Assert that each row of a disclosed reconciliation ``d`` withholds exactly what the
+    documented rule does with ``exact``'s row: a count rounding to 1 to 5 in size is
+    withheld; if that leaves one of ``expected``, ``difference`` and their sum ``found``
+    hidden, the smaller shown non-zero part (a zero part only if no other is shown; else
+    ``found``) goes too, either one on a tie. Returns the cells withheld second."""
+    cols = ("expected", "difference", "found")
+    second = 0
+    for i in range(len(exact)):
+        exact_row = [exact[c].iloc[i] for c in cols]
+        got = {c: d[c].iloc[i] for c in cols}
+        if any(pd.isna(v) for v in exact_row):
+            continue
+        size = {c: abs(_whole(v)) for c, v in zip(cols, exact_row, strict=True)}
+        primary = {c for c in cols if 1 <= size[c] <= 5}
+        allowed = [primary]
+        if len(primary) == 1:
+            parts = [c for c in cols[:2] if c not in primary]
+            pool = [c for c in parts if size[c] > 0] or parts
+            if pool:
+                least = min(size[c] for c in pool)
+                allowed = [primary | {c} for c in pool if size[c] == least]
+            elif "found" not in primary:
+                allowed = [primary | {"found"}]
+        withheld = {c for c in cols if got[c] == "c"}
+        assert withheld in allowed, (i, got, exact_row)
+        for c, v in zip(cols, exact_row, strict=True):
+            if c not in withheld:
+                assert got[c] == _whole(v), (i, c, got[c], v)
+        second += len(withheld - primary)
+    return second
+
+
 def test_reconcile_under_disclosure_withholds_small_counts(returns, capsys):
     folder, _ = returns
     exact = carecast.ssda903.reconcile(folder, council="Derby").to_pandas()
     assert set(exact["unit"]) == {"children"}
     safe_ds = carecast.ssda903.load(folder, disclosure="dfe")
+    seen_secondary = 0
     for rec in (
         carecast.ssda903.reconcile(folder, council="Derby", disclosure="dfe"),
         carecast.ssda903.reconcile(safe_ds, council="Derby"),
@@ -298,9 +418,8 @@ def test_reconcile_under_disclosure_withholds_small_counts(returns, capsys):
             for got, v in zip(d[col], exact[col], strict=True):
                 if pd.isna(v):
                     assert pd.isna(got), col
-                else:
-                    assert _primary_or_secondary(got, v), (col, got, v)
             assert not pd.to_numeric(d[col], errors="coerce").abs().between(1, 5).any(), col
+        seen_secondary += _check_row_sums(exact, d)
         # Any two of expected, found and difference give the third: never one withheld.
         for _, r in d.iterrows():
             cells = [r["expected"], r["found"], r["difference"]]
@@ -311,6 +430,7 @@ def test_reconcile_under_disclosure_withholds_small_counts(returns, capsys):
         + exact["difference"].abs().between(0.5, 5.5).sum()
     )
     assert small > 0  # the rule was exercised
+    assert seen_secondary > 0  # and so was its second cell
     args = ["ssda903", "reconcile", str(folder), "--council", "Derby", "--format", "json"]
     assert main([*args, "--disclosure", "dfe"]) == 0
     rows = json.loads(capsys.readouterr().out)["rows"]
@@ -353,6 +473,22 @@ def test_disclosed_results_share_one_pattern_and_pickle(returns):
     exact = RecordsReconciliation(rec._native).to_pandas()
     assert (exact["unit"] == "children").all() and "c" not in set(map(str, exact["expected"]))
     assert (t.to_pandas()["unit"] == safe.table("cic_by_age")._native.columns()["unit"]).all()
+
+
+def test_a_disclosure_of_none_is_rule_none(returns):
+    """Only an omitted rule takes a class's default: ``None`` is rule ``"none"``, as it was
+    before the disclosure mixin, for a table made from records and a reconciliation."""
+    folder, _ = returns
+    from carecast.ssda903 import DisclosedTable, RecordsReconciliation
+
+    exact = carecast.ssda903.load(folder)
+    t = exact.table("discharges_by_duration")  # it has counts of 1 to 5 for this seed
+    plain = DisclosedTable(t._native, None)
+    assert plain.disclosure == "none"
+    pd.testing.assert_frame_equal(plain.to_pandas(), t.to_pandas())
+    assert "c" in set(DisclosedTable(t._native).to_pandas()["value"])  # the default is dfe
+    rec = carecast.ssda903.reconcile(folder, council="Derby")
+    assert RecordsReconciliation(rec._native, None).disclosure == "none"
 
 
 def test_unknown_disclosure_is_one_error_everywhere(returns):

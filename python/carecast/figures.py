@@ -17,7 +17,7 @@ import pandas as pd
 
 from carecast import _carecast, _text
 from carecast import _validate as _v
-from carecast._frames import frame, html_block
+from carecast._frames import frame, html_block, interval_columns
 
 __all__ = ["FigureReport", "verify"]
 
@@ -44,11 +44,19 @@ class FigureReport:
     """Outcome of checking one or more figures files.
 
     Made by :func:`verify` from the native checker's columns (one row per figure, the
-    columns of :data:`COLUMNS`).
+    columns of :data:`COLUMNS`). The constructor also takes the list of per-figure dicts
+    (the checker's serde form) that earlier releases held, and a report pickled by one of
+    them (which carried that list as ``_results``) loads as the same frame.
     """
 
-    def __init__(self, table: pd.DataFrame) -> None:
-        self._table = table
+    def __init__(self, table: pd.DataFrame | list[dict[str, Any]]) -> None:
+        self._table = table if isinstance(table, pd.DataFrame) else _from_results(table)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        if "_table" not in state and "_results" in state:
+            state["_table"] = _from_results(state.pop("_results"))
+        self.__dict__.update(state)
 
     @property
     def passed(self) -> bool:
@@ -88,6 +96,26 @@ class FigureReport:
 
     def _repr_html_(self) -> str:
         return html_block(repr(self), [], self.to_pandas(), max_rows=50)
+
+
+def _from_results(results: list[dict[str, Any]]) -> pd.DataFrame:
+    """Return the frame of figures given as the checker's serde dicts (one per figure).
+
+    ``found`` and ``difference`` are intervals ``{"lo": .., "hi": ..}`` (or ``None``); the
+    difference is shown only when it is a single number, as earlier releases did.
+    """
+    if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
+        _v.fail("table", results, "expected a DataFrame or a list of per-figure dicts")
+    rows = []
+    for r in results:
+        row = {k: r[k] for k in ("file", "index", "name", "dataset", "measure", "period")}
+        row["expected"] = r["expected"]
+        row.update(interval_columns("found", r["found"]))
+        diff = r["difference"]
+        row["difference"] = diff["lo"] if diff is not None and diff["hi"] == diff["lo"] else None
+        row.update({k: r[k] for k in ("tolerance", "status", "message", "source")})
+        rows.append(row)
+    return frame(rows, COLUMNS)
 
 
 def verify(*paths: str | Path) -> FigureReport:

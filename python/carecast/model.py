@@ -26,6 +26,7 @@ import itertools
 import os
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import numpy as np
@@ -129,10 +130,18 @@ def _levels(levels: Any) -> list[float]:
         return [float(x) for x in DEFAULT_LEVELS]
     # One value, or values to read. (Not `np.ndim`, which would first turn any iterable,
     # a huge range or an endless generator included, into an array.)
+    if isinstance(levels, (str, bytes, Mapping, AbstractSet)):
+        # A set or a mapping has no order of its own (the columns would come in an
+        # arbitrary order); text is not a number.
+        _v.fail(
+            "levels",
+            levels,
+            f"expected a number or a list of numbers such as [80, 95], not {type(levels).__name__}",
+        )
     items: Iterable[Any]
     if isinstance(levels, np.ndarray):
         items = levels.ravel() if levels.ndim else [levels.item()]
-    elif isinstance(levels, (str, bytes)) or not isinstance(levels, Iterable):
+    elif not isinstance(levels, Iterable):
         items = [levels]  # a number, or something `_v.number` refuses by name
     else:
         items = levels
@@ -208,12 +217,15 @@ class Projection:
     ) -> None:
         self._native = native
         self._assumptions: dict[str, Any] | None = None
+        # No levels (None, or the empty list every projection without calibrated intervals
+        # pickled as before this release) means no calibration. `CohortModel.project`
+        # refuses `levels=[]` itself, through the core's check, before it gets here.
         self._cal_levels = [] if calibrated_levels is None else list(calibrated_levels)
         self._cal: dict[str, Any] | None = None
-        if calibrated_levels is not None:
+        if self._cal_levels:
             if not isinstance(native, _carecast.Projection):
                 raise ArgumentError("calibrated intervals need a deterministic projection")
-            # The core checks the levels (an empty list is refused there).
+            # The core checks the levels.
             self._cal = native.calibrated(self._cal_levels)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -670,7 +682,13 @@ class CohortModel:
                     "calibrated intervals are for the yearly stock: use grain='year'"
                 )
             lv = [float(x) for x in CALIBRATED_LEVELS] if levels is None else _levels(levels)
-            out = Projection(self._native.project(options), lv)
+            native = self._native.project(options)
+            if not lv:
+                # `Projection` reads no levels as no calibration, so the core's check
+                # (which refuses an empty list with its ArgumentError) runs here.
+                native.calibrated(lv)
+                raise ArgumentError("`levels` needs at least one level, e.g. [80, 95]")
+            out = Projection(native, lv)
         elif intervals == "monte_carlo":
             if samples is None:
                 raise ArgumentError("intervals='monte_carlo' needs `samples` (the number of paths)")

@@ -70,22 +70,34 @@ def _rule(disclosure: str | None) -> str:
     return export._check_rule(disclosure)
 
 
+class _Omitted:
+    """Type of :data:`_OMITTED`, the value of a disclosure argument not given."""
+
+    def __repr__(self) -> str:
+        return "<omitted>"
+
+
+_OMITTED = _Omitted()
+
+
 class _Disclosed:
     """Mixin for a native-backed result whose frame follows a disclosure rule.
 
     It sits before the result class (``class X(_Disclosed, Table)``) and gives it the
     ``disclosure`` attribute (checked by :func:`_rule`), pickling as ``(native, rule)``,
     and a :meth:`to_pandas` that passes the parent's frame through :meth:`_disclose`.
-    ``_DEFAULT`` is the rule when none is given.
+    ``_DEFAULT`` is the rule when the argument is omitted (``None`` is ``"none"``).
     """
 
     _DEFAULT = "none"
     _native: Any
     disclosure: str
 
-    def __init__(self, native: Any, disclosure: str | None = None) -> None:
+    def __init__(self, native: Any, disclosure: str | None | _Omitted = _OMITTED) -> None:
         super().__init__(native)  # type: ignore[call-arg]
-        self.disclosure = _rule(self._DEFAULT if disclosure is None else disclosure)
+        # Only an omitted rule takes the default: `None` is rule "none", as it always was.
+        rule = self._DEFAULT if isinstance(disclosure, _Omitted) else disclosure
+        self.disclosure = _rule(rule)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self._native, self.disclosure))

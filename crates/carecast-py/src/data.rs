@@ -11,8 +11,8 @@ use crate::errors::run;
 
 /// The bundled datasets handed out so far, shared by every `Dataset.bundled` call: a call
 /// then costs an `Arc` clone instead of a copy of every table: `datasets.load("derbyshire")`
-/// went from 94 us to 16 us (`benchmarks/bench_python.py --before`, both builds in one run
-/// at load average 7 on 2 cores; see `benchmarks/RESULTS.md`).
+/// went from 89 us to 16 us (`benchmarks/bench_python.py --before`, both builds in one run
+/// at load average 6 to 7 on 2 cores; see `benchmarks/RESULTS.md`).
 static BUNDLED: Mutex<BTreeMap<String, Arc<carecast::Dataset>>> = Mutex::new(BTreeMap::new());
 
 /// The shared copy of bundled dataset `name`, if one was made (a poisoned lock is a miss).
