@@ -1799,10 +1799,12 @@ impl NationalBacktest {
 /// origin (a user's tables carry no release history, so later revisions are not
 /// separated), England's reference stock is [`ENGLAND_STOCK`] (what the default
 /// projection of a dataset without a reference uses), and the outturns are the dataset's
-/// own stock at 31 March.
+/// own stock at 31 March (the total being the headline total where the dataset prints
+/// one, the series the forecasts start from; see [`headline_stock`]).
 struct OwnPanel {
     dataset: Dataset,
     history: History,
+    headline: BTreeMap<i32, f64>,
 }
 
 impl Panel for OwnPanel {
@@ -1832,7 +1834,10 @@ impl Panel for OwnPanel {
             .flows
             .iter()
             .find(|f| f.year.end_year() == year)?;
-        let mut stock = vec![("all".to_string(), f.closing.iter().sum())];
+        let mut stock = vec![(
+            "all".to_string(),
+            total_at(&self.headline, year, &f.closing),
+        )];
         let bands = self.history.scheme.bands();
         if bands.len() > 1 {
             stock.extend(
@@ -1867,6 +1872,7 @@ pub fn own_backtest(dataset: &Dataset, max_horizon: usize) -> Result<NationalBac
     let panel = OwnPanel {
         dataset: dataset.clone(),
         history,
+        headline: headline_stock(dataset),
     };
     let methods = Method::defaults()
         .into_iter()

@@ -407,6 +407,57 @@ fn a_users_own_backtest_scores_the_default_beside_the_others() {
 }
 
 #[test]
+fn a_dfe_councils_own_backtest_scores_the_headline_total_its_forecasts_start_from() {
+    // DfE revised Derbyshire's 2014-2019 totals (flows_annual) without reprinting its age
+    // bands: the outturn of the total is the headline figure, as the forecasts' base is.
+    let d = Dataset::bundled("dfe:Derbyshire").unwrap();
+    let closing = |table: &str, pick: &dyn Fn(&carecast::Record) -> bool| {
+        d.table(table)
+            .unwrap()
+            .records
+            .iter()
+            .filter(|r| pick(r))
+            .filter_map(|r| match (r.period, r.cell.value()) {
+                (Some(carecast::Period::Year(fy)), Some(v)) => Some((fy.end_year(), v)),
+                _ => None,
+            })
+            .collect::<std::collections::BTreeMap<i32, f64>>()
+    };
+    let headline = closing("flows_annual", &|r| r.measure.as_ref() == "closing");
+    let b = carecast::national::own_backtest(&d, 2).unwrap();
+    let totals: Vec<_> = b
+        .forecasts
+        .iter()
+        .filter(|f| f.method == "naive" && f.band == "all")
+        .collect();
+    assert!(!totals.is_empty());
+    let mut revised = 0;
+    for f in &totals {
+        let year = f.origin + i32::try_from(f.horizon).unwrap();
+        let h = headline[&year];
+        assert!((f.actual - h).abs() < 1e-9, "{year}: {} vs {h}", f.actual);
+        // The bands' sum of the same year (the history the bands are scored on).
+        let bands: f64 = b
+            .forecasts
+            .iter()
+            .filter(|g| {
+                g.method == "naive"
+                    && g.origin == f.origin
+                    && g.horizon == f.horizon
+                    && g.band != "all"
+            })
+            .map(|g| g.actual)
+            .sum();
+        if (bands - h).abs() > 0.5 {
+            revised += 1;
+        }
+        // Naive forecasts the headline of its origin, the same series.
+        assert!((f.forecast - headline[&f.origin]).abs() < 1e-9, "{f:?}");
+    }
+    assert!(revised > 0, "no revised total among the scored years");
+}
+
+#[test]
 fn uasc_streams_hold_the_base_years_uasc_and_add_up() {
     use carecast::{CohortModel, ProjectionOptions};
     let d = carecast::dfe::dataset("Nottinghamshire").unwrap();
