@@ -184,8 +184,9 @@ pub enum Reference {
     Blend,
 }
 
-/// One method of the national backtest.
+/// One method of the national backtest (more may be added: a match needs a wildcard arm).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Method {
     /// The stock at the origin, held.
     Naive,
