@@ -1411,6 +1411,12 @@ fn combine(
     median: bool,
 ) {
     let Some(first) = members.first() else {
+        cell.failures.push(Failure {
+            council: council.into(),
+            origin,
+            method: name.into(),
+            reason: "a combination with no members forecasts nothing".into(),
+        });
         return;
     };
     let mut out = Vec::new();
@@ -1880,8 +1886,6 @@ pub fn own_backtest(dataset: &Dataset, max_horizon: usize) -> Result<NationalBac
         .filter(|m| !REJECTED_CANDIDATES.contains(&m.name()))
         .filter(|m| match m {
             Method::PooledDrift { reference, .. } => *reference == Reference::England,
-            // A combination whose members all stay (below).
-            Method::Combination { .. } => true,
             Method::Engine { admissions, .. } => !matches!(
                 admissions,
                 AdmissionsRule::Pooled(_)
@@ -1891,14 +1895,8 @@ pub fn own_backtest(dataset: &Dataset, max_horizon: usize) -> Result<NationalBac
             _ => true,
         })
         .collect::<Vec<_>>();
-    let names: Vec<String> = methods.iter().map(|m| m.name().to_string()).collect();
-    let methods = methods
-        .into_iter()
-        .filter(|m| match m {
-            Method::Combination { members, .. } => members.iter().all(|x| names.contains(x)),
-            _ => true,
-        })
-        .collect();
+    // Every default combination is a rejected candidate, so none is left here; one that
+    // were kept with a member left out would be reported as a failure by `combine`.
     let o = NationalOptions {
         methods,
         max_horizon,

@@ -150,6 +150,37 @@ fn a_council_that_cannot_run_is_reported_and_the_rest_still_runs() {
 }
 
 #[test]
+fn a_combination_with_no_members_is_a_listed_failure() {
+    let o = NationalOptions {
+        methods: vec![
+            Method::Naive,
+            Method::Combination {
+                name: "empty".into(),
+                members: vec![],
+                median: false,
+            },
+        ],
+        bootstrap: 0,
+        ..Default::default()
+    };
+    let b = backtest(&Toy { later_factor: 1.0 }, &o).unwrap();
+    assert!(!b.forecasts.iter().any(|f| f.method == "empty"));
+    // Councils a and b at every origin (the unreadable one fails for every method).
+    for c in ["a", "b"] {
+        for origin in [2014, 2015, 2016] {
+            assert!(
+                b.failures.iter().any(|f| f.council == c
+                    && f.origin == origin
+                    && f.method == "empty"
+                    && f.reason.contains("no members")),
+                "{c} {origin}: {:?}",
+                b.failures
+            );
+        }
+    }
+}
+
+#[test]
 fn scores_follow_the_forecasts() {
     let b = backtest(&Toy { later_factor: 1.0 }, &options()).unwrap();
     // Naive from 2015 one year ahead: 603 against 585.
