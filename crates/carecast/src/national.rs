@@ -731,6 +731,7 @@ fn bound_probs(levels: &[f64]) -> Vec<(f64, f64)> {
 struct Cell {
     forecasts: Vec<Forecast>,
     failures: Vec<Failure>,
+    notes: Vec<String>,
 }
 
 /// A council's vintage and history at an origin, as loaded.
@@ -880,7 +881,8 @@ fn total_slope(h: &History, population: &[(i32, f64)]) -> Option<(f64, f64)> {
 /// each year, opening of the next), by year. A release may revise a year's total without
 /// reprinting its age bands (DfE's ULD 2019 revised 2017/18 totals printed with bands by
 /// ULD 2018): the headline is then the figure known, while the bands' sum is the older
-/// release's.
+/// release's. A year the table lists without a printed total is left out (the bands'
+/// sum is used there, and reported: [`unprinted_headlines`]).
 fn headline_stock(ds: &Dataset) -> BTreeMap<i32, f64> {
     let mut out = BTreeMap::new();
     let Ok(t) = ds.table("flows_annual") else {
@@ -901,6 +903,54 @@ fn headline_stock(ds: &Dataset) -> BTreeMap<i32, f64> {
         }
     }
     out
+}
+
+/// Years whose headline total at 31 March a dataset's `flows_annual` lists but does not
+/// print as a number (suppressed, pending or blank, as closing of the year and as opening
+/// of the next), each with the cell as printed: there [`total_at`] falls back to the sum
+/// of the history's bands, which the backtest says in a note.
+fn unprinted_headlines(ds: &Dataset) -> BTreeMap<i32, String> {
+    let mut out = BTreeMap::new();
+    let Ok(t) = ds.table("flows_annual") else {
+        return out;
+    };
+    let printed = headline_stock(ds);
+    for r in &t.records {
+        let Some(crate::Period::Year(fy)) = r.period else {
+            continue;
+        };
+        let y = match r.measure.as_ref() {
+            "closing" => fy.end_year(),
+            "opening" => fy.end_year() - 1,
+            _ => continue,
+        };
+        if r.cell.value().is_none() && !printed.contains_key(&y) {
+            let shown = match &r.cell {
+                crate::Cell::Suppressed { text, .. } => format!("suppressed ({text})"),
+                crate::Cell::Pending => "pending".into(),
+                crate::Cell::NotApplicable => "N/A".into(),
+                _ => "blank".into(),
+            };
+            out.entry(y).or_insert(shown);
+        }
+    }
+    out
+}
+
+/// The note for a dataset's unprinted headline totals ([`unprinted_headlines`]) in the
+/// years `from..=to`, if any.
+fn headline_fallback_note(council: &str, ds: &Dataset, from: i32, to: i32) -> Option<String> {
+    let years: Vec<String> = unprinted_headlines(ds)
+        .into_iter()
+        .filter(|(y, _)| (from..=to).contains(y))
+        .map(|(y, c)| format!("31 March {y} ({c})"))
+        .collect();
+    (!years.is_empty()).then(|| {
+        format!(
+            "{council}: table flows_annual prints no total stock at {}; the total there is the sum of the age bands",
+            years.join(", ")
+        )
+    })
 }
 
 /// The total stock at 31 March of year `y`: the dataset's headline total where it prints
@@ -1053,9 +1103,11 @@ pub fn backtest(panel: &dyn Panel, o: &NationalOptions) -> Result<NationalBackte
         .collect();
     let mut forecasts = Vec::new();
     let mut failures = Vec::new();
+    let mut fallbacks = std::collections::BTreeSet::new();
     for c in cells {
         forecasts.extend(c.forecasts);
         failures.extend(c.failures);
+        fallbacks.extend(c.notes);
     }
     let calibration = calibrate(&forecasts, None);
     cross_validate(&mut forecasts, &levels);
@@ -1083,6 +1135,7 @@ pub fn backtest(panel: &dyn Panel, o: &NationalOptions) -> Result<NationalBackte
             o.paths, o.paths_method, o.seed
         ));
     }
+    notes.extend(fallbacks);
     Ok(NationalBacktest {
         levels,
         forecasts,
@@ -1109,6 +1162,7 @@ fn run_cell(
     let mut cell = Cell {
         forecasts: Vec::new(),
         failures: Vec::new(),
+        notes: Vec::new(),
     };
     let fail = |method: &str, reason: String| Failure {
         council: council.into(),
@@ -1146,6 +1200,14 @@ fn run_cell(
     // Known stock series (closing of each year), by band and total (the headline total
     // where the dataset prints one).
     let headline = headline_stock(&v.dataset);
+    if let Some(first) = h.flows.first() {
+        cell.notes.extend(headline_fallback_note(
+            council,
+            &v.dataset,
+            first.year.end_year() - 1,
+            origin,
+        ));
+    }
     let series: Vec<(String, Vec<f64>)> = {
         let mut s: Vec<(String, Vec<f64>)> = Vec::new();
         let total = total_stock(h, &headline);
@@ -1903,7 +1965,21 @@ pub fn own_backtest(dataset: &Dataset, max_horizon: usize) -> Result<NationalBac
         bootstrap: 0,
         ..NationalOptions::default()
     };
-    backtest(&panel, &o)
+    let mut b = backtest(&panel, &o)?;
+    // The outturns' totals fall back to the bands' sum too (years after the last origin).
+    if let (Some(first), Some(last)) = (panel.history.flows.first(), panel.history.flows.last())
+        && let Some(n) = headline_fallback_note(
+            &dataset.name,
+            dataset,
+            first.year.end_year() - 1,
+            last.year.end_year(),
+        )
+    {
+        b.notes
+            .retain(|x| !x.starts_with(&format!("{}: table flows_annual", dataset.name)));
+        b.notes.push(n);
+    }
+    Ok(b)
 }
 
 /// A user's own backtest finding another method more accurate than the default, by

@@ -489,6 +489,60 @@ fn a_dfe_councils_own_backtest_scores_the_headline_total_its_forecasts_start_fro
 }
 
 #[test]
+fn a_suppressed_headline_total_falls_back_to_the_bands_and_says_so() {
+    let mut d = Dataset::bundled("dfe:Derbyshire").unwrap();
+    let mut hidden = 0;
+    for t in d.tables.iter_mut().filter(|t| t.meta.id == "flows_annual") {
+        for r in &mut t.records {
+            let Some(carecast::Period::Year(fy)) = r.period else {
+                continue;
+            };
+            let m = r.measure.to_string();
+            if (m == "closing" && fy.end_year() == 2016)
+                || (m == "opening" && fy.end_year() == 2017)
+            {
+                r.cell = Cell::Suppressed {
+                    text: "c".into(),
+                    lower: 0.0,
+                    upper: None,
+                };
+                hidden += 1;
+            }
+        }
+    }
+    assert_eq!(hidden, 2);
+    let b = carecast::national::own_backtest(&d, 1).unwrap();
+    let notes: Vec<_> = b
+        .notes
+        .iter()
+        .filter(|n| n.contains("flows_annual"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{:?}", b.notes);
+    assert!(
+        notes[0].contains("31 March 2016 (suppressed (c))") && !notes[0].contains("2017"),
+        "{}",
+        notes[0]
+    );
+    // The 2016 outturn of the total is the bands' sum; a printed year keeps its headline.
+    let f = b
+        .forecasts
+        .iter()
+        .find(|f| f.method == "naive" && f.band == "all" && f.origin == 2015)
+        .unwrap();
+    let bands: f64 = b
+        .forecasts
+        .iter()
+        .filter(|g| g.method == "naive" && g.origin == 2015 && g.horizon == 1 && g.band != "all")
+        .map(|g| g.actual)
+        .sum();
+    assert!((f.actual - bands).abs() < 1e-9, "{} vs {bands}", f.actual);
+    // Untouched, the same dataset has no such note.
+    let clean =
+        carecast::national::own_backtest(&Dataset::bundled("dfe:Derbyshire").unwrap(), 1).unwrap();
+    assert!(!clean.notes.iter().any(|n| n.contains("flows_annual")));
+}
+
+#[test]
 fn uasc_streams_hold_the_base_years_uasc_and_add_up() {
     use carecast::{CohortModel, ProjectionOptions};
     let d = carecast::dfe::dataset("Nottinghamshire").unwrap();
