@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --release -p carecast --example national_backtest -- [--paths N]
 //!     [--max-origin YEAR] [--min-origin YEAR] [--markdown FILE] [--calibration FILE] [--readme] [--uasc]
+//!     [--versus METHOD]
 //! ```
 //!
 //! `--min-origin` leaves out the origins before a year (an out-of-sample check of a
@@ -15,7 +16,10 @@
 //! so); with `--calibration`, writes the log-error quantiles of every method (from all
 //! origins up to `--max-origin`) as Rust constants; with `--readme`, prints the README's
 //! table (the default beside naive, the total by horizon) instead of every method; with
-//! `--uasc`, the errors of two ways of carrying a council's UASC stock forward.
+//! `--uasc`, the errors of two ways of carrying a council's UASC stock forward; with
+//! `--versus METHOD`, every method's MAPE of the total over METHOD's on the same figures
+//! (council, origin, horizon) by horizon, with a 90% bootstrap interval over councils
+//! (500 resamples): the test of the default rule (`docs/national_backtest.md`).
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -53,6 +57,7 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let mut calibration: Option<String> = None;
     let mut readme = false;
     let mut min_origin: Option<i32> = None;
+    let mut versus: Option<String> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut next = || it.next().cloned().ok_or(format!("{a} needs a value"));
@@ -64,6 +69,7 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
             "--markdown" => markdown = Some(next()?),
             "--calibration" => calibration = Some(next()?),
             "--readme" => readme = true,
+            "--versus" => versus = Some(next()?),
             "--uasc" => return uasc(),
             "--methods" => {
                 let keep: Vec<String> = next()?.split(',').map(str::to_string).collect();
@@ -107,7 +113,9 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     for n in &b.notes {
         eprintln!("note: {n}");
     }
-    if readme {
+    if let Some(v) = &versus {
+        println!("{}", versus_table(&b, v, o.max_horizon));
+    } else if readme {
         println!("{}", readme_table(&b, &o.paths_method));
     } else {
         println!(
@@ -258,4 +266,82 @@ fn uasc() -> std::result::Result<(), Box<dyn std::error::Error>> {
         );
     }
     Ok(())
+}
+
+/// Every method's MAPE of the total over `base`'s on the figures (council, origin,
+/// horizon) both forecast, by horizon, with a 90% bootstrap interval over councils (500
+/// resamples, a fixed seed).
+fn versus_table(b: &carecast::national::NationalBacktest, base: &str, max_h: usize) -> String {
+    type Key = (String, i32, usize);
+    let ape = |f: &carecast::national::Forecast| {
+        (f.actual > 0.0).then(|| 100.0 * (f.forecast - f.actual).abs() / f.actual)
+    };
+    let mut by: BTreeMap<String, BTreeMap<Key, f64>> = BTreeMap::new();
+    for f in b.forecasts.iter().filter(|f| f.band == "all") {
+        if let Some(e) = ape(f) {
+            by.entry(f.method.clone())
+                .or_default()
+                .insert((f.council.clone(), f.origin, f.horizon), e);
+        }
+    }
+    let Some(reference) = by.get(base) else {
+        return format!("{base}: no forecasts of the total");
+    };
+    let councils: Vec<String> = reference
+        .keys()
+        .map(|k| k.0.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut s = format!(
+        "| method |{}\n|---|",
+        (1..=max_h).map(|h| format!(" h={h} |")).collect::<String>()
+    );
+    s.push_str(&"---|".repeat(max_h));
+    s.push('\n');
+    let mut seed: u64 = 20_240_331;
+    let mut draw = |n: usize| {
+        // splitmix64
+        seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = seed;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        usize::try_from((z ^ (z >> 31)) % n as u64).unwrap_or(0)
+    };
+    for (m, errs) in by.iter().filter(|(m, _)| m.as_str() != base) {
+        s.push_str(&format!("| `{m}` |"));
+        for h in 1..=max_h {
+            // Per council: (sum of the method's errors, sum of the base's) on shared figures.
+            let mut per: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+            for (k, e) in errs.iter().filter(|(k, _)| k.2 == h) {
+                if let Some(r) = reference.get(k) {
+                    let x = per.entry(k.0.as_str()).or_default();
+                    x.0 += e;
+                    x.1 += r;
+                }
+            }
+            let sums: Vec<(f64, f64)> = councils
+                .iter()
+                .filter_map(|c| per.get(c.as_str()).copied())
+                .collect();
+            let ratio = |xs: &mut dyn Iterator<Item = (f64, f64)>| {
+                let (a, r) = xs.fold((0.0, 0.0), |(a, r), (x, y)| (a + x, r + y));
+                a / r
+            };
+            if sums.is_empty() {
+                s.push_str(" - |");
+                continue;
+            }
+            let point = ratio(&mut sums.iter().copied());
+            let mut boots: Vec<f64> = (0..500)
+                .map(|_| ratio(&mut (0..sums.len()).map(|_| sums[draw(sums.len())])))
+                .filter(|r| r.is_finite())
+                .collect();
+            boots.sort_by(f64::total_cmp);
+            let q = |p: f64| boots[((boots.len() - 1) as f64 * p).round() as usize];
+            s.push_str(&format!(" {point:.3} ({:.3}-{:.3}) |", q(0.05), q(0.95)));
+        }
+        s.push('\n');
+    }
+    s
 }

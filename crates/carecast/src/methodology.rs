@@ -280,12 +280,27 @@
 //! cross-validated: each forecast's interval comes from the errors of the other origins.
 //! Because neighbouring origins share part of their years, this is somewhat optimistic.
 //!
-//! **The default rule (national).** On the total, over origins up to 2023: the method with
-//! the lowest pooled MAPE at each horizon 1-5 among those that run from every base year;
-//! if naive (a level forecast) is lowest at a horizon, the default uses it there. The
-//! result (`docs/national_backtest.md`): `reference_drift` and its cohort-model form
-//! `anchored` are lowest at every horizon (ratios to naive 0.99, 0.97, 0.95, 0.94,
-//! 0.95), `anchored` is chosen because it also gives bands, flows and care leavers.
+//! **The default rule (national).** The default is `anchored` (`anchored_reg` in the
+//! backtest). A challenger is a method that runs from every base year of any dataset (so
+//! not the region methods, which need a region the user's tables do not carry). It
+//! replaces the default only if, on the total: (a) on the origins up to 2019, its pooled
+//! MAPE over the default's on the same figures (council, origin, horizon) has a 90%
+//! bootstrap interval over councils wholly below 1 at one horizon 1-5 at least, and wholly
+//! above 1 at none; and (b) on the hold-out origins 2022-2023 (horizons 1 and 2) that
+//! ratio is at most 1. If naive (a level forecast) passes at a horizon, the default uses
+//! it there. The test is `national_backtest -- --max-origin 2019 --versus anchored_reg`
+//! and `-- --min-origin 2022 --versus anchored_reg` (`docs/national_backtest.md`). No
+//! challenger passes: `reference_drift_09` is the challenger with the lowest MAPE at h=3
+//! and h=4 on origins up to 2019 (ratio to the default 0.995, intervals 0.989-1.001 and 0.986-1.003) and
+//! `reference_drift_1` is lower at h=3 (0.998), neither interval excludes 1, and both are
+//! worse on the hold-out (1.006-1.028); naive is worse at every horizon up to 2019
+//! (1.02-1.06). So the default is not the lowest at every horizon; it is the method the
+//! rule keeps (it also gives bands, flows and care leavers, which `reference_drift`, equal
+//! to it on the total, does not). The region blends (`anchored_blend_reg`, `blend_drift`),
+//! which are not challengers, would pass (a) and (b) (ratios 0.98-0.99 at h=2-5, intervals
+//! wholly below 1 at h=2 and h=5, `anchored_blend_reg` also at h=3; hold-out 0.98-0.99); they were added after the earlier results were seen
+//! and are left for review, not adopted. Ratios to naive over origins up to 2023: 0.99,
+//! 0.97, 0.95, 0.94, 0.95.
 //! Targets: no worse than naive at h=1 (reached), at most 0.9x naive at h=3-5 (not
 //! reached: 0.94-0.95), better than naive in at least 60% of councils at h=3 (64%),
 //! coverage of the calibrated 80% intervals 79-80% and 95% intervals 94-95% at every
@@ -303,8 +318,10 @@
 //! nine regions, at least 0); it is applied as the reference series
 //! `exp(w ln R_t + (1 - w) ln E_t)`, whose least-squares slope is `g`. On the national
 //! backtest both are 0.01-0.02 of naive's error better than England alone at every horizon
-//! (h=3-5: 0.94, 0.93, 0.93-0.94), within the bootstrap intervals and short of 0.9, so the
-//! default stays England's. In the backtest a vintage without the reference's stock in
+//! (h=3-5: 0.94, 0.93, 0.93-0.94), short of 0.9. Their intervals of the ratio to naive
+//! overlap the default's, but paired with the default on the same figures the blends'
+//! ratio (0.98-0.99) has a 90% interval below 1 at some horizons (the rule above); the
+//! default stays England's because they are not challengers under that rule. In the backtest a vintage without the reference's stock in
 //! two of the five years up to the origin is a failure of that method there; only a
 //! user's dataset, which has no reference, uses the stored [`crate::national::ENGLAND_STOCK`].
 //!
@@ -332,8 +349,11 @@
 //! out-of-sample origins 2022-2023 (h=1-2 only) the default is 1.02 and 1.02, the less
 //! damped variants 1.03 and 1.03-1.05, the combinations 1.02 and 1.04 (the region methods,
 //! which a user's dataset cannot run, 1.00-1.01 and 1.00). No candidate beats the
-//! default by more than 0.1 point of MAPE on the origins up to 2019 and all are worse on
-//! 2022-2023, so the default is unchanged and 0.9x naive is not reached. The candidates are
+//! default by more than 0.1 point of MAPE on the origins up to 2019, none passes the rule
+//! above (paired with the default: no 90% interval wholly below 1 up to 2019; on
+//! 2022-2023 the combinations are 0.996-1.000 of the default's MAPE at h=1 and every
+//! candidate is worse at h=2, 1.013-1.124), so the default is unchanged and 0.9x naive is
+//! not reached. The candidates are
 //! named in [`crate::national::REJECTED_CANDIDATES`] and left out of a user's own backtest.
 //!
 //! **A user's own backtest.** [`crate::national::own_backtest`] runs these methods on one

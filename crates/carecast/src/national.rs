@@ -184,8 +184,9 @@ pub enum Reference {
     Blend,
 }
 
-/// One method of the national backtest.
+/// One method of the national backtest (more may be added: a match needs a wildcard arm).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Method {
     /// The stock at the origin, held.
     Naive,
@@ -730,6 +731,7 @@ fn bound_probs(levels: &[f64]) -> Vec<(f64, f64)> {
 struct Cell {
     forecasts: Vec<Forecast>,
     failures: Vec<Failure>,
+    notes: Vec<String>,
 }
 
 /// A council's vintage and history at an origin, as loaded.
@@ -879,7 +881,8 @@ fn total_slope(h: &History, population: &[(i32, f64)]) -> Option<(f64, f64)> {
 /// each year, opening of the next), by year. A release may revise a year's total without
 /// reprinting its age bands (DfE's ULD 2019 revised 2017/18 totals printed with bands by
 /// ULD 2018): the headline is then the figure known, while the bands' sum is the older
-/// release's.
+/// release's. A year the table lists without a printed total is left out (the bands'
+/// sum is used there, and reported: [`unprinted_headlines`]).
 fn headline_stock(ds: &Dataset) -> BTreeMap<i32, f64> {
     let mut out = BTreeMap::new();
     let Ok(t) = ds.table("flows_annual") else {
@@ -900,6 +903,54 @@ fn headline_stock(ds: &Dataset) -> BTreeMap<i32, f64> {
         }
     }
     out
+}
+
+/// Years whose headline total at 31 March a dataset's `flows_annual` lists but does not
+/// print as a number (suppressed, pending or blank, as closing of the year and as opening
+/// of the next), each with the cell as printed: there [`total_at`] falls back to the sum
+/// of the history's bands, which the backtest says in a note.
+fn unprinted_headlines(ds: &Dataset) -> BTreeMap<i32, String> {
+    let mut out = BTreeMap::new();
+    let Ok(t) = ds.table("flows_annual") else {
+        return out;
+    };
+    let printed = headline_stock(ds);
+    for r in &t.records {
+        let Some(crate::Period::Year(fy)) = r.period else {
+            continue;
+        };
+        let y = match r.measure.as_ref() {
+            "closing" => fy.end_year(),
+            "opening" => fy.end_year() - 1,
+            _ => continue,
+        };
+        if r.cell.value().is_none() && !printed.contains_key(&y) {
+            let shown = match &r.cell {
+                crate::Cell::Suppressed { text, .. } => format!("suppressed ({text})"),
+                crate::Cell::Pending => "pending".into(),
+                crate::Cell::NotApplicable => "N/A".into(),
+                _ => "blank".into(),
+            };
+            out.entry(y).or_insert(shown);
+        }
+    }
+    out
+}
+
+/// The note for a dataset's unprinted headline totals ([`unprinted_headlines`]) in the
+/// years `from..=to`, if any.
+fn headline_fallback_note(council: &str, ds: &Dataset, from: i32, to: i32) -> Option<String> {
+    let years: Vec<String> = unprinted_headlines(ds)
+        .into_iter()
+        .filter(|(y, _)| (from..=to).contains(y))
+        .map(|(y, c)| format!("31 March {y} ({c})"))
+        .collect();
+    (!years.is_empty()).then(|| {
+        format!(
+            "{council}: table flows_annual prints no total stock at {}; the total there is the sum of the age bands",
+            years.join(", ")
+        )
+    })
 }
 
 /// The total stock at 31 March of year `y`: the dataset's headline total where it prints
@@ -1052,9 +1103,11 @@ pub fn backtest(panel: &dyn Panel, o: &NationalOptions) -> Result<NationalBackte
         .collect();
     let mut forecasts = Vec::new();
     let mut failures = Vec::new();
+    let mut fallbacks = std::collections::BTreeSet::new();
     for c in cells {
         forecasts.extend(c.forecasts);
         failures.extend(c.failures);
+        fallbacks.extend(c.notes);
     }
     let calibration = calibrate(&forecasts, None);
     cross_validate(&mut forecasts, &levels);
@@ -1082,6 +1135,7 @@ pub fn backtest(panel: &dyn Panel, o: &NationalOptions) -> Result<NationalBackte
             o.paths, o.paths_method, o.seed
         ));
     }
+    notes.extend(fallbacks);
     Ok(NationalBacktest {
         levels,
         forecasts,
@@ -1108,6 +1162,7 @@ fn run_cell(
     let mut cell = Cell {
         forecasts: Vec::new(),
         failures: Vec::new(),
+        notes: Vec::new(),
     };
     let fail = |method: &str, reason: String| Failure {
         council: council.into(),
@@ -1145,6 +1200,14 @@ fn run_cell(
     // Known stock series (closing of each year), by band and total (the headline total
     // where the dataset prints one).
     let headline = headline_stock(&v.dataset);
+    if let Some(first) = h.flows.first() {
+        cell.notes.extend(headline_fallback_note(
+            council,
+            &v.dataset,
+            first.year.end_year() - 1,
+            origin,
+        ));
+    }
     let series: Vec<(String, Vec<f64>)> = {
         let mut s: Vec<(String, Vec<f64>)> = Vec::new();
         let total = total_stock(h, &headline);
@@ -1410,6 +1473,12 @@ fn combine(
     median: bool,
 ) {
     let Some(first) = members.first() else {
+        cell.failures.push(Failure {
+            council: council.into(),
+            origin,
+            method: name.into(),
+            reason: "a combination with no members forecasts nothing".into(),
+        });
         return;
     };
     let mut out = Vec::new();
@@ -1799,10 +1868,12 @@ impl NationalBacktest {
 /// origin (a user's tables carry no release history, so later revisions are not
 /// separated), England's reference stock is [`ENGLAND_STOCK`] (what the default
 /// projection of a dataset without a reference uses), and the outturns are the dataset's
-/// own stock at 31 March.
+/// own stock at 31 March (the total being the headline total where the dataset prints
+/// one, the series the forecasts start from; see [`headline_stock`]).
 struct OwnPanel {
     dataset: Dataset,
     history: History,
+    headline: BTreeMap<i32, f64>,
 }
 
 impl Panel for OwnPanel {
@@ -1832,7 +1903,10 @@ impl Panel for OwnPanel {
             .flows
             .iter()
             .find(|f| f.year.end_year() == year)?;
-        let mut stock = vec![("all".to_string(), f.closing.iter().sum())];
+        let mut stock = vec![(
+            "all".to_string(),
+            total_at(&self.headline, year, &f.closing),
+        )];
         let bands = self.history.scheme.bands();
         if bands.len() > 1 {
             stock.extend(
@@ -1867,14 +1941,13 @@ pub fn own_backtest(dataset: &Dataset, max_horizon: usize) -> Result<NationalBac
     let panel = OwnPanel {
         dataset: dataset.clone(),
         history,
+        headline: headline_stock(dataset),
     };
     let methods = Method::defaults()
         .into_iter()
         .filter(|m| !REJECTED_CANDIDATES.contains(&m.name()))
         .filter(|m| match m {
             Method::PooledDrift { reference, .. } => *reference == Reference::England,
-            // A combination whose members all stay (below).
-            Method::Combination { .. } => true,
             Method::Engine { admissions, .. } => !matches!(
                 admissions,
                 AdmissionsRule::Pooled(_)
@@ -1884,21 +1957,29 @@ pub fn own_backtest(dataset: &Dataset, max_horizon: usize) -> Result<NationalBac
             _ => true,
         })
         .collect::<Vec<_>>();
-    let names: Vec<String> = methods.iter().map(|m| m.name().to_string()).collect();
-    let methods = methods
-        .into_iter()
-        .filter(|m| match m {
-            Method::Combination { members, .. } => members.iter().all(|x| names.contains(x)),
-            _ => true,
-        })
-        .collect();
+    // Every default combination is a rejected candidate, so none is left here; one that
+    // were kept with a member left out would be reported as a failure by `combine`.
     let o = NationalOptions {
         methods,
         max_horizon,
         bootstrap: 0,
         ..NationalOptions::default()
     };
-    backtest(&panel, &o)
+    let mut b = backtest(&panel, &o)?;
+    // The outturns' totals fall back to the bands' sum too (years after the last origin).
+    if let (Some(first), Some(last)) = (panel.history.flows.first(), panel.history.flows.last())
+        && let Some(n) = headline_fallback_note(
+            &dataset.name,
+            dataset,
+            first.year.end_year() - 1,
+            last.year.end_year(),
+        )
+    {
+        b.notes
+            .retain(|x| !x.starts_with(&format!("{}: table flows_annual", dataset.name)));
+        b.notes.push(n);
+    }
+    Ok(b)
 }
 
 /// A user's own backtest finding another method more accurate than the default, by

@@ -150,6 +150,37 @@ fn a_council_that_cannot_run_is_reported_and_the_rest_still_runs() {
 }
 
 #[test]
+fn a_combination_with_no_members_is_a_listed_failure() {
+    let o = NationalOptions {
+        methods: vec![
+            Method::Naive,
+            Method::Combination {
+                name: "empty".into(),
+                members: vec![],
+                median: false,
+            },
+        ],
+        bootstrap: 0,
+        ..Default::default()
+    };
+    let b = backtest(&Toy { later_factor: 1.0 }, &o).unwrap();
+    assert!(!b.forecasts.iter().any(|f| f.method == "empty"));
+    // Councils a and b at every origin (the unreadable one fails for every method).
+    for c in ["a", "b"] {
+        for origin in [2014, 2015, 2016] {
+            assert!(
+                b.failures.iter().any(|f| f.council == c
+                    && f.origin == origin
+                    && f.method == "empty"
+                    && f.reason.contains("no members")),
+                "{c} {origin}: {:?}",
+                b.failures
+            );
+        }
+    }
+}
+
+#[test]
 fn scores_follow_the_forecasts() {
     let b = backtest(&Toy { later_factor: 1.0 }, &options()).unwrap();
     // Naive from 2015 one year ahead: 603 against 585.
@@ -404,6 +435,111 @@ fn a_users_own_backtest_scores_the_default_beside_the_others() {
     let best = carecast::national::disagreement(&b, 0.0);
     let wider = carecast::national::disagreement(&b, 0.5);
     assert!(wider.is_none() || best.is_some());
+}
+
+#[test]
+fn a_dfe_councils_own_backtest_scores_the_headline_total_its_forecasts_start_from() {
+    // DfE revised Derbyshire's 2014-2019 totals (flows_annual) without reprinting its age
+    // bands: the outturn of the total is the headline figure, as the forecasts' base is.
+    let d = Dataset::bundled("dfe:Derbyshire").unwrap();
+    let closing = |table: &str, pick: &dyn Fn(&carecast::Record) -> bool| {
+        d.table(table)
+            .unwrap()
+            .records
+            .iter()
+            .filter(|r| pick(r))
+            .filter_map(|r| match (r.period, r.cell.value()) {
+                (Some(carecast::Period::Year(fy)), Some(v)) => Some((fy.end_year(), v)),
+                _ => None,
+            })
+            .collect::<std::collections::BTreeMap<i32, f64>>()
+    };
+    let headline = closing("flows_annual", &|r| r.measure.as_ref() == "closing");
+    let b = carecast::national::own_backtest(&d, 2).unwrap();
+    let totals: Vec<_> = b
+        .forecasts
+        .iter()
+        .filter(|f| f.method == "naive" && f.band == "all")
+        .collect();
+    assert!(!totals.is_empty());
+    let mut revised = 0;
+    for f in &totals {
+        let year = f.origin + i32::try_from(f.horizon).unwrap();
+        let h = headline[&year];
+        assert!((f.actual - h).abs() < 1e-9, "{year}: {} vs {h}", f.actual);
+        // The bands' sum of the same year (the history the bands are scored on).
+        let bands: f64 = b
+            .forecasts
+            .iter()
+            .filter(|g| {
+                g.method == "naive"
+                    && g.origin == f.origin
+                    && g.horizon == f.horizon
+                    && g.band != "all"
+            })
+            .map(|g| g.actual)
+            .sum();
+        if (bands - h).abs() > 0.5 {
+            revised += 1;
+        }
+        // Naive forecasts the headline of its origin, the same series.
+        assert!((f.forecast - headline[&f.origin]).abs() < 1e-9, "{f:?}");
+    }
+    assert!(revised > 0, "no revised total among the scored years");
+}
+
+#[test]
+fn a_suppressed_headline_total_falls_back_to_the_bands_and_says_so() {
+    let mut d = Dataset::bundled("dfe:Derbyshire").unwrap();
+    let mut hidden = 0;
+    for t in d.tables.iter_mut().filter(|t| t.meta.id == "flows_annual") {
+        for r in &mut t.records {
+            let Some(carecast::Period::Year(fy)) = r.period else {
+                continue;
+            };
+            let m = r.measure.to_string();
+            if (m == "closing" && fy.end_year() == 2016)
+                || (m == "opening" && fy.end_year() == 2017)
+            {
+                r.cell = Cell::Suppressed {
+                    text: "c".into(),
+                    lower: 0.0,
+                    upper: None,
+                };
+                hidden += 1;
+            }
+        }
+    }
+    assert_eq!(hidden, 2);
+    let b = carecast::national::own_backtest(&d, 1).unwrap();
+    let notes: Vec<_> = b
+        .notes
+        .iter()
+        .filter(|n| n.contains("flows_annual"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{:?}", b.notes);
+    assert!(
+        notes[0].contains("31 March 2016 (suppressed (c))") && !notes[0].contains("2017"),
+        "{}",
+        notes[0]
+    );
+    // The 2016 outturn of the total is the bands' sum; a printed year keeps its headline.
+    let f = b
+        .forecasts
+        .iter()
+        .find(|f| f.method == "naive" && f.band == "all" && f.origin == 2015)
+        .unwrap();
+    let bands: f64 = b
+        .forecasts
+        .iter()
+        .filter(|g| g.method == "naive" && g.origin == 2015 && g.horizon == 1 && g.band != "all")
+        .map(|g| g.actual)
+        .sum();
+    assert!((f.actual - bands).abs() < 1e-9, "{} vs {bands}", f.actual);
+    // Untouched, the same dataset has no such note.
+    let clean =
+        carecast::national::own_backtest(&Dataset::bundled("dfe:Derbyshire").unwrap(), 1).unwrap();
+    assert!(!clean.notes.iter().any(|n| n.contains("flows_annual")));
 }
 
 #[test]
