@@ -508,3 +508,35 @@ def test_unknown_disclosure_is_one_error_everywhere(returns):
     assert all(isinstance(e, ValueError) for e in errors)
     assert {str(e) for e in errors} == {"disclosure='ons': expected one of 'none', 'dfe'"}
     assert {(e.kind, e.argument) for e in errors} == {("invalid_argument", "disclosure")}
+
+
+def test_capped_drawn_rates_are_warned_about(tmp_path, capsys):
+    # A tiny return: few child-months per state, so some paths draw monthly probabilities
+    # of leaving that add up to more than one; each capped state is named, never silent.
+    carecast.ssda903.synthesize(str(tmp_path), seed=1, admissions_per_year=5)
+    with pytest.warns(carecast.CarecastWarning, match="scaled down to one") as record:
+        p = carecast.ssda903.project(str(tmp_path), years=1, samples=500, seed=1)
+    assert p.warnings, "no capped state reported"
+    assert len(p.warnings) == len([w for w in record if "scaled down to one" in str(w.message)])
+    bands = ("under 1", "1-4", "5-9", "10-15", "16-17")
+    assert all(w.startswith(bands) and "of 500 paths" in w for w in p.warnings)
+    # The command line says it on stderr.
+    assert (
+        main(
+            [
+                "ssda903",
+                "project",
+                str(tmp_path),
+                "--years",
+                "1",
+                "--samples",
+                "500",
+                "--seed",
+                "1",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
+    assert "scaled down to one" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -99,15 +100,22 @@ def cmd_ssda903(a: argparse.Namespace, emit: Emit) -> int:
         emit(df, a.format, {"dataset": d.name})
         write_out(a, {"ssda903_audit": df})
         return 0
-    p = ssda903.project(
-        a.paths,
-        years=a.years,
-        samples=a.samples,
-        levels=parse_levels(a.levels) or (80, 95),
-        seed=a.seed,
-        scenario=_scenario(a.move),
-        fit_years=a.fit_years,
-    )
+    from carecast._cli_national import print_warnings
+    from carecast.model import CarecastWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        # Capped drawn rates (`MovesProjection.warnings`) reach stderr as `warning:` lines.
+        warnings.simplefilter("always", CarecastWarning)
+        p = ssda903.project(
+            a.paths,
+            years=a.years,
+            samples=a.samples,
+            levels=parse_levels(a.levels) or (80, 95),
+            seed=a.seed,
+            scenario=_scenario(a.move),
+            fit_years=a.fit_years,
+        )
+    print_warnings(caught)
     df: pd.DataFrame = p.to_pandas(every="month" if a.monthly else "year")
     emit(
         df,

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -350,7 +351,9 @@ class MovesProjection:
     ``placement_type`` (the eleven types of :class:`carecast.PlacementType` and ``all``)
     with the ``provider`` of the type (``in_house``, ``external``, ``not_applicable``,
     ``all``); ``value`` is the expected stock, ``median`` and ``lower_<L>``/``upper_<L>``
-    summarise the paths.
+    summarise the paths. ``warnings`` lists each band and placement type whose drawn
+    monthly probabilities of leaving added up to more than one in some paths and were
+    scaled down to one there (each is also raised as a ``CarecastWarning``).
     """
 
     def __init__(
@@ -361,12 +364,14 @@ class MovesProjection:
         seed: int,
         levels: list[float],
         disclosure: str,
+        warnings: list[str] | None = None,
     ) -> None:
         self._columns = columns
         self.samples = samples
         self.seed = seed
         self.levels = levels
         self.disclosure = disclosure
+        self.warnings: list[str] = [] if warnings is None else list(warnings)
 
     def to_pandas(self, every: str = "month") -> pd.DataFrame:
         """Return the rows as a DataFrame.
@@ -530,14 +535,14 @@ def project(
     samples = 1000 if samples is None else _v.integer("samples", samples, lo=1, hi=20_000)
     # Coerced as for CohortModel.project (no fraction meant as a percentage); the core
     # checks them as it does there (range, count, no two levels with one column label).
-    from carecast.model import _levels
+    from carecast.model import CarecastWarning, _levels
 
     lv = _levels((80, 95) if levels is None else levels)
     if seed is None:
         seed = secrets.randbits(63)
     seed = _v.integer("seed", seed, lo=0, hi=2**64 - 1)
     fy = None if fit_years is None else _v.integer("fit_years", fit_years, lo=1)
-    cols = _carecast.ssda903_project(
+    cols, capped = _carecast.ssda903_project(
         paths,
         years=years,
         samples=samples,
@@ -546,7 +551,12 @@ def project(
         moves=_moves(scenario),
         fit_years=fy,
     )
-    return MovesProjection(cols, samples=samples, seed=seed, levels=sorted(lv), disclosure=rule)
+    out = MovesProjection(
+        cols, samples=samples, seed=seed, levels=sorted(lv), disclosure=rule, warnings=capped
+    )
+    for w in capped:
+        warnings.warn(w, CarecastWarning, stacklevel=2)
+    return out
 
 
 class RecordsReconciliation(_Disclosed, Reconciliation):

@@ -123,7 +123,9 @@ fn year_totals<'py>(
 /// collection years (default: up to three) and draws `samples` paths of `years` years.
 /// `moves` are `(from, to, factor)` changes to monthly transition rates (type or group
 /// names). Returns columns `period, placement_type, provider, value, median,
-/// lower_<L>, upper_<L>...` (stock at each month end).
+/// lower_<L>, upper_<L>...` (stock at each month end), and one warning for each band and
+/// placement type whose drawn probabilities of leaving were scaled down to one
+/// ([`simulate::MovesIntervals::capped`]).
 #[pyfunction]
 #[pyo3(signature = (paths, years=5, samples=1000, levels=vec![80.0, 95.0], seed=0, moves=vec![], fit_years=None, parameter_uncertainty=true))]
 #[allow(clippy::too_many_arguments)]
@@ -137,7 +139,7 @@ fn ssda903_project(
     moves: Vec<(String, String, f64)>,
     fit_years: Option<u32>,
     parameter_uncertainty: bool,
-) -> PyResult<Py<PyDict>> {
+) -> PyResult<(Py<PyDict>, Vec<String>)> {
     let p = run(py, || {
         // Levels are checked before the returns are read (`simulate` checks them again).
         carecast::stochastic::check_levels(&levels)?;
@@ -181,7 +183,23 @@ fn ssda903_project(
             col(&|r| r.upper[i]).into_pyarray(py),
         )?;
     }
-    Ok(out.unbind())
+    let capped = p
+        .capped
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {}: the drawn monthly probabilities of leaving (moves and exits) added up \
+                 to more than one in {} of {} paths (largest {:.3}) and were scaled down to one \
+                 there; few child-months were counted for this state",
+                c.band,
+                c.placement_type.code(),
+                c.paths,
+                p.samples,
+                c.max_total
+            )
+        })
+        .collect();
+    Ok((out.unbind(), capped))
 }
 
 /// Reads SSDA903 returns under `paths` and reconciles the derived stock, starts and ceases
