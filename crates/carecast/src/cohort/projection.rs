@@ -159,24 +159,15 @@ impl CohortModel {
         let out_grid = Grid::new(&o.output_bands);
         let no = o.output_bands.bands().len();
         let weights = grid.weights(&self.tilts);
-        let mut stepper = GridStepper {
-            s: grid.spread_with(&weights, &observed[bi].closing),
-            adm: admissions
-                .iter()
-                .map(|a| {
-                    grid.spread_with(&weights, a)
-                        .iter()
-                        .map(|v| v / 12.0)
-                        .collect()
-                })
-                .collect(),
-            m: rates_by_year
-                .iter()
-                .map(|r| grid.band_of.iter().map(|&b| r[b]).collect())
-                .collect(),
-            out_band_of: out_grid.band_of.clone(),
+        let mut stepper = GridStepper::new(
+            &grid,
+            &weights,
+            &observed[bi].closing,
+            &admissions,
+            &rates_by_year,
+            &out_grid.band_of,
             no,
-        };
+        );
         let mut notes = h.notes.clone();
         notes.extend(anchor_note);
         notes.extend(self.zero_warnings(observed, o, &m_band, &admissions));
