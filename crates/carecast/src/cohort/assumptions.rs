@@ -56,11 +56,16 @@ impl CohortModel {
     /// Admissions per projected year and band at the estimated parameters (before flow
     /// changes): [`Admissions::Anchored`] solved on the grid under the monthly rates
     /// `m_band`, the others as their assumption says. The note describes the anchor.
+    ///
+    /// `grid` is the model's grid and `weights` its within-band weights
+    /// ([`Grid::weights`] of the model's tilts).
     pub(crate) fn point_admissions(
         &self,
         observed: &[YearFlows],
         o: &ProjectionOptions,
         m_band: &[f64],
+        grid: &Grid,
+        weights: &[f64],
     ) -> Result<(YearByBand, Option<String>)> {
         let nb = self.history.scheme.bands().len();
         let pattern = assumed_admissions(observed, o, nb)?;
@@ -78,12 +83,10 @@ impl CohortModel {
             reference
         };
         let (growth, years) = reference_growth(reference, o.base_year)?;
-        let grid = Grid::new(&self.history.scheme);
-        let weights = grid.weights(&self.tilts);
         let m: Vec<f64> = grid.band_of.iter().map(|&b| m_band[b]).collect();
         let s_base: f64 = base.closing.iter().sum();
         let targets = damped_path(s_base, growth, *phi, o.years);
-        let mut s = grid.spread_with(&weights, &base.closing);
+        let mut s = grid.spread_with(weights, &base.closing);
         let mut out = Vec::with_capacity(o.years);
         let mut clamped = 0;
         // Scratch for the years stepped (no allocation per year).
@@ -95,7 +98,7 @@ impl CohortModel {
         for (t, target) in targets.iter().enumerate() {
             if unit_of.as_ref().is_none_or(|(p, _, _)| *p != &pattern[t]) {
                 let unit: Vec<f64> = grid
-                    .spread_with(&weights, &pattern[t])
+                    .spread_with(weights, &pattern[t])
                     .iter()
                     .map(|v| v / 12.0)
                     .collect();

@@ -45,9 +45,12 @@ pub(crate) fn runs(band_of: &[usize]) -> Vec<Run> {
 
 impl Grid {
     pub(crate) fn new(scheme: &BandScheme) -> Self {
-        let band_of: Vec<usize> = (0..MONTHS)
-            .map(|a| scheme.index_of(small_u8(a / 12)).unwrap_or(0))
-            .collect();
+        // The band of each year of age, repeated for its twelve months.
+        let mut band_of = Vec::with_capacity(MONTHS);
+        for age in 0..CHILD_AGES {
+            let b = scheme.index_of(small_u8(age)).unwrap_or(0);
+            band_of.extend(std::iter::repeat_n(b, 12));
+        }
         let months_in = scheme
             .bands()
             .iter()
@@ -136,24 +139,50 @@ impl Flows {
     }
 }
 
+/// Each run's admissions in a month of `adm`: the run's ages summed in four
+/// interleaved partial sums, `(p0 + p1) + (p2 + p3)`, the order [`step`] has always
+/// added them in. The same every month of a year, so made once per year's admissions.
+pub(super) fn run_sums(adm: &[f64], runs: &[Run]) -> Vec<f64> {
+    runs.iter()
+        .map(|r| {
+            let Some(ages) = adm.get(r.lo..r.hi.min(adm.len())) else {
+                return 0.0;
+            };
+            let mut p = [0.0f64; 4];
+            let chunks = ages.chunks_exact(4);
+            let rest = chunks.remainder();
+            for c in chunks {
+                for l in 0..4 {
+                    p[l] += c[l];
+                }
+            }
+            for a in rest {
+                p[0] += a;
+            }
+            (p[0] + p[1]) + (p[2] + p[3])
+        })
+        .collect()
+}
+
 /// One monthly step (see the methodology) from stock `s` into `next`. `adm` is
 /// admissions per age this month, `m` the monthly discharge fraction per age, `runs` the
-/// output bands as runs of ages (from [`runs`], covering the grid). Adds the flows to
-/// `f`.
+/// output bands as runs of ages (from [`runs`], covering the grid) and `adm_sums` each
+/// run's admissions this month ([`run_sums`]). Adds the flows to `f`.
 ///
 /// Everyone is a month older after the step: the stock at age `a` lands in `next[a + 1]`
 /// (`next` is one longer than `s`; its last cell receives the children leaving the grid
 /// and is not stock) and `next[0]` is 0. Writing into a second buffer rather than
 /// shifting `s` in place saves a copy of the grid each month.
 ///
-/// Each band's admissions and discharges are summed in four interleaved partial sums
-/// (so the additions do not wait on each other).
+/// Each band's discharges are summed in four interleaved partial sums (so the
+/// additions do not wait on each other), as its admissions are in [`run_sums`].
 pub(super) fn step(
     s: &[f64],
     next: &mut [f64],
     adm: &[f64],
     m: &[f64],
     runs: &[Run],
+    adm_sums: &[f64],
     f: &mut Flows,
 ) {
     let n = s
@@ -169,7 +198,7 @@ pub(super) fn step(
         if lo >= hi {
             break;
         }
-        let (mut sa, mut sd) = ([0.0f64; 4], [0.0f64; 4]);
+        let mut sd = [0.0f64; 4];
         let mid = lo + (hi - lo) / 4 * 4;
         let chunks = s[lo..mid]
             .chunks_exact(4)
@@ -180,7 +209,6 @@ pub(super) fn step(
             for l in 0..4 {
                 let exposed = sv[l] + av[l];
                 let d = exposed * mv[l];
-                sa[l] += av[l];
                 sd[l] += d;
                 nv[l] = exposed - d;
             }
@@ -193,7 +221,6 @@ pub(super) fn step(
         for (((sv, nv), av), mv) in rest {
             let exposed = sv + av;
             let d = exposed * mv;
-            sa[0] += av;
             sd[0] += d;
             *nv = exposed - d;
         }
@@ -202,7 +229,7 @@ pub(super) fn step(
             f.discharges.get_mut(b),
             f.ageing_out.get_mut(b),
         ) {
-            *a += (sa[0] + sa[1]) + (sa[2] + sa[3]);
+            *a += adm_sums.get(i).copied().unwrap_or(0.0);
             *d += (sd[0] + sd[1]) + (sd[2] + sd[3]);
             *o += next[hi];
         }
@@ -322,8 +349,9 @@ pub(super) fn simulate_spread(
     let n = s.len();
     s.push(0.0);
     let mut next = vec![0.0; n + 1];
+    let adm_sums = run_sums(adm, &grid.runs);
     for _ in 0..12 {
-        step(&s[..n], &mut next, adm, &m, &grid.runs, &mut f);
+        step(&s[..n], &mut next, adm, &m, &grid.runs, &adm_sums, &mut f);
         std::mem::swap(&mut s, &mut next);
     }
     s.truncate(n);
@@ -349,6 +377,8 @@ pub(crate) struct GridStepper {
     n: usize,
     /// Distinct vectors of admissions per month by month of age.
     adm: Vec<Vec<f64>>,
+    /// Each vector of `adm` summed by output band ([`run_sums`]).
+    adm_sums: Vec<Vec<f64>>,
     /// Distinct vectors of monthly discharge fractions by month of age.
     m: Vec<Vec<f64>>,
     /// For each projected year, its vector in `adm` and in `m`.
@@ -377,7 +407,7 @@ impl GridStepper {
         let mut s = grid.spread_with(weights, closing);
         let n = s.len();
         s.push(0.0);
-        let (mut adm, mut m) = (Vec::new(), Vec::new());
+        let (mut adm, mut m): (Vec<Vec<f64>>, Vec<Vec<f64>>) = (Vec::new(), Vec::new());
         let mut year = Vec::with_capacity(admissions.len());
         for (t, (a, r)) in admissions.iter().zip(rates).enumerate() {
             let ia = if t > 0 && admissions[t - 1] == *a {
@@ -400,14 +430,16 @@ impl GridStepper {
             };
             year.push((ia, im));
         }
+        let out_runs = runs(out_band_of);
         GridStepper {
+            adm_sums: adm.iter().map(|a| run_sums(a, &out_runs)).collect(),
             next: vec![0.0; n + 1],
             s,
             n,
             adm,
             m,
             year,
-            runs: runs(out_band_of),
+            runs: out_runs,
             no,
         }
     }
@@ -424,6 +456,7 @@ impl Stepper for GridStepper {
             &self.adm[ia],
             &self.m[im],
             &self.runs,
+            &self.adm_sums[ia],
             f,
         );
         std::mem::swap(&mut self.s, &mut self.next);

@@ -271,7 +271,7 @@ struct ValueSink<'a> {
 }
 
 impl Sink for ValueSink<'_> {
-    fn add(&mut self, _: FinancialYear, _: PeriodKey, _: BandKey, _: &'static str, value: f64) {
+    fn add(&mut self, _: FinancialYear, _: PeriodKey, _: BandKey, _: u32, value: f64) {
         if let Some(v) = self.out.get_mut(self.at) {
             *v = value;
         }
