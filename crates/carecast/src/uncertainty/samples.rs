@@ -98,17 +98,9 @@ pub struct IntervalProjection {
 }
 
 /// Linear interpolation between order statistics (type 7, the default of R and numpy) of
-/// sorted `v` (not empty) at `p` in [0, 1].
-///
-/// Hand-written rather than `statrs`: its `quantile` is type 8 (other intervals than
-/// numpy's), and type 7 from its `order_statistic` (an in-place selection per order
-/// statistic) was slower than one sort of each key's paths. Measured with the criterion
-/// bench "derbyshire summary of 10000 paths x 10 years (80, 95)" (450 keys, five
-/// quantiles), one thread (`RAYON_NUM_THREADS=1`), CPU time (task-clock) of 56
-/// iterations at a load of about 12 on 2 cores: about 100 ms an iteration through
-/// `statrs` against about 70 ms sorting. (Selecting the five quantiles' order
-/// statistics upward with `select_nth_unstable_by`, each from the last, was also slower
-/// than the sort: 27 ms against 19 ms for the 450 keys on one thread.)
+/// sorted `v` (not empty) at `p` in [0, 1]. The reference [`quantiles_of`] is checked
+/// against.
+#[cfg(test)]
 fn quantile_sorted(v: &[f64], p: f64) -> f64 {
     let h = (v.len() - 1) as f64 * p;
     let lo = whole(h);
@@ -116,13 +108,47 @@ fn quantile_sorted(v: &[f64], p: f64) -> f64 {
     v[lo] + (h - lo as f64) * (v[hi] - v[lo])
 }
 
-/// Keys whose paths are gathered together: a path's values of a block are adjacent in
-/// memory, so a block's columns are read in one pass over the paths rather than one
-/// pass (a cache line per path) for each key.
-const KEY_BLOCK: usize = 64;
+/// Type-7 quantiles of `v` (not empty) at each of `probs` (in [0, 1]), in their order:
+/// linear interpolation between the order statistics around `(n - 1) p`. The same
+/// figures, to the bit, as sorting `v` and interpolating, but each order statistic is
+/// found by selection (`select_nth_unstable_by`) in the part of `v` above the last one
+/// found, so `v` is never sorted whole. `v` is reordered.
+///
+/// Hand-written rather than `statrs`: its `quantile` is type 8 (other intervals than
+/// numpy's), and type 7 from its `order_statistic` (an in-place selection per order
+/// statistic, over the whole sample each time) was slower than one sort of each key's
+/// paths: about 100 ms against 70 ms per summary of the criterion bench "derbyshire
+/// summary of 10000 paths x 10 years (80, 95)" (450 keys, five quantiles) on one thread at
+/// a load of about 12 on 2 cores. Selecting upward from the last order statistic is
+/// quicker than the sort (figures in `benches/stochastic.rs`).
+fn quantiles_of(v: &mut [f64], probs: &[f64]) -> Vec<f64> {
+    let n = v.len();
+    let mut order: Vec<usize> = (0..probs.len()).collect();
+    order.sort_by(|&a, &b| probs[a].total_cmp(&probs[b]));
+    let mut out = vec![0.0; probs.len()];
+    // `v[..start]` holds the `start` smallest values; the last rank selected is
+    // `start - 1` and stays in place (later selections only reorder `v[start..]`).
+    let mut start = 0;
+    let mut rank = |v: &mut [f64], r: usize| -> f64 {
+        if r >= start {
+            v[start..].select_nth_unstable_by(r - start, f64::total_cmp);
+            start = r + 1;
+        }
+        v[r]
+    };
+    for i in order {
+        let h = (n - 1) as f64 * probs[i];
+        let lo = whole(h).min(n - 1);
+        let hi = (lo + 1).min(n - 1);
+        let (a, b) = (rank(v, lo), rank(v, hi));
+        out[i] = a + (h - lo as f64) * (b - a);
+    }
+    out
+}
 
-/// Keys whose means are summed together in one pass over the paths.
-const MEAN_BLOCK: usize = 64;
+/// Keys whose paths are gathered together for their quantiles: eight values of a path
+/// row share a cache line.
+const KEY_BLOCK: usize = 8;
 
 impl Samples {
     /// Number of paths.
@@ -174,31 +200,20 @@ impl Samples {
             ));
         }
         // Blocks of keys in parallel: each block's columns gathered in one pass over the
-        // paths, then each column sorted for its quantiles.
+        // paths (a path's values of the block are adjacent), then one column of
+        // quantiles per key.
         let blocks: Vec<Vec<Vec<f64>>> = (0..nk.div_ceil(KEY_BLOCK))
             .into_par_iter()
             .map(|blk| {
                 let keys = blk * KEY_BLOCK..((blk + 1) * KEY_BLOCK).min(nk);
-                let mut cols: Vec<Vec<f64>> = keys
-                    .clone()
-                    .map(|_| Vec::with_capacity(self.paths()))
-                    .collect();
+                let mut cols = vec![Vec::with_capacity(self.paths()); keys.len()];
                 for row in self.values.rows() {
-                    if let Some(vals) = row.as_slice().and_then(|r| r.get(keys.clone())) {
-                        for (col, &v) in cols.iter_mut().zip(vals) {
-                            col.push(v);
-                        }
-                    } else {
-                        for (col, j) in cols.iter_mut().zip(keys.clone()) {
-                            col.push(row[j]);
-                        }
+                    for (col, j) in cols.iter_mut().zip(keys.clone()) {
+                        col.push(row[j]);
                     }
                 }
                 cols.iter_mut()
-                    .map(|col| {
-                        col.sort_unstable_by(f64::total_cmp);
-                        probs.iter().map(|&p| quantile_sorted(col, p)).collect()
-                    })
+                    .map(|col| quantiles_of(col, probs))
                     .collect()
             })
             .collect();
@@ -208,30 +223,6 @@ impl Samples {
             }
         }
         Ok(out)
-    }
-
-    /// Each key's mean over the paths. Each sum runs in path order from 0, the order of
-    /// `self.values.column(j).sum()` on a column that is not contiguous, to the bit;
-    /// blocks of keys are summed in parallel, each in one pass over the paths.
-    fn means(&self) -> Vec<f64> {
-        let (n, nk) = (self.paths() as f64, self.keys.len());
-        let Some(all) = self.values.as_slice().filter(|_| nk > 1) else {
-            return (0..nk).map(|j| self.values.column(j).sum() / n).collect();
-        };
-        let blocks: Vec<Vec<f64>> = (0..nk.div_ceil(MEAN_BLOCK))
-            .into_par_iter()
-            .map(|blk| {
-                let keys = blk * MEAN_BLOCK..((blk + 1) * MEAN_BLOCK).min(nk);
-                let mut sums = vec![0.0; keys.len()];
-                for row in all.chunks_exact(nk) {
-                    for (s, v) in sums.iter_mut().zip(&row[keys.clone()]) {
-                        *s += v;
-                    }
-                }
-                sums.iter().map(|s| (0.0 + s) / n).collect()
-            })
-            .collect();
-        blocks.concat()
     }
 
     /// Mean, median and central intervals at `levels` (percent) of every key: the level
@@ -263,7 +254,12 @@ impl Samples {
             probs.push((1.0 + l / 100.0) / 2.0);
         }
         let q = self.quantiles(&probs)?;
-        let means = self.means();
+        let n = self.paths() as f64;
+        // Each key's mean, keys in parallel (each sum in path order, as before).
+        let means: Vec<f64> = (0..self.keys.len())
+            .into_par_iter()
+            .map(|j| self.values.column(j).sum() / n)
+            .collect();
         let rows = self
             .keys
             .iter()
@@ -392,32 +388,35 @@ impl Samples {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{CohortModel, Dataset, ProjectionOptions, StochasticOptions};
+    use rand::{RngExt, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
 
-    /// The blocked summary gives, to the bit, each key's column sum in path order over
-    /// the paths and the quantiles of its sorted column (the computation before the
-    /// blocks), with more keys than a block holds.
+    /// Selection gives the sort's quantiles to the bit, with ties, few and many values,
+    /// and probabilities in any order (0 and 1 included).
     #[test]
-    fn blocked_means_and_quantiles_equal_the_column_by_column_ones() {
-        let m = CohortModel::fit(&Dataset::bundled("derbyshire").unwrap()).unwrap();
-        let s = m
-            .simulate(
-                &ProjectionOptions::new(2017, 3),
-                &StochasticOptions::new(101, 5),
-            )
-            .unwrap();
-        assert!(s.keys.len() > MEAN_BLOCK && s.keys.len() > KEY_BLOCK);
-        let probs = [0.5, 0.1, 0.9, 0.025, 0.975];
-        let q = s.quantiles(&probs).unwrap();
-        let iv = s.summary(&[80.0, 95.0]).unwrap();
-        let n = s.paths() as f64;
-        for j in 0..s.keys.len() {
-            let want = s.values.column(j).sum() / n;
-            assert_eq!(iv.rows[j].mean.to_bits(), want.to_bits(), "key {j}");
-            let mut col = s.values.column(j).to_vec();
-            col.sort_unstable_by(f64::total_cmp);
-            for (i, &p) in probs.iter().enumerate() {
-                assert_eq!(q[[i, j]].to_bits(), quantile_sorted(&col, p).to_bits());
+    fn selected_quantiles_equal_sorted_quantiles() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        let probs = [0.5, 0.025, 0.975, 0.1, 0.9, 0.0, 1.0, 0.1, 0.333];
+        for n in [1, 2, 3, 7, 20, 101, 1000, 10_000] {
+            for ties in [false, true] {
+                let v: Vec<f64> = (0..n)
+                    .map(|_| {
+                        let x: f64 = rng.random::<f64>() * 100.0;
+                        if ties { x.floor() } else { x }
+                    })
+                    .collect();
+                let mut sorted = v.clone();
+                sorted.sort_unstable_by(f64::total_cmp);
+                let want: Vec<u64> = probs
+                    .iter()
+                    .map(|&p| quantile_sorted(&sorted, p).to_bits())
+                    .collect();
+                let mut w = v.clone();
+                let got: Vec<u64> = quantiles_of(&mut w, &probs)
+                    .iter()
+                    .map(|q| q.to_bits())
+                    .collect();
+                assert_eq!(got, want, "n = {n}, ties = {ties}");
             }
         }
     }
