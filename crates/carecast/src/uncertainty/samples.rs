@@ -98,57 +98,21 @@ pub struct IntervalProjection {
 }
 
 /// Linear interpolation between order statistics (type 7, the default of R and numpy) of
-/// sorted `v` (not empty) at `p` in [0, 1]. The reference [`quantiles_of`] is checked
-/// against.
-#[cfg(test)]
+/// sorted `v` (not empty) at `p` in [0, 1].
+///
+/// Hand-written rather than `statrs`: its `quantile` is type 8 (other intervals than
+/// numpy's), and type 7 from its `order_statistic` (an in-place selection per order
+/// statistic) was slower than one sort of each key's paths. Measured with the criterion
+/// bench "derbyshire summary of 10000 paths x 10 years (80, 95)" (450 keys, five
+/// quantiles), one thread (`RAYON_NUM_THREADS=1`), CPU time (task-clock) of 56
+/// iterations at a load of about 12 on 2 cores: about 100 ms an iteration through
+/// `statrs` against about 70 ms sorting.
 fn quantile_sorted(v: &[f64], p: f64) -> f64 {
     let h = (v.len() - 1) as f64 * p;
     let lo = whole(h);
     let hi = (lo + 1).min(v.len() - 1);
     v[lo] + (h - lo as f64) * (v[hi] - v[lo])
 }
-
-/// Type-7 quantiles of `v` (not empty) at each of `probs` (in [0, 1]), in their order:
-/// linear interpolation between the order statistics around `(n - 1) p`. The same
-/// figures, to the bit, as sorting `v` and interpolating, but each order statistic is
-/// found by selection (`select_nth_unstable_by`) in the part of `v` above the last one
-/// found, so `v` is never sorted whole. `v` is reordered.
-///
-/// Hand-written rather than `statrs`: its `quantile` is type 8 (other intervals than
-/// numpy's), and type 7 from its `order_statistic` (an in-place selection per order
-/// statistic, over the whole sample each time) was slower than one sort of each key's
-/// paths: about 100 ms against 70 ms per summary of the criterion bench "derbyshire
-/// summary of 10000 paths x 10 years (80, 95)" (450 keys, five quantiles) on one thread at
-/// a load of about 12 on 2 cores. Selecting upward from the last order statistic is
-/// quicker than the sort (figures in `benches/stochastic.rs`).
-fn quantiles_of(v: &mut [f64], probs: &[f64]) -> Vec<f64> {
-    let n = v.len();
-    let mut order: Vec<usize> = (0..probs.len()).collect();
-    order.sort_by(|&a, &b| probs[a].total_cmp(&probs[b]));
-    let mut out = vec![0.0; probs.len()];
-    // `v[..start]` holds the `start` smallest values; the last rank selected is
-    // `start - 1` and stays in place (later selections only reorder `v[start..]`).
-    let mut start = 0;
-    let mut rank = |v: &mut [f64], r: usize| -> f64 {
-        if r >= start {
-            v[start..].select_nth_unstable_by(r - start, f64::total_cmp);
-            start = r + 1;
-        }
-        v[r]
-    };
-    for i in order {
-        let h = (n - 1) as f64 * probs[i];
-        let lo = whole(h).min(n - 1);
-        let hi = (lo + 1).min(n - 1);
-        let (a, b) = (rank(v, lo), rank(v, hi));
-        out[i] = a + (h - lo as f64) * (b - a);
-    }
-    out
-}
-
-/// Keys whose paths are gathered together for their quantiles: eight values of a path
-/// row share a cache line.
-const KEY_BLOCK: usize = 8;
 
 impl Samples {
     /// Number of paths.
@@ -199,25 +163,16 @@ impl Samples {
                 "there are no paths to take quantiles of",
             ));
         }
-        // Blocks of keys in parallel: each block's columns gathered in one pass over the
-        // paths (a path's values of the block are adjacent), then one column of
-        // quantiles per key.
-        let blocks: Vec<Vec<Vec<f64>>> = (0..nk.div_ceil(KEY_BLOCK))
+        // Key by key, in parallel: one column of quantiles per key.
+        let cols: Vec<Vec<f64>> = (0..nk)
             .into_par_iter()
-            .map(|blk| {
-                let keys = blk * KEY_BLOCK..((blk + 1) * KEY_BLOCK).min(nk);
-                let mut cols = vec![Vec::with_capacity(self.paths()); keys.len()];
-                for row in self.values.rows() {
-                    for (col, j) in cols.iter_mut().zip(keys.clone()) {
-                        col.push(row[j]);
-                    }
-                }
-                cols.iter_mut()
-                    .map(|col| quantiles_of(col, probs))
-                    .collect()
+            .map(|j| {
+                let mut col = self.values.column(j).to_vec();
+                col.sort_unstable_by(f64::total_cmp);
+                probs.iter().map(|&p| quantile_sorted(&col, p)).collect()
             })
             .collect();
-        for (j, col) in blocks.iter().flatten().enumerate() {
+        for (j, col) in cols.iter().enumerate() {
             for (i, &q) in col.iter().enumerate() {
                 out[[i, j]] = q;
             }
@@ -255,11 +210,6 @@ impl Samples {
         }
         let q = self.quantiles(&probs)?;
         let n = self.paths() as f64;
-        // Each key's mean, keys in parallel (each sum in path order, as before).
-        let means: Vec<f64> = (0..self.keys.len())
-            .into_par_iter()
-            .map(|j| self.values.column(j).sum() / n)
-            .collect();
         let rows = self
             .keys
             .iter()
@@ -270,7 +220,7 @@ impl Samples {
                 band: k.band.clone(),
                 measure: k.measure.clone(),
                 value: self.deterministic[j],
-                mean: means[j],
+                mean: self.values.column(j).sum() / n,
                 median: q[[0, j]],
                 lower: (0..levels.len()).map(|i| q[[1 + 2 * i, j]]).collect(),
                 upper: (0..levels.len()).map(|i| q[[2 + 2 * i, j]]).collect(),
@@ -382,42 +332,5 @@ impl Samples {
             assumptions: self.assumptions.clone(),
             uncertainty: self.uncertainty.clone(),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rand::{RngExt, SeedableRng};
-    use rand_xoshiro::Xoshiro256PlusPlus;
-
-    /// Selection gives the sort's quantiles to the bit, with ties, few and many values,
-    /// and probabilities in any order (0 and 1 included).
-    #[test]
-    fn selected_quantiles_equal_sorted_quantiles() {
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
-        let probs = [0.5, 0.025, 0.975, 0.1, 0.9, 0.0, 1.0, 0.1, 0.333];
-        for n in [1, 2, 3, 7, 20, 101, 1000, 10_000] {
-            for ties in [false, true] {
-                let v: Vec<f64> = (0..n)
-                    .map(|_| {
-                        let x: f64 = rng.random::<f64>() * 100.0;
-                        if ties { x.floor() } else { x }
-                    })
-                    .collect();
-                let mut sorted = v.clone();
-                sorted.sort_unstable_by(f64::total_cmp);
-                let want: Vec<u64> = probs
-                    .iter()
-                    .map(|&p| quantile_sorted(&sorted, p).to_bits())
-                    .collect();
-                let mut w = v.clone();
-                let got: Vec<u64> = quantiles_of(&mut w, &probs)
-                    .iter()
-                    .map(|q| q.to_bits())
-                    .collect();
-                assert_eq!(got, want, "n = {n}, ties = {ties}");
-            }
-        }
     }
 }
