@@ -2,7 +2,7 @@
 //! growth, shrinkage and the anchored level.
 
 use super::fit::CohortModel;
-use super::grid::{Grid, MONTHS, small_i32, step_stock};
+use super::grid::{Grid, MONTHS, small_i32, year_stock};
 use super::history::YearFlows;
 use super::methods::{Admissions, Discharges};
 use super::options::ProjectionOptions;
@@ -56,11 +56,16 @@ impl CohortModel {
     /// Admissions per projected year and band at the estimated parameters (before flow
     /// changes): [`Admissions::Anchored`] solved on the grid under the monthly rates
     /// `m_band`, the others as their assumption says. The note describes the anchor.
+    ///
+    /// `grid` is the model's grid and `weights` its within-band weights
+    /// ([`Grid::weights`] of the model's tilts).
     pub(crate) fn point_admissions(
         &self,
         observed: &[YearFlows],
         o: &ProjectionOptions,
         m_band: &[f64],
+        grid: &Grid,
+        weights: &[f64],
     ) -> Result<(YearByBand, Option<String>)> {
         let nb = self.history.scheme.bands().len();
         let pattern = assumed_admissions(observed, o, nb)?;
@@ -78,40 +83,36 @@ impl CohortModel {
             reference
         };
         let (growth, years) = reference_growth(reference, o.base_year)?;
-        let grid = Grid::new(&self.history.scheme);
-        let weights = grid.weights(&self.tilts);
         let m: Vec<f64> = grid.band_of.iter().map(|&b| m_band[b]).collect();
         let s_base: f64 = base.closing.iter().sum();
         let targets = damped_path(s_base, growth, *phi, o.years);
-        let mut s = grid.spread_with(&weights, &base.closing);
+        let mut s = grid.spread_with(weights, &base.closing);
         let mut out = Vec::with_capacity(o.years);
         let mut clamped = 0;
-        let zero = vec![0.0; MONTHS];
-        let run = |start: &[f64], adm: &[f64]| {
-            let mut st = start.to_vec();
-            for _ in 0..12 {
-                step_stock(&mut st, adm, &m);
-            }
-            st
-        };
+        // Scratch for the years stepped (no allocation per year).
+        let (mut tmp, mut end, mut scaled) =
+            (vec![0.0; MONTHS], vec![0.0; MONTHS], vec![0.0; MONTHS]);
         // The stock a unit of the pattern's admissions leaves: the same every year the
         // pattern is (it is, for the anchored mix).
         let mut unit_of: Option<(&Vec<f64>, Vec<f64>, f64)> = None;
         for (t, target) in targets.iter().enumerate() {
             if unit_of.as_ref().is_none_or(|(p, _, _)| *p != &pattern[t]) {
                 let unit: Vec<f64> = grid
-                    .spread_with(&weights, &pattern[t])
+                    .spread_with(weights, &pattern[t])
                     .iter()
                     .map(|v| v / 12.0)
                     .collect();
-                let per_unit: f64 = run(&zero, &unit).iter().sum();
+                scaled.fill(0.0);
+                let per_unit: f64 = year_stock(&scaled, Some(&unit), &m, &mut tmp, &mut end)
+                    .iter()
+                    .sum();
                 unit_of = Some((&pattern[t], unit, per_unit));
             }
             let Some((_, unit, per_unit)) = &unit_of else {
                 return Err(Error::model("anchored admissions: no unit pattern"));
             };
             let per_unit = *per_unit;
-            let without: f64 = run(&s, &zero).iter().sum();
+            let without: f64 = year_stock(&s, None, &m, &mut tmp, &mut end).iter().sum();
             let mut k = if per_unit > 0.0 {
                 (target - without) / per_unit
             } else {
@@ -122,8 +123,11 @@ impl CohortModel {
                 clamped += 1;
             }
             let adm_t: Vec<f64> = pattern[t].iter().map(|a| a * k).collect();
-            let scaled: Vec<f64> = unit.iter().map(|a| a * k).collect();
-            s = run(&s, &scaled);
+            for (x, a) in scaled.iter_mut().zip(unit) {
+                *x = a * k;
+            }
+            year_stock(&s, Some(&scaled), &m, &mut tmp, &mut end);
+            std::mem::swap(&mut s, &mut end);
             out.push(adm_t);
         }
         let mut note = format!(

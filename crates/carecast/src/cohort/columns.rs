@@ -18,8 +18,22 @@ pub const MEASURES: [&str; 8] = [
     "care_leavers",
 ];
 
+/// The code of the measure `opening` in [`MEASURES`].
+pub(crate) const OPENING: u32 = 0;
+/// The code of the measure `admissions` in [`MEASURES`].
+pub(crate) const ADMISSIONS: u32 = 1;
+/// The code of the measure `discharges` in [`MEASURES`].
+pub(crate) const DISCHARGES: u32 = 2;
+/// The code of the measure `ageing_in` in [`MEASURES`].
+pub(crate) const AGEING_IN: u32 = 3;
+/// The code of the measure `ageing_out` in [`MEASURES`].
+pub(crate) const AGEING_OUT: u32 = 4;
+/// The code of the measure `leavers_18` in [`MEASURES`].
+pub(crate) const LEAVERS_18: u32 = 5;
 /// The code of the measure `stock` in [`MEASURES`].
-const STOCK: u32 = 6;
+pub(crate) const STOCK: u32 = 6;
+/// The code of the measure `care_leavers` in [`MEASURES`].
+pub(crate) const CARE_LEAVERS: u32 = 7;
 
 /// A projection in columns: the same rows, in the same order, as [`Projection::rows`],
 /// with the year, period, band and measure of each row given as a code into a table of
@@ -84,6 +98,14 @@ impl Parts {
             value: Vec::with_capacity(capacity),
         }
     }
+}
+
+/// The label of `code` in `table` (empty past its end).
+fn label(table: &[String], code: u32) -> &str {
+    usize::try_from(code)
+        .ok()
+        .and_then(|i| table.get(i))
+        .map_or("", String::as_str)
 }
 
 /// The code of `label` in `table`, appended when new.
@@ -181,26 +203,18 @@ impl ProjectionColumns {
         rows
     }
 
-    /// The value of the first row whose whole-year period, band and measure are
-    /// `(fy, band, stock)` for each year in turn: the yearly closing stocks of `band`.
-    pub(crate) fn yearly_stock(&self, band: &str) -> Vec<(String, f64)> {
-        let Some(b) = self.c.bands.iter().position(|l| l == band) else {
-            return Vec::new();
-        };
-        (0..self.len())
-            .filter(|&i| {
-                self.c.measure[i] == STOCK
-                    && self.c.band[i] as usize == b
-                    && self.c.periods[self.c.period[i] as usize]
-                        == self.c.years[self.c.year[i] as usize]
-            })
-            .map(|i| {
-                (
-                    self.c.years[self.c.year[i] as usize].clone(),
-                    self.c.value[i],
-                )
-            })
-            .collect()
+    /// The closing stock of all ages at the end of each year, in order, with the year's
+    /// label: the `stock` rows of band `all` whose period is the whole year.
+    pub(crate) fn yearly_total_stock(&self) -> impl Iterator<Item = (&str, f64)> {
+        let all = self.c.bands.iter().position(|l| l == "all");
+        (0..self.len()).filter_map(move |i| {
+            let c = &self.c;
+            if c.measure[i] != STOCK || usize::try_from(c.band[i]).ok() != all {
+                return None;
+            }
+            let year = label(&c.years, c.year[i]);
+            (label(&c.periods, c.period[i]) == year).then_some((year, c.value[i]))
+        })
     }
 
     /// The notes of the assumptions, to add to.
@@ -255,10 +269,10 @@ pub(crate) struct ColumnSink {
     year_keys: Vec<FinancialYear>,
     /// The year and period of each label of the period table (each key has its own label).
     period_keys: Vec<(FinancialYear, PeriodKey)>,
-    /// The last year and its code.
-    year: Option<(FinancialYear, u32)>,
-    /// The last period and its code.
-    period: Option<(FinancialYear, PeriodKey, u32)>,
+    /// The last period, with the codes of its year and of itself.
+    period: Option<(FinancialYear, PeriodKey, u32, u32)>,
+    /// Output bands.
+    no: usize,
 }
 
 impl ColumnSink {
@@ -277,8 +291,8 @@ impl ColumnSink {
             band_code,
             year_keys: Vec::new(),
             period_keys: Vec::new(),
-            year: None,
             period: None,
+            no,
         }
     }
 
@@ -307,65 +321,56 @@ fn keyed_code<K: PartialEq>(
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 
-/// The code of a measure name in [`MEASURES`] (a name the projection does not emit is
-/// added to the table).
-fn measure_code(table: &mut Vec<String>, measure: &str) -> u32 {
-    match measure {
-        "opening" => 0,
-        "admissions" => 1,
-        "discharges" => 2,
-        "ageing_in" => 3,
-        "ageing_out" => 4,
-        "leavers_18" => 5,
-        "stock" => 6,
-        "care_leavers" => 7,
-        other => code(table, other),
+impl ColumnSink {
+    /// The codes of a year and a period not the last one's: looked up by key, the
+    /// labels made when the key is new (a whole year's period is labelled as the year).
+    #[cold]
+    #[inline(never)]
+    fn new_period(&mut self, fy: FinancialYear, period: PeriodKey) -> (u32, u32) {
+        let year = keyed_code(&mut self.year_keys, &mut self.cols.years, fy, || {
+            fy.to_string()
+        });
+        let years = &self.cols.years;
+        let code = keyed_code(
+            &mut self.period_keys,
+            &mut self.cols.periods,
+            (fy, period),
+            || match (
+                period,
+                usize::try_from(year).ok().and_then(|i| years.get(i)),
+            ) {
+                (PeriodKey::Year, Some(label)) => label.clone(),
+                _ => period_label(fy, period),
+            },
+        );
+        self.period = Some((fy, period, year, code));
+        (year, code)
     }
 }
 
 impl Sink for ColumnSink {
+    #[inline]
     fn add(
         &mut self,
         fy: FinancialYear,
         period: PeriodKey,
         band: BandKey,
-        measure: &'static str,
+        measure: u32,
         value: f64,
     ) {
-        let year = match self.year {
-            Some((y, code)) if y == fy => code,
-            _ => {
-                let code = keyed_code(&mut self.year_keys, &mut self.cols.years, fy, || {
-                    fy.to_string()
-                });
-                self.year = Some((fy, code));
-                code
-            }
+        let (year, period_code) = match self.period {
+            Some((y, p, year, code)) if y == fy && p == period => (year, code),
+            _ => self.new_period(fy, period),
         };
-        let period_code = match self.period {
-            Some((y, p, code)) if y == fy && p == period => code,
-            _ => {
-                let code = keyed_code(
-                    &mut self.period_keys,
-                    &mut self.cols.periods,
-                    (fy, period),
-                    || period_label(fy, period),
-                );
-                self.period = Some((fy, period, code));
-                code
-            }
-        };
-        let no = self.band_code.len() - 9;
         let key = match band {
             BandKey::Out(b) => b,
-            BandKey::All => no,
-            BandKey::Age(a) => no + 1 + usize::from(a.saturating_sub(18)),
+            BandKey::All => self.no,
+            BandKey::Age(a) => self.no + 1 + usize::from(a.saturating_sub(18)),
         };
         let band_code = self.band_code.get(key).copied().unwrap_or(u32::MAX);
         self.cols.year.push(year);
         self.cols.period.push(period_code);
         self.cols.band.push(band_code);
-        let measure = measure_code(&mut self.cols.measures, measure);
         self.cols.measure.push(measure);
         self.cols.value.push(value);
     }

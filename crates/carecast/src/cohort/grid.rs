@@ -3,7 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::projection::YearByBand;
 use crate::BandScheme;
 use crate::age::CHILD_AGES;
 
@@ -14,19 +13,54 @@ pub const MONTHS: usize = CHILD_AGES * 12;
 pub(crate) struct Grid {
     pub(crate) band_of: Vec<usize>,
     pub(crate) months_in: Vec<f64>,
+    /// The bands as runs of months of age (see [`runs`]).
+    pub(crate) runs: Vec<Run>,
+}
+
+/// A band as a run of months of age: months `lo..hi` belong to band `band`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Run {
+    pub(crate) lo: usize,
+    pub(crate) hi: usize,
+    pub(crate) band: usize,
+}
+
+/// The runs of equal bands in `band_of`, in age order (each band a contiguous run of
+/// months in the schemes the crate makes; a band split in two would give two runs).
+pub(crate) fn runs(band_of: &[usize]) -> Vec<Run> {
+    let mut out = Vec::new();
+    let mut lo = 0;
+    for run in band_of.chunk_by(|a, b| a == b) {
+        if let Some(&band) = run.first() {
+            out.push(Run {
+                lo,
+                hi: lo + run.len(),
+                band,
+            });
+        }
+        lo += run.len();
+    }
+    out
 }
 
 impl Grid {
     pub(crate) fn new(scheme: &BandScheme) -> Self {
-        let band_of: Vec<usize> = (0..MONTHS)
-            .map(|a| scheme.index_of(small_u8(a / 12)).unwrap_or(0))
-            .collect();
+        // The band of each year of age, repeated for its twelve months.
+        let mut band_of = Vec::with_capacity(MONTHS);
+        for age in 0..CHILD_AGES {
+            let b = scheme.index_of(small_u8(age)).unwrap_or(0);
+            band_of.extend(std::iter::repeat_n(b, 12));
+        }
         let months_in = scheme
             .bands()
             .iter()
             .map(|b| (b.width() * 12) as f64)
             .collect();
-        Grid { band_of, months_in }
+        Grid {
+            runs: runs(&band_of),
+            band_of,
+            months_in,
+        }
     }
 
     /// Spread band totals over the months of each band with weights proportional to
@@ -105,70 +139,159 @@ impl Flows {
     }
 }
 
-/// One monthly step (see the methodology). `adm` is admissions per age this month,
-/// `m` the monthly discharge fraction per age. Adds the flows to `f`.
+/// Each run's admissions in a month of `adm`: the run's ages summed in four
+/// interleaved partial sums, `(p0 + p1) + (p2 + p3)`, the order [`step`] has always
+/// added them in. The same every month of a year, so made once per year's admissions.
+pub(super) fn run_sums(adm: &[f64], runs: &[Run]) -> Vec<f64> {
+    runs.iter()
+        .map(|r| {
+            let Some(ages) = adm.get(r.lo..r.hi.min(adm.len())) else {
+                return 0.0;
+            };
+            let mut p = [0.0f64; 4];
+            let chunks = ages.chunks_exact(4);
+            let rest = chunks.remainder();
+            for c in chunks {
+                for l in 0..4 {
+                    p[l] += c[l];
+                }
+            }
+            for a in rest {
+                p[0] += a;
+            }
+            (p[0] + p[1]) + (p[2] + p[3])
+        })
+        .collect()
+}
+
+/// One monthly step (see the methodology) from stock `s` into `next`. `adm` is
+/// admissions per age this month, `m` the monthly discharge fraction per age, `runs` the
+/// output bands as runs of ages (from [`runs`], covering the grid) and `adm_sums` each
+/// run's admissions this month ([`run_sums`]). Adds the flows to `f`.
 ///
-/// Bands are contiguous runs of `band_of`; each band's admissions and discharges are
-/// summed in four interleaved partial sums (so the additions do not wait on each other).
-pub(super) fn step(s: &mut [f64], adm: &[f64], m: &[f64], band_of: &[usize], f: &mut Flows) {
-    let n = s.len().min(adm.len()).min(m.len()).min(band_of.len());
-    let mut lo = 0;
-    while lo < n {
-        let b = band_of[lo];
-        let hi = band_of[lo..n]
-            .iter()
-            .position(|&x| x != b)
-            .map_or(n, |i| lo + i);
-        let (mut sa, mut sd) = ([0.0f64; 4], [0.0f64; 4]);
-        let (sc, ac, mc) = (
-            s[lo..hi].chunks_exact_mut(4),
-            adm[lo..hi].chunks_exact(4),
-            m[lo..hi].chunks_exact(4),
-        );
-        let (sr, ar, mr) = (
-            lo + (hi - lo) / 4 * 4,
-            adm[lo + (hi - lo) / 4 * 4..hi].iter(),
-            m[lo + (hi - lo) / 4 * 4..hi].iter(),
-        );
-        for ((sv, av), mv) in sc.zip(ac).zip(mc) {
+/// Everyone is a month older after the step: the stock at age `a` lands in `next[a + 1]`
+/// (`next` is one longer than `s`; its last cell receives the children leaving the grid
+/// and is not stock) and `next[0]` is 0. Writing into a second buffer rather than
+/// shifting `s` in place saves a copy of the grid each month.
+///
+/// Each band's discharges are summed in four interleaved partial sums (so the
+/// additions do not wait on each other), as its admissions are in [`run_sums`].
+pub(super) fn step(
+    s: &[f64],
+    next: &mut [f64],
+    adm: &[f64],
+    m: &[f64],
+    runs: &[Run],
+    adm_sums: &[f64],
+    f: &mut Flows,
+) {
+    let n = s
+        .len()
+        .min(adm.len())
+        .min(m.len())
+        .min(next.len().saturating_sub(1));
+    if n == 0 {
+        return;
+    }
+    for (i, r) in runs.iter().enumerate() {
+        let (lo, hi, b) = (r.lo, r.hi.min(n), r.band);
+        if lo >= hi {
+            break;
+        }
+        let mut sd = [0.0f64; 4];
+        let mid = lo + (hi - lo) / 4 * 4;
+        let chunks = s[lo..mid]
+            .chunks_exact(4)
+            .zip(next[lo + 1..=mid].chunks_exact_mut(4))
+            .zip(adm[lo..mid].chunks_exact(4))
+            .zip(m[lo..mid].chunks_exact(4));
+        for (((sv, nv), av), mv) in chunks {
             for l in 0..4 {
                 let exposed = sv[l] + av[l];
                 let d = exposed * mv[l];
-                sa[l] += av[l];
                 sd[l] += d;
-                sv[l] = exposed - d;
+                nv[l] = exposed - d;
             }
         }
-        for ((sv, av), mv) in s[sr..hi].iter_mut().zip(ar).zip(mr) {
-            let exposed = *sv + av;
+        let rest = s[mid..hi]
+            .iter()
+            .zip(&mut next[mid + 1..=hi])
+            .zip(&adm[mid..hi])
+            .zip(&m[mid..hi]);
+        for (((sv, nv), av), mv) in rest {
+            let exposed = sv + av;
             let d = exposed * mv;
-            sa[0] += av;
             sd[0] += d;
-            *sv = exposed - d;
+            *nv = exposed - d;
         }
-        f.admissions[b] += (sa[0] + sa[1]) + (sa[2] + sa[3]);
-        f.discharges[b] += (sd[0] + sd[1]) + (sd[2] + sd[3]);
-        let out = s[hi - 1];
-        f.ageing_out[b] += out;
-        if hi < n {
-            f.ageing_in[band_of[hi]] += out;
-        } else {
-            f.leavers_18 += out;
+        if let (Some(a), Some(d), Some(o)) = (
+            f.admissions.get_mut(b),
+            f.discharges.get_mut(b),
+            f.ageing_out.get_mut(b),
+        ) {
+            *a += adm_sums.get(i).copied().unwrap_or(0.0);
+            *d += (sd[0] + sd[1]) + (sd[2] + sd[3]);
+            *o += next[hi];
         }
-        lo = hi;
+        match runs.get(i + 1) {
+            Some(up) if hi < n => {
+                if let Some(x) = f.ageing_in.get_mut(up.band) {
+                    *x += next[hi];
+                }
+            }
+            _ => f.leavers_18 += next[hi],
+        }
     }
-    s.copy_within(0..n - 1, 1);
-    s[0] = 0.0;
+    next[0] = 0.0;
 }
 
-/// One monthly step of the stock alone (no flows kept): the same arithmetic as [`step`].
-pub(super) fn step_stock(s: &mut [f64], adm: &[f64], m: &[f64]) {
-    for ((v, a), mm) in s.iter_mut().zip(adm).zip(m) {
-        let exposed = *v + a;
-        *v = exposed - exposed * mm;
+/// One monthly step of the stock alone (no flows kept), from `s` into `next` (the same
+/// length): the same arithmetic as [`step`]; the oldest age leaves the grid.
+pub(super) fn step_stock(s: &[f64], next: &mut [f64], adm: &[f64], m: &[f64]) {
+    let n = s.len().min(next.len());
+    if n == 0 {
+        return;
     }
-    s.copy_within(0..s.len() - 1, 1);
-    s[0] = 0.0;
+    for (((v, nv), a), mm) in s[..n - 1].iter().zip(&mut next[1..n]).zip(adm).zip(m) {
+        let exposed = v + a;
+        *nv = exposed - exposed * mm;
+    }
+    next[0] = 0.0;
+}
+
+/// One monthly step of the stock with no admissions: [`step_stock`] with `adm` all
+/// zero, to the bit (`v + 0.0` is `v` except for `-0.0`, and both give `+0.0` here).
+pub(super) fn step_stock_no_admissions(s: &[f64], next: &mut [f64], m: &[f64]) {
+    let n = s.len().min(next.len());
+    if n == 0 {
+        return;
+    }
+    for ((v, nv), mm) in s[..n - 1].iter().zip(&mut next[1..n]).zip(m) {
+        *nv = v - v * mm;
+    }
+    next[0] = 0.0;
+}
+
+/// The stock after twelve [`step_stock`]s from `start` (admissions `adm` each month,
+/// `None` for none), left in `out`; `tmp` is scratch. All four are the grid's length.
+pub(super) fn year_stock<'a>(
+    start: &[f64],
+    adm: Option<&[f64]>,
+    m: &[f64],
+    tmp: &'a mut [f64],
+    out: &'a mut [f64],
+) -> &'a [f64] {
+    let one = |from: &[f64], to: &mut [f64]| match adm {
+        Some(a) => step_stock(from, to, a, m),
+        None => step_stock_no_admissions(from, to, m),
+    };
+    one(start, tmp);
+    for _ in 0..5 {
+        one(tmp, out);
+        one(out, tmp);
+    }
+    one(tmp, out);
+    out
 }
 
 pub(super) fn band_totals(s: &[f64], band_of: &[usize], nb: usize) -> Vec<f64> {
@@ -223,9 +346,15 @@ pub(super) fn simulate_spread(
     let nb = grid.months_in.len();
     let m: Vec<f64> = grid.band_of.iter().map(|&b| m_band[b]).collect();
     let mut f = Flows::zero(nb);
+    let n = s.len();
+    s.push(0.0);
+    let mut next = vec![0.0; n + 1];
+    let adm_sums = run_sums(adm, &grid.runs);
     for _ in 0..12 {
-        step(&mut s, adm, &m, &grid.band_of, &mut f);
+        step(&s[..n], &mut next, adm, &m, &grid.runs, &adm_sums, &mut f);
+        std::mem::swap(&mut s, &mut next);
     }
+    s.truncate(n);
     (s, f)
 }
 /// Something that steps the stock forward one month at a time (the deterministic grid,
@@ -239,21 +368,98 @@ pub(crate) trait Stepper {
 }
 /// The deterministic grid as a [`Stepper`].
 pub(crate) struct GridStepper {
-    /// Stock by month of age.
-    pub(crate) s: Vec<f64>,
-    /// Admissions per month by month of age, per projected year.
-    pub(crate) adm: YearByBand,
-    /// Monthly discharge fraction by month of age, per projected year.
-    pub(crate) m: YearByBand,
-    /// Output band of each month of age.
-    pub(crate) out_band_of: Vec<usize>,
+    /// Stock by month of age, and one cell more (scratch for the children leaving the
+    /// grid, see [`step`]).
+    s: Vec<f64>,
+    /// The next month's stock (the same length; the two swap each month).
+    next: Vec<f64>,
+    /// Months of age on the grid.
+    n: usize,
+    /// Distinct vectors of admissions per month by month of age.
+    adm: Vec<Vec<f64>>,
+    /// Each vector of `adm` summed by output band ([`run_sums`]).
+    adm_sums: Vec<Vec<f64>>,
+    /// Distinct vectors of monthly discharge fractions by month of age.
+    m: Vec<Vec<f64>>,
+    /// For each projected year, its vector in `adm` and in `m`.
+    year: Vec<(usize, usize)>,
+    /// The output bands as runs of months of age.
+    runs: Vec<Run>,
     /// Output bands.
-    pub(crate) no: usize,
+    no: usize,
+}
+
+impl GridStepper {
+    /// A stepper on the model's `grid` (spread with `weights`) from the closing stock
+    /// `closing` by band, with `admissions` by band and monthly discharge fractions
+    /// `rates` by band for each projected year, reporting by the output bands
+    /// `out_band_of` (of each month of age; `no` bands). A year whose admissions or rates
+    /// equal the year before's shares its vector.
+    pub(crate) fn new(
+        grid: &Grid,
+        weights: &[f64],
+        closing: &[f64],
+        admissions: &[Vec<f64>],
+        rates: &[Vec<f64>],
+        out_band_of: &[usize],
+        no: usize,
+    ) -> Self {
+        let mut s = grid.spread_with(weights, closing);
+        let n = s.len();
+        s.push(0.0);
+        let (mut adm, mut m): (Vec<Vec<f64>>, Vec<Vec<f64>>) = (Vec::new(), Vec::new());
+        let mut year = Vec::with_capacity(admissions.len());
+        for (t, (a, r)) in admissions.iter().zip(rates).enumerate() {
+            let ia = if t > 0 && admissions[t - 1] == *a {
+                adm.len() - 1
+            } else {
+                adm.push(
+                    grid.band_of
+                        .iter()
+                        .zip(weights)
+                        .map(|(&b, w)| a[b] * w / 12.0)
+                        .collect(),
+                );
+                adm.len() - 1
+            };
+            let im = if t > 0 && rates[t - 1] == *r {
+                m.len() - 1
+            } else {
+                m.push(grid.band_of.iter().map(|&b| r[b]).collect());
+                m.len() - 1
+            };
+            year.push((ia, im));
+        }
+        let out_runs = runs(out_band_of);
+        GridStepper {
+            adm_sums: adm.iter().map(|a| run_sums(a, &out_runs)).collect(),
+            next: vec![0.0; n + 1],
+            s,
+            n,
+            adm,
+            m,
+            year,
+            runs: out_runs,
+            no,
+        }
+    }
 }
 
 impl Stepper for GridStepper {
     fn month(&mut self, t: usize, _month: usize, f: &mut Flows) {
-        step(&mut self.s, &self.adm[t], &self.m[t], &self.out_band_of, f);
+        let Some(&(ia, im)) = self.year.get(t) else {
+            return;
+        };
+        step(
+            &self.s[..self.n],
+            &mut self.next,
+            &self.adm[ia],
+            &self.m[im],
+            &self.runs,
+            &self.adm_sums[ia],
+            f,
+        );
+        std::mem::swap(&mut self.s, &mut self.next);
     }
 
     fn stock(&self, out: &mut [f64]) {
@@ -262,15 +468,11 @@ impl Stepper for GridStepper {
         let n = self.no.min(out.len());
         let out = &mut out[..n];
         out.fill(0.0);
-        let mut lo = 0;
-        for run in self.out_band_of.chunk_by(|a, b| a == b) {
-            let hi = (lo + run.len()).min(self.s.len());
-            if let (Some(&b), Some(ages)) = (run.first(), self.s.get(lo..hi)) {
-                if let Some(t) = out.get_mut(b) {
-                    *t += ages.iter().sum::<f64>();
-                }
+        for r in &self.runs {
+            if let (Some(t), Some(ages)) = (out.get_mut(r.band), self.s.get(r.lo..r.hi.min(self.n)))
+            {
+                *t += ages.iter().sum::<f64>();
             }
-            lo = hi;
         }
     }
 }

@@ -3,7 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::columns::ColumnSink;
+#[cfg(test)]
+use super::columns::MEASURES;
+use super::columns::{
+    ADMISSIONS, AGEING_IN, AGEING_OUT, CARE_LEAVERS, ColumnSink, DISCHARGES, LEAVERS_18, OPENING,
+    STOCK,
+};
 use super::fit::CohortModel;
 use super::grid::{
     Flows, Grid, GridStepper, Stepper, annual_rate, monthly_fraction, small_i32, small_u8,
@@ -125,17 +130,17 @@ impl CohortModel {
         let (assumptions, base_total) = self.project_into(o, &mut sink)?;
         let mut cols = sink.finish(assumptions);
         if base_total > 0.0 {
-            for (year, value) in cols.yearly_stock("all") {
+            let first = cols.yearly_total_stock().find(|(_, value)| {
+                !(1.0 / WARN_FACTOR..=WARN_FACTOR).contains(&(value / base_total))
+            });
+            if let Some((year, value)) = first {
                 let ratio = value / base_total;
-                if !(1.0 / WARN_FACTOR..=WARN_FACTOR).contains(&ratio) {
-                    let note = format!(
-                        "warning: the projected stock moves more than a factor {WARN_FACTOR} from the base year's {base_total:.0} (first in {year}: {value:.0}, {ratio:.2} times); in the national backtest the default's 95% interval five years ahead spans {:.2} to {:.2} times its value",
-                        crate::national::DEFAULT_TOTAL_QUANTILES[4][0].exp(),
-                        crate::national::DEFAULT_TOTAL_QUANTILES[4][4].exp(),
-                    );
-                    cols.notes_mut().push(note);
-                    break;
-                }
+                let note = format!(
+                    "warning: the projected stock moves more than a factor {WARN_FACTOR} from the base year's {base_total:.0} (first in {year}: {value:.0}, {ratio:.2} times); in the national backtest the default's 95% interval five years ahead spans {:.2} to {:.2} times its value",
+                    crate::national::DEFAULT_TOTAL_QUANTILES[4][0].exp(),
+                    crate::national::DEFAULT_TOTAL_QUANTILES[4][4].exp(),
+                );
+                cols.notes_mut().push(note);
             }
         }
         cols.notes_mut().push("care_leavers counts only young people who left care after the base year (cohorts of earlier leavers are not in the tables this model reads); use project_care_leavers to carry a published opening forward".into());
@@ -153,30 +158,22 @@ impl CohortModel {
         let h = &self.history;
         let observed = &h.flows[..=bi];
         let m_band = self.assumed_rates(observed, o)?;
-        let (admissions, anchor_note) = self.point_admissions(observed, o, &m_band)?;
-        let (admissions, rates_by_year) = apply_changes(&h.scheme, o, admissions, &m_band, true)?;
         let grid = Grid::new(&h.scheme);
+        let weights = grid.weights(&self.tilts);
+        let (admissions, anchor_note) =
+            self.point_admissions(observed, o, &m_band, &grid, &weights)?;
+        let (admissions, rates_by_year) = apply_changes(&h.scheme, o, admissions, &m_band, true)?;
         let out_grid = Grid::new(&o.output_bands);
         let no = o.output_bands.bands().len();
-        let weights = grid.weights(&self.tilts);
-        let mut stepper = GridStepper {
-            s: grid.spread_with(&weights, &observed[bi].closing),
-            adm: admissions
-                .iter()
-                .map(|a| {
-                    grid.spread_with(&weights, a)
-                        .iter()
-                        .map(|v| v / 12.0)
-                        .collect()
-                })
-                .collect(),
-            m: rates_by_year
-                .iter()
-                .map(|r| grid.band_of.iter().map(|&b| r[b]).collect())
-                .collect(),
-            out_band_of: out_grid.band_of.clone(),
+        let mut stepper = GridStepper::new(
+            &grid,
+            &weights,
+            &observed[bi].closing,
+            &admissions,
+            &rates_by_year,
+            &out_grid.band_of,
             no,
-        };
+        );
         let mut notes = h.notes.clone();
         notes.extend(anchor_note);
         notes.extend(self.zero_warnings(observed, o, &m_band, &admissions));
@@ -247,13 +244,13 @@ pub(crate) enum BandKey {
 
 /// Receives the values of a projection in row order.
 pub(crate) trait Sink {
-    /// One value.
+    /// One value; `measure` is a code into [`MEASURES`].
     fn add(
         &mut self,
         fy: FinancialYear,
         period: PeriodKey,
         band: BandKey,
-        measure: &'static str,
+        measure: u32,
         value: f64,
     );
 }
@@ -304,7 +301,7 @@ impl Sink for RowSink {
         fy: FinancialYear,
         period: PeriodKey,
         band: BandKey,
-        measure: &'static str,
+        measure: u32,
         value: f64,
     ) {
         let year = match &self.year {
@@ -332,7 +329,10 @@ impl Sink for RowSink {
             year,
             period,
             band,
-            measure: measure.into(),
+            measure: usize::try_from(measure)
+                .ok()
+                .and_then(|m| MEASURES.get(m))
+                .map_or_else(String::new, |m| (*m).into()),
             value,
         });
     }
@@ -360,11 +360,12 @@ pub(crate) fn drive(
     let mut chunk_open = vec![0.0; no];
     let mut close = vec![0.0; no];
     st.stock(&mut chunk_open);
+    let mut chunk = Flows::zero(no);
     for t in 0..o.years {
         fy = fy.next();
         let mut year_disch_top = 0.0;
         let mut year_leavers = 0.0;
-        let mut chunk = Flows::zero(no);
+        chunk.clear();
         for month in 0..12 {
             st.month(t, month, &mut chunk);
             let period = match o.grain {
@@ -397,7 +398,7 @@ pub(crate) fn drive(
                 fy,
                 PeriodKey::Year,
                 BandKey::Age(18 + small_u8(i)),
-                "care_leavers",
+                CARE_LEAVERS,
                 *c,
             );
         }
@@ -405,7 +406,7 @@ pub(crate) fn drive(
             fy,
             PeriodKey::Year,
             BandKey::All,
-            "care_leavers",
+            CARE_LEAVERS,
             cohorts.iter().sum(),
         );
     }
@@ -426,6 +427,9 @@ pub(crate) fn apply_changes(
     strict: bool,
 ) -> Result<(YearByBand, YearByBand)> {
     let mut rates = vec![m_band.to_vec(); admissions.len()];
+    if o.changes.is_empty() {
+        return Ok((admissions, rates));
+    }
     let labels: Vec<String> = scheme.bands().iter().map(AgeBand::label).collect();
     for (i, c) in o.changes.iter().enumerate() {
         let what = |field: &str| format!("changes[{i}].{field}");
@@ -518,23 +522,23 @@ fn emit_chunk(
     f: &Flows,
     close: &[f64],
 ) {
-    let mut add = |band: BandKey, measure: &'static str, value: f64| {
+    let mut add = |band: BandKey, measure: u32, value: f64| {
         sink.add(fy, period, band, measure, value);
     };
     let sum = |v: &[f64]| v.iter().sum::<f64>();
     for b in 0..open.len() {
         let band = BandKey::Out(b);
-        add(band, "opening", open[b]);
-        add(band, "admissions", f.admissions[b]);
-        add(band, "discharges", f.discharges[b]);
-        add(band, "ageing_in", f.ageing_in[b]);
-        add(band, "ageing_out", f.ageing_out[b]);
-        add(band, "stock", close[b]);
+        add(band, OPENING, open[b]);
+        add(band, ADMISSIONS, f.admissions[b]);
+        add(band, DISCHARGES, f.discharges[b]);
+        add(band, AGEING_IN, f.ageing_in[b]);
+        add(band, AGEING_OUT, f.ageing_out[b]);
+        add(band, STOCK, close[b]);
     }
-    add(BandKey::All, "opening", sum(open));
-    add(BandKey::All, "admissions", sum(&f.admissions));
-    add(BandKey::All, "discharges", sum(&f.discharges));
-    add(BandKey::All, "leavers_18", f.leavers_18);
-    add(BandKey::All, "stock", sum(close));
-    add(BandKey::Out(open.len() - 1), "leavers_18", f.leavers_18);
+    add(BandKey::All, OPENING, sum(open));
+    add(BandKey::All, ADMISSIONS, sum(&f.admissions));
+    add(BandKey::All, DISCHARGES, sum(&f.discharges));
+    add(BandKey::All, LEAVERS_18, f.leavers_18);
+    add(BandKey::All, STOCK, sum(close));
+    add(BandKey::Out(open.len() - 1), LEAVERS_18, f.leavers_18);
 }

@@ -19,6 +19,13 @@ impl CohortModel {
         m_band: &[f64],
         admissions: &[Vec<f64>],
     ) -> Vec<String> {
+        let nb = self.history.scheme.bands().len();
+        let zero_rate = |b: usize| m_band.get(b) == Some(&0.0);
+        let no_admissions =
+            |b: usize| !admissions.is_empty() && admissions.iter().all(|a| a.get(b) == Some(&0.0));
+        if !(0..nb).any(|b| zero_rate(b) || no_admissions(b)) {
+            return Vec::new();
+        }
         let labels: Vec<String> = self
             .history
             .scheme
@@ -35,7 +42,7 @@ impl CohortModel {
         };
         let mut out = Vec::new();
         for (b, label) in labels.iter().enumerate() {
-            if m_band.get(b) == Some(&0.0) {
+            if zero_rate(b) {
                 let zero: Vec<String> = observed
                     .iter()
                     .filter(|y| {
@@ -54,7 +61,7 @@ impl CohortModel {
                     }
                 ));
             }
-            if !admissions.is_empty() && admissions.iter().all(|a| a.get(b) == Some(&0.0)) {
+            if no_admissions(b) {
                 let base = observed.last();
                 out.push(format!(
                     "warning: band `{label}` is projected with no admissions in any year from {} (the base year {} had {}): the admissions assumption carries a level of zero forward",

@@ -211,28 +211,15 @@ impl Setup<'_> {
         let base = FinancialYear::ending(self.o.base_year);
         let mut sink = ValueSink { out, at: 0 };
         if !self.s.process_noise {
-            let grid = &self.model_grid;
-            let mut st = crate::model::GridStepper {
-                s: grid.spread_with(
-                    &self.weights,
-                    &self.observed[self.observed.len() - 1].closing,
-                ),
-                adm: adm
-                    .iter()
-                    .map(|a| {
-                        grid.spread_with(&self.weights, a)
-                            .iter()
-                            .map(|v| v / 12.0)
-                            .collect()
-                    })
-                    .collect(),
-                m: rates
-                    .iter()
-                    .map(|r| grid.band_of.iter().map(|&b| r[b]).collect())
-                    .collect(),
-                out_band_of: self.out_band_of.clone(),
-                no: self.no,
-            };
+            let mut st = crate::model::GridStepper::new(
+                &self.model_grid,
+                &self.weights,
+                &self.observed[self.observed.len() - 1].closing,
+                &adm,
+                &rates,
+                &self.out_band_of,
+                self.no,
+            );
             drive(self.o, base, self.no, &mut st, &mut sink);
         } else {
             sc.clear();
@@ -284,7 +271,7 @@ struct ValueSink<'a> {
 }
 
 impl Sink for ValueSink<'_> {
-    fn add(&mut self, _: FinancialYear, _: PeriodKey, _: BandKey, _: &'static str, value: f64) {
+    fn add(&mut self, _: FinancialYear, _: PeriodKey, _: BandKey, _: u32, value: f64) {
         if let Some(v) = self.out.get_mut(self.at) {
             *v = value;
         }

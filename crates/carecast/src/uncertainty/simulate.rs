@@ -72,7 +72,9 @@ impl CohortModel {
             s,
             observed,
             fitted_obs,
-            adm_point: self.point_admissions(observed, o, &m_point)?.0,
+            adm_point: self
+                .point_admissions(observed, o, &m_point, &ages.model_grid, &ages.weights)?
+                .0,
             m_point,
             rate_years,
             alpha,
