@@ -454,6 +454,8 @@ impl MovesModel {
                         stay -= d;
                         ex[r] += d;
                     }
+                    // `check` accepts totals up to 1 + LEAVE_TOLERANCE: no negative rounding.
+                    let stay = stay.max(0.0);
                     if a + 1 < MONTHS {
                         next[a + 1][s] += stay;
                     } else {
