@@ -169,15 +169,20 @@ fn empty(c: &Clean) -> (Derived, Frame) {
 
 /// Derives the counts from a clean history.
 pub fn derive(c: &Clean) -> Derived {
+    // Enough episodes per chunk that a county is one or two chunks, an England-sized
+    // return 64.
+    derive_in(c, (c.episodes.len() / 16_384).clamp(1, 64))
+}
+
+/// [`derive`] with the children cut into about `n` chunks.
+fn derive_in(c: &Clean, n: usize) -> Derived {
     let (d, f) = empty(c);
     if f.me.is_empty() {
         return d;
     }
     // Children are counted in chunks in parallel and the chunks' counts added: whole
     // numbers, so the sum is the same whatever the order.
-    // Enough episodes per chunk that a county is one or two chunks, an England-sized
-    // return 64.
-    let chunks = child_chunks(&c.episodes, (c.episodes.len() / 16_384).clamp(1, 64));
+    let chunks = child_chunks(&c.episodes, n);
     chunks
         .par_iter()
         .map(|eps| {
@@ -652,5 +657,33 @@ impl Derived {
             }
         }
         files.push(("placement_transitions.csv".to_string(), s));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ssda903::synth::{SynthOptions, generate};
+
+    #[test]
+    fn counts_are_the_same_however_the_children_are_chunked() {
+        let s = generate(&SynthOptions {
+            seed: 4,
+            admissions_per_year: 120.0,
+            ..SynthOptions::default()
+        })
+        .unwrap();
+        let files: Vec<(String, Vec<u8>)> = s
+            .files
+            .iter()
+            .map(|(n, t)| (n.clone(), t.clone().into_bytes()))
+            .collect();
+        let r = crate::ssda903::load_bytes("chunks", &files).unwrap();
+        let one = derive_in(&r.clean, 1);
+        assert_eq!(one, r.derived);
+        for n in [2, 7, 64, 10_000] {
+            assert!(child_chunks(&r.clean.episodes, n).len() > 1, "{n} chunks");
+            assert_eq!(derive_in(&r.clean, n), one, "{n} chunks");
+        }
     }
 }
