@@ -5,7 +5,7 @@
 //! Run: `cargo bench -p carecast --bench model`; to compare with a saved run,
 //! `-- --save-baseline before` then `-- --baseline before`.
 //!
-//! Issue 11, stop 19 (grid step into a second buffer instead of shifting, bands as
+//! Issue 11 (grid step into a second buffer instead of shifting, bands as
 //! precomputed runs, each band's admissions summed once per year, the anchored solve in
 //! reused buffers, labels and warnings off the hot path; every figure unchanged to the
 //! bit). Before = the bench built at 19597de, after = at the speed branch; the two
@@ -19,10 +19,6 @@
 //! | `project_columns` 10 years, monthly | 142.6 µs | 85.8 µs |
 //! | `project` 10 years, yearly (rows) | 134.5 µs | 109.9 µs |
 //! | `project` 10 years, monthly (rows) | 775 µs | 797 µs (four `String`s a row) |
-//!
-//! Also as the fastest of 300 batches of 50 calls (a throwaway timing loop, less
-//! sensitive to the load; not in the repository): `project_columns` yearly 52 -> 33 µs,
-//! monthly 108 -> 70 µs; fit unchanged at about 150 µs.
 
 use std::hint::black_box;
 

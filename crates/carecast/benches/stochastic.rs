@@ -7,13 +7,13 @@
 //! `-- --baseline NAME` compare two builds). Peak memory: see `examples/simulate.rs`.
 //! Measured figures, with the machine's load at the time: `benchmarks/RESULTS.md`.
 //!
-//! Issue 11, stop 19: the summary tried without a full sort, and not kept (each figure
+//! Issue 11: the summary tried without a full sort, and not kept (each figure
 //! the same to the bit, but not quicker on 2 threads). Criterion medians, the bench built
 //! at 19597de and each variant run alternately, three rounds at a load of 1.4-3.8:
 //! quantiles by selection upward plus columns gathered 64 keys per pass 58-73 ms against
 //! 43-58 ms before; the keys' means in parallel alone 46-51 ms against 43-49 ms. The
-//! paths themselves are unchanged (1.18-1.30 s against 1.44-1.49 s for 10,000 paths at a
-//! load of 4.2-5.2, within the noise of that load).
+//! path walk was not changed; 10,000 paths took 1.18-1.30 s against 1.44-1.49 s before at a
+//! load of 4.2-5.2, not measurably different at that load.
 
 use std::hint::black_box;
 use std::time::Duration;

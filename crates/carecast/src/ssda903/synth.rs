@@ -93,9 +93,9 @@ impl SynthOptions {
         }
     }
 
-    /// An England-sized return: about 86,000 children in care at each 31 March, over 15
-    /// yearly returns (2006 to 2020), which gives about 3.7 million episode rows (about
-    /// 340 MB of CSV with the generator's columns).
+    /// An England-sized return: about 84,000 children in care at each 31 March (England
+    /// has about 86,000), over 15 yearly returns (2006 to 2020), which gives about 3.7
+    /// million episode rows (about 340 MB of CSV with the generator's columns).
     pub fn england() -> Self {
         SynthOptions {
             admissions_per_year: 44_000.0,
