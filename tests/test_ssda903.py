@@ -520,6 +520,11 @@ def test_capped_drawn_rates_are_warned_about(tmp_path, capsys):
     assert len(p.warnings) == len([w for w in record if "scaled down to one" in str(w.message)])
     bands = ("under 1", "1-4", "5-9", "10-15", "16-17")
     assert all(w.startswith(bands) and "of 500 paths" in w for w in p.warnings)
+    # A pickle made before `warnings` existed loads with none.
+    old = pickle.loads(pickle.dumps(p))
+    del old.__dict__["warnings"]
+    assert pickle.loads(pickle.dumps(old)).warnings == []
+    assert pickle.loads(pickle.dumps(p)).warnings == p.warnings
     # The command line says it on stderr.
     assert (
         main(

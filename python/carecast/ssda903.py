@@ -373,6 +373,11 @@ class MovesProjection:
         self.disclosure = disclosure
         self.warnings: list[str] = [] if warnings is None else list(warnings)
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Pickles made before `warnings` existed load with none.
+        state.setdefault("warnings", [])
+        self.__dict__.update(state)
+
     def to_pandas(self, every: str = "month") -> pd.DataFrame:
         """Return the rows as a DataFrame.
 
@@ -510,6 +515,13 @@ def project(
         a monthly probability exceed one, or an unknown ``disclosure``.
     DataError
         As for :func:`load`.
+
+    Warns
+    -----
+    CarecastWarning
+        For each band and placement type whose drawn monthly probabilities of leaving
+        added up to more than one in some paths and were scaled down to one there (also
+        in ``MovesProjection.warnings``).
 
     Examples
     --------
