@@ -1,8 +1,11 @@
 //! CPU time (not wall time) of loading a synthetic county return, for a loaded machine.
 //! Run: `cargo run --release -p carecast --example ssda903_cpu`.
 //!
-//! England size: `... --example ssda903_cpu -- england-write DIR [ADMISSIONS] [YEARS]` writes a
-//! return (44,000 admissions a year over 15 years by default: about 3.7 million episode rows);
+//! England size: `... --example ssda903_cpu -- england-write DIR [ADMISSIONS] [YEARS] [PAD]`
+//! writes a return (44,000 admissions a year over 15 years by default: about 3.7 million
+//! episode rows, 337 MB); with `PAD`, every file gains a column `LOCAL_NOTE` of `PAD`
+//! characters a row that the reader does not use, as a council's export carries columns
+//! beyond the ones read (`PAD` 100 makes 935 MB);
 //! `... -- england-load DIR [stages]` reads, cleans and derives it, printing wall time, CPU
 //! time and peak resident memory (with `stages`, the time after each stage).
 
@@ -27,6 +30,24 @@ fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// `text` (a CSV file) with a last column `LOCAL_NOTE` holding `filler` on every row.
+fn widen(text: &str, filler: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.lines().count() * (filler.len() + 1));
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let body = line.trim_end_matches(['\r', '\n']);
+        let end = &line[body.len()..];
+        if body.is_empty() {
+            out.push_str(line);
+            continue;
+        }
+        out.push_str(body);
+        out.push(',');
+        out.push_str(if i == 0 { "LOCAL_NOTE" } else { filler });
+        out.push_str(end);
+    }
+    out
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("england-write") {
@@ -39,6 +60,14 @@ fn main() {
             ..SynthOptions::england()
         })
         .expect("generate");
+        let pad: usize = args.get(5).and_then(|a| a.parse().ok()).unwrap_or(0);
+        let mut s = s;
+        if pad > 0 {
+            let filler = "n".repeat(pad);
+            for (_, text) in &mut s.files {
+                *text = widen(text, &filler);
+            }
+        }
         s.write(dir).expect("write");
         println!(
             "wrote {dir}: {} children, {} episode rows, stock at 31 March {:?}",
