@@ -287,8 +287,7 @@ value_class!(
         fn from_mapping(py: Python<'_>, data: &Bound<'_, PyAny>, file: String) -> PyResult<Self> {
             let value = convert::from_py("data", data).map_err(|e| to_py(py, e))?;
             let s = run(py, || {
-                let text = value.to_string();
-                carecast::scenario::Scenario::from_json(&file, &text)
+                carecast::scenario::Scenario::from_value(&file, value)
             })?;
             Ok(Self::new(ScenarioValue {
                 scenario: s,

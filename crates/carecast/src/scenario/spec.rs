@@ -125,6 +125,30 @@ impl Scenario {
         Ok(s)
     }
 
+    /// Builds a scenario from an already-parsed value with the file format's keys (what a
+    /// binding has after reading a mapping); `file` names it in errors.
+    ///
+    /// # Errors
+    ///
+    /// As [`Scenario::from_json`].
+    ///
+    /// ```
+    /// use carecast::scenario::Scenario;
+    /// let v = serde_json::json!({"name": "steady", "dataset": "derbyshire"});
+    /// let s = Scenario::from_value("<mapping>", v).unwrap();
+    /// assert_eq!(s.name, "steady");
+    /// assert!(Scenario::from_value("<mapping>", serde_json::json!({"name": 3})).is_err());
+    /// ```
+    pub fn from_value(file: &str, value: serde_json::Value) -> Result<Scenario> {
+        let mut s: Scenario = serde_json::from_value(value).map_err(|e| Error::Scenario {
+            file: file.into(),
+            message: e.to_string(),
+        })?;
+        s.file = SourceFile(Some(file.to_string()));
+        s.validate(file)?;
+        Ok(s)
+    }
+
     /// Reads a `.toml` or `.json` file.
     ///
     /// # Errors
