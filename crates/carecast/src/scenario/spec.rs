@@ -116,13 +116,7 @@ impl Scenario {
     ///
     /// As [`Scenario::from_toml`], for JSON.
     pub fn from_json(file: &str, text: &str) -> Result<Scenario> {
-        let mut s: Scenario = serde_json::from_str(text).map_err(|e| Error::Scenario {
-            file: file.into(),
-            message: e.to_string(),
-        })?;
-        s.file = SourceFile(Some(file.to_string()));
-        s.validate(file)?;
-        Ok(s)
+        Self::checked(file, serde_json::from_str(text))
     }
 
     /// Builds a scenario from an already-parsed value with the file format's keys (what a
@@ -140,7 +134,15 @@ impl Scenario {
     /// assert!(Scenario::from_value("<mapping>", serde_json::json!({"name": 3})).is_err());
     /// ```
     pub fn from_value(file: &str, value: serde_json::Value) -> Result<Scenario> {
-        let mut s: Scenario = serde_json::from_value(value).map_err(|e| Error::Scenario {
+        Self::checked(file, serde_json::from_value(value))
+    }
+
+    /// A scenario parsed from JSON text or a value, named after `file` and validated.
+    fn checked(
+        file: &str,
+        parsed: std::result::Result<Scenario, serde_json::Error>,
+    ) -> Result<Scenario> {
+        let mut s = parsed.map_err(|e| Error::Scenario {
             file: file.into(),
             message: e.to_string(),
         })?;
