@@ -187,17 +187,10 @@ fn derive_in(c: &Clean, n: usize) -> Derived {
         .par_iter()
         .map(|eps| {
             let mut d = d.clone();
-            let mut i = 0;
-            while i < eps.len() {
-                let child = eps[i].child;
-                let mut j = i;
-                while j < eps.len() && eps[j].child == child {
-                    j += 1;
+            for run in eps.chunk_by(|a, b| a.child == b.child) {
+                if let Some(dob) = c.dob.get(run[0].child as usize).copied().flatten() {
+                    count_child(&mut d, &f, run, ymd(dob));
                 }
-                if let Some(dob) = c.dob.get(child as usize).copied().flatten() {
-                    count_child(&mut d, &f, &eps[i..j], ymd(dob));
-                }
-                i = j;
             }
             d
         })

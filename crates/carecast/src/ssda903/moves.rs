@@ -275,20 +275,13 @@ impl MovesModel {
         let mut stock = vec![[0.0; STATES]; MONTHS];
         let eps = &c.episodes;
         let mut state: Vec<Option<(usize, usize)>> = vec![None; nm];
-        let mut i = 0;
-        while i < eps.len() {
-            let child = eps[i].child;
-            let mut j = i;
-            while j < eps.len() && eps[j].child == child {
-                j += 1;
-            }
-            let Some(dob) = c.dob.get(child as usize).copied().flatten() else {
-                i = j;
+        for run in eps.chunk_by(|a, b| a.child == b.child) {
+            let Some(dob) = c.dob.get(run[0].child as usize).copied().flatten() else {
                 continue;
             };
             let born = ymd(dob);
             state.iter_mut().for_each(|s| *s = None);
-            for e in &eps[i..j] {
+            for e in run {
                 let from = me.partition_point(|&x| x < e.decom);
                 for mi in from..nm {
                     if e.dec.is_some_and(|x| x <= me[mi]) {
@@ -315,7 +308,7 @@ impl MovesModel {
                         let b = band_of(a);
                         exposure[b][s] += 1.0;
                         // The reason of the cease between the two month ends.
-                        let rec = eps[i..j]
+                        let rec = run
                             .iter()
                             .find(|e| e.dec.is_some_and(|d| d > me[mi] && d <= me[mi + 1]))
                             .map_or("", |e| e.rec.as_str());
@@ -328,7 +321,6 @@ impl MovesModel {
             if let Some((a, s)) = state[nm - 1] {
                 stock[a][s] += 1.0;
             }
-            i = j;
         }
         if stock.iter().flatten().sum::<f64>() == 0.0 {
             return Err(Error::model(
