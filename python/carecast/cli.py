@@ -575,56 +575,105 @@ def _cmd_leavers(a: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the argument parser (exposed for documentation and tests)."""
-    p = argparse.ArgumentParser(
-        prog="carecast",
-        description="Forecast children-in-care placement demand from published tables.",
-        epilog=epilog() + "\nRun `carecast COMMAND --help` for a subcommand's options.\n",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+#: ``add(name, fn, help)``: adds a subcommand with the options every subcommand shares.
+AddCommand = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
+
+
+def _common_args(sp: argparse.ArgumentParser) -> None:
+    """Add the options every subcommand takes: output format, ``--out``, DfE files, disclosure."""
+    sp.add_argument(
+        "--format",
+        choices=["table", "csv", "json"],
+        default="table",
+        help="output format (default: table)",
     )
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sp.add_argument(
+        "--out",
+        metavar="DIR",
+        help="also write the result as CSV files (and charts as PNG, where there are any) to DIR",
+    )
+    sp.add_argument(
+        "--dfe-files",
+        nargs="+",
+        metavar="PATH",
+        help="files of a newer DfE release added on top of the bundled DfE panel "
+        "(for dfe:<council> datasets; latest release wins)",
+    )
+    sp.add_argument(
+        "--disclosure",
+        choices=list(export.DISCLOSURE_RULES),
+        default="none",
+        help="disclosure control of what is printed and written: dfe rounds counts of "
+        "children to whole numbers and writes counts of 1 to 5 as `c`, as the DfE's "
+        "local-authority tables do (default: none)",
+    )
 
-    def add(
-        name: str, fn: Callable[[argparse.Namespace], int], help: str
-    ) -> argparse.ArgumentParser:
-        sp = sub.add_parser(
-            name,
-            help=help,
-            description=help,
-            epilog=epilog(name),
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
-        sp.add_argument(
-            "--format",
-            choices=["table", "csv", "json"],
-            default="table",
-            help="output format (default: table)",
-        )
-        sp.add_argument(
-            "--out",
-            metavar="DIR",
-            help="also write the result as CSV files (and charts as PNG, where there are "
-            "any) to DIR",
-        )
-        sp.add_argument(
-            "--dfe-files",
-            nargs="+",
-            metavar="PATH",
-            help="files of a newer DfE release added on top of the bundled DfE panel "
-            "(for dfe:<council> datasets; latest release wins)",
-        )
-        sp.add_argument(
-            "--disclosure",
-            choices=list(export.DISCLOSURE_RULES),
-            default="none",
-            help="disclosure control of what is printed and written: dfe rounds counts of "
-            "children to whole numbers and writes counts of 1 to 5 as `c`, as the DfE's "
-            "local-authority tables do (default: none)",
-        )
-        sp.set_defaults(func=fn)
-        return sp
 
+def _model_args(sp: argparse.ArgumentParser) -> None:
+    """Add the cohort model's options (dataset, base year, assumptions, output grain)."""
+    sp.add_argument("dataset", help="bundled dataset name or a folder of table files")
+    sp.add_argument(
+        "--base-year",
+        type=int,
+        default=None,
+        help="31 March to project from (default: the last observed)",
+    )
+    sp.add_argument("--years", type=int, default=10, help="years ahead, 1-25 (default 10)")
+    sp.add_argument(
+        "--admissions",
+        choices=list(ADMISSIONS_METHODS),
+        default=DEFAULT_ADMISSIONS,
+        help=f"admissions assumption (default {DEFAULT_ADMISSIONS}: the core's default, "
+        "chosen by the national backtest of every council; it runs from any base year); "
+        "rate: per 10,000 children times --population; trend needs two observed years",
+    )
+    sp.add_argument(
+        "--population",
+        metavar="FILE",
+        help="children aged 0-17 by year for --admissions rate: a CSV `year,population` "
+        "(year = the 31 March ending the year) or a table file with measure population, "
+        "band 0-17; default: the dataset's own table `population`",
+    )
+    sp.add_argument(
+        "--discharges",
+        choices=list(DISCHARGE_METHODS),
+        default=DEFAULT_DISCHARGES,
+        help=f"discharge-rate assumption (default {DEFAULT_DISCHARGES}, the core's)",
+    )
+    sp.add_argument("--k", type=int, default=3, help="years averaged by `mean` (default 3)")
+    sp.add_argument("--bands", default=None, help="output bands: dfe, cost or all")
+    sp.add_argument("--grain", choices=["year", "quarter", "month"], default="year")
+
+
+def _mc_args(sp: argparse.ArgumentParser, samples_default: int | None) -> None:
+    """Add the Monte Carlo options (paths, seed, interval levels)."""
+    sp.add_argument(
+        "--samples",
+        type=int,
+        default=samples_default,
+        help="Monte Carlo paths, 1 to 100000"
+        + (
+            " (default: none, a deterministic projection)"
+            if samples_default is None
+            else f" (default {samples_default})"
+        ),
+    )
+    sp.add_argument(
+        "--seed", type=int, default=None, help="seed of the paths (default 0; reproducible)"
+    )
+    sp.add_argument(
+        "--levels",
+        action="extend",
+        nargs="+",
+        metavar="L",
+        help="interval levels in percent: 80 95, 80,95 or repeated (default "
+        + ",".join(str(v) for v in DEFAULT_LEVELS)
+        + ": quantiles 5, 10, 90, 95)",
+    )
+
+
+def _register_data_commands(add: AddCommand) -> None:
+    """Add the subcommands that read data: datasets, show, ssda903, reconcile and verify."""
     add("datasets", _cmd_datasets, "list the bundled datasets")
     sp = add("show", _cmd_show, "list a dataset's tables, or print one table in long form")
     sp.add_argument("dataset", help="bundled dataset name, a folder of table files, or 903:PATH")
@@ -643,40 +692,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("files", nargs="+", help="figures files")
     sp.add_argument("--junit", metavar="PATH", help="also write JUnit XML to PATH")
 
-    def model_args(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("dataset", help="bundled dataset name or a folder of table files")
-        sp.add_argument(
-            "--base-year",
-            type=int,
-            default=None,
-            help="31 March to project from (default: the last observed)",
-        )
-        sp.add_argument("--years", type=int, default=10, help="years ahead, 1-25 (default 10)")
-        sp.add_argument(
-            "--admissions",
-            choices=list(ADMISSIONS_METHODS),
-            default=DEFAULT_ADMISSIONS,
-            help=f"admissions assumption (default {DEFAULT_ADMISSIONS}: the core's default, "
-            "chosen by the national backtest of every council; it runs from any base year); "
-            "rate: per 10,000 children times --population; trend needs two observed years",
-        )
-        sp.add_argument(
-            "--population",
-            metavar="FILE",
-            help="children aged 0-17 by year for --admissions rate: a CSV `year,population` "
-            "(year = the 31 March ending the year) or a table file with measure population, "
-            "band 0-17; default: the dataset's own table `population`",
-        )
-        sp.add_argument(
-            "--discharges",
-            choices=list(DISCHARGE_METHODS),
-            default=DEFAULT_DISCHARGES,
-            help=f"discharge-rate assumption (default {DEFAULT_DISCHARGES}, the core's)",
-        )
-        sp.add_argument("--k", type=int, default=3, help="years averaged by `mean` (default 3)")
-        sp.add_argument("--bands", default=None, help="output bands: dfe, cost or all")
-        sp.add_argument("--grain", choices=["year", "quarter", "month"], default="year")
 
+def _register_model_commands(add: AddCommand) -> None:
+    """Add the cohort model's subcommands: ``fit``, ``project``, ``backtest``, ``leavers``."""
     sp = add("fit", _cmd_fit, "fit the cohort model and compare it with the published figures")
     sp.add_argument("dataset", help="bundled dataset name or a folder of table files")
     sp.add_argument(
@@ -686,36 +704,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="31 March projections start from by default, checked against the observed "
         "years (default: the last observed)",
     )
-
-    def mc_args(sp: argparse.ArgumentParser, samples_default: int | None) -> None:
-        sp.add_argument(
-            "--samples",
-            type=int,
-            default=samples_default,
-            help="Monte Carlo paths, 1 to 100000"
-            + (
-                " (default: none, a deterministic projection)"
-                if samples_default is None
-                else f" (default {samples_default})"
-            ),
-        )
-        sp.add_argument(
-            "--seed", type=int, default=None, help="seed of the paths (default 0; reproducible)"
-        )
-        sp.add_argument(
-            "--levels",
-            action="extend",
-            nargs="+",
-            metavar="L",
-            help="interval levels in percent: 80 95, 80,95 or repeated (default "
-            + ",".join(str(v) for v in DEFAULT_LEVELS)
-            + ": quantiles 5, 10, 90, 95)",
-        )
-
     sp = add("project", _cmd_project, "project children in care by band and year")
-    model_args(sp)
+    _model_args(sp)
     sp.add_argument("--measure", action="append", help="keep only this measure (repeatable)")
-    mc_args(sp, None)
+    _mc_args(sp, None)
     sp.add_argument(
         "--intervals",
         choices=list(INTERVALS),
@@ -749,7 +741,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="longest horizon in years (default: every published figure after each origin)",
     )
-    mc_args(sp, DEFAULT_BACKTEST_SAMPLES)
+    _mc_args(sp, DEFAULT_BACKTEST_SAMPLES)
     sp.set_defaults(samples=None)  # dfe:all draws no paths unless asked
     sp.add_argument(
         "--summary",
@@ -758,8 +750,36 @@ def build_parser() -> argparse.ArgumentParser:
         "(--out writes both, and the scores, as separate CSV files)",
     )
     sp = add("leavers", _cmd_leavers, "project care leavers to age 25")
-    model_args(sp)
-    mc_args(sp, None)
+    _model_args(sp)
+    _mc_args(sp, None)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser (exposed for documentation and tests)."""
+    p = argparse.ArgumentParser(
+        prog="carecast",
+        description="Forecast children-in-care placement demand from published tables.",
+        epilog=epilog() + "\nRun `carecast COMMAND --help` for a subcommand's options.\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(
+        name: str, fn: Callable[[argparse.Namespace], int], help: str
+    ) -> argparse.ArgumentParser:
+        sp = sub.add_parser(
+            name,
+            help=help,
+            description=help,
+            epilog=epilog(name),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        _common_args(sp)
+        sp.set_defaults(func=fn)
+        return sp
+
+    _register_data_commands(add)
+    _register_model_commands(add)
     _cli_market.register(add, _emit)
     _cli_report.register(add, _emit)
     _cli_dfe.register(add, _emit)
