@@ -1,4 +1,4 @@
-"""Helpers shared by the result types: long frames, JSON records and HTML reprs."""
+"""Helpers shared by the result types and exports: long frames, JSON records, HTML reprs."""
 
 from __future__ import annotations
 
@@ -110,3 +110,7 @@ def html_block(
             parts.append(f"<p>... {len(df) - max_rows} more rows</p>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def _numeric(s: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)

@@ -1,0 +1,426 @@
+"""The tables of the sufficiency report, built from carecast's public results.
+
+Every assumption of a result (:func:`assumptions_frame`), care leavers to 25
+(:func:`care_leavers_frame`), the cells a dataset does not publish as a number
+(:func:`caveats_frame`), children in care published and projected, and the headline
+sentences (:func:`headlines`). Public names here are imported from, and documented as
+part of, :mod:`carecast.report`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+
+from carecast import export, plots
+from carecast._carecast import ArgumentError
+from carecast.datasets import Dataset
+from carecast.market import Comparison, Placements
+from carecast.model import (
+    DEFAULT_ADMISSIONS,
+    DEFAULT_DISCHARGES,
+    CohortModel,
+    Projection,
+    project_care_leavers,
+)
+
+#: Source of the default assumptions in the assumptions table.
+_NATIONAL_CHOICE = (
+    "the core's default, chosen by the national backtest of every English council "
+    "(docs/national_backtest.md)"
+)
+
+
+def _band_labels(p: Projection) -> list[str]:
+    df = p.to_pandas()
+    bands = list(dict.fromkeys(df.loc[df["measure"] == "stock", "band"]))
+    return [b for b in bands if b != "all"] or bands
+
+
+def assumptions_frame(
+    result: Projection | Placements | Comparison, model: CohortModel | None = None
+) -> pd.DataFrame:
+    """Every assumption of a result as a tidy frame: what, band, year, value, unit, source.
+
+    Parameters
+    ----------
+    result : Projection, Placements or Comparison
+        A projection (admissions used per band and year, discharge rates, the methods and,
+        with samples, what the paths drew from), placements (the above, plus the mix and
+        every unit cost and inflation) or a scenario comparison (the scenario's levers on
+        top of its baseline's assumptions).
+    model : CohortModel, optional
+        The fitted model, whose notes name the tables read (the ``source`` of fitted values).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``what``, ``band`` (``all`` where not by band), ``year`` (the 31 March
+        ending the year, or missing where the assumption holds throughout), ``value``
+        (a number or text), ``unit`` and ``source``.
+
+    Examples
+    --------
+    >>> import carecast
+    >>> m = carecast.CohortModel.fit("derbyshire")
+    >>> df = assumptions_frame(m.project(years=2, admissions="trend", discharges="last"), m)
+    >>> row = df[(df.what == "admissions per year") & (df.band == "10-15")].iloc[0]
+    >>> int(row.year), round(row.value, 1), row.unit
+    (2018, 93.6, 'children')
+    """
+    rows: list[dict[str, Any]] = []
+
+    def add(
+        what: str,
+        value: Any,
+        *,
+        band: str = "all",
+        year: int | None = None,
+        unit: str = "",
+        source: str = "",
+    ) -> None:
+        rows.append(
+            {
+                "what": what,
+                "band": band,
+                "year": year,
+                "value": value,
+                "unit": unit,
+                "source": source,
+            }
+        )
+
+    if isinstance(result, Comparison):
+        scen = result.scenario.to_dict()
+        for i, lv in enumerate(scen.get("levers", [])):
+            name = lv.get("name") or f"lever {i + 1}: {lv['kind']}"
+            for k, v in lv.items():
+                if k in ("kind", "name"):
+                    continue
+                add(
+                    f"scenario lever: {name}: {k}",
+                    v,
+                    band=str(lv.get("band") or "all"),
+                    source=f"scenario {scen.get('name')!r}",
+                )
+        result = result.result
+    proj = result.projection if isinstance(result, Placements) else result
+    if not isinstance(proj, Projection):
+        raise ArgumentError(
+            "invalid argument `result`: expected a Projection, Placements or Comparison, not "
+            f"{type(result).__name__}"
+        )
+    a = proj.assumptions
+    fitted = f"fitted to {a['dataset']}"
+    if model is not None:
+        ids = list(dict.fromkeys(re.findall(r"`([a-z0-9_]+)`", " ".join(model.notes))))
+        if ids:
+            fitted += ": tables " + ", ".join(f"`{i}`" for i in ids)
+    base = int(a["base_year"])
+    add("dataset", a["dataset"])
+    add("base year (31 March)", base, unit="year")
+    add("years projected", a["years"], unit="years")
+    adm = a["admissions"]
+    add(
+        "admissions method",
+        adm["method"] + (f" (k = {adm['k']})" if "k" in adm else ""),
+        source=_NATIONAL_CHOICE if adm["method"] == DEFAULT_ADMISSIONS else "chosen by the user",
+    )
+    dis = a["discharges"]
+    add(
+        "discharge method",
+        dis["method"] + (f" (k = {dis['k']})" if "k" in dis else ""),
+        source=_NATIONAL_CHOICE if dis["method"] == DEFAULT_DISCHARGES else "chosen by the user",
+    )
+    add("age spread within bands", a.get("spread", ""))
+    labels = _band_labels(proj)
+    used = a.get("admissions_used") or []
+    for i, per_band in enumerate(used):
+        names = labels if len(labels) == len(per_band) else [f"band {j + 1}" for j in per_band]
+        for b, v in zip(names, per_band, strict=True):
+            add(
+                "admissions per year",
+                float(v),
+                band=b,
+                year=base + 1 + i,
+                unit="children",
+                source=fitted,
+            )
+    rates = a.get("discharge_rates") or []
+    names = labels if len(labels) == len(rates) else [f"band {j + 1}" for j in range(len(rates))]
+    for b, v in zip(names, rates, strict=True):
+        add("discharge rate a year", float(v), band=b, unit="rate", source=fitted)
+    for n in a.get("notes", []):
+        add("note", n)
+    u = proj.uncertainty
+    if u:
+        add("Monte Carlo paths", u["samples"], unit="paths")
+        add("seed", u["seed"])
+        add("admissions overdispersion (alpha)", float(u["admissions_alpha"]), unit="ratio")
+        add("discharge dispersion (phi)", float(u["discharge_phi"]), unit="ratio")
+        for n in u.get("notes", []):
+            add("uncertainty note", n)
+    if isinstance(result, Placements):
+        pa = result.assumptions
+        mix = pa["mix"]
+        add(
+            "placement mix",
+            mix["method"] + (f" (k = {mix['k']})" if "k" in mix else ""),
+            source="shares at " + ", ".join(pa.get("mix_dates", [])),
+        )
+        add("inflation of unit costs", float(pa["inflation"]), unit="percent a year")
+        for c in pa.get("unit_costs", []):
+            add(
+                f"unit cost: {plots.PLACEMENT_LABELS.get(c['placement'], c['placement'])}",
+                float(c["annual"]),
+                band=str(c.get("band") or "all"),
+                year=int(c["price_year"]),
+                unit="pounds a year",
+                source=str(c.get("source") or ""),
+            )
+        for n in pa.get("notes", []):
+            add("placements note", n)
+    df = pd.DataFrame(rows, columns=["what", "band", "year", "value", "unit", "source"])
+    df["year"] = pd.array(df["year"].tolist(), dtype="Int64")
+    return df
+
+
+def care_leavers_frame(
+    model: CohortModel, projection: Projection, dataset: Dataset
+) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
+    """Care leavers: the engine's new leavers a year, and cohorts to 25 where published.
+
+    The cohorts start from the dataset's published care leavers by age at the base year
+    (table ``care_leavers_projection``) and are filled at their youngest age by the
+    engine's young people reaching 18 in care (the first years from the fitted history).
+
+    Returns
+    -------
+    tuple
+        ``(new_leavers, cohorts, reason)``: new leavers a year (``year``, ``value``, and
+        interval columns of a Monte Carlo projection); the cohorts by age (``year``,
+        ``age``, ``value``) or ``None``; and, when ``None``, why.
+    """
+    df = projection.to_pandas()
+    mc = [c for c in df.columns if c in ("mean", "median") or c.startswith(("lower_", "upper_"))]
+    new = df[(df["measure"] == "leavers_18") & (df["band"] == "all")][["year", "value", *mc]]
+    new = new.reset_index(drop=True)
+    tid = "care_leavers_projection"
+    if tid not in dataset.table_ids:
+        return (
+            new,
+            None,
+            (
+                f"{dataset.title} publishes no care leavers by age (table `{tid}`), so cohorts "
+                "to 25 cannot start from a published count; the new care leavers a year are shown"
+            ),
+        )
+    t = dataset.table(tid).to_pandas()
+    t = t[(t["band"] != "all") & (t["status"] == "exact")].copy()
+    t["y"] = t["period"].astype(str).str[:4].astype(int)
+    t["age"] = t["band"].astype(int)
+    base = t[t["y"] == model.base_year]
+    if base.empty:
+        return (
+            new,
+            None,
+            (f"table `{tid}` has no care leavers by age at 31 March {model.base_year}"),
+        )
+    opening = dict(zip(base["age"], base["value"], strict=True))
+    youngest = min(opening)
+    lag = youngest - 18
+    cal = model.calibration()
+    oldest = cal.groupby("year", sort=True).last()["ageing_out"]
+    history = [float(v) for y, v in oldest.items() if int(str(y)[:4]) + 1 <= model.base_year]
+    if lag < 0 or len(history) < lag:
+        return new, None, "the fitted history is too short to fill the youngest cohort"
+    values = (history[len(history) - lag :] if lag else []) + new["value"].tolist()
+    n = len(new)
+    inflow = {model.base_year + 1 + i: values[i] for i in range(min(n, len(values)))}
+    return new, project_care_leavers(model.base_year, opening, inflow), ""
+
+
+def caveats_frame(dataset: Dataset) -> pd.DataFrame:
+    """Cells not published as a number, by table: suppressed, missing or not applicable.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table``, ``title``, ``status`` and ``cells`` (a count), for every table with such
+        cells. Suppressed cells (``<10``, ``x``, ``c``) are never read as zero: the model
+        skips them or uses their published bounds.
+    """
+    rows = []
+    for tid in dataset.table_ids:
+        t = dataset.table(tid)
+        df = t.to_pandas()
+        if "status" not in df.columns:
+            continue
+        for status, n in df["status"].value_counts().items():
+            if status != "exact":
+                rows.append({"table": tid, "title": t.title, "status": status, "cells": int(n)})
+    return pd.DataFrame(rows, columns=["table", "title", "status", "cells"])
+
+
+_PUBLISHED_COLUMNS = ["table", "period", "area", "band", "category", "value"]
+
+
+def _published_stock(ds: Dataset) -> pd.DataFrame:
+    """Return every published count of children in care (measure ``stock``), as printed."""
+    parts = []
+    for tid in ds.table_ids:
+        df = ds.table(tid).to_pandas()
+        df = df[(df["measure"] == "stock") & (df["status"] == "exact")]
+        if len(df):
+            parts.append(df[_PUBLISHED_COLUMNS])
+    if not parts:
+        return pd.DataFrame(columns=_PUBLISHED_COLUMNS)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _stock_table(model: CohortModel, proj: Projection) -> pd.DataFrame:
+    cal = model.calibration()
+    hist = pd.DataFrame(
+        {
+            "year": cal["year"],
+            "band": cal["band"],
+            "source": "published",
+            "value": cal["published_closing"].astype("float64"),
+        }
+    )
+    hist = hist[[int(str(y)[:4]) + 1 <= model.base_year for y in hist["year"]]]
+    if hist["band"].nunique() > 1:
+        tot = hist.groupby("year", as_index=False, sort=False)["value"].sum()
+        hist = pd.concat([hist, tot.assign(band="all", source="published")], ignore_index=True)
+    df = proj.to_pandas()
+    df = df[df["measure"] == "stock"].drop(columns=["measure"])
+    if (df["year"] == df["period"]).all():
+        df = df.drop(columns=["period"])
+    df = df.assign(source="projected")
+    out = pd.concat([hist, df], ignore_index=True)
+    cols = ["year", *[c for c in out.columns if c not in ("year", "source")], "source"]
+    out = out[cols]
+    out["_o"] = [plots._band_key(b) for b in out["band"]]
+    out = out.sort_values(["year", "_o"], kind="stable").drop(columns="_o")
+    return export.clean(out.reset_index(drop=True), unit="children")
+
+
+def _score_units(scores: pd.DataFrame) -> dict[str, str]:
+    """Units of the backtest score columns."""
+    out = {}
+    for c in scores.columns:
+        if c == "n":
+            out[c] = "figures"
+        elif c == "mae":
+            out[c] = "children"
+        elif c.startswith("coverage"):
+            out[c] = "share"
+        elif c != "method":
+            out[c] = "ratio"
+    return out
+
+
+def headlines(
+    model: CohortModel | None,
+    proj: Projection | None,
+    pl: Placements | None,
+    comp: Comparison | None,
+    inflation: float,
+    *,
+    disclosure: str = "none",
+) -> list[str]:
+    """Return the report's headline figures, each a sentence with its date and unit.
+
+    Children in care at the base year (published) and five years on (central projection
+    and the narrowest interval), fostering placed in-house and externally, spend, and
+    the scenario's difference in spend, each where the results have it. Under
+    ``disclosure="dfe"`` every count is written by the DfE rule
+    (:func:`carecast.export.count_text`: whole, 1 to 5 written ``c``); pounds are not
+    changed.
+
+    Parameters
+    ----------
+    model, proj, pl, comp
+        The fitted model, its projection, the placements and the scenario comparison;
+        ``None`` where the report has none.
+    inflation : float
+        Unit-cost inflation, percent a year, named beside spend.
+    disclosure : str
+        ``"none"`` or ``"dfe"`` (:data:`carecast.export.DISCLOSURE_RULES`).
+
+    Returns
+    -------
+    list of str
+        The sentences.
+
+    Raises
+    ------
+    ValueError
+        If the rule is not one of :data:`carecast.export.DISCLOSURE_RULES`.
+    """
+    rule = export._check_rule(disclosure)
+
+    def n(v: Any) -> str:
+        return export.count_text(float(v), disclosure=rule)
+
+    out: list[str] = []
+    if model is None or proj is None:
+        return out
+    cal = model.calibration()
+    last = cal[[int(str(y)[:4]) + 1 == model.base_year for y in cal["year"]]]
+    if len(last):
+        out.append(
+            f"{n(last['published_closing'].sum())} children in care at 31 March "
+            f"{model.base_year} (published)."
+        )
+    df = proj.to_pandas()
+    tot = df[(df["measure"] == "stock") & (df["band"] == "all")].reset_index(drop=True)
+    if len(tot):
+        row = tot.iloc[min(4, len(tot) - 1)]
+        year = int(str(row["year"])[:4]) + 1
+        text = f"{n(row['value'])} forecast at 31 March {year}"
+        if proj.levels:
+            lv = min(proj.levels)
+            label = f"{lv:g}"
+            text += f" ({label}% interval {n(row[f'lower_{label}'])} to {n(row[f'upper_{label}'])})"
+        out.append(text + ".")
+    if pl is not None:
+        p = pl.to_pandas()
+        fost = p[p["placement"] == "fostering"]
+        if len(fost):
+            y = fost["year"].iloc[-1]
+            v = fost[fost["year"] == y].set_index("measure")["value"]
+            if {"in_house", "external"} <= set(v.index):
+                out.append(
+                    f"Fostering in {y}: {n(v['in_house'])} children placed in-house and "
+                    f"{n(v['external'])} externally (forecast)."
+                )
+        sp = p[(p["placement"] == "all") & (p["measure"] == "spend")]
+        if len(sp):
+            out.append(
+                f"Spend on placements in {sp['year'].iloc[-1]}: "
+                f"£{sp['value'].iloc[-1] / 1e6:,.1f}m (forecast, inflation {inflation:g}% a "
+                "year)."
+            )
+    if comp is not None:
+        c = comp.to_pandas()
+        d = c[(c["placement"] == "all") & (c["measure"] == "spend")].dropna(subset=["difference"])
+        if len(d):
+            diff = float(d["difference"].iloc[-1])
+            word = "less" if diff < 0 else "more"
+            rate = float(comp.baseline.assumptions.get("inflation", 0.0))
+            out.append(
+                f"Scenario {comp.scenario.name!r}: £{abs(diff) / 1e6:,.2f}m {word} spend in "
+                f"{d['year'].iloc[-1]} than its baseline (both at the scenario's inflation, "
+                f"{rate:g}% a year)."
+            )
+    return out
+
+
+def _fmt_value(v: Any, unit: str) -> str:
+    if isinstance(v, float):
+        d = export.DIGITS.get(unit, 4 if unit in ("rate", "ratio") else 2)
+        return f"{v:,.{d}f}"
+    return str(v)
