@@ -368,7 +368,7 @@ fn band_cells(d: &Dataset, ids: [&str; 2]) -> BandCells {
 type BandCells = std::collections::BTreeMap<(String, String), (Option<f64>, String)>;
 
 /// The note `dfe::council_dataset` gives a lone suppressed band it fills as the year's
-/// total less the other bands of the same release (documented in `dfe/council.rs`).
+/// total less the other bands of the same release (documented in `dfe/council/gather.rs`).
 const FILLED: &str = "filled as the total less the other bands of the same release";
 
 /// Compares the bundled by-age cells with the shared file's as known at the origin. Every

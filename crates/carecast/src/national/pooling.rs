@@ -34,9 +34,16 @@ pub fn backtest(panel: &dyn Panel, o: &NationalOptions) -> Result<NationalBackte
         stock: stock_spread(&loaded),
         region: region_spread(&loaded),
     };
+    let cx = Context {
+        panel,
+        methods: &methods,
+        o,
+        tau: &tau,
+        levels: &levels,
+    };
     let cells: Vec<Cell> = loaded
         .par_iter()
-        .map(|(c, y, r)| run_cell(panel, c, *y, r, &methods, o, &tau, &levels))
+        .map(|(c, y, r)| run_cell(&cx, c, *y, r))
         .collect();
     let mut forecasts = Vec::new();
     let mut failures = Vec::new();

@@ -22,17 +22,29 @@ struct Run<'a> {
     outturns: Vec<(usize, Outturn)>,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What every council and origin of one backtest shares: the panel, the methods to run,
+/// the options, the between-council spreads and the interval levels.
+pub(super) struct Context<'a> {
+    pub(super) panel: &'a dyn Panel,
+    pub(super) methods: &'a [Method],
+    pub(super) o: &'a NationalOptions,
+    pub(super) tau: &'a Taus,
+    pub(super) levels: &'a [f64],
+}
+
 pub(super) fn run_cell(
-    panel: &dyn Panel,
+    cx: &Context<'_>,
     council: &str,
     origin: i32,
     loaded: &Result<Option<(Vintage, History)>>,
-    methods: &[Method],
-    o: &NationalOptions,
-    tau: &Taus,
-    levels: &[f64],
 ) -> Cell {
+    let &Context {
+        panel,
+        methods,
+        o,
+        tau,
+        levels,
+    } = cx;
     let mut cell = Cell {
         forecasts: Vec::new(),
         failures: Vec::new(),

@@ -20,6 +20,15 @@ pub(super) type ByType = BTreeMap<PlacementType, Vec<f64>>;
 /// Shares by type of each fine band in one year.
 type YearMix = [Vec<(PlacementType, f64)>];
 
+/// One pool in one year: the year, the pool, whether it is the fostering pool, and its
+/// capacity that year.
+struct PoolYear<'a> {
+    y: &'a Year,
+    p: &'a Pool,
+    is_fostering: bool,
+    cap: &'a PoolCapacity,
+}
+
 impl MarketInputs {
     /// Projects children in care with `options` and turns the projection into placements,
     /// capacity, the external market and spend.
@@ -175,7 +184,13 @@ impl MarketInputs {
             } else {
                 self.residential_capacity(levers, y)
             };
-            let (ih, ex) = self.route_pool(y, p, pi == 0, &cap, &demand, &mut placed, rows)?;
+            let pool = PoolYear {
+                y,
+                p,
+                is_fostering: pi == 0,
+                cap: &cap,
+            };
+            let (ih, ex) = self.route_pool(&pool, &demand, &mut placed, rows)?;
             ih_all += ih;
             ex_all += ex;
         }
@@ -190,17 +205,19 @@ impl MarketInputs {
 
     /// Routes one pool's demand: in-house up to capacity, the rest external, by age and
     /// type; pushes the pool's rows and returns (in-house, external).
-    #[allow(clippy::too_many_arguments)]
     fn route_pool(
         &self,
-        y: &Year,
-        p: &Pool,
-        is_fostering: bool,
-        cap: &PoolCapacity,
+        pool: &PoolYear<'_>,
         demand: &ByType,
         placed: &mut ByType,
         rows: &mut Vec<MarketRow>,
     ) -> Result<(f64, f64)> {
+        let &PoolYear {
+            y,
+            p,
+            is_fostering,
+            cap,
+        } = pool;
         let n = y.bands;
         let d = sum_types(demand, p.in_house.iter().chain(&p.external), n);
         let dt: f64 = d.iter().sum();

@@ -73,17 +73,26 @@ pub(super) fn period_of(keys: &[Key], vals: &[Option<String>]) -> Option<String>
         .and_then(|i| vals[i].clone())
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The two sums a check compares and how far apart they may be.
+pub(super) struct Comparison<'a> {
+    pub(super) expected: &'a Acc,
+    pub(super) found: &'a Acc,
+    pub(super) tolerance: f64,
+}
+
 pub(super) fn finding(
     check: &str,
     kind: &str,
     group: String,
     period: Option<String>,
-    expected: &Acc,
-    found: &Acc,
-    tolerance: f64,
+    compared: Comparison<'_>,
     sources: Vec<String>,
 ) -> Finding {
+    let Comparison {
+        expected,
+        found,
+        tolerance,
+    } = compared;
     let mut detail: Vec<String> = Vec::new();
     detail.extend(expected.notes.iter().cloned());
     detail.extend(found.notes.iter().cloned());

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::acc::{acc, dedup, finding, group_label, tolerance};
+use super::acc::{Comparison, acc, dedup, finding, group_label, tolerance};
 use crate::{Finding, Interval, Key, Period, Record, Table};
 
 const OTHER_KEYS: [Key; 4] = [Key::Area, Key::Band, Key::Category, Key::Placement];
@@ -73,9 +73,11 @@ pub(super) fn stock_identity(t: &Table, name: &str, out: &mut Vec<Finding>) {
             "stock_identity",
             group_label(&keys, &vals),
             Some(p.to_string()),
-            &e,
-            &f,
-            tol,
+            Comparison {
+                expected: &e,
+                found: &f,
+                tolerance: tol,
+            },
             vec![t.meta.citation()],
         ));
     }
@@ -112,9 +114,11 @@ pub(super) fn continuity(a: &Table, b: &Table, name: &str, out: &mut Vec<Finding
                 "continuity",
                 group_label(&keys, &vals),
                 Some(q.to_string()),
-                &e,
-                &f,
-                tol,
+                Comparison {
+                    expected: &e,
+                    found: &f,
+                    tolerance: tol,
+                },
                 dedup(vec![a.meta.citation(), b.meta.citation()]),
             ));
         }

@@ -21,7 +21,7 @@ use crate::{Dataset, Interval, Key, Record, Table};
 // named it.
 #[doc(hidden)]
 pub use crate::data::checks::{CheckSpec, Selector};
-use acc::{Acc, acc, dedup, finding, group_label, period_of, tolerance};
+use acc::{Acc, Comparison, acc, dedup, finding, group_label, period_of, tolerance};
 
 /// The outcome of one check on one group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -193,9 +193,11 @@ fn table_totals(t: &Table, out: &mut Vec<Finding>) {
                 "total",
                 group_label(&keys, &vals),
                 period_of(&keys, &vals),
-                &e,
-                &f,
-                tol,
+                Comparison {
+                    expected: &e,
+                    found: &f,
+                    tolerance: tol,
+                },
                 vec![t.meta.citation()],
             ));
         }
@@ -286,9 +288,11 @@ fn sum_check(
             "sum",
             group_label(by, vals),
             period_of(by, vals),
-            &e,
-            &f,
-            tol,
+            Comparison {
+                expected: &e,
+                found: &f,
+                tolerance: tol,
+            },
             dedup(vec![pc.clone(), tc.clone()]),
         ));
     }
@@ -336,9 +340,11 @@ fn share_check(
             "share",
             group_label(by, vals),
             period_of(by, vals),
-            &e,
-            &f,
-            tol,
+            Comparison {
+                expected: &e,
+                found: &f,
+                tolerance: tol,
+            },
             dedup(vec![pc.clone(), cc.clone(), dc.clone()]),
         ));
     }
@@ -367,9 +373,11 @@ fn ratio_check(
             "ratio",
             group_label(by, vals),
             period_of(by, vals),
-            &e,
-            &f,
-            tol,
+            Comparison {
+                expected: &e,
+                found: &f,
+                tolerance: tol,
+            },
             dedup(vec![rc.clone(), ic.clone()]),
         ));
     }
