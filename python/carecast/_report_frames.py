@@ -307,6 +307,19 @@ def _stock_table(model: CohortModel, proj: Projection) -> pd.DataFrame:
     return export.clean(out.reset_index(drop=True), unit="children")
 
 
+def _spend_wide(spend: pd.DataFrame) -> pd.DataFrame:
+    """Pivot spend rows to a row per year and a column per placement type (labelled)."""
+    wide = spend.pivot_table(
+        index="year", columns="placement", values="value", sort=False
+    ).reset_index()
+    order = [c for c in plots.PLACEMENT_LABELS if c in wide.columns]
+    wide = wide[["year", *order, *[c for c in wide.columns if c not in order + ["year"]]]]
+    wide.columns = [
+        plots.PLACEMENT_LABELS.get(c, "All placements" if c == "all" else c) for c in wide.columns
+    ]
+    return wide
+
+
 def _score_units(scores: pd.DataFrame) -> dict[str, str]:
     """Units of the backtest score columns."""
     out = {}
