@@ -71,40 +71,8 @@ def assumptions_frame(
     (2018, 93.6, 'children')
     """
     rows: list[dict[str, Any]] = []
-
-    def add(
-        what: str,
-        value: Any,
-        *,
-        band: str = "all",
-        year: int | None = None,
-        unit: str = "",
-        source: str = "",
-    ) -> None:
-        rows.append(
-            {
-                "what": what,
-                "band": band,
-                "year": year,
-                "value": value,
-                "unit": unit,
-                "source": source,
-            }
-        )
-
     if isinstance(result, Comparison):
-        scen = result.scenario.to_dict()
-        for i, lv in enumerate(scen.get("levers", [])):
-            name = lv.get("name") or f"lever {i + 1}: {lv['kind']}"
-            for k, v in lv.items():
-                if k in ("kind", "name"):
-                    continue
-                add(
-                    f"scenario lever: {name}: {k}",
-                    v,
-                    band=str(lv.get("band") or "all"),
-                    source=f"scenario {scen.get('name')!r}",
-                )
+        rows += _lever_rows(result)
         result = result.result
     proj = result.projection if isinstance(result, Placements) else result
     if not isinstance(proj, Projection):
@@ -112,6 +80,57 @@ def assumptions_frame(
             "invalid argument `result`: expected a Projection, Placements or Comparison, not "
             f"{type(result).__name__}"
         )
+    rows += _projection_rows(proj, model)
+    rows += _uncertainty_rows(proj)
+    if isinstance(result, Placements):
+        rows += _placements_rows(result)
+    df = pd.DataFrame(rows, columns=["what", "band", "year", "value", "unit", "source"])
+    df["year"] = pd.array(df["year"].tolist(), dtype="Int64")
+    return df
+
+
+def _row(
+    what: str,
+    value: Any,
+    *,
+    band: str = "all",
+    year: int | None = None,
+    unit: str = "",
+    source: str = "",
+) -> dict[str, Any]:
+    """Return one row of :func:`assumptions_frame`."""
+    return {
+        "what": what,
+        "band": band,
+        "year": year,
+        "value": value,
+        "unit": unit,
+        "source": source,
+    }
+
+
+def _lever_rows(comp: Comparison) -> list[dict[str, Any]]:
+    """Return the scenario's levers, one row per setting of each lever."""
+    rows = []
+    scen = comp.scenario.to_dict()
+    for i, lv in enumerate(scen.get("levers", [])):
+        name = lv.get("name") or f"lever {i + 1}: {lv['kind']}"
+        for k, v in lv.items():
+            if k in ("kind", "name"):
+                continue
+            rows.append(
+                _row(
+                    f"scenario lever: {name}: {k}",
+                    v,
+                    band=str(lv.get("band") or "all"),
+                    source=f"scenario {scen.get('name')!r}",
+                )
+            )
+    return rows
+
+
+def _projection_rows(proj: Projection, model: CohortModel | None) -> list[dict[str, Any]]:
+    """Return a projection's assumptions: dataset, methods, admissions and discharge rates."""
     a = proj.assumptions
     fitted = f"fitted to {a['dataset']}"
     if model is not None:
@@ -119,60 +138,79 @@ def assumptions_frame(
         if ids:
             fitted += ": tables " + ", ".join(f"`{i}`" for i in ids)
     base = int(a["base_year"])
-    add("dataset", a["dataset"])
-    add("base year (31 March)", base, unit="year")
-    add("years projected", a["years"], unit="years")
-    adm = a["admissions"]
-    add(
-        "admissions method",
-        adm["method"] + (f" (k = {adm['k']})" if "k" in adm else ""),
-        source=_NATIONAL_CHOICE if adm["method"] == DEFAULT_ADMISSIONS else "chosen by the user",
-    )
-    dis = a["discharges"]
-    add(
-        "discharge method",
-        dis["method"] + (f" (k = {dis['k']})" if "k" in dis else ""),
-        source=_NATIONAL_CHOICE if dis["method"] == DEFAULT_DISCHARGES else "chosen by the user",
-    )
-    add("age spread within bands", a.get("spread", ""))
+    adm, dis = a["admissions"], a["discharges"]
+    rows = [
+        _row("dataset", a["dataset"]),
+        _row("base year (31 March)", base, unit="year"),
+        _row("years projected", a["years"], unit="years"),
+        _row(
+            "admissions method",
+            adm["method"] + (f" (k = {adm['k']})" if "k" in adm else ""),
+            source=_NATIONAL_CHOICE
+            if adm["method"] == DEFAULT_ADMISSIONS
+            else "chosen by the user",
+        ),
+        _row(
+            "discharge method",
+            dis["method"] + (f" (k = {dis['k']})" if "k" in dis else ""),
+            source=_NATIONAL_CHOICE
+            if dis["method"] == DEFAULT_DISCHARGES
+            else "chosen by the user",
+        ),
+        _row("age spread within bands", a.get("spread", "")),
+    ]
     labels = _band_labels(proj)
     used = a.get("admissions_used") or []
     for i, per_band in enumerate(used):
         names = labels if len(labels) == len(per_band) else [f"band {j + 1}" for j in per_band]
         for b, v in zip(names, per_band, strict=True):
-            add(
-                "admissions per year",
-                float(v),
-                band=b,
-                year=base + 1 + i,
-                unit="children",
-                source=fitted,
+            rows.append(
+                _row(
+                    "admissions per year",
+                    float(v),
+                    band=b,
+                    year=base + 1 + i,
+                    unit="children",
+                    source=fitted,
+                )
             )
     rates = a.get("discharge_rates") or []
     names = labels if len(labels) == len(rates) else [f"band {j + 1}" for j in range(len(rates))]
     for b, v in zip(names, rates, strict=True):
-        add("discharge rate a year", float(v), band=b, unit="rate", source=fitted)
-    for n in a.get("notes", []):
-        add("note", n)
+        rows.append(_row("discharge rate a year", float(v), band=b, unit="rate", source=fitted))
+    rows += [_row("note", n) for n in a.get("notes", [])]
+    return rows
+
+
+def _uncertainty_rows(proj: Projection) -> list[dict[str, Any]]:
+    """Return what a Monte Carlo projection's paths drew from (nothing without paths)."""
     u = proj.uncertainty
-    if u:
-        add("Monte Carlo paths", u["samples"], unit="paths")
-        add("seed", u["seed"])
-        add("admissions overdispersion (alpha)", float(u["admissions_alpha"]), unit="ratio")
-        add("discharge dispersion (phi)", float(u["discharge_phi"]), unit="ratio")
-        for n in u.get("notes", []):
-            add("uncertainty note", n)
-    if isinstance(result, Placements):
-        pa = result.assumptions
-        mix = pa["mix"]
-        add(
+    if not u:
+        return []
+    return [
+        _row("Monte Carlo paths", u["samples"], unit="paths"),
+        _row("seed", u["seed"]),
+        _row("admissions overdispersion (alpha)", float(u["admissions_alpha"]), unit="ratio"),
+        _row("discharge dispersion (phi)", float(u["discharge_phi"]), unit="ratio"),
+        *[_row("uncertainty note", n) for n in u.get("notes", [])],
+    ]
+
+
+def _placements_rows(pl: Placements) -> list[dict[str, Any]]:
+    """Return the placements' assumptions: the mix, inflation and every unit cost."""
+    pa = pl.assumptions
+    mix = pa["mix"]
+    rows = [
+        _row(
             "placement mix",
             mix["method"] + (f" (k = {mix['k']})" if "k" in mix else ""),
             source="shares at " + ", ".join(pa.get("mix_dates", [])),
-        )
-        add("inflation of unit costs", float(pa["inflation"]), unit="percent a year")
-        for c in pa.get("unit_costs", []):
-            add(
+        ),
+        _row("inflation of unit costs", float(pa["inflation"]), unit="percent a year"),
+    ]
+    for c in pa.get("unit_costs", []):
+        rows.append(
+            _row(
                 f"unit cost: {plots.PLACEMENT_LABELS.get(c['placement'], c['placement'])}",
                 float(c["annual"]),
                 band=str(c.get("band") or "all"),
@@ -180,11 +218,9 @@ def assumptions_frame(
                 unit="pounds a year",
                 source=str(c.get("source") or ""),
             )
-        for n in pa.get("notes", []):
-            add("placements note", n)
-    df = pd.DataFrame(rows, columns=["what", "band", "year", "value", "unit", "source"])
-    df["year"] = pd.array(df["year"].tolist(), dtype="Int64")
-    return df
+        )
+    rows += [_row("placements note", n) for n in pa.get("notes", [])]
+    return rows
 
 
 def care_leavers_frame(
@@ -305,6 +341,19 @@ def _stock_table(model: CohortModel, proj: Projection) -> pd.DataFrame:
     out["_o"] = [plots._band_key(b) for b in out["band"]]
     out = out.sort_values(["year", "_o"], kind="stable").drop(columns="_o")
     return export.clean(out.reset_index(drop=True), unit="children")
+
+
+def _spend_wide(spend: pd.DataFrame) -> pd.DataFrame:
+    """Pivot spend rows to a row per year and a column per placement type (labelled)."""
+    wide = spend.pivot_table(
+        index="year", columns="placement", values="value", sort=False
+    ).reset_index()
+    order = [c for c in plots.PLACEMENT_LABELS if c in wide.columns]
+    wide = wide[["year", *order, *[c for c in wide.columns if c not in order + ["year"]]]]
+    wide.columns = [
+        plots.PLACEMENT_LABELS.get(c, "All placements" if c == "all" else c) for c in wide.columns
+    ]
+    return wide
 
 
 def _score_units(scores: pd.DataFrame) -> dict[str, str]:

@@ -42,6 +42,7 @@ from carecast._report_frames import (
     _fmt_value,
     _published_stock,
     _score_units,
+    _spend_wide,
     _stock_table,
     assumptions_frame,
     care_leavers_frame,
@@ -50,7 +51,7 @@ from carecast._report_frames import (
 )
 from carecast._report_html import SECTIONS as SECTIONS  # the report's outline
 from carecast._report_html import Progress, _Builder, _document
-from carecast.backtest import backtest
+from carecast.backtest import Backtest, backtest
 from carecast.datasets import Dataset, load
 from carecast.market import Comparison, Placements, Scenario, placements, reconcile_spend
 from carecast.model import (
@@ -212,51 +213,135 @@ def report(
     b = _Builder(progress, export._check_rule(disclosure))
     b.step("reading the dataset")
     ds = dataset if isinstance(dataset, Dataset) else load(os.fspath(dataset))
-    borrowed = None
-    if unit_costs_from is not None:
-        from carecast.market import unit_costs
-
-        borrowed = unit_costs(unit_costs_from)
-    model: CohortModel | None = None
-    why_no_model = ""
-    try:
-        model = CohortModel.fit(ds, base_year=base_year)
-    except (ModelError, DataError) as e:
-        why_no_model = f"the cohort model cannot be fitted: {e}"
-    proj: Projection | None = None
-    fallback = ""
-    if model is not None:
-        b.step(f"forecasting children in care ({samples} paths)")
-        try:
-            proj = model.project(
-                years=years,
-                admissions=admissions,
-                discharges=DEFAULT_DISCHARGES,
-                samples=samples,
-                seed=seed,
-                levels=levels,
-            )
-        except ModelError as e:
-            fallback = f"admissions {admissions!r} is not possible here ({e}); held is used"
-            admissions = "held"
-            proj = model.project(
-                years=years,
-                admissions=admissions,
-                discharges=DEFAULT_DISCHARGES,
-                samples=samples,
-                seed=seed,
-                levels=levels,
-            )
-    council = ds.title
-    main_assumption = f"admissions {admissions}, discharges {DEFAULT_DISCHARGES}" + (
-        f", inflation {inflation:g}% a year" if inflation else ""
+    borrowed = _borrowed_unit_costs(unit_costs_from)
+    model, why_no_model = _fit(ds, base_year)
+    proj, admissions, fallback = _forecast(b, model, years, admissions, samples, seed, levels)
+    run = _Run(
+        ds=ds,
+        model=model,
+        proj=proj,
+        why_no_model=why_no_model,
+        fallback=fallback,
+        base_year=base_year,
+        years=years,
+        admissions=admissions,
+        inflation=inflation,
+        borrowed=borrowed,
+        samples=samples,
+        seed=seed,
+        levels=levels,
     )
+    _children_section(b, run)
+    pl = _placements_section(b, run)
+    _spend_section(b, run, pl)
+    _leavers_section(b, run)
+    comp = _scenario_section(b, run, scenario)
+    _accuracy_section(b, run, national, backtest_samples)
+    _assumptions_section(b, run, pl, comp)
+    _caveats_section(b, ds)
+    b.headlines = headlines(model, proj, pl, comp, inflation, disclosure=b.disclosure)
+    b.step("writing")
+    r = _assemble(b, run)
+    if out is not None:
+        _write_files(r, b, out)
+    r.seconds = time.perf_counter() - t0
+    return r
 
-    # 1. Children in care
+
+@dataclass
+class _Run:
+    """What the report's sections share: the dataset, the model and forecast, the options.
+
+    ``admissions`` is the assumption used (``held`` when the one asked for could not run,
+    which ``fallback`` then says); ``why_no_model`` says why ``model`` is ``None``.
+    """
+
+    ds: Dataset
+    model: CohortModel | None
+    proj: Projection | None
+    why_no_model: str
+    fallback: str
+    base_year: int | None
+    years: int
+    admissions: str
+    inflation: float
+    borrowed: Any
+    samples: int
+    seed: int
+    levels: Sequence[float]
+
+    @property
+    def main_assumption(self) -> str:
+        """The assumptions of the forecast in words (admissions, discharges, inflation)."""
+        return f"admissions {self.admissions}, discharges {DEFAULT_DISCHARGES}" + (
+            f", inflation {self.inflation:g}% a year" if self.inflation else ""
+        )
+
+
+def _borrowed_unit_costs(unit_costs_from: str | Dataset | None) -> Any:
+    """Return the unit costs borrowed from another dataset, or ``None``."""
+    if unit_costs_from is None:
+        return None
+    from carecast.market import unit_costs
+
+    return unit_costs(unit_costs_from)
+
+
+def _fit(ds: Dataset, base_year: int | None) -> tuple[CohortModel | None, str]:
+    """Fit the cohort model: the model, or ``None`` and why it cannot be fitted."""
+    try:
+        return CohortModel.fit(ds, base_year=base_year), ""
+    except (ModelError, DataError) as e:
+        return None, f"the cohort model cannot be fitted: {e}"
+
+
+def _forecast(
+    b: _Builder,
+    model: CohortModel | None,
+    years: int,
+    admissions: str,
+    samples: int,
+    seed: int,
+    levels: Sequence[float],
+) -> tuple[Projection | None, str, str]:
+    """Project children in care: the projection, the admissions used and why not those asked.
+
+    Admissions that cannot run on this dataset fall back to ``held``.
+    """
+    if model is None:
+        return None, admissions, ""
+    b.step(f"forecasting children in care ({samples} paths)")
+    fallback = ""
+    try:
+        proj = model.project(
+            years=years,
+            admissions=admissions,
+            discharges=DEFAULT_DISCHARGES,
+            samples=samples,
+            seed=seed,
+            levels=levels,
+        )
+    except ModelError as e:
+        fallback = f"admissions {admissions!r} is not possible here ({e}); held is used"
+        admissions = "held"
+        proj = model.project(
+            years=years,
+            admissions=admissions,
+            discharges=DEFAULT_DISCHARGES,
+            samples=samples,
+            seed=seed,
+            levels=levels,
+        )
+    return proj, admissions, fallback
+
+
+def _children_section(b: _Builder, run: _Run) -> None:
+    """Add section 1: children in care, published and projected (or what is published)."""
     b.open("children")
+    model, proj = run.model, run.proj
     if model is None or proj is None:
-        b.unavailable("children", why_no_model)
-        published = _published_stock(ds)
+        b.unavailable("children", run.why_no_model)
+        published = _published_stock(run.ds)
         if len(published):
             b.table(
                 "children",
@@ -264,224 +349,235 @@ def report(
                 export.clean(published, unit="children"),
                 "what the tables do publish: children in care (measure stock), as printed",
             )
-    else:
-        if fallback:
-            b.text("children", fallback)
-        lv = " and ".join(f"{v:g}%" for v in levels)
-        b.text(
-            "children",
-            f"Children in care at each 31 March, published up to {model.base_year} and "
-            f"projected {years} years with {main_assumption}; {lv} intervals from "
-            f"{samples} Monte Carlo paths (seed {seed}).",
-        )
-        m, p = model, proj
-        b.chart(
-            "children",
-            "stock",
-            "Published (solid) and projected (dashed) children in care by age band.",
-            lambda ax: plots.stock(p, model=m, ax=ax),
-        )
-        b.chart(
-            "children",
-            "fan",
-            "All children: the central projection, the median of the paths and the intervals.",
-            lambda ax: plots.fan(p, model=m, ax=ax),
-        )
-        b.table(
-            "children",
-            "children_in_care",
-            _stock_table(model, proj),
-            "children in care at 31 March by band; published and projected with intervals",
-            max_rows=30,
-            collapsed=True,
-        )
+        return
+    if run.fallback:
+        b.text("children", run.fallback)
+    lv = " and ".join(f"{v:g}%" for v in run.levels)
+    b.text(
+        "children",
+        f"Children in care at each 31 March, published up to {model.base_year} and "
+        f"projected {run.years} years with {run.main_assumption}; {lv} intervals from "
+        f"{run.samples} Monte Carlo paths (seed {run.seed}).",
+    )
+    m, p = model, proj
+    b.chart(
+        "children",
+        "stock",
+        "Published (solid) and projected (dashed) children in care by age band.",
+        lambda ax: plots.stock(p, model=m, ax=ax),
+    )
+    b.chart(
+        "children",
+        "fan",
+        "All children: the central projection, the median of the paths and the intervals.",
+        lambda ax: plots.fan(p, model=m, ax=ax),
+    )
+    b.table(
+        "children",
+        "children_in_care",
+        _stock_table(model, proj),
+        "children in care at 31 March by band; published and projected with intervals",
+        max_rows=30,
+        collapsed=True,
+    )
 
-    # 2 and 3. Placements and spend
+
+def _placements_section(b: _Builder, run: _Run) -> Placements | None:
+    """Add section 2, placements against in-house capacity; return the placements, if any."""
     pl: Placements | None = None
     b.open("placements")
-    if model is None:
-        b.unavailable("placements", why_no_model)
+    if run.model is None:
+        b.unavailable("placements", run.why_no_model)
     else:
         b.step("placements, capacity and spend")
         try:
             pl = placements(
-                ds,
-                min(years, 5),
-                base_year=base_year,
-                admissions=admissions,
-                inflation=inflation,
-                unit_costs=borrowed,
+                run.ds,
+                min(run.years, 5),
+                base_year=run.base_year,
+                admissions=run.admissions,
+                inflation=run.inflation,
+                unit_costs=run.borrowed,
             )
         except (ModelError, DataError) as e:
             b.unavailable("placements", f"placements cannot be projected: {e}")
-    if pl is not None:
-        plc = pl
-        df = pl.to_pandas()
-        pools = [x for x in ("fostering", "residential") if x in set(df["placement"])]
-        b.text(
+    if pl is None:
+        return None
+    plc = pl
+    df = pl.to_pandas()
+    pools = [x for x in ("fostering", "residential") if x in set(df["placement"])]
+    b.text(
+        "placements",
+        "Children by type of placement at 31 March, and for each pool the children the "
+        "council can place in-house (capacity) against those needing that kind of "
+        "placement; the rest are placed externally. Capacity here is in children, not "
+        "approved places: see the capacity measure in the table.",
+    )
+    for pool in pools:
+        b.chart(
             "placements",
-            "Children by type of placement at 31 March, and for each pool the children the "
-            "council can place in-house (capacity) against those needing that kind of "
-            "placement; the rest are placed externally. Capacity here is in children, not "
-            "approved places: see the capacity measure in the table.",
+            f"capacity_{pool}",
+            f"{pool.capitalize()}: in-house and external placements, demand and capacity.",
+            lambda ax, pool=pool: plots.capacity(plc, pool=pool, ax=ax),
         )
-        for pool in pools:
-            b.chart(
-                "placements",
-                f"capacity_{pool}",
-                f"{pool.capitalize()}: in-house and external placements, demand and capacity.",
-                lambda ax, pool=pool: plots.capacity(plc, pool=pool, ax=ax),
-            )
-        b.table(
-            "placements",
-            "placements",
-            export.clean(df),
-            "placements by type and, per pool, demand, capacity, in-house and external",
-            max_rows=25,
-            collapsed=True,
-        )
-        b.notes_list("placements", pl.notes)
+    b.table(
+        "placements",
+        "placements",
+        export.clean(df),
+        "placements by type and, per pool, demand, capacity, in-house and external",
+        max_rows=25,
+        collapsed=True,
+    )
+    b.notes_list("placements", pl.notes)
+    return pl
+
+
+def _spend_section(b: _Builder, run: _Run, pl: Placements | None) -> None:
+    """Add section 3: spend by placement type, and published spend reconciled."""
     b.open("spend")
     if pl is None:
-        b.unavailable("spend", why_no_model or "no placements to cost")
-    else:
-        df = pl.to_pandas()
-        spend = df[df["measure"] == "spend"].reset_index(drop=True)
-        if spend.empty:
-            b.unavailable(
-                "spend",
-                f"{council} publishes no unit costs for the types it places children in; "
-                "borrow another council's (unit_costs_from=..., --unit-costs-from) or give "
-                "them in a scenario file.",
-            )
-        else:
-            b.chart(
-                "spend",
-                "spend",
-                "Spend by placement type (pounds a year).",
-                lambda ax: plots.spend(plc, ax=ax),
-                counts=False,
-            )
-            wide = spend.pivot_table(
-                index="year", columns="placement", values="value", sort=False
-            ).reset_index()
-            order = [c for c in plots.PLACEMENT_LABELS if c in wide.columns]
-            wide = wide[["year", *order, *[c for c in wide.columns if c not in order + ["year"]]]]
-            wide.columns = [
-                plots.PLACEMENT_LABELS.get(c, "All placements" if c == "all" else c)
-                for c in wide.columns
-            ]
-            b.table(
-                "spend",
-                "spend",
-                export.clean(wide, unit="pounds"),
-                f"spend by placement type in each financial year, pounds"
-                f" (inflation {inflation:g}% a year)",
-            )
-        try:
-            rec = reconcile_spend(ds, unit_costs=borrowed, inflation=inflation, base_year=base_year)
-        except CarecastError as e:
-            rec = None
-            b.text("spend", f"Published spend could not be reconciled: {e}")
-        if rec is not None and len(rec):
-            b.table(
-                "spend",
-                "spend_reconciliation",
-                export.clean(
-                    rec, unit="pounds", column_units={"percent": "percent", "children": "children"}
-                ),
-                "published spend against spend computed from counts and unit costs",
-                collapsed=True,
-            )
-
-    # 4. Care leavers
-    b.open("leavers")
-    if model is None or proj is None:
-        b.unavailable("leavers", why_no_model)
-    else:
-        b.step("care leavers")
-        new, cohorts, why = care_leavers_frame(model, proj, ds)
-        if cohorts is None:
-            b.text("leavers", why)
-        else:
-            coh = cohorts
-            b.chart(
-                "leavers",
-                "care_leavers",
-                "Care leavers by age at 31 March: the published opening carried forward, "
-                "filled by the young people the model sees reaching 18 in care.",
-                lambda ax: plots.care_leavers(coh, ax=ax, council=ds.name),
-            )
-        b.table(
-            "leavers",
-            "new_care_leavers",
-            export.clean(new, unit="young people"),
-            "young people reaching 18 in care in each year (new care leavers)",
+        b.unavailable("spend", run.why_no_model or "no placements to cost")
+        return
+    plc = pl
+    df = pl.to_pandas()
+    spend = df[df["measure"] == "spend"].reset_index(drop=True)
+    if spend.empty:
+        b.unavailable(
+            "spend",
+            f"{run.ds.title} publishes no unit costs for the types it places children in; "
+            "borrow another council's (unit_costs_from=..., --unit-costs-from) or give "
+            "them in a scenario file.",
         )
-        if cohorts is not None:
-            b.table(
-                "leavers",
-                "care_leavers",
-                export.clean(cohorts, unit="young people"),
-                "care leavers by age to 25",
-                collapsed=True,
-            )
-
-    # 5. Scenario
-    b.open("scenario")
-    comp: Comparison | None = None
-    if scenario is None:
-        b.unavailable("scenario", "No scenario was given (scenario=..., --scenario FILE).")
-    elif model is None:
-        b.unavailable("scenario", why_no_model)
     else:
-        b.step("scenario")
-        s = scenario if isinstance(scenario, Scenario) else Scenario.from_file(scenario)
-        # A scenario the user asked for that cannot run on this dataset (another council's
-        # base year, a lever with nothing to act on) is an error naming the file and key.
-        comp = s.run(dataset=ds)
-    if comp is not None:
-        s = comp.scenario
-        c = comp
-        d = s.to_dict()
-        b.text(
-            "scenario",
-            f"{s.name}: {d.get('description') or ''} Baseline and scenario share every "
-            "assumption (and the same inflation) except the levers below; the difference "
-            "is attributed to each lever in the order of the file.",
-        )
-        b.table("scenario", "scenario_levers", s.levers().astype(str), "the scenario's levers")
         b.chart(
-            "scenario",
-            "scenario_spend",
-            "Spend, scenario against baseline.",
-            lambda ax: plots.scenario(c, measure="spend", ax=ax),
+            "spend",
+            "spend",
+            "Spend by placement type (pounds a year).",
+            lambda ax: plots.spend(plc, ax=ax),
             counts=False,
         )
-        b.chart(
-            "scenario",
-            "scenario_fostering",
-            "Fostering placed in-house, scenario against baseline.",
-            lambda ax: plots.scenario(c, measure="in_house", placement="fostering", ax=ax),
-        )
-        summ = comp.summary().reset_index()
         b.table(
-            "scenario",
-            "scenario_summary",
-            export.clean(summ, unit="children", column_units={"all spend": "pounds"}),
-            "scenario minus baseline: children, in-house and external by pool (children), "
-            "spend (pounds)",
+            "spend",
+            "spend",
+            export.clean(_spend_wide(spend), unit="pounds"),
+            f"spend by placement type in each financial year, pounds"
+            f" (inflation {run.inflation:g}% a year)",
         )
+    try:
+        rec = reconcile_spend(
+            run.ds, unit_costs=run.borrowed, inflation=run.inflation, base_year=run.base_year
+        )
+    except CarecastError as e:
+        rec = None
+        b.text("spend", f"Published spend could not be reconciled: {e}")
+    if rec is not None and len(rec):
         b.table(
-            "scenario",
-            "scenario",
-            export.clean(comp.to_pandas()),
-            "baseline, scenario and difference by year, placement and measure",
-            max_rows=20,
+            "spend",
+            "spend_reconciliation",
+            export.clean(
+                rec, unit="pounds", column_units={"percent": "percent", "children": "children"}
+            ),
+            "published spend against spend computed from counts and unit costs",
             collapsed=True,
         )
 
-    # 6. Accuracy
+
+def _leavers_section(b: _Builder, run: _Run) -> None:
+    """Add section 4: care leavers, new a year and by age to 25 where published."""
+    b.open("leavers")
+    model, proj, ds = run.model, run.proj, run.ds
+    if model is None or proj is None:
+        b.unavailable("leavers", run.why_no_model)
+        return
+    b.step("care leavers")
+    new, cohorts, why = care_leavers_frame(model, proj, ds)
+    if cohorts is None:
+        b.text("leavers", why)
+    else:
+        coh = cohorts
+        b.chart(
+            "leavers",
+            "care_leavers",
+            "Care leavers by age at 31 March: the published opening carried forward, "
+            "filled by the young people the model sees reaching 18 in care.",
+            lambda ax: plots.care_leavers(coh, ax=ax, council=ds.name),
+        )
+    b.table(
+        "leavers",
+        "new_care_leavers",
+        export.clean(new, unit="young people"),
+        "young people reaching 18 in care in each year (new care leavers)",
+    )
+    if cohorts is not None:
+        b.table(
+            "leavers",
+            "care_leavers",
+            export.clean(cohorts, unit="young people"),
+            "care leavers by age to 25",
+            collapsed=True,
+        )
+
+
+def _scenario_section(
+    b: _Builder, run: _Run, scenario: str | os.PathLike[str] | Scenario | None
+) -> Comparison | None:
+    """Add section 5, the scenario against its baseline; return the comparison, if any."""
+    b.open("scenario")
+    if scenario is None:
+        b.unavailable("scenario", "No scenario was given (scenario=..., --scenario FILE).")
+        return None
+    if run.model is None:
+        b.unavailable("scenario", run.why_no_model)
+        return None
+    b.step("scenario")
+    s = scenario if isinstance(scenario, Scenario) else Scenario.from_file(scenario)
+    # A scenario the user asked for that cannot run on this dataset (another council's
+    # base year, a lever with nothing to act on) is an error naming the file and key.
+    comp = s.run(dataset=run.ds)
+    s = comp.scenario
+    c = comp
+    d = s.to_dict()
+    b.text(
+        "scenario",
+        f"{s.name}: {d.get('description') or ''} Baseline and scenario share every "
+        "assumption (and the same inflation) except the levers below; the difference "
+        "is attributed to each lever in the order of the file.",
+    )
+    b.table("scenario", "scenario_levers", s.levers().astype(str), "the scenario's levers")
+    b.chart(
+        "scenario",
+        "scenario_spend",
+        "Spend, scenario against baseline.",
+        lambda ax: plots.scenario(c, measure="spend", ax=ax),
+        counts=False,
+    )
+    b.chart(
+        "scenario",
+        "scenario_fostering",
+        "Fostering placed in-house, scenario against baseline.",
+        lambda ax: plots.scenario(c, measure="in_house", placement="fostering", ax=ax),
+    )
+    summ = comp.summary().reset_index()
+    b.table(
+        "scenario",
+        "scenario_summary",
+        export.clean(summ, unit="children", column_units={"all spend": "pounds"}),
+        "scenario minus baseline: children, in-house and external by pool (children), "
+        "spend (pounds)",
+    )
+    b.table(
+        "scenario",
+        "scenario",
+        export.clean(comp.to_pandas()),
+        "baseline, scenario and difference by year, placement and measure",
+        max_rows=20,
+        collapsed=True,
+    )
+    return comp
+
+
+def _accuracy_section(b: _Builder, run: _Run, national: Any, backtest_samples: int) -> None:
+    """Add section 6: the national backtest's evidence, then this dataset's own backtest."""
     b.open("accuracy")
     b.raw(
         "accuracy",
@@ -492,8 +588,8 @@ def report(
             else _NATIONAL_ACCURACY
             + (
                 ""
-                if admissions == DEFAULT_ADMISSIONS
-                else f" These figures are the default's, not those of admissions {admissions} "
+                if run.admissions == DEFAULT_ADMISSIONS
+                else f" These figures are the default's, not those of admissions {run.admissions} "
                 "used here."
             )
         )
@@ -513,51 +609,58 @@ def report(
                 export.clean(nat, unit="ratio"),
                 "national backtest scores",
             )
-    if model is None:
-        b.unavailable("accuracy", why_no_model)
-    else:
-        b.step(f"backtest ({backtest_samples} paths per forecast)")
-        try:
-            bt = backtest(ds, samples=backtest_samples, seed=seed, levels=levels)
-        except CarecastError as e:
-            b.unavailable("accuracy", f"the dataset's own backtest cannot run: {e}")
-            bt = None
-        if bt is not None:
-            bb = bt
-            b.text(
-                "accuracy",
-                f"Rolling-origin backtest on {council}'s published figures from origins "
-                f"{', '.join(str(o) for o in bt.origins)}: each method forecasts from what "
-                "was published up to an origin and is scored against what was published "
-                "after it (naive = 1, lower is better). It scores the earlier engine methods "
-                f"(held, mean, trend, with discharges last), not the default {DEFAULT_ADMISSIONS}; "
-                "the 'default' its verdicts name is the method its own rule picks here.",
-            )
-            for v in bt.verdicts:
-                b.text("accuracy", f"Verdict: {v}")
-            b.chart(
-                "accuracy",
-                "backtest",
-                f"Forecasts of the method this dataset's own backtest picks "
-                f"({bt.default_method}) from each origin against the published outturn.",
-                lambda ax: plots.backtest(bb, ax=ax),
-            )
-            scores = bt.scores()
-            b.table(
-                "accuracy",
-                "backtest_scores",
-                export.clean(scores, column_units=_score_units(scores)),
-                "scores by method (naive = 1, lower is better; mae in children; coverage: "
-                "the share of published figures inside the intervals)",
-            )
-            b.text("accuracy", f"Rule: {bt.rule}")
+    if run.model is None:
+        b.unavailable("accuracy", run.why_no_model)
+        return
+    b.step(f"backtest ({backtest_samples} paths per forecast)")
+    try:
+        bt = backtest(run.ds, samples=backtest_samples, seed=run.seed, levels=run.levels)
+    except CarecastError as e:
+        b.unavailable("accuracy", f"the dataset's own backtest cannot run: {e}")
+        return
+    _own_backtest(b, run.ds.title, bt)
 
-    # 7. Assumptions and sources
+
+def _own_backtest(b: _Builder, council: str, bt: Backtest) -> None:
+    """Show the dataset's own rolling-origin backtest: what it did, verdicts, chart, scores."""
+    b.text(
+        "accuracy",
+        f"Rolling-origin backtest on {council}'s published figures from origins "
+        f"{', '.join(str(o) for o in bt.origins)}: each method forecasts from what "
+        "was published up to an origin and is scored against what was published "
+        "after it (naive = 1, lower is better). It scores the earlier engine methods "
+        f"(held, mean, trend, with discharges last), not the default {DEFAULT_ADMISSIONS}; "
+        "the 'default' its verdicts name is the method its own rule picks here.",
+    )
+    for v in bt.verdicts:
+        b.text("accuracy", f"Verdict: {v}")
+    b.chart(
+        "accuracy",
+        "backtest",
+        f"Forecasts of the method this dataset's own backtest picks "
+        f"({bt.default_method}) from each origin against the published outturn.",
+        lambda ax: plots.backtest(bt, ax=ax),
+    )
+    scores = bt.scores()
+    b.table(
+        "accuracy",
+        "backtest_scores",
+        export.clean(scores, column_units=_score_units(scores)),
+        "scores by method (naive = 1, lower is better; mae in children; coverage: "
+        "the share of published figures inside the intervals)",
+    )
+    b.text("accuracy", f"Rule: {bt.rule}")
+
+
+def _assumptions_section(
+    b: _Builder, run: _Run, pl: Placements | None, comp: Comparison | None
+) -> None:
+    """Add section 7: every assumption (with the scenario's levers) and every source table."""
     b.open("assumptions")
-    if proj is not None:
-        af = assumptions_frame(pl if pl is not None else proj, model)
+    if run.proj is not None:
+        af = assumptions_frame(pl if pl is not None else run.proj, run.model)
         if comp is not None:
-            lv_rows = assumptions_frame(comp, model)
+            lv_rows = assumptions_frame(comp, run.model)
             af = pd.concat([af, lv_rows[lv_rows["what"].str.startswith("scenario")]])
         af = af.assign(
             value=[_fmt_value(v, u) for v, u in zip(af["value"], af["unit"], strict=True)]
@@ -571,8 +674,8 @@ def report(
             collapsed=True,
         )
     else:
-        b.text("assumptions", why_no_model)
-    tables = ds.tables()
+        b.text("assumptions", run.why_no_model)
+    tables = run.ds.tables()
     b.table(
         "assumptions",
         "sources",
@@ -582,7 +685,22 @@ def report(
         collapsed=True,
     )
 
-    # 8. Caveats
+
+#: Columns of the reconciliation failures shown in the caveats, where present.
+_RECONCILIATION_COLUMNS = (
+    "check",
+    "period",
+    "expected",
+    "found_lower",
+    "found_upper",
+    "difference_lower",
+    "difference_upper",
+    "sources",
+)
+
+
+def _caveats_section(b: _Builder, ds: Dataset) -> None:
+    """Add section 8: cells not published as a number, and the published checks that fail."""
     b.open("caveats")
     b.step("data caveats")
     cav = caveats_frame(ds)
@@ -604,20 +722,7 @@ def report(
     recon = ds.reconcile()
     rdf = recon.to_pandas()
     fails = rdf[rdf["status"] == "fail"]
-    cols = [
-        c
-        for c in (
-            "check",
-            "period",
-            "expected",
-            "found_lower",
-            "found_upper",
-            "difference_lower",
-            "difference_upper",
-            "sources",
-        )
-        if c in rdf.columns
-    ]
+    cols = [c for c in _RECONCILIATION_COLUMNS if c in rdf.columns]
     b.text("caveats", "Reconciliation: " + ", ".join(f"{k} {v}" for k, v in recon.counts().items()))
     b.table(
         "caveats",
@@ -629,29 +734,32 @@ def report(
         max_rows=100,
     )
 
-    b.headlines = headlines(model, proj, pl, comp, inflation, disclosure=b.disclosure)
-    b.step("writing")
-    doc = _document(b, ds, council, model, main_assumption)
-    r = Report(
+
+def _assemble(b: _Builder, run: _Run) -> Report:
+    """Render the HTML document and gather the report's parts (nothing written yet)."""
+    ds = run.ds
+    doc = _document(b, ds, ds.title, run.model, run.main_assumption)
+    return Report(
         dataset=ds.name,
-        title=council,
+        title=ds.title,
         html=doc,
         tables=b.tables,
         sections=b.sections,
         charts=b.charts,
         headlines=b.headlines,
     )
-    if out is not None:
-        folder = Path(out)
-        if folder.exists() and not folder.is_dir():
-            raise ArgumentError(f"invalid argument `out` = {str(out)!r}: a file, not a folder")
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = _stem(ds.name)
-        r.html_path = folder / f"{stem}_report.html"
-        r.html_path.write_text(doc, encoding="utf-8")
-        r.excel_path = export.write_excel(b.tables, folder / f"{stem}_report.xlsx", notes=b.notes)
-    r.seconds = time.perf_counter() - t0
-    return r
+
+
+def _write_files(r: Report, b: _Builder, out: str | os.PathLike[str]) -> None:
+    """Write the report's HTML and workbook to the folder ``out`` (created if missing)."""
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise ArgumentError(f"invalid argument `out` = {str(out)!r}: a file, not a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = _stem(r.dataset)
+    r.html_path = folder / f"{stem}_report.html"
+    r.html_path.write_text(r.html, encoding="utf-8")
+    r.excel_path = export.write_excel(b.tables, folder / f"{stem}_report.xlsx", notes=b.notes)
 
 
 def _stem(name: str) -> str:
