@@ -278,6 +278,7 @@ impl Panel for DfePanel {
             reference_stock,
             region_reference: Vec::new(),
             region_stock: Vec::new(),
+            region_population: Vec::new(),
             last_year: Some(origin),
         }))
     }
