@@ -24,6 +24,11 @@ pub enum Method {
         /// The reference whose growth is borrowed.
         #[serde(default)]
         reference: Reference,
+        /// Whether the council's rate of children in care reverts towards its region's
+        /// (an undamped yearly adjustment fitted across councils at the origin; see the
+        /// methodology).
+        #[serde(default)]
+        reversion: bool,
     },
     /// The stock at the origin carried forward at the council's own log-linear growth over
     /// the last [`TREND_WINDOW`] years, damped (a damped trend on the stock itself, with no
@@ -101,24 +106,28 @@ impl Method {
                 phi: DEFAULT_PHI,
                 own: true,
                 reference: Reference::England,
+                reversion: false,
             },
             Method::PooledDrift {
                 name: "reference_drift".into(),
                 phi: DEFAULT_PHI,
                 own: false,
                 reference: Reference::England,
+                reversion: false,
             },
             Method::PooledDrift {
                 name: "region_drift".into(),
                 phi: DEFAULT_PHI,
                 own: false,
                 reference: Reference::Region,
+                reversion: false,
             },
             Method::PooledDrift {
                 name: "blend_drift".into(),
                 phi: DEFAULT_PHI,
                 own: false,
                 reference: Reference::Blend,
+                reversion: false,
             },
             Method::engine("held", AdmissionsRule::Held, Discharges::Last),
             Method::engine("mean", AdmissionsRule::Mean3, Discharges::Last),
@@ -150,7 +159,11 @@ impl Method {
                 AdmissionsRule::AnchoredTo(DEFAULT_PHI, Reference::Blend),
                 reg.clone(),
             ),
-            Method::engine("anchored_reg", AdmissionsRule::Anchored(DEFAULT_PHI), reg),
+            Method::engine(
+                "anchored_reg",
+                AdmissionsRule::Anchored(DEFAULT_PHI),
+                reg.clone(),
+            ),
             Method::StockDamped {
                 name: "damped_stock".into(),
                 phi: DEFAULT_PHI,
@@ -162,12 +175,14 @@ impl Method {
                 phi: 0.9,
                 own: false,
                 reference: Reference::England,
+                reversion: false,
             },
             Method::PooledDrift {
                 name: "reference_drift_1".into(),
                 phi: 1.0,
                 own: false,
                 reference: Reference::England,
+                reversion: false,
             },
             Method::combination(
                 "combo_default_drift",
@@ -176,6 +191,20 @@ impl Method {
             ),
             Method::combination("combo_mean", &COMBINED, false),
             Method::combination("combo_median", &COMBINED, true),
+            // The blend's growth plus the reversion of the council's rate of children in
+            // care towards its region's (found by an exploratory analysis; methodology).
+            Method::PooledDrift {
+                name: "reverting_drift".into(),
+                phi: DEFAULT_PHI,
+                own: false,
+                reference: Reference::Blend,
+                reversion: true,
+            },
+            Method::engine(
+                "anchored_revert_reg",
+                AdmissionsRule::AnchoredReverting(DEFAULT_PHI, Reference::Blend),
+                reg,
+            ),
         ]
     }
 }
