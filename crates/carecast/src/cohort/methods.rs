@@ -91,8 +91,9 @@ pub enum Admissions {
         reference: Vec<(i32, f64)>,
         /// Extra log growth of the stock a year, not damped: the target `h` years ahead
         /// is multiplied by `exp(reversion * h)`. Finite and within
-        /// [`MAX_REVERSION`] either side of 0; 0 (the default) is the plain anchor.
-        #[serde(default)]
+        /// [`MAX_REVERSION`] either side of 0; 0 (the default) is the plain anchor and
+        /// is not written out (so that outputs without a reversion stay as they were).
+        #[serde(default, skip_serializing_if = "is_zero")]
         reversion: f64,
     },
 }
@@ -262,6 +263,11 @@ impl TryFrom<MethodSpec> for Admissions {
             _ => s.only(&METHODS, &[]).map(|_| Admissions::Held),
         }
     }
+}
+
+/// Whether a value is exactly zero (serde's `skip_serializing_if`).
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }
 
 /// Checks the `reversion` of [`Admissions::Anchored`]: finite and within

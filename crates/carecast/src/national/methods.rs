@@ -82,6 +82,16 @@ impl Method {
         }
     }
 
+    fn drift(name: &str, phi: f64, own: bool, reference: Reference, reversion: bool) -> Method {
+        Method::PooledDrift {
+            name: name.into(),
+            phi,
+            own,
+            reference,
+            reversion,
+        }
+    }
+
     fn combination(name: &str, members: &[&str], median: bool) -> Method {
         Method::Combination {
             name: name.into(),
@@ -101,34 +111,16 @@ impl Method {
         vec![
             Method::Naive,
             Method::Drift,
-            Method::PooledDrift {
-                name: "pooled_drift".into(),
-                phi: DEFAULT_PHI,
-                own: true,
-                reference: Reference::England,
-                reversion: false,
-            },
-            Method::PooledDrift {
-                name: "reference_drift".into(),
-                phi: DEFAULT_PHI,
-                own: false,
-                reference: Reference::England,
-                reversion: false,
-            },
-            Method::PooledDrift {
-                name: "region_drift".into(),
-                phi: DEFAULT_PHI,
-                own: false,
-                reference: Reference::Region,
-                reversion: false,
-            },
-            Method::PooledDrift {
-                name: "blend_drift".into(),
-                phi: DEFAULT_PHI,
-                own: false,
-                reference: Reference::Blend,
-                reversion: false,
-            },
+            Method::drift("pooled_drift", DEFAULT_PHI, true, Reference::England, false),
+            Method::drift(
+                "reference_drift",
+                DEFAULT_PHI,
+                false,
+                Reference::England,
+                false,
+            ),
+            Method::drift("region_drift", DEFAULT_PHI, false, Reference::Region, false),
+            Method::drift("blend_drift", DEFAULT_PHI, false, Reference::Blend, false),
             Method::engine("held", AdmissionsRule::Held, Discharges::Last),
             Method::engine("mean", AdmissionsRule::Mean3, Discharges::Last),
             Method::engine("trend", AdmissionsRule::Trend, Discharges::Last),
@@ -170,20 +162,8 @@ impl Method {
             },
             // England's growth damped less (0.9) and not at all (1): the damping factor
             // as a candidate, chosen on the origins up to 2019 only (methodology).
-            Method::PooledDrift {
-                name: "reference_drift_09".into(),
-                phi: 0.9,
-                own: false,
-                reference: Reference::England,
-                reversion: false,
-            },
-            Method::PooledDrift {
-                name: "reference_drift_1".into(),
-                phi: 1.0,
-                own: false,
-                reference: Reference::England,
-                reversion: false,
-            },
+            Method::drift("reference_drift_09", 0.9, false, Reference::England, false),
+            Method::drift("reference_drift_1", 1.0, false, Reference::England, false),
             Method::combination(
                 "combo_default_drift",
                 &[DEFAULT_METHOD, "pooled_drift"],
@@ -193,13 +173,13 @@ impl Method {
             Method::combination("combo_median", &COMBINED, true),
             // The blend's growth plus the reversion of the council's rate of children in
             // care towards its region's (found by an exploratory analysis; methodology).
-            Method::PooledDrift {
-                name: "reverting_drift".into(),
-                phi: DEFAULT_PHI,
-                own: false,
-                reference: Reference::Blend,
-                reversion: true,
-            },
+            Method::drift(
+                "reverting_drift",
+                DEFAULT_PHI,
+                false,
+                Reference::Blend,
+                true,
+            ),
             Method::engine(
                 "anchored_revert_reg",
                 AdmissionsRule::AnchoredReverting(DEFAULT_PHI, Reference::Blend),
