@@ -29,7 +29,7 @@ pub(super) fn rate_gap(
 /// council-year pairs `(year s, gap at s, y)`, the gap demeaned within each year across
 /// councils (so that anything common to a year, such as the region or England moving,
 /// cannot enter it): `sum(x_dm y) / sum(x_dm^2)`. `None` with fewer than
-/// [`MIN_REVERSION_PAIRS`] pairs or no spread of the gaps.
+/// [`MIN_REVERSION_PAIRS`] pairs or no spread of the gaps within years.
 pub(super) fn fit_beta(pairs: &[(i32, f64, f64)]) -> Option<f64> {
     if pairs.len() < MIN_REVERSION_PAIRS {
         return None;
@@ -47,7 +47,8 @@ pub(super) fn fit_beta(pairs: &[(i32, f64, f64)]) -> Option<f64> {
         sxy += xd * y;
         sxx += xd * xd;
     }
-    (sxx > 0.0 && sxy.is_finite()).then(|| sxy / sxx)
+    // No spread of the gaps within years (up to rounding): nothing to fit.
+    (sxx > 1e-12 * pairs.len() as f64 && sxy.is_finite()).then(|| sxy / sxx)
 }
 
 /// The reversion fitted at one origin from every council's figures known then.
@@ -192,9 +193,11 @@ mod tests {
 
     /// A small deterministic pseudo-random number in [-0.5, 0.5).
     fn noise(i: u64) -> f64 {
-        let z = i
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        // splitmix64
+        let mut z = i.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
         ((z >> 11) as f64 / (1u64 << 53) as f64) - 0.5
     }
 
