@@ -356,6 +356,32 @@
 //! not reached. The candidates are
 //! named in [`crate::national::REJECTED_CANDIDATES`] and left out of a user's own backtest.
 //!
+//! **Reversion towards the region's rate (backtest methods, not the default).** A
+//! council's rate of children in care per 10,000 children aged 0-17, relative to its
+//! region's, tends to move back towards the region's. The rate gap of council `c` at year
+//! `t` is `gap_{c,t} = ln((S_{c,t} / P_{c,t}) / (S_{R,t} / P_{R,t}))`, `S` the stock at
+//! 31 March (the council's headline total, the one scored), `P` the child population and
+//! `R` the council's region. At each origin `t` a yearly coefficient `beta_t` is fitted in
+//! real time, from the figures known at `t` only: every council's one-year pairs
+//! `(s, s + 1)` with `s + 1 <= t` give `y = ln(S_{c,s+1} / S_{c,s}) - ln(S_{R,s+1} / S_{R,s})`
+//! (the council's change relative to its region's) and `x = gap_{c,s}`; `x` is demeaned
+//! within each year `s` across councils and `beta_t = sum(x y) / sum(x^2)` with no
+//! intercept (a regression with year fixed effects: what moves every council in a year
+//! cannot enter it). The yearly adjustment of council `c` is
+//! `a_{c,t} = beta_t (gap_{c,t} - mean_c gap_{c,t})`, added to the log growth every year
+//! and not damped. `reverting_drift` is `blend_drift` times `exp(h a_{c,t})`:
+//! `S_{t+h} = S_t exp(g (phi + ... + phi^h) + h a_{c,t})`, `g` the blend's growth;
+//! `anchored_revert_reg` is `anchored_blend_reg` with the same anchor
+//! ([`crate::model::Admissions::Anchored`] with `reversion = a_{c,t}`). With fewer than
+//! [`crate::national::MIN_REVERSION_PAIRS`] (30) pairs at an origin, or no rate gap for
+//! the council at the origin, the method fails there and is listed with the reason. The
+//! backtest's notes give `beta_t` per origin. Like the region methods they need a region,
+//! so a user's own backtest leaves them out. This feature was found by an exploratory
+//! analysis run on the latest published figures of all origins (the vintages of the
+//! backtest were not used, and the feature was chosen after seeing how it scored there),
+//! before these methods were run here; so the backtest below is not a clean test of a
+//! feature fixed in advance, and some selection effect should be expected.
+//!
 //! **A user's own backtest.** [`crate::national::own_backtest`] runs these methods on one
 //! dataset; when another method's MAPE of the total is below the default's on the same
 //! figures by more than [`crate::national::DISAGREEMENT_MARGIN`] (10%), the Python and CLI

@@ -228,6 +228,7 @@ fn anchored_admissions_carry_the_stock_at_the_reference_growth() {
     o.admissions = Admissions::Anchored {
         phi: 0.5,
         reference,
+        reversion: 0.0,
     };
     let p = m.project(&o).unwrap();
     let mut cum = 0.0;
@@ -254,6 +255,68 @@ fn anchored_admissions_carry_the_stock_at_the_reference_growth() {
             .iter()
             .any(|n| n.contains("+4.00% a year"))
     );
+}
+
+#[test]
+fn a_reversion_moves_the_anchored_stock_by_exp_r_h() {
+    let m = CohortModel::fit(&derbyshire()).unwrap();
+    let reference: Vec<(i32, f64)> = (2013..=2017)
+        .map(|y| (y, 1000.0 * (0.03 * f64::from(y - 2013)).exp()))
+        .collect();
+    let stock_at = |reversion: f64| {
+        let mut o = ProjectionOptions::new(2017, 4);
+        o.admissions = Admissions::Anchored {
+            phi: 0.8,
+            reference: reference.clone(),
+            reversion,
+        };
+        let p = m.project(&o).unwrap();
+        let notes = p.assumptions.notes.clone();
+        let years: Vec<f64> = ["2017/18", "2018/19", "2019/20", "2020/21"]
+            .iter()
+            .map(|year| {
+                p.rows
+                    .iter()
+                    .find(|r| r.year == *year && r.measure == "stock" && r.band == "all")
+                    .unwrap()
+                    .value
+            })
+            .collect();
+        (years, notes)
+    };
+    let (plain, plain_notes) = stock_at(0.0);
+    assert!(!plain_notes.iter().any(|n| n.contains("reversion")));
+    for r in [-0.03, 0.02] {
+        let (moved, notes) = stock_at(r);
+        for (h, (a, b)) in plain.iter().zip(&moved).enumerate() {
+            let expected = a * (r * (h + 1) as f64).exp();
+            assert!(
+                ((b - expected) / expected).abs() < 1e-6,
+                "r {r} h {}: {b} vs {expected}",
+                h + 1
+            );
+        }
+        assert!(notes.iter().any(|n| n.contains("reversion of")));
+    }
+    // Out of range or not finite: an error naming it, in options and in a file's spec.
+    let mut o = ProjectionOptions::new(2017, 2);
+    o.admissions = Admissions::Anchored {
+        phi: 0.8,
+        reference: Vec::new(),
+        reversion: 0.5,
+    };
+    assert!(m.project(&o).unwrap_err().to_string().contains("reversion"));
+    let bad: std::result::Result<Admissions, _> =
+        serde_json::from_str(r#"{"method": "anchored", "reversion": "NaN"}"#);
+    assert!(bad.is_err());
+    let bad: std::result::Result<Admissions, _> =
+        serde_json::from_str(r#"{"method": "anchored", "reversion": -0.3}"#);
+    assert!(bad.unwrap_err().to_string().contains("reversion"));
+    let ok: Admissions =
+        serde_json::from_str(r#"{"method": "anchored", "reversion": 0.01}"#).unwrap();
+    assert!(matches!(ok, Admissions::Anchored { reversion, .. } if reversion == 0.01));
+    let plain: Admissions = serde_json::from_str(r#"{"method": "anchored"}"#).unwrap();
+    assert_eq!(plain, DEFAULT_ADMISSIONS);
 }
 
 #[test]
@@ -289,6 +352,7 @@ fn a_large_move_from_the_base_year_is_warned_about() {
     o.admissions = Admissions::Anchored {
         phi: 1.0,
         reference: vec![(2016, 100.0), (2017, 120.0)],
+        reversion: 0.0,
     };
     let p = m.project(&o).unwrap();
     assert!(

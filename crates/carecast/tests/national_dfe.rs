@@ -278,6 +278,7 @@ impl Panel for DfePanel {
             reference_stock,
             region_reference: Vec::new(),
             region_stock: Vec::new(),
+            region_population: Vec::new(),
             last_year: Some(origin),
         }))
     }
@@ -722,5 +723,70 @@ fn combinations_are_the_mean_or_median_of_their_members() {
             .iter()
             .filter(|f| f.method.starts_with("combo"))
             .all(|f| f.band == "all")
+    );
+}
+
+#[test]
+fn the_reverting_methods_scale_the_blend_by_the_fitted_reversion() {
+    let bundled = DfeVintages::bundled().unwrap();
+    // Derbyshire's vintage carries its region's child population.
+    let v = bundled.known_at("E10000007", 2016).unwrap().unwrap();
+    assert_eq!(v.region_population.last().map(|p| p.0), Some(2016));
+    let o = NationalOptions {
+        bootstrap: 0,
+        max_horizon: 2,
+        max_origin: Some(2015),
+        methods: carecast::national::Method::defaults()
+            .into_iter()
+            .filter(|m| ["naive", "blend_drift", "reverting_drift"].contains(&m.name()))
+            .collect(),
+        ..NationalOptions::default()
+    };
+    let b = backtest(&bundled, &o).unwrap();
+    assert!(
+        b.notes
+            .iter()
+            .any(|n| n.starts_with("reversion towards the region's rate")
+                && n.contains("2015: -0.0")),
+        "{:?}",
+        b.notes
+    );
+    let get = |m: &str, c: &str, origin: i32, h: usize| {
+        b.forecasts
+            .iter()
+            .find(|f| {
+                f.method == m
+                    && f.council == c
+                    && f.origin == origin
+                    && f.horizon == h
+                    && f.band == "all"
+            })
+            .map(|f| f.forecast)
+    };
+    let mut checked = 0;
+    for c in SOME {
+        for origin in [2014, 2015] {
+            let (Some(b1), Some(b2), Some(r1), Some(r2)) = (
+                get("blend_drift", c, origin, 1),
+                get("blend_drift", c, origin, 2),
+                get("reverting_drift", c, origin, 1),
+                get("reverting_drift", c, origin, 2),
+            ) else {
+                continue;
+            };
+            // exp(2 a) = exp(a)^2: the adjustment is not damped.
+            let (a1, a2) = ((r1 / b1).ln(), (r2 / b2).ln());
+            assert!((a2 - 2.0 * a1).abs() < 1e-9, "{c} {origin}: {a1} {a2}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "{checked}");
+    // Not in a user's own backtest: they need a region.
+    let own =
+        carecast::national::own_backtest(&Dataset::bundled("derbyshire").unwrap(), 2).unwrap();
+    assert!(
+        !own.forecasts
+            .iter()
+            .any(|f| f.method == "reverting_drift" || f.method == "anchored_revert_reg")
     );
 }

@@ -69,7 +69,12 @@ impl CohortModel {
     ) -> Result<(YearByBand, Option<String>)> {
         let nb = self.history.scheme.bands().len();
         let pattern = assumed_admissions(observed, o, nb)?;
-        let Admissions::Anchored { phi, reference } = &o.admissions else {
+        let Admissions::Anchored {
+            phi,
+            reference,
+            reversion,
+        } = &o.admissions
+        else {
             return Ok((pattern, None));
         };
         let Some(base) = observed.last() else {
@@ -85,7 +90,11 @@ impl CohortModel {
         let (growth, years) = reference_growth(reference, o.base_year)?;
         let m: Vec<f64> = grid.band_of.iter().map(|&b| m_band[b]).collect();
         let s_base: f64 = base.closing.iter().sum();
-        let targets = damped_path(s_base, growth, *phi, o.years);
+        let targets: Vec<f64> = damped_path(s_base, growth, *phi, o.years)
+            .iter()
+            .enumerate()
+            .map(|(t, v)| v * (reversion * (t + 1) as f64).exp())
+            .collect();
         let mut s = grid.spread_with(weights, &base.closing);
         let mut out = Vec::with_capacity(o.years);
         let mut clamped = 0;
@@ -139,6 +148,12 @@ impl CohortModel {
             },
             observed.len().min(3)
         );
+        if *reversion != 0.0 {
+            note.push_str(&format!(
+                "; plus a reversion of {:+.2}% a year, not damped",
+                100.0 * reversion
+            ));
+        }
         if clamped > 0 {
             note.push_str(&format!(
                 "; in {clamped} year(s) even no admissions leave more children than the anchor (admissions 0)"

@@ -11,7 +11,12 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_ADMISSIONS: Admissions = Admissions::Anchored {
     phi: DEFAULT_PHI,
     reference: Vec::new(),
+    reversion: 0.0,
 };
+/// The largest reversion (extra log growth a year, either sign) that
+/// [`Admissions::Anchored`] accepts: 0.2 a year is far beyond any fitted value (about
+/// 0.01 a year in the national backtest).
+pub const MAX_REVERSION: f64 = 0.2;
 /// The default discharge-rate assumption, chosen with [`DEFAULT_ADMISSIONS`].
 pub const DEFAULT_DISCHARGES: Discharges = Discharges::Regularised {
     k: DEFAULT_REGULARISED_YEARS,
@@ -71,9 +76,11 @@ pub enum Admissions {
     /// Admissions that carry the council's stock at 31 March of the base year forward at
     /// the damped growth of a reference series (England or the region): each projected
     /// year's admissions keep the mix of bands of the last three observed years, scaled
-    /// so that the total stock at its 31 March is `S_T exp(g (phi + ... + phi^h))`, `g`
-    /// the log-linear growth of the reference stock over the last [`TREND_WINDOW`] years
-    /// up to the base year (see the methodology). Runs from any base year.
+    /// so that the total stock at its 31 March is
+    /// `S_T exp(g (phi + ... + phi^h) + reversion * h)`, `g` the log-linear growth of the
+    /// reference stock over the last [`TREND_WINDOW`] years up to the base year and
+    /// `reversion` an extra yearly log growth that is not damped (0 by default; see the
+    /// methodology). Runs from any base year.
     ///
     /// [`TREND_WINDOW`]: crate::cohort::TREND_WINDOW
     Anchored {
@@ -82,6 +89,12 @@ pub enum Admissions {
         /// The reference's children looked after at 31 March, by year; empty: England
         /// ([`crate::national::ENGLAND_STOCK`]).
         reference: Vec<(i32, f64)>,
+        /// Extra log growth of the stock a year, not damped: the target `h` years ahead
+        /// is multiplied by `exp(reversion * h)`. Finite and within
+        /// [`MAX_REVERSION`] either side of 0; 0 (the default) is the plain anchor and
+        /// is not written out (so that outputs without a reversion stay as they were).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        reversion: f64,
     },
 }
 
@@ -138,6 +151,9 @@ pub struct MethodSpec {
     /// Between-council slope spread, for admissions `pooled`.
     #[serde(default)]
     pub between_sd: Option<f64>,
+    /// Extra undamped log growth a year, for admissions `anchored` (default 0).
+    #[serde(default)]
+    pub reversion: Option<f64>,
     /// Prior strength in child-months, for discharges `regularised`.
     #[serde(default)]
     pub strength: Option<f64>,
@@ -162,6 +178,7 @@ impl MethodSpec {
             ("phi", self.phi.is_some()),
             ("reference", self.reference.is_some()),
             ("between_sd", self.between_sd.is_some()),
+            ("reversion", self.reversion.is_some()),
             ("strength", self.strength.is_some()),
         ] {
             if given && !allowed.contains(&key) {
@@ -206,10 +223,13 @@ impl TryFrom<MethodSpec> for Admissions {
                 })
             }
             "anchored" => {
-                s.only(&METHODS, &["phi", "reference"])?;
+                s.only(&METHODS, &["phi", "reference", "reversion"])?;
+                let reversion = s.reversion.unwrap_or(0.0);
+                check_reversion(reversion)?;
                 Ok(Admissions::Anchored {
                     phi: s.phi.unwrap_or(DEFAULT_PHI),
                     reference: s.reference.unwrap_or_default(),
+                    reversion,
                 })
             }
             "pooled" => {
@@ -242,6 +262,26 @@ impl TryFrom<MethodSpec> for Admissions {
             }
             _ => s.only(&METHODS, &[]).map(|_| Admissions::Held),
         }
+    }
+}
+
+/// Whether a value is exactly zero (serde's `skip_serializing_if`).
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
+}
+
+/// Checks the `reversion` of [`Admissions::Anchored`]: finite and within
+/// [`MAX_REVERSION`] either side of 0.
+///
+/// # Errors
+/// A message naming `reversion` and the value otherwise.
+pub fn check_reversion(reversion: f64) -> std::result::Result<(), String> {
+    if reversion.is_finite() && reversion.abs() <= MAX_REVERSION {
+        Ok(())
+    } else {
+        Err(format!(
+            "`reversion` of admissions `anchored` must be a number within [-{MAX_REVERSION}, {MAX_REVERSION}] (extra log growth a year), got {reversion}"
+        ))
     }
 }
 

@@ -36,7 +36,8 @@ pub use history::{History, YearFlows};
 pub use leavers::project_care_leavers;
 pub use methods::{
     ADMISSIONS_METHODS, Admissions, DEFAULT_ADMISSIONS, DEFAULT_DISCHARGES, DEFAULT_PHI,
-    DEFAULT_REGULARISED_YEARS, DEFAULT_STRENGTH, DISCHARGE_METHODS, Discharges, MethodSpec,
+    DEFAULT_REGULARISED_YEARS, DEFAULT_STRENGTH, DISCHARGE_METHODS, Discharges, MAX_REVERSION,
+    MethodSpec, check_reversion,
 };
 pub use options::{FlowChange, Grain, ProjectionOptions, ProjectionOptionsBuilder};
 pub use projection::{Assumptions, MAX_HORIZON, Projection, Row, WARN_FACTOR};
@@ -48,10 +49,11 @@ pub mod model {
     pub use super::{
         ADMISSIONS_METHODS, Admissions, Assumptions, BandFit, CohortModel, DEFAULT_ADMISSIONS,
         DEFAULT_DISCHARGES, DEFAULT_PHI, DEFAULT_REGULARISED_YEARS, DEFAULT_STRENGTH,
-        DISCHARGE_METHODS, Discharges, FlowChange, Grain, History, MAX_HORIZON, MAX_TILT, MEASURES,
-        MONTHS, MethodSpec, Projection, ProjectionColumns, ProjectionOptions,
+        DISCHARGE_METHODS, Discharges, FlowChange, Grain, History, MAX_HORIZON, MAX_REVERSION,
+        MAX_TILT, MEASURES, MONTHS, MethodSpec, Projection, ProjectionColumns, ProjectionOptions,
         ProjectionOptionsBuilder, Row, TREND_WINDOW, WARN_FACTOR, YearDischarges, YearFlows,
-        annual_rate, monthly_fraction, project_care_leavers, rate_slope, reference_growth, shrink,
+        annual_rate, check_reversion, monthly_fraction, project_care_leavers, rate_slope,
+        reference_growth, shrink,
     };
     pub(crate) use super::{
         BandKey, Flows, Grid, GridStepper, PeriodKey, Sink, Stepper, YearByBand, apply_changes,

@@ -136,8 +136,19 @@ impl ProjectionOptions {
             check_rate(&format!("retention[{age}]"), *r)?;
         }
         match &self.admissions {
-            Admissions::Damped { phi } | Admissions::Anchored { phi, .. } => {
-                check_rate("phi", *phi)?
+            Admissions::Damped { phi } => check_rate("phi", *phi)?,
+            Admissions::Anchored { phi, reversion, .. } => {
+                check_rate("phi", *phi)?;
+                super::check_reversion(*reversion).map_err(|_| {
+                    Error::argument(
+                        "reversion",
+                        reversion,
+                        format!(
+                            "must be a finite number within [-{m}, {m}] (extra log growth a year)",
+                            m = super::MAX_REVERSION
+                        ),
+                    )
+                })?;
             }
             Admissions::Pooled {
                 phi, between_sd, ..

@@ -227,7 +227,7 @@ impl Panel for DfeVintages<'_> {
                 .collect()
         };
         let reference_stock = stock_of(e);
-        let (region_reference, region_stock) = match self.regions.get(c) {
+        let (region_reference, region_stock, region_population) = match self.regions.get(c) {
             Some(r) => (
                 (FIRST_YEAR..=origin)
                     .filter_map(|y| {
@@ -237,8 +237,11 @@ impl Panel for DfeVintages<'_> {
                     })
                     .collect(),
                 stock_of(r),
+                (FIRST_YEAR..=origin)
+                    .filter_map(|y| self.population(p, r, y).map(|v| (y, v)))
+                    .collect(),
             ),
-            None => (Vec::new(), Vec::new()),
+            None => (Vec::new(), Vec::new(), Vec::new()),
         };
         Ok(Some(Vintage {
             dataset,
@@ -247,6 +250,7 @@ impl Panel for DfeVintages<'_> {
             reference_stock,
             region_reference,
             region_stock,
+            region_population,
             last_year: Some(origin),
         }))
     }

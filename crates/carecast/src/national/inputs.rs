@@ -19,6 +19,8 @@ pub(super) struct Taus {
     pub(super) stock: BTreeMap<i32, f64>,
     /// Between-region spread of the regions' true stock growth, per origin.
     pub(super) region: BTreeMap<i32, f64>,
+    /// The reversion towards the region's rate fitted across councils, per origin.
+    pub(super) reversion: BTreeMap<i32, ReversionFit>,
 }
 
 /// The points of a yearly series in the [`TREND_WINDOW`] years up to `origin`, sorted.

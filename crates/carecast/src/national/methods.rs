@@ -24,6 +24,11 @@ pub enum Method {
         /// The reference whose growth is borrowed.
         #[serde(default)]
         reference: Reference,
+        /// Whether the council's rate of children in care reverts towards its region's
+        /// (an undamped yearly adjustment fitted across councils at the origin; see the
+        /// methodology).
+        #[serde(default)]
+        reversion: bool,
     },
     /// The stock at the origin carried forward at the council's own log-linear growth over
     /// the last [`TREND_WINDOW`] years, damped (a damped trend on the stock itself, with no
@@ -77,6 +82,16 @@ impl Method {
         }
     }
 
+    fn drift(name: &str, phi: f64, own: bool, reference: Reference, reversion: bool) -> Method {
+        Method::PooledDrift {
+            name: name.into(),
+            phi,
+            own,
+            reference,
+            reversion,
+        }
+    }
+
     fn combination(name: &str, members: &[&str], median: bool) -> Method {
         Method::Combination {
             name: name.into(),
@@ -96,30 +111,16 @@ impl Method {
         vec![
             Method::Naive,
             Method::Drift,
-            Method::PooledDrift {
-                name: "pooled_drift".into(),
-                phi: DEFAULT_PHI,
-                own: true,
-                reference: Reference::England,
-            },
-            Method::PooledDrift {
-                name: "reference_drift".into(),
-                phi: DEFAULT_PHI,
-                own: false,
-                reference: Reference::England,
-            },
-            Method::PooledDrift {
-                name: "region_drift".into(),
-                phi: DEFAULT_PHI,
-                own: false,
-                reference: Reference::Region,
-            },
-            Method::PooledDrift {
-                name: "blend_drift".into(),
-                phi: DEFAULT_PHI,
-                own: false,
-                reference: Reference::Blend,
-            },
+            Method::drift("pooled_drift", DEFAULT_PHI, true, Reference::England, false),
+            Method::drift(
+                "reference_drift",
+                DEFAULT_PHI,
+                false,
+                Reference::England,
+                false,
+            ),
+            Method::drift("region_drift", DEFAULT_PHI, false, Reference::Region, false),
+            Method::drift("blend_drift", DEFAULT_PHI, false, Reference::Blend, false),
             Method::engine("held", AdmissionsRule::Held, Discharges::Last),
             Method::engine("mean", AdmissionsRule::Mean3, Discharges::Last),
             Method::engine("trend", AdmissionsRule::Trend, Discharges::Last),
@@ -150,25 +151,19 @@ impl Method {
                 AdmissionsRule::AnchoredTo(DEFAULT_PHI, Reference::Blend),
                 reg.clone(),
             ),
-            Method::engine("anchored_reg", AdmissionsRule::Anchored(DEFAULT_PHI), reg),
+            Method::engine(
+                "anchored_reg",
+                AdmissionsRule::Anchored(DEFAULT_PHI),
+                reg.clone(),
+            ),
             Method::StockDamped {
                 name: "damped_stock".into(),
                 phi: DEFAULT_PHI,
             },
             // England's growth damped less (0.9) and not at all (1): the damping factor
             // as a candidate, chosen on the origins up to 2019 only (methodology).
-            Method::PooledDrift {
-                name: "reference_drift_09".into(),
-                phi: 0.9,
-                own: false,
-                reference: Reference::England,
-            },
-            Method::PooledDrift {
-                name: "reference_drift_1".into(),
-                phi: 1.0,
-                own: false,
-                reference: Reference::England,
-            },
+            Method::drift("reference_drift_09", 0.9, false, Reference::England, false),
+            Method::drift("reference_drift_1", 1.0, false, Reference::England, false),
             Method::combination(
                 "combo_default_drift",
                 &[DEFAULT_METHOD, "pooled_drift"],
@@ -176,6 +171,20 @@ impl Method {
             ),
             Method::combination("combo_mean", &COMBINED, false),
             Method::combination("combo_median", &COMBINED, true),
+            // The blend's growth plus the reversion of the council's rate of children in
+            // care towards its region's (found by an exploratory analysis; methodology).
+            Method::drift(
+                "reverting_drift",
+                DEFAULT_PHI,
+                false,
+                Reference::Blend,
+                true,
+            ),
+            Method::engine(
+                "anchored_revert_reg",
+                AdmissionsRule::AnchoredReverting(DEFAULT_PHI, Reference::Blend),
+                reg,
+            ),
         ]
     }
 }

@@ -48,6 +48,7 @@ mod methods;
 mod notes;
 mod own;
 mod pooling;
+mod reversion;
 mod run;
 mod scores;
 mod types;
@@ -63,6 +64,7 @@ pub use notes::{
 };
 pub use own::own_backtest;
 pub use pooling::backtest;
+pub use reversion::MIN_REVERSION_PAIRS;
 pub use scores::CALIBRATION_PROBS;
 pub use types::{
     AdmissionsRule, Calibration, CouncilScore, ENGLAND_STOCK, Failure, Forecast, NationalBacktest,
@@ -71,5 +73,6 @@ pub use types::{
 
 use calibrated::*;
 use inputs::*;
+use reversion::*;
 use run::*;
 use scores::*;

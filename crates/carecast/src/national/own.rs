@@ -85,12 +85,17 @@ pub fn own_backtest(dataset: &Dataset, max_horizon: usize) -> Result<NationalBac
         .into_iter()
         .filter(|m| !REJECTED_CANDIDATES.contains(&m.name()))
         .filter(|m| match m {
-            Method::PooledDrift { reference, .. } => *reference == Reference::England,
+            Method::PooledDrift {
+                reference,
+                reversion,
+                ..
+            } => *reference == Reference::England && !reversion,
             Method::Engine { admissions, .. } => !matches!(
                 admissions,
                 AdmissionsRule::Pooled(_)
                     | AdmissionsRule::PooledTo(..)
                     | AdmissionsRule::AnchoredTo(..)
+                    | AdmissionsRule::AnchoredReverting(..)
             ),
             _ => true,
         })

@@ -33,6 +33,7 @@ pub fn backtest(panel: &dyn Panel, o: &NationalOptions) -> Result<NationalBackte
         admissions: admissions_spread(&loaded),
         stock: stock_spread(&loaded),
         region: region_spread(&loaded),
+        reversion: reversion_fits(&loaded),
     };
     let cx = Context {
         panel,
@@ -155,6 +156,19 @@ fn run_notes(origins: &[i32], o: &NationalOptions, councils: usize, tau: &Taus) 
                 .join(", ")
         ),
     ];
+    if tau.reversion.values().any(|f| f.beta.is_some()) {
+        notes.push(format!(
+            "reversion towards the region's rate of children in care, yearly coefficient by origin (council-year pairs): {}",
+            tau.reversion
+                .iter()
+                .map(|(y, f)| match f.beta {
+                    Some(b) => format!("{y}: {b:.4} ({})", f.pairs),
+                    None => format!("{y}: none ({})", f.pairs),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     if o.paths > 0 {
         notes.push(format!(
             "{} Monte Carlo paths per forecast of {} (seed {})",

@@ -163,7 +163,8 @@ impl Run<'_> {
                     phi,
                     own,
                     reference: kind,
-                } => self.pooled_drift(cell, name, *phi, *own, *kind),
+                    reversion,
+                } => self.pooled_drift(cell, name, *phi, *own, *kind, *reversion),
                 Method::StockDamped { name, phi } => self.stock_damped(cell, name, *phi),
                 // After every other method (below): it reads their forecasts.
                 Method::Combination { .. } => {}
@@ -251,11 +252,40 @@ impl Run<'_> {
         }
     }
 
-    /// The total's own growth shrunk towards a reference stock's, damped.
-    fn pooled_drift(&self, cell: &mut Cell, name: &str, phi: f64, own: bool, kind: Reference) {
+    /// The yearly reversion of this council's rate towards its region's at this origin.
+    fn reversion(&self) -> std::result::Result<f64, String> {
+        adjustment(
+            self.tau.reversion.get(&self.origin),
+            origin_gap(self.vintage, self.history, &self.headline, self.origin),
+            self.origin,
+        )
+    }
+
+    /// The total's own growth shrunk towards a reference stock's, damped (with the
+    /// reversion towards the region's rate, undamped, when asked).
+    fn pooled_drift(
+        &self,
+        cell: &mut Cell,
+        name: &str,
+        phi: f64,
+        own: bool,
+        kind: Reference,
+        reversion: bool,
+    ) {
         let (v, h, origin) = (self.vintage, self.history, self.origin);
         let Some((sv_name, sv)) = self.series.first() else {
             return;
+        };
+        let r = if reversion {
+            match self.reversion() {
+                Ok(r) => r,
+                Err(e) => {
+                    cell.failures.push(self.fail(name, e));
+                    return;
+                }
+            }
+        } else {
+            0.0
         };
         let Some((b, var, years)) = stock_slope(h, &self.headline) else {
             cell.failures
@@ -291,7 +321,8 @@ impl Run<'_> {
         let last = sv.last().copied().unwrap_or(0.0);
         let path = crate::model::damped_path(last, g, phi, self.o.max_horizon);
         for (k, f) in path.iter().enumerate() {
-            self.push(cell, name, k + 1, sv_name, *f, None);
+            let f = f * (r * (k + 1) as f64).exp();
+            self.push(cell, name, k + 1, sv_name, f, None);
         }
     }
 
@@ -322,16 +353,25 @@ impl Run<'_> {
             },
             AdmissionsRule::Trend => Admissions::Trend,
             AdmissionsRule::Damped(phi) => Admissions::Damped { phi: *phi },
-            AdmissionsRule::Anchored(phi) | AdmissionsRule::AnchoredTo(phi, _) => {
+            AdmissionsRule::Anchored(phi)
+            | AdmissionsRule::AnchoredTo(phi, _)
+            | AdmissionsRule::AnchoredReverting(phi, _) => {
                 let kind = match admissions {
-                    AdmissionsRule::AnchoredTo(_, k) => *k,
+                    AdmissionsRule::AnchoredTo(_, k) | AdmissionsRule::AnchoredReverting(_, k) => {
+                        *k
+                    }
                     _ => Reference::England,
+                };
+                let reversion = match admissions {
+                    AdmissionsRule::AnchoredReverting(..) => self.reversion()?,
+                    _ => 0.0,
                 };
                 let reference =
                     reference_stock(v, kind, origin, self.tau.region.get(&origin).copied())?;
                 Admissions::Anchored {
                     phi: *phi,
                     reference,
+                    reversion,
                 }
             }
             AdmissionsRule::Pooled(phi) | AdmissionsRule::PooledTo(phi, _) => {

@@ -56,6 +56,12 @@ pub struct Vintage {
     /// The council's region: stock at 31 March by year, as known at the origin.
     #[serde(default)]
     pub region_stock: Vec<(i32, f64)>,
+    /// The council's region: child population (0-17) by year ending 31 March, as known
+    /// at the origin (empty when the source has no region). With [`Vintage::population`]
+    /// and the stocks it gives the council's rate of children in care relative to its
+    /// region's, which the reverting methods read.
+    #[serde(default)]
+    pub region_population: Vec<(i32, f64)>,
     /// Only figures of years ending on or before 31 March of this year are used
     /// (`None`: all of them).
     pub last_year: Option<i32>,
@@ -71,6 +77,7 @@ impl Vintage {
             reference_stock: Vec::new(),
             region_reference: Vec::new(),
             region_stock: Vec::new(),
+            region_population: Vec::new(),
             last_year: None,
         }
     }
@@ -127,6 +134,11 @@ pub enum AdmissionsRule {
     AnchoredTo(f64, Reference),
     /// As [`AdmissionsRule::Pooled`], with a reference of the given kind.
     PooledTo(f64, Reference),
+    /// As [`AdmissionsRule::AnchoredTo`], plus the council's reversion towards its
+    /// region's rate of children in care (an undamped yearly log growth, fitted across
+    /// councils at each origin: see the methodology and
+    /// [`crate::model::Admissions::Anchored`]'s `reversion`).
+    AnchoredReverting(f64, Reference),
 }
 
 /// The series a method borrows its growth from.
