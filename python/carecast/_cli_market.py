@@ -37,9 +37,10 @@ def add_dataset_and_costs(p: argparse.ArgumentParser, dataset_help: str) -> None
     p.add_argument("dataset", help=dataset_help)
     p.add_argument(
         "--admissions",
-        default=DEFAULT_ADMISSIONS,
+        default=None,
         choices=MARKET_ADMISSIONS_METHODS,
-        help=f"admissions assumption (default {DEFAULT_ADMISSIONS}, the core's)",
+        help="admissions assumption (default: the dataset's, as for project: the regional "
+        f"default for a dfe: council, else {DEFAULT_ADMISSIONS})",
     )
     p.add_argument("--inflation", type=float, default=0.0, help="unit-cost inflation, %% a year")
     p.add_argument(

@@ -113,10 +113,13 @@ def _model_args(sp: argparse.ArgumentParser) -> None:
     sp.add_argument(
         "--admissions",
         choices=list(ADMISSIONS_METHODS),
-        default=DEFAULT_ADMISSIONS,
-        help=f"admissions assumption (default {DEFAULT_ADMISSIONS}: the core's default, "
-        "chosen by the national backtest of every council; it runs from any base year); "
-        "rate: per 10,000 children times --population; trend needs two observed years",
+        default=None,
+        help="admissions assumption (default: the one the national backtest of every "
+        "council chose for the dataset, which runs from any base year: for a dfe: council "
+        "anchored to its region's growth with its rate reverting towards the region's, "
+        f"else {DEFAULT_ADMISSIONS}, anchored to England's growth); {DEFAULT_ADMISSIONS}: "
+        "anchored to England's growth; rate: per 10,000 children times --population; "
+        "trend needs two observed years",
     )
     sp.add_argument(
         "--population",

@@ -282,7 +282,7 @@ def placements(
     years: int = 5,
     *,
     base_year: int | None = None,
-    admissions: str = DEFAULT_ADMISSIONS,
+    admissions: str | None = None,
     discharges: str = DEFAULT_DISCHARGES,
     k: int = 3,
     mix: str = "held",
@@ -306,10 +306,11 @@ def placements(
     admissions, discharges, k
         The projection's assumptions, as in :meth:`CohortModel.project`: admissions one
         of :data:`MARKET_ADMISSIONS_METHODS`, discharges one of
-        :data:`MARKET_DISCHARGE_METHODS`. The defaults are the core's
-        (:data:`carecast.model.DEFAULT_ADMISSIONS`, ``anchored``, and
-        :data:`carecast.model.DEFAULT_DISCHARGES`, ``regularised``), chosen by the
-        national backtest of every council.
+        :data:`MARKET_DISCHARGE_METHODS`. The defaults are those the national backtest
+        of every council chose: admissions None, the dataset's default
+        (:meth:`CohortModel.default_admissions`: the regional default for a ``dfe:``
+        council, else :data:`carecast.model.DEFAULT_ADMISSIONS`, ``anchored``), and
+        :data:`carecast.model.DEFAULT_DISCHARGES`, ``regularised``.
     mix : {"held", "mean", "trend"}
         How the shares by placement type move forward (``mean`` over ``mix_k`` dates).
     mix_k : int
@@ -342,8 +343,12 @@ def placements(
     mix_spec = _method("mix", mix, MIX_METHODS, mix_k, "mix_k")
     rate = _v.number("inflation", inflation, lo=-50, hi=100)
     costs = _unit_costs(unit_costs)
-    adm = _method(
-        "admissions", admissions, MARKET_ADMISSIONS_METHODS, k, "k", DEFAULT_ADMISSIONS_SPEC
+    adm = (
+        None
+        if admissions is None
+        else _method(
+            "admissions", admissions, MARKET_ADMISSIONS_METHODS, k, "k", DEFAULT_ADMISSIONS_SPEC
+        )
     )
     dis = _method(
         "discharges", discharges, MARKET_DISCHARGE_METHODS, k, "k", DEFAULT_DISCHARGES_SPEC
@@ -356,6 +361,8 @@ def placements(
         else {"samples": _samples(samples), "seed": _seed(seed), "levels": _levels(levels)}
     )
     model, base, inputs = _inputs(source, base_year)
+    if adm is None:
+        adm = model.default_admissions(base)["admissions"]
     native = inputs.placements(model._native, base, n_years, adm, dis, mix_spec, rate, costs, **mc)
     return Placements(native)
 

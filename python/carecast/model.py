@@ -214,8 +214,12 @@ class Projection:
         self,
         native: _carecast.Projection | _carecast.IntervalProjection,
         calibrated_levels: Sequence[float] | None = None,
+        notes: Sequence[str] = (),
     ) -> None:
         self._native = native
+        # Notes of the Python layer (why the default admissions are what they are),
+        # shown after the core's in ``assumptions["notes"]``.
+        self._notes = [str(n) for n in notes]
         self._assumptions: dict[str, Any] | None = None
         # No levels (None, or the empty list every projection without calibrated intervals
         # pickled as before this release) means no calibration. `CohortModel.project`
@@ -229,7 +233,8 @@ class Projection:
             self._cal = native.calibrated(self._cal_levels)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self._native, self._cal_levels if self._cal is not None else None))
+        levels = self._cal_levels if self._cal is not None else None
+        return (type(self), (self._native, levels, self._notes))
 
     @property
     def intervals(self) -> str | None:
@@ -265,7 +270,10 @@ class Projection:
     def assumptions(self) -> dict[str, Any]:
         """The assumptions that made the projection."""
         if self._assumptions is None:
-            self._assumptions = self._native.assumptions()
+            a = dict(self._native.assumptions())
+            if self._notes:
+                a["notes"] = [*a.get("notes", []), *self._notes]
+            self._assumptions = a
         return dict(self._assumptions)
 
     def to_pandas(self) -> pd.DataFrame:
@@ -503,12 +511,46 @@ class CohortModel:
         """
         return pd.DataFrame(self._native.discharges())
 
+    def default_admissions(self, base_year: int | None = None) -> dict[str, Any]:
+        """Return the default admissions of a projection from ``base_year``.
+
+        The national backtest of every council chose them (see the README's table): for
+        a council of the DfE panel (a ``dfe:`` dataset) the regional default
+        ``anchored_revert_reg``, worked out from every council's published figures up to
+        the base year; for any other dataset, or where the regional default cannot run
+        (England or a region, no child population, a base year the bundled panel does not
+        reach), :data:`DEFAULT_ADMISSIONS` anchored to England's growth.
+
+        Parameters
+        ----------
+        base_year : int, optional
+            31 March the projection starts from (default: the model's).
+
+        Returns
+        -------
+        dict
+            ``method`` (the backtest's name of the method), ``admissions`` (the
+            assumption as :meth:`project` reads it) and ``note`` (why England's default
+            stands in for a ``dfe:`` dataset, else None).
+
+        Examples
+        --------
+        >>> import carecast
+        >>> carecast.CohortModel.fit("derbyshire").default_admissions()["method"]
+        'anchored_reg'
+        >>> d = carecast.CohortModel.fit("dfe:Derbyshire").default_admissions(2024)
+        >>> d["method"], d["admissions"]["method"], d["note"]
+        ('anchored_revert_reg', 'anchored', None)
+        """
+        base = self.base_year if base_year is None else _year("base_year", base_year)
+        return dict(self._native.default_admissions(base))
+
     def project(
         self,
         years: int = 10,
         *,
         base_year: int | None = None,
-        admissions: str | Mapping[str, Any] = DEFAULT_ADMISSIONS,
+        admissions: str | Mapping[str, Any] | None = None,
         k: int = 3,
         population: Mapping[int, float] | None = None,
         discharges: str | Mapping[str, Any] = DEFAULT_DISCHARGES,
@@ -529,14 +571,18 @@ class CohortModel:
             Years ahead, 1 to 25.
         base_year : int, optional
             31 March to start from (default: the model's).
-        admissions : str or mapping
+        admissions : str or mapping, optional
             How admissions move forward: a name of :data:`ADMISSIONS_METHODS` or a mapping
             with ``method`` and that method's parameters (e.g. ``{"method": "anchored",
-            "phi": 0.5}``), checked by the core. The default is the core's,
-            :data:`DEFAULT_ADMISSIONS` (``anchored``: the stock carried forward at
-            England's damped growth, damping 0.8), chosen by the national backtest of
-            every council (``carecast::national``); it runs from any base year. ``trend``
-            needs two observed years up to the base year.
+            "phi": 0.5}``), checked by the core. ``trend`` needs two observed years up to
+            the base year. The default (None) is the one the national backtest of every
+            council chose for this dataset (:meth:`default_admissions`): for a council of
+            the DfE panel (``dfe:`` datasets) the regional default ``anchored_revert_reg``
+            (the stock carried forward at its region's damped growth shrunk towards
+            England's, with its rate per child reverting towards its region's); for any
+            other dataset :data:`DEFAULT_ADMISSIONS` (``anchored``: England's damped
+            growth, damping 0.8). Both run from any base year; where the regional one
+            cannot run, England's stands in and the projection's notes say why.
         k : int
             Years averaged by ``mean`` (admissions and discharges).
         population : mapping of int to float, optional
@@ -632,7 +678,13 @@ class CohortModel:
         years = _v.integer("years", years, lo=1, hi=MAX_YEARS)
         base = self.base_year if base_year is None else _year("base_year", base_year)
         k = _v.integer("k", k, lo=1, hi=100)
-        adm = _assumption("admissions", admissions, ADMISSIONS_METHODS, DEFAULT_ADMISSIONS_SPEC)
+        default = self.default_admissions(base)
+        notes = [] if default["note"] is None else [default["note"]]
+        if admissions is None:
+            adm = dict(default["admissions"])
+        else:
+            adm = _assumption("admissions", admissions, ADMISSIONS_METHODS, DEFAULT_ADMISSIONS_SPEC)
+            notes = []
         if adm["method"] == "mean" and isinstance(admissions, str):
             adm["k"] = k
         if adm["method"] == "rate" and population is None and "population" not in adm:
@@ -663,7 +715,7 @@ class CohortModel:
         elif samples is not None:
             intervals = "monte_carlo"
         elif levels is not None:
-            if adm != DEFAULT_ADMISSIONS_SPEC or dis != DEFAULT_DISCHARGES_SPEC:
+            if adm != default["admissions"] or dis != DEFAULT_DISCHARGES_SPEC:
                 raise ArgumentError(
                     "`levels` without `samples` gives intervals calibrated on the default "
                     f"method ({DEFAULT_ADMISSIONS} admissions, {DEFAULT_DISCHARGES} "
@@ -688,16 +740,16 @@ class CohortModel:
                 # (which refuses an empty list with its ArgumentError) runs here.
                 native.calibrated(lv)
                 raise ArgumentError("`levels` needs at least one level, e.g. [80, 95]")
-            out = Projection(native, lv)
+            out = Projection(native, lv, notes)
         elif intervals == "monte_carlo":
             if samples is None:
                 raise ArgumentError("intervals='monte_carlo' needs `samples` (the number of paths)")
             sim = self._native.simulate(options, _samples(samples), _seed(seed), _levels(levels))
-            out = Projection(sim)
+            out = Projection(sim, notes=notes)
         else:
             if seed is not None:
                 raise ArgumentError("`seed` needs `samples` (the number of Monte Carlo paths)")
-            out = Projection(self._native.project(options))
+            out = Projection(self._native.project(options), notes=notes)
         for w in out.warnings:
             warnings.warn(w, CarecastWarning, stacklevel=2)
         return out

@@ -73,13 +73,16 @@ __all__ = [
 #: What the national backtest found for the default projection (docs/national_backtest.md:
 #: DfE real-time vintages, origins 31 March 2014-2019, 2022 and 2023, up to 155 councils).
 _NATIONAL_ACCURACY = (
-    "The default projection (admissions anchored to England's damped growth, discharge "
-    "rates regularised) was scored on every English council's published figures, each "
-    "forecast made only from what was published at its origin (31 March 2014 to 2019, 2022 "
-    "and 2023): the mean absolute percentage error of the total was 0.99 times that of "
-    "carrying the last published figure forward (naive) one year ahead and 0.94 to 0.97 "
-    "times at two to five years, so close to naive rather than far better; its calibrated "
-    "80% and 95% intervals covered 79-80% and 94-95% of the outturns (cross-validated). "
+    "The default projections were scored on every English council's published figures, "
+    "each forecast made only from what was published at its origin (31 March 2014 to 2019, "
+    "2022 and 2023). For a council of the DfE panel (dfe: datasets) the default anchors to "
+    "the region's damped growth shrunk towards England's, with the council's rate per child "
+    "reverting towards its region's: the mean absolute percentage error of the total was "
+    "0.97 times that of carrying the last published figure forward (naive) one year ahead "
+    "and 0.88 to 0.93 times at two to five years. For other datasets the default anchors "
+    "to England's damped growth: 0.99 times naive one year ahead and 0.94 to 0.97 times at "
+    "two to five years. The calibrated 80% and 95% intervals of both covered 79-80% and "
+    "94-95% of the outturns (cross-validated). "
     "Monte Carlo intervals, as drawn in this report, model one council's noise only and "
     "covered less there (80% intervals: 67% of outturns one year ahead, 45% at five). "
     "This dataset's own backtest follows."
@@ -145,7 +148,7 @@ def report(
     scenario: str | os.PathLike[str] | Scenario | None = None,
     base_year: int | None = None,
     years: int = 10,
-    admissions: str = DEFAULT_ADMISSIONS,
+    admissions: str | None = None,
     inflation: float = 0.0,
     unit_costs_from: str | Dataset | None = None,
     samples: int = 1000,
@@ -172,11 +175,13 @@ def report(
         31 March to project from (default: the last observed).
     years : int
         Years ahead of the children-in-care forecast (placements and spend: up to 5).
-    admissions : str
-        Admissions assumption: the core's default :data:`carecast.model.DEFAULT_ADMISSIONS`
-        (``anchored``, chosen by the national backtest of every council), ``held``,
-        ``mean`` or ``trend``. Discharge rates are the core's default,
-        :data:`carecast.model.DEFAULT_DISCHARGES` (``regularised``).
+    admissions : str, optional
+        Admissions assumption: ``anchored``, ``held``, ``mean`` or ``trend``; the default
+        (None) is the one the national backtest chose for this dataset
+        (:meth:`carecast.CohortModel.default_admissions`: the regional default for a
+        ``dfe:`` council, else :data:`carecast.model.DEFAULT_ADMISSIONS`). Discharge
+        rates are the core's default, :data:`carecast.model.DEFAULT_DISCHARGES`
+        (``regularised``).
     inflation : float
         Unit-cost inflation, percent a year, for spend.
     unit_costs_from : str or Dataset, optional
@@ -263,7 +268,7 @@ class _Run:
     fallback: str
     base_year: int | None
     years: int
-    admissions: str
+    admissions: str | None
     inflation: float
     borrowed: Any
     samples: int
@@ -273,7 +278,8 @@ class _Run:
     @property
     def main_assumption(self) -> str:
         """The assumptions of the forecast in words (admissions, discharges, inflation)."""
-        return f"admissions {self.admissions}, discharges {DEFAULT_DISCHARGES}" + (
+        adm = "the default" if self.admissions is None else self.admissions
+        return f"admissions {adm}, discharges {DEFAULT_DISCHARGES}" + (
             f", inflation {self.inflation:g}% a year" if self.inflation else ""
         )
 
@@ -299,11 +305,11 @@ def _forecast(
     b: _Builder,
     model: CohortModel | None,
     years: int,
-    admissions: str,
+    admissions: str | None,
     samples: int,
     seed: int,
     levels: Sequence[float],
-) -> tuple[Projection | None, str, str]:
+) -> tuple[Projection | None, str | None, str]:
     """Project children in care: the projection, the admissions used and why not those asked.
 
     Admissions that cannot run on this dataset fall back to ``held``.
@@ -322,7 +328,8 @@ def _forecast(
             levels=levels,
         )
     except ModelError as e:
-        fallback = f"admissions {admissions!r} is not possible here ({e}); held is used"
+        asked = "the default" if admissions is None else repr(admissions)
+        fallback = f"admissions {asked} are not possible here ({e}); held is used"
         admissions = "held"
         proj = model.project(
             years=years,
@@ -588,7 +595,7 @@ def _accuracy_section(b: _Builder, run: _Run, national: Any, backtest_samples: i
             else _NATIONAL_ACCURACY
             + (
                 ""
-                if run.admissions == DEFAULT_ADMISSIONS
+                if run.admissions in (None, DEFAULT_ADMISSIONS)
                 else f" These figures are the default's, not those of admissions {run.admissions} "
                 "used here."
             )

@@ -116,6 +116,25 @@ impl Model {
         &self.model.history.dataset
     }
 
+    /// The default admissions of a projection from `base_year`, as the national backtest
+    /// chose them for this dataset (`carecast::evaluate::national_dfe::default_admissions`):
+    /// a mapping with `method` (the backtest's name), `admissions` (the assumption as a
+    /// projection reads it) and `note` (why the England-anchored default stands in, or
+    /// None).
+    fn default_admissions(&self, py: Python<'_>, base_year: i32) -> PyResult<Py<PyDict>> {
+        let name = self.model.history.dataset.clone();
+        let d = run(py, move || {
+            Ok(carecast::evaluate::national_dfe::default_admissions(
+                &name, base_year,
+            ))
+        })?;
+        let out = PyDict::new(py);
+        out.set_item("method", d.method)?;
+        out.set_item("admissions", convert::value_to_py(py, &d.admissions)?)?;
+        out.set_item("note", d.note)?;
+        Ok(out.unbind())
+    }
+
     /// Where the data came from and what was assumed.
     fn notes(&self) -> Vec<String> {
         self.model.history.notes.clone()

@@ -144,9 +144,12 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(f) = calibration {
         let mut s = String::new();
+        // The regional default's quantiles are stored under their own names.
+        let regional = o.paths_method == carecast::national::REGIONAL_METHOD;
+        let prefix = if regional { "REGIONAL" } else { "DEFAULT" };
         for (series, name) in [
-            ("total", "DEFAULT_TOTAL_QUANTILES"),
-            ("bands", "DEFAULT_BAND_QUANTILES"),
+            ("total", format!("{prefix}_TOTAL_QUANTILES")),
+            ("bands", format!("{prefix}_BAND_QUANTILES")),
         ] {
             s.push_str(&format!("pub const {name}: [[f64; 5]; 5] = [\n"));
             for h in 1..=5 {
@@ -161,10 +164,17 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
             s.push_str("];\n");
         }
         std::fs::write(&f, &s)?;
-        let stored = [
-            ("total", carecast::national::DEFAULT_TOTAL_QUANTILES),
-            ("bands", carecast::national::DEFAULT_BAND_QUANTILES),
-        ];
+        let stored = if regional {
+            [
+                ("total", carecast::national::REGIONAL_TOTAL_QUANTILES),
+                ("bands", carecast::national::REGIONAL_BAND_QUANTILES),
+            ]
+        } else {
+            [
+                ("total", carecast::national::DEFAULT_TOTAL_QUANTILES),
+                ("bands", carecast::national::DEFAULT_BAND_QUANTILES),
+            ]
+        };
         for (series, table) in stored {
             for (h, row) in table.iter().enumerate() {
                 let c = b.calibration.iter().find(|c| {

@@ -790,3 +790,71 @@ fn the_reverting_methods_scale_the_blend_by_the_fitted_reversion() {
             .any(|f| f.method == "reverting_drift" || f.method == "anchored_revert_reg")
     );
 }
+
+#[test]
+fn the_regional_default_projects_what_the_backtest_scored() {
+    use carecast::model::{DEFAULT_DISCHARGES, History};
+    use carecast::national::{REGIONAL_METHOD, regional_admissions};
+    use carecast::{CohortModel, ProjectionOptions};
+    let bundled = DfeVintages::bundled().unwrap();
+    let o = NationalOptions {
+        bootstrap: 0,
+        max_horizon: 3,
+        max_origin: Some(2016),
+        methods: carecast::national::Method::defaults()
+            .into_iter()
+            .filter(|m| ["naive", REGIONAL_METHOD].contains(&m.name()))
+            .collect(),
+        ..NationalOptions::default()
+    };
+    let b = backtest(&bundled, &o).unwrap();
+    let councils = bundled.councils();
+    let mut checked = 0;
+    for c in SOME {
+        let origin = 2016;
+        // The admissions a projection of the council from 2016 assumes by default,
+        // worked out from every council's figures published by then ...
+        let adm =
+            regional_admissions(&councils, |x| bundled.known_at(x, origin), c, origin).unwrap();
+        let v = bundled.known_at(c, origin).unwrap().unwrap();
+        let h = History::from_dataset(&v.dataset)
+            .unwrap()
+            .up_to(origin)
+            .unwrap();
+        let m = CohortModel::fit_history(h).unwrap();
+        let mut po = ProjectionOptions::new(origin, 3);
+        po.output_bands = m.history.scheme.clone();
+        po.admissions = adm;
+        po.discharges = DEFAULT_DISCHARGES;
+        let p = m.project(&po).unwrap();
+        // ... give the forecasts the national backtest scored for that method.
+        for k in 1..=3_usize {
+            let year = carecast::FinancialYear::ending(origin + i32::try_from(k).unwrap());
+            let projected: f64 = p
+                .rows
+                .iter()
+                .filter(|r| r.measure == "stock" && r.period == r.year)
+                .filter(|r| r.year == year.to_string() && r.band != "all")
+                .map(|r| r.value)
+                .sum();
+            let scored = b
+                .forecasts
+                .iter()
+                .find(|f| {
+                    f.method == REGIONAL_METHOD
+                        && f.council == c
+                        && f.origin == origin
+                        && f.horizon == k
+                        && f.band == "all"
+                })
+                .map(|f| f.forecast);
+            let Some(scored) = scored else { continue };
+            assert!(
+                (projected - scored).abs() < 1e-6 * scored.max(1.0),
+                "{c} h={k}: projected {projected}, scored {scored}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 12, "{checked}");
+}

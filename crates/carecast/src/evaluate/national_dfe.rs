@@ -21,11 +21,17 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::sync::{Mutex, OnceLock};
+
+use serde::{Deserialize, Serialize};
 
 use crate::Result;
 use crate::dfe::read::Level;
 use crate::dfe::{Areas, Panel as DfePanel, council_dataset};
-use crate::national::{Outturn, Panel, Vintage};
+use crate::model::{Admissions, DEFAULT_ADMISSIONS};
+use crate::national::{
+    DEFAULT_METHOD, Outturn, Panel, REGIONAL_METHOD, Vintage, regional_admissions,
+};
 
 /// DfE bands of stock and starts, with the labels the backtest uses.
 const BANDS: [(&str, &str); 6] = [
@@ -143,54 +149,10 @@ impl<'a> DfeVintages<'a> {
             .map_or(code, |(_, n)| n.as_str())
     }
 
-    /// The panel value known at an origin: `None` absent, `Some(None)` suppressed.
-    fn at(
-        p: &DfePanel,
-        area: &str,
-        measure: &str,
-        breakdown: &str,
-        year: i32,
-    ) -> Option<Option<f64>> {
-        let v = p.cell(area, measure, breakdown, year)?;
-        match v.status {
-            crate::dfe::Status::Published | crate::dfe::Status::Derived => Some(v.value),
-            crate::dfe::Status::Suppressed => Some(None),
-            crate::dfe::Status::NotAvailable => None,
-        }
-    }
-
-    /// Population as known at the origin; before the releases printed it, the estimate
-    /// finally published stands in (ONS estimates come out each summer).
-    fn population(&self, p: &DfePanel, area: &str, year: i32) -> Option<f64> {
-        Self::at(p, area, "population_0_17", "total", year)
-            .flatten()
-            .or_else(|| {
-                self.full
-                    .latest_value(area, "population_0_17", "total", year)
-            })
-    }
-}
-
-impl Panel for DfeVintages<'_> {
-    fn councils(&self) -> Vec<String> {
-        self.councils.iter().map(|(c, _)| c.clone()).collect()
-    }
-
-    fn origins(&self) -> Vec<i32> {
-        self.known.keys().copied().collect()
-    }
-
-    fn known_at(&self, c: &str, origin: i32) -> Result<Option<Vintage>> {
-        let Some(p) = self.known.get(&origin) else {
-            return Err(crate::Error::argument(
-                "origin",
-                origin,
-                format!(
-                    "not an origin of the DfE panel (origins: {:?})",
-                    self.origins()
-                ),
-            ));
-        };
+    /// A council's vintage at `origin` from the panel `p` (the releases up to the
+    /// origin, or every release): its tables built by [`council_dataset`], its population,
+    /// and England's and its region's series up to the origin.
+    fn vintage_in(&self, p: &DfePanel, c: &str, origin: i32) -> Result<Option<Vintage>> {
         let areas = Areas::try_bundled()?;
         let Some(area) = areas.index_of(c).map(|i| areas.get(i)) else {
             return Err(crate::Error::argument(
@@ -253,6 +215,159 @@ impl Panel for DfeVintages<'_> {
             region_population,
             last_year: Some(origin),
         }))
+    }
+
+    /// A council's figures as published now (every release of the panel), restricted to
+    /// the years up to `year`: the vintage a user's projection from base year `year`
+    /// starts from (the backtest's [`Panel::known_at`] takes the releases up to an origin).
+    ///
+    /// # Errors
+    /// [`crate::Error::Argument`] naming the council when it is not an area of the panel.
+    pub fn latest_at(&self, c: &str, year: i32) -> Result<Option<Vintage>> {
+        self.vintage_in(self.full, c, year)
+    }
+
+    /// The panel value known at an origin: `None` absent, `Some(None)` suppressed.
+    fn at(
+        p: &DfePanel,
+        area: &str,
+        measure: &str,
+        breakdown: &str,
+        year: i32,
+    ) -> Option<Option<f64>> {
+        let v = p.cell(area, measure, breakdown, year)?;
+        match v.status {
+            crate::dfe::Status::Published | crate::dfe::Status::Derived => Some(v.value),
+            crate::dfe::Status::Suppressed => Some(None),
+            crate::dfe::Status::NotAvailable => None,
+        }
+    }
+
+    /// Population as known at the origin; before the releases printed it, the estimate
+    /// finally published stands in (ONS estimates come out each summer).
+    fn population(&self, p: &DfePanel, area: &str, year: i32) -> Option<f64> {
+        Self::at(p, area, "population_0_17", "total", year)
+            .flatten()
+            .or_else(|| {
+                self.full
+                    .latest_value(area, "population_0_17", "total", year)
+            })
+    }
+}
+
+/// The default admissions assumption of a projection of a dataset from a base year,
+/// with what it is and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DefaultAdmissions {
+    /// The national backtest's name of the method it is:
+    /// [`crate::national::REGIONAL_METHOD`] or [`crate::national::DEFAULT_METHOD`].
+    pub method: String,
+    /// The assumption.
+    pub admissions: Admissions,
+    /// Why the England-anchored default stands in for the regional one, when it does.
+    pub note: Option<String>,
+}
+
+/// The default admissions of a projection of `dataset` (its name) from `base_year`,
+/// as the national backtest chose them: for a council of the DfE panel (a `dfe:`
+/// dataset of a local authority) the regional default
+/// ([`crate::national::regional_admissions`] on the bundled panel's figures as published
+/// now, up to the base year); for any other dataset, or a council and year where the
+/// regional default cannot run (no region, no child population, a base year the
+/// bundled panel does not reach), [`DEFAULT_ADMISSIONS`] (anchored to England), with a
+/// note saying why for a `dfe:` dataset. Worked out once per council and year.
+///
+/// ```
+/// use carecast::evaluate::national_dfe::default_admissions;
+/// use carecast::national::{DEFAULT_METHOD, REGIONAL_METHOD};
+/// assert_eq!(default_admissions("derbyshire", 2017).method, DEFAULT_METHOD);
+/// let d = default_admissions("dfe:Derbyshire", 2024);
+/// assert_eq!((d.method.as_str(), d.note), (REGIONAL_METHOD, None));
+/// // England is not a council: anchored to its own growth, and the note says why.
+/// let e = default_admissions("dfe:England", 2024);
+/// assert_eq!(e.method, DEFAULT_METHOD);
+/// assert!(e.note.unwrap().contains("not a council"));
+/// ```
+pub fn default_admissions(dataset: &str, base_year: i32) -> DefaultAdmissions {
+    type Cache = Mutex<BTreeMap<(String, i32), DefaultAdmissions>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let england = |note: Option<String>| DefaultAdmissions {
+        method: DEFAULT_METHOD.into(),
+        admissions: DEFAULT_ADMISSIONS,
+        note,
+    };
+    let Some(name) = dataset.strip_prefix("dfe:") else {
+        return england(None);
+    };
+    let key = (name.to_string(), base_year);
+    let cache = CACHE.get_or_init(|| Mutex::new(BTreeMap::new()));
+    if let Some(d) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return d;
+    }
+    let d = match regional_for(name, base_year) {
+        Ok(a) => DefaultAdmissions {
+            method: REGIONAL_METHOD.into(),
+            admissions: a,
+            note: None,
+        },
+        Err(why) => england(Some(format!(
+            "default admissions anchored to England's growth, not the regional default {REGIONAL_METHOD}: {why}"
+        ))),
+    };
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, d.clone());
+    }
+    d
+}
+
+/// The regional default of the council named `name` in the bundled panel, or why not.
+fn regional_for(name: &str, base_year: i32) -> std::result::Result<Admissions, String> {
+    static VINTAGES: OnceLock<std::result::Result<DfeVintages<'static>, String>> = OnceLock::new();
+    let areas = Areas::try_bundled().map_err(|e| e.to_string())?;
+    let area = areas.find(name).map_err(|e| e.to_string())?;
+    if area.level != Level::LocalAuthority {
+        return Err(format!("{} is not a council", area.name));
+    }
+    let v = VINTAGES
+        .get_or_init(|| DfeVintages::bundled().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(Clone::clone)?;
+    regional_admissions(
+        &v.councils(),
+        |c| v.latest_at(c, base_year),
+        &area.code,
+        base_year,
+    )
+    .map_err(|e| match e {
+        crate::Error::Model { message } => {
+            format!("{}: {message}", area.name)
+        }
+        other => other.to_string(),
+    })
+}
+
+impl Panel for DfeVintages<'_> {
+    fn councils(&self) -> Vec<String> {
+        self.councils.iter().map(|(c, _)| c.clone()).collect()
+    }
+
+    fn origins(&self) -> Vec<i32> {
+        self.known.keys().copied().collect()
+    }
+
+    fn known_at(&self, c: &str, origin: i32) -> Result<Option<Vintage>> {
+        let Some(p) = self.known.get(&origin) else {
+            return Err(crate::Error::argument(
+                "origin",
+                origin,
+                format!(
+                    "not an origin of the DfE panel (origins: {:?})",
+                    self.origins()
+                ),
+            ));
+        };
+        self.vintage_in(p, c, origin)
     }
 
     fn outturn(&self, c: &str, year: i32) -> Option<Outturn> {

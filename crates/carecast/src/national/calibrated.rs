@@ -27,6 +27,28 @@ pub const DEFAULT_BAND_QUANTILES: [[f64; 5]; 5] = [
     [-0.5884, -0.3610, 0.0391, 0.3839, 0.5848],
 ];
 
+/// Log-error quantiles (at [`CALIBRATION_PROBS`]) of the regional default's forecasts
+/// of the total ([`REGIONAL_METHOD`], the default of a council of the DfE panel), by
+/// horizon 1 to 5, from the same national backtest. Produced by `cargo run --release -p
+/// carecast --example national_backtest -- --paths-method anchored_revert_reg
+/// --calibration FILE`.
+pub const REGIONAL_TOTAL_QUANTILES: [[f64; 5]; 5] = [
+    [-0.1331, -0.0819, 0.0052, 0.1054, 0.1590],
+    [-0.1882, -0.1130, 0.0179, 0.1565, 0.2521],
+    [-0.2011, -0.1119, 0.0324, 0.2203, 0.3234],
+    [-0.2341, -0.1269, 0.0541, 0.2620, 0.4006],
+    [-0.2422, -0.1365, 0.0578, 0.2813, 0.4606],
+];
+
+/// The same for the age bands (pooled over bands).
+pub const REGIONAL_BAND_QUANTILES: [[f64; 5]; 5] = [
+    [-0.3919, -0.2056, 0.0124, 0.2103, 0.3661],
+    [-0.5522, -0.3063, 0.0183, 0.2964, 0.4469],
+    [-0.5469, -0.3057, 0.0352, 0.3402, 0.5090],
+    [-0.5812, -0.3094, 0.0429, 0.3701, 0.5442],
+    [-0.5778, -0.3386, 0.0396, 0.3861, 0.5946],
+];
+
 /// One projected stock with its interval calibrated on the national backtest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CalibratedRow {
@@ -49,7 +71,9 @@ pub struct CalibratedRow {
 /// Calibrated intervals for the stock of a projection, one to five years ahead: the
 /// projection's value times the empirical quantiles of the log errors of the default
 /// method in the national backtest ([`DEFAULT_TOTAL_QUANTILES`] for the total,
-/// [`DEFAULT_BAND_QUANTILES`] for bands). Levels must be among 80 and 95 (the stored
+/// [`DEFAULT_BAND_QUANTILES`] for bands; for a projection anchored with a reversion
+/// towards the region's rate, the regional default's [`REGIONAL_TOTAL_QUANTILES`] and
+/// [`REGIONAL_BAND_QUANTILES`]). Levels must be among 80 and 95 (the stored
 /// quantiles). They describe the default method's errors; another assumption's
 /// projection gets the default's intervals only as an approximation (see the
 /// methodology).
@@ -81,6 +105,11 @@ pub fn calibrated_intervals(p: &crate::Projection, levels: &[f64]) -> Result<Vec
         })
         .collect::<Result<_>>()?;
     let base = p.assumptions.base_year;
+    // Anchored with a reversion towards the region's rate: the regional default.
+    let regional = matches!(
+        p.assumptions.admissions,
+        Admissions::Anchored { reversion, .. } if reversion != 0.0
+    );
     let mut out = Vec::new();
     for r in p
         .rows
@@ -101,10 +130,11 @@ pub fn calibrated_intervals(p: &crate::Projection, levels: &[f64]) -> Result<Vec
             continue;
         }
         let hi = usize::try_from(h - 1).unwrap_or(0);
-        let q = if r.band == "all" {
-            DEFAULT_TOTAL_QUANTILES[hi]
-        } else {
-            DEFAULT_BAND_QUANTILES[hi]
+        let q = match (r.band == "all", regional) {
+            (true, false) => DEFAULT_TOTAL_QUANTILES[hi],
+            (false, false) => DEFAULT_BAND_QUANTILES[hi],
+            (true, true) => REGIONAL_TOTAL_QUANTILES[hi],
+            (false, true) => REGIONAL_BAND_QUANTILES[hi],
         };
         out.push(CalibratedRow {
             year: r.year.clone(),

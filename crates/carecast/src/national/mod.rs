@@ -48,6 +48,7 @@ mod methods;
 mod notes;
 mod own;
 mod pooling;
+mod regional;
 mod reversion;
 mod run;
 mod scores;
@@ -55,7 +56,7 @@ mod types;
 
 pub use calibrated::{
     CalibratedRow, DEFAULT_BAND_QUANTILES, DEFAULT_METHOD, DEFAULT_TOTAL_QUANTILES, LOG_OFFSET,
-    apply_quantile, calibrated_intervals,
+    REGIONAL_BAND_QUANTILES, REGIONAL_TOTAL_QUANTILES, apply_quantile, calibrated_intervals,
 };
 pub use methods::{COMBINED, Method, REJECTED_CANDIDATES};
 pub use notes::{
@@ -64,6 +65,7 @@ pub use notes::{
 };
 pub use own::own_backtest;
 pub use pooling::backtest;
+pub use regional::{REGIONAL_METHOD, regional_admissions};
 pub use reversion::MIN_REVERSION_PAIRS;
 pub use scores::CALIBRATION_PROBS;
 pub use types::{
@@ -73,6 +75,7 @@ pub use types::{
 
 use calibrated::*;
 use inputs::*;
+use pooling::region_spread;
 use reversion::*;
 use run::*;
 use scores::*;

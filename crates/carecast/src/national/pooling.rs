@@ -119,7 +119,7 @@ fn stock_spread(loaded: &[Loaded]) -> BTreeMap<i32, f64> {
 }
 
 /// The spread of the regions' stock growth, per origin (each region once).
-fn region_spread(loaded: &[Loaded]) -> BTreeMap<i32, f64> {
+pub(super) fn region_spread(loaded: &[Loaded]) -> BTreeMap<i32, f64> {
     let mut region_slopes: BTreeMap<i32, Vec<Vec<(i32, f64)>>> = BTreeMap::new();
     for (_, y, r) in loaded {
         if let Ok(Some((v, _))) = r {

@@ -106,6 +106,80 @@ pub(super) fn run_cell(
     cell
 }
 
+/// A council's figures known at an origin with the between-council data of that origin:
+/// what an admissions rule needs to become the cohort model's assumption.
+pub(super) struct Origin<'a> {
+    pub(super) vintage: &'a Vintage,
+    pub(super) history: &'a History,
+    /// The headline total of stock by year ([`headline_stock`]).
+    pub(super) headline: &'a BTreeMap<i32, f64>,
+    pub(super) origin: i32,
+    pub(super) tau: &'a Taus,
+}
+
+impl Origin<'_> {
+    /// The yearly reversion of this council's rate towards its region's at this origin.
+    pub(super) fn reversion(&self) -> std::result::Result<f64, String> {
+        adjustment(
+            self.tau.reversion.get(&self.origin),
+            origin_gap(self.vintage, self.history, self.headline, self.origin),
+            self.origin,
+        )
+    }
+
+    /// The engine's admissions assumption for a rule, or why it cannot be had here.
+    pub(super) fn admissions(
+        &self,
+        admissions: &AdmissionsRule,
+    ) -> std::result::Result<Admissions, String> {
+        let (v, h, origin) = (self.vintage, self.history, self.origin);
+        Ok(match admissions {
+            AdmissionsRule::Held => Admissions::Held,
+            AdmissionsRule::Mean3 => Admissions::Mean {
+                k: h.flows.len().min(3),
+            },
+            AdmissionsRule::Trend => Admissions::Trend,
+            AdmissionsRule::Damped(phi) => Admissions::Damped { phi: *phi },
+            AdmissionsRule::Anchored(phi)
+            | AdmissionsRule::AnchoredTo(phi, _)
+            | AdmissionsRule::AnchoredReverting(phi, _) => {
+                let kind = match admissions {
+                    AdmissionsRule::AnchoredTo(_, k) | AdmissionsRule::AnchoredReverting(_, k) => {
+                        *k
+                    }
+                    _ => Reference::England,
+                };
+                let reversion = match admissions {
+                    AdmissionsRule::AnchoredReverting(..) => self.reversion()?,
+                    _ => 0.0,
+                };
+                let reference =
+                    reference_stock(v, kind, origin, self.tau.region.get(&origin).copied())?;
+                Admissions::Anchored {
+                    phi: *phi,
+                    reference,
+                    reversion,
+                }
+            }
+            AdmissionsRule::Pooled(phi) | AdmissionsRule::PooledTo(phi, _) => {
+                let reference = match admissions {
+                    AdmissionsRule::PooledTo(_, Reference::Region) => &v.region_reference,
+                    AdmissionsRule::PooledTo(_, Reference::Blend) => {
+                        return Err("a blended reference is for stock methods only".into());
+                    }
+                    _ => &v.reference,
+                };
+                Admissions::Pooled {
+                    phi: *phi,
+                    reference: reference.clone(),
+                    between_sd: self.tau.admissions.get(&origin).copied().unwrap_or(0.0),
+                    population: v.population.clone(),
+                }
+            }
+        })
+    }
+}
+
 /// A failure of `method` at one council and origin.
 fn failure(council: &str, origin: i32, method: &str, reason: String) -> Failure {
     Failure {
@@ -254,11 +328,14 @@ impl Run<'_> {
 
     /// The yearly reversion of this council's rate towards its region's at this origin.
     fn reversion(&self) -> std::result::Result<f64, String> {
-        adjustment(
-            self.tau.reversion.get(&self.origin),
-            origin_gap(self.vintage, self.history, &self.headline, self.origin),
-            self.origin,
-        )
+        Origin {
+            vintage: self.vintage,
+            history: self.history,
+            headline: &self.headline,
+            origin: self.origin,
+            tau: self.tau,
+        }
+        .reversion()
     }
 
     /// The total's own growth shrunk towards a reference stock's, damped (with the
@@ -345,51 +422,14 @@ impl Run<'_> {
 
     /// The engine's admissions assumption for a rule, or why it cannot be had here.
     fn admissions(&self, admissions: &AdmissionsRule) -> std::result::Result<Admissions, String> {
-        let (v, h, origin) = (self.vintage, self.history, self.origin);
-        Ok(match admissions {
-            AdmissionsRule::Held => Admissions::Held,
-            AdmissionsRule::Mean3 => Admissions::Mean {
-                k: h.flows.len().min(3),
-            },
-            AdmissionsRule::Trend => Admissions::Trend,
-            AdmissionsRule::Damped(phi) => Admissions::Damped { phi: *phi },
-            AdmissionsRule::Anchored(phi)
-            | AdmissionsRule::AnchoredTo(phi, _)
-            | AdmissionsRule::AnchoredReverting(phi, _) => {
-                let kind = match admissions {
-                    AdmissionsRule::AnchoredTo(_, k) | AdmissionsRule::AnchoredReverting(_, k) => {
-                        *k
-                    }
-                    _ => Reference::England,
-                };
-                let reversion = match admissions {
-                    AdmissionsRule::AnchoredReverting(..) => self.reversion()?,
-                    _ => 0.0,
-                };
-                let reference =
-                    reference_stock(v, kind, origin, self.tau.region.get(&origin).copied())?;
-                Admissions::Anchored {
-                    phi: *phi,
-                    reference,
-                    reversion,
-                }
-            }
-            AdmissionsRule::Pooled(phi) | AdmissionsRule::PooledTo(phi, _) => {
-                let reference = match admissions {
-                    AdmissionsRule::PooledTo(_, Reference::Region) => &v.region_reference,
-                    AdmissionsRule::PooledTo(_, Reference::Blend) => {
-                        return Err("a blended reference is for stock methods only".into());
-                    }
-                    _ => &v.reference,
-                };
-                Admissions::Pooled {
-                    phi: *phi,
-                    reference: reference.clone(),
-                    between_sd: self.tau.admissions.get(&origin).copied().unwrap_or(0.0),
-                    population: v.population.clone(),
-                }
-            }
-        })
+        let at = Origin {
+            vintage: self.vintage,
+            history: self.history,
+            headline: &self.headline,
+            origin: self.origin,
+            tau: self.tau,
+        };
+        at.admissions(admissions)
     }
 
     /// The cohort model fitted once per cell, projected with one admissions rule and
