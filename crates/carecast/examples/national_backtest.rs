@@ -116,7 +116,17 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     if let Some(v) = &versus {
         println!("{}", versus_table(&b, v, o.max_horizon));
     } else if readme {
-        println!("{}", readme_table(&b, &o.paths_method));
+        // The default of a council of the DfE panel (every council scored here), then the
+        // default of a dataset without a region (a user's own tables).
+        println!(
+            "{}\n{}",
+            readme_table(&b, carecast::national::REGIONAL_METHOD, "default (dfe:)"),
+            readme_table(
+                &b,
+                carecast::national::DEFAULT_METHOD,
+                "default (own tables)"
+            )
+        );
     } else {
         println!(
             "## Total\n\n{}\n## Age bands\n\n{}",
@@ -199,15 +209,16 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// The README's table: the default beside naive, the total, by horizon.
-fn readme_table(b: &carecast::national::NationalBacktest, default: &str) -> String {
+/// The README's table: a default (named `name` in the table) beside naive, the total, by
+/// horizon.
+fn readme_table(b: &carecast::national::NationalBacktest, default: &str, name: &str) -> String {
     let mut s = String::from(
         "| h | method | figures | MAPE % (90% CI) | vs naive (90% CI) | beats naive in | bias % | cover 80% | width 80% | cover 95% | width 95% |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     let pct = |v: Option<&f64>| v.map_or("-".to_string(), |x| format!("{:.0}%", 100.0 * x));
     let wid = |v: Option<&f64>| v.map_or("-".to_string(), |x| format!("{x:.0}%"));
     for h in 1..=5 {
-        for (m, label) in [(default, "default"), ("naive", "naive")] {
+        for (m, label) in [(default, name), ("naive", "naive")] {
             let Some(r) = b
                 .scores
                 .iter()
