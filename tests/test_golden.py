@@ -35,6 +35,7 @@ CASES: list[tuple[str, list[str]]] = [
         "project_nottinghamshire_paths",
         ["project", "dfe:Nottinghamshire", "--samples", "200", "--seed", "1"],
     ),
+    ("project_nottinghamshire_calibrated", ["project", "dfe:Nottinghamshire", "--levels", "80"]),
     ("leavers_derbyshire", ["leavers", "derbyshire"]),
     ("placements_derbyshire", ["placements", "derbyshire"]),
     ("costs_derbyshire", ["costs", "derbyshire"]),
