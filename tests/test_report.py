@@ -448,3 +448,17 @@ def test_dfe_chart_tick_labels_never_read_1_to_5(values):
     # Without a rule the axis is matplotlib's own: [0, 8] is labelled 0, 1, 2, ...
     if values == [0, 8]:
         assert "2" in _tick_labels(values, "none")
+
+
+def test_assumptions_name_the_models_bands_when_the_output_has_others() -> None:
+    from carecast.report import assumptions_frame
+
+    m = carecast.CohortModel.fit("derbyshire")
+    model_bands = ["under 1", "1-4", "5-9", "10-15", "16-17"]
+    for what in ("admissions per year", "discharge rate a year"):
+        # Output bands "all": the per-band assumptions keep the model's band labels.
+        df = assumptions_frame(m.project(years=2, bands="all"), m)
+        assert list(dict.fromkeys(df[df.what == what].band)) == model_bands
+        # Without the model they are numbered, never named after their values.
+        df = assumptions_frame(m.project(years=2, bands="all"))
+        assert list(dict.fromkeys(df[df.what == what].band)) == [f"band {i}" for i in range(1, 6)]

@@ -39,6 +39,14 @@ def _band_labels(p: Projection) -> list[str]:
     return [b for b in bands if b != "all"] or bands
 
 
+def _names(n: int, labels: list[str], model_labels: list[str]) -> list[str]:
+    """Names of ``n`` per-band values: the first list of labels with ``n`` entries."""
+    for candidate in (labels, model_labels):
+        if len(candidate) == n:
+            return candidate
+    return [f"band {j + 1}" for j in range(n)]
+
+
 def assumptions_frame(
     result: Projection | Placements | Comparison, model: CohortModel | None = None
 ) -> pd.DataFrame:
@@ -160,9 +168,12 @@ def _projection_rows(proj: Projection, model: CohortModel | None) -> list[dict[s
         _row("age spread within bands", a.get("spread", "")),
     ]
     labels = _band_labels(proj)
+    # Admissions and discharge rates are per band of the model, which the output bands
+    # may not be (bands="all", "cost"): the model's labels then, else numbered bands.
+    model_labels = list(model.tilts) if model is not None else []
     used = a.get("admissions_used") or []
     for i, per_band in enumerate(used):
-        names = labels if len(labels) == len(per_band) else [f"band {j + 1}" for j in per_band]
+        names = _names(len(per_band), labels, model_labels)
         for b, v in zip(names, per_band, strict=True):
             rows.append(
                 _row(
@@ -175,7 +186,7 @@ def _projection_rows(proj: Projection, model: CohortModel | None) -> list[dict[s
                 )
             )
     rates = a.get("discharge_rates") or []
-    names = labels if len(labels) == len(rates) else [f"band {j + 1}" for j in range(len(rates))]
+    names = _names(len(rates), labels, model_labels)
     for b, v in zip(names, rates, strict=True):
         rows.append(_row("discharge rate a year", float(v), band=b, unit="rate", source=fitted))
     rows += [_row("note", n) for n in a.get("notes", [])]
