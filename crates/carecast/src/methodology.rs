@@ -285,7 +285,8 @@
 //! challenger for a class is a method that runs from every base year of every dataset of
 //! that class: for a user's own tables, which carry no region, the region methods are not
 //! challengers; for a council of the DfE panel (`dfe:` datasets, which carry a region) they
-//! are. A challenger replaces the default `anchored` (`anchored_reg` in the backtest) only
+//! are, with `anchored_reg` (which runs everywhere) standing in where one cannot run for a
+//! council and year all the same. A challenger replaces the default `anchored` (`anchored_reg` in the backtest) only
 //! if, on the total: (a) on the origins up to 2019, its pooled MAPE over the default's on
 //! the same figures (council, origin, horizon) has a 90% bootstrap interval over councils
 //! wholly below 1 at one horizon 1-5 at least, and wholly above 1 at none; and (b) on the
