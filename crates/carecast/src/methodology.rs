@@ -286,12 +286,13 @@
 //! that class: for a user's own tables, which carry no region, the region methods are not
 //! challengers; for a council of the DfE panel (`dfe:` datasets, which carry a region) they
 //! are, with `anchored_reg` (which runs everywhere) standing in where one cannot run for a
-//! council and year all the same. A challenger replaces the default `anchored` (`anchored_reg` in the backtest) only
-//! if, on the total: (a) on the origins up to 2019, its pooled MAPE over the default's on
-//! the same figures (council, origin, horizon) has a 90% bootstrap interval over councils
-//! wholly below 1 at one horizon 1-5 at least, and wholly above 1 at none; and (b) on the
-//! hold-out origins 2022-2023 (horizons 1 and 2) that ratio is at most 1. If naive (a
-//! level forecast) passes at a horizon, the default uses it there. The test is
+//! council and year all the same. A challenger replaces the default `anchored`
+//! (`anchored_reg` in the backtest) only if, on the total: (a) on the origins up to 2019,
+//! its pooled MAPE over the default's on the same figures (council, origin, horizon) has
+//! a 90% bootstrap interval over councils wholly below 1 at one horizon 1-5 at least, and
+//! wholly above 1 at none; and (b) on the hold-out origins 2022-2023 (horizons 1 and 2)
+//! that ratio is at most 1. If naive (a level forecast) passes at a horizon, the default
+//! uses it there. The test is
 //! `national_backtest -- --max-origin 2019 --versus anchored_reg` and
 //! `-- --min-origin 2022 --versus anchored_reg` (`docs/national_backtest.md`).
 //!
