@@ -222,7 +222,7 @@ impl<'a> DfeVintages<'a> {
     /// starts from (the backtest's [`Panel::known_at`] takes the releases up to an origin).
     ///
     /// # Errors
-    /// [`crate::Error::Argument`] naming the council when it is not an area of the panel.
+    /// [`crate::Error::InvalidArgument`] naming the council when it is not an area of the panel.
     pub fn latest_at(&self, c: &str, year: i32) -> Result<Option<Vintage>> {
         self.vintage_in(self.full, c, year)
     }
