@@ -128,3 +128,63 @@ def test_cli_and_placements_use_the_datasets_default(capsys: pytest.CaptureFixtu
     assert cli_total() != pytest.approx(cli_total("--admissions", "anchored"), abs=0.05)
     pl = carecast.placements("dfe:Nottinghamshire", years=2)
     assert pl.to_pandas()["value"].notna().all()
+
+
+def test_a_scenarios_baseline_takes_the_datasets_default(council: carecast.CohortModel) -> None:
+    from carecast.market import Scenario
+
+    spec = {
+        "name": "fewer admissions",
+        "dataset": "dfe:Nottinghamshire",
+        "years": 3,
+        "levers": [{"name": "a", "kind": "admissions", "percent": -10}],
+    }
+    c = Scenario.from_dict(spec).run()
+    base = c.baseline.projection
+    assert base.assumptions["admissions"] == council.default_admissions()["admissions"]
+    df = base.to_pandas()
+    got = df[(df.band == "all") & (df.measure == "stock")]["value"].tolist()
+    assert got == pytest.approx(total(council.project(years=3)), rel=1e-9)
+    # A scenario that names its admissions keeps them.
+    named = Scenario.from_dict({**spec, "admissions": {"method": "anchored"}}).run()
+    assert named.baseline.projection.assumptions["admissions"] == DEFAULT_ADMISSIONS_SPEC
+
+
+def test_placements_carry_the_fallback_note() -> None:
+    pl = carecast.placements("dfe:England", years=2)
+    assert any("not a council" in n for n in pl.notes)
+    assert any("not a council" in n for n in pl.projection.assumptions["notes"])
+    import pickle
+
+    assert pickle.loads(pickle.dumps(pl)).notes == pl.notes
+
+
+def test_own_backtest_warning_names_englands_anchoring_not_the_default() -> None:
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        carecast.backtest("dfe:Derbyshire")
+    found = [str(x.message) for x in w if "own backtest" in str(x.message)]
+    assert found, "Derbyshire's own backtest finds a method beyond the margin"
+    assert all("England's anchoring anchored_reg" in m for m in found)
+    assert all("take the default anchored_revert_reg" in m for m in found)
+
+
+def test_a_base_year_past_the_bundled_panel_says_so() -> None:
+    from carecast import _carecast
+
+    ds = carecast.datasets.load("dfe:Nottinghamshire")
+    native = _carecast.Model.fit(ds._native)
+    d = native.default_admissions(2025)
+    assert d["method"] == "anchored_reg"
+    assert "ends at 31 March 2024" in d["note"]
+
+
+def test_the_reports_assumptions_name_the_default_in_use() -> None:
+    from carecast.report import assumptions_frame
+
+    m = carecast.CohortModel.fit("dfe:Nottinghamshire")
+    row = assumptions_frame(m.project(years=2), m).query("what == 'admissions method'").iloc[0]
+    assert row["value"] == "anchored (anchored_revert_reg)"
+    assert "national backtest" in row["source"]
+    row = assumptions_frame(m.project(years=2, admissions="anchored"), m)
+    assert row.query("what == 'admissions method'").iloc[0]["source"] == "chosen by the user"

@@ -19,7 +19,7 @@ from carecast._carecast import ArgumentError
 from carecast.datasets import Dataset
 from carecast.market import Comparison, Placements
 from carecast.model import (
-    DEFAULT_ADMISSIONS,
+    DEFAULT_ADMISSIONS_SPEC,
     DEFAULT_DISCHARGES,
     CohortModel,
     Projection,
@@ -147,16 +147,26 @@ def _projection_rows(proj: Projection, model: CohortModel | None) -> list[dict[s
             fitted += ": tables " + ", ".join(f"`{i}`" for i in ids)
     base = int(a["base_year"])
     adm, dis = a["admissions"], a["discharges"]
+    # The dataset's default (the regional default for a dfe: council) when the model is
+    # known, else the default of a dataset without a region.
+    if model is not None:
+        default = model.default_admissions(base)
+        is_default = adm == default["admissions"]
+    else:
+        # Without the model: anchored England's way, or with the regional reversion.
+        regional = "reversion" in adm
+        default = {"method": "anchored_revert_reg" if regional else "anchored_reg"}
+        is_default = regional or adm == DEFAULT_ADMISSIONS_SPEC
     rows = [
         _row("dataset", a["dataset"]),
         _row("base year (31 March)", base, unit="year"),
         _row("years projected", a["years"], unit="years"),
         _row(
             "admissions method",
-            adm["method"] + (f" (k = {adm['k']})" if "k" in adm else ""),
-            source=_NATIONAL_CHOICE
-            if adm["method"] == DEFAULT_ADMISSIONS
-            else "chosen by the user",
+            adm["method"]
+            + (f" (k = {adm['k']})" if "k" in adm else "")
+            + (f" ({default['method']})" if is_default else ""),
+            source=_NATIONAL_CHOICE if is_default else "chosen by the user",
         ),
         _row(
             "discharge method",

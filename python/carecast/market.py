@@ -184,12 +184,16 @@ class Placements:
     31 March counts; spend starts with the first projected year.
     """
 
-    def __init__(self, native: _carecast.Placements) -> None:
+    def __init__(self, native: _carecast.Placements, notes: Sequence[str] = ()) -> None:
         self._native = native
+        # Notes of the Python layer (why the default admissions are what they are).
+        self._notes = [str(n) for n in notes]
         self._assumptions: dict[str, Any] = native.assumptions()
+        if self._notes:
+            self._assumptions["notes"] = [*self._assumptions["notes"], *self._notes]
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self._native,))
+        return (type(self), (self._native, self._notes))
 
     @property
     def assumptions(self) -> dict[str, Any]:
@@ -204,7 +208,7 @@ class Placements:
     @property
     def projection(self) -> Projection:
         """The projection of children in care beneath (on the fine age bands)."""
-        return Projection(self._native.projection())
+        return Projection(self._native.projection(), notes=self._notes)
 
     @property
     def levels(self) -> list[float]:
@@ -361,10 +365,13 @@ def placements(
         else {"samples": _samples(samples), "seed": _seed(seed), "levels": _levels(levels)}
     )
     model, base, inputs = _inputs(source, base_year)
+    notes: list[str] = []
     if adm is None:
-        adm = model.default_admissions(base)["admissions"]
+        default = model.default_admissions(base)
+        adm = default["admissions"]
+        notes = [] if default["note"] is None else [default["note"]]
     native = inputs.placements(model._native, base, n_years, adm, dis, mix_spec, rate, costs, **mc)
-    return Placements(native)
+    return Placements(native, notes)
 
 
 def reconcile_spend(

@@ -480,13 +480,18 @@ class CohortModel:
         years = _v.integer("years", years, lo=1, hi=MAX_YEARS)
         base = self.base_year if base_year is None else _year("base_year", base_year)
         k = _v.integer("k", k, lo=1, hi=100)
-        default = self.default_admissions(base)
-        notes = [] if default["note"] is None else [default["note"]]
-        if admissions is None:
+        # The dataset's default (worked out from every council's figures for a dfe:
+        # council) only where it is needed: no admissions given, or calibrated levels.
+        needs_default = admissions is None or (
+            levels is not None and samples is None and intervals is None
+        )
+        default = self.default_admissions(base) if needs_default else None
+        notes: list[str] = []
+        if admissions is None and default is not None:
             adm = dict(default["admissions"])
+            notes = [] if default["note"] is None else [default["note"]]
         else:
             adm = _assumption("admissions", admissions, ADMISSIONS_METHODS, DEFAULT_ADMISSIONS_SPEC)
-            notes = []
         if adm["method"] == "mean" and isinstance(admissions, str):
             adm["k"] = k
         if adm["method"] == "rate" and population is None and "population" not in adm:
@@ -517,12 +522,15 @@ class CohortModel:
         elif samples is not None:
             intervals = "monte_carlo"
         elif levels is not None:
+            default = default or self.default_admissions(base)
             if adm != default["admissions"] or dis != DEFAULT_DISCHARGES_SPEC:
                 raise ArgumentError(
-                    "`levels` without `samples` gives intervals calibrated on the default "
-                    f"method ({DEFAULT_ADMISSIONS} admissions, {DEFAULT_DISCHARGES} "
-                    "discharges); for this assumption give `samples` (Monte Carlo paths), "
-                    "or intervals='calibrated' to apply the default's errors anyway"
+                    "`levels` without `samples` gives intervals calibrated on the dataset's "
+                    f"default method ({default['method']}: admissions "
+                    f"{default['admissions']['method']} as the default sets them, "
+                    f"{DEFAULT_DISCHARGES} discharges); for this assumption give `samples` "
+                    "(Monte Carlo paths), or intervals='calibrated' to apply the default's "
+                    "errors anyway"
                 )
             intervals = "calibrated"
         if intervals == "calibrated":

@@ -278,7 +278,13 @@ class _Run:
     @property
     def main_assumption(self) -> str:
         """The assumptions of the forecast in words (admissions, discharges, inflation)."""
-        adm = "the default" if self.admissions is None else self.admissions
+        adm = self.admissions
+        if adm is None:
+            adm = DEFAULT_ADMISSIONS
+            if self.model is not None:
+                d = self.model.default_admissions(self.base_year)
+                if d["method"] != "anchored_reg":
+                    adm = f"{DEFAULT_ADMISSIONS} to the region ({d['method']})"
         return f"admissions {adm}, discharges {DEFAULT_DISCHARGES}" + (
             f", inflation {self.inflation:g}% a year" if self.inflation else ""
         )

@@ -188,8 +188,20 @@ pub(crate) fn default_disagreement(
     let d = std::sync::Arc::clone(&dataset.inner);
     let found = run(py, move || {
         let b = national::own_backtest(&d, max_horizon)?;
-        Ok(national::disagreement(&b, national::DISAGREEMENT_MARGIN)
-            .map(|x| (x.message(&d.name), x, d.name.clone())))
+        // The default a projection of the dataset takes from its last year.
+        let last = b.forecasts.iter().map(|f| f.origin).max();
+        let in_use = last.map(|y| carecast::evaluate::national_dfe::default_admissions(&d.name, y));
+        Ok(
+            national::disagreement(&b, national::DISAGREEMENT_MARGIN).map(|x| {
+                let message = match in_use {
+                    Some(u) if u.method != national::DEFAULT_METHOD => {
+                        x.message_beside(&d.name, &u.method)
+                    }
+                    _ => x.message(&d.name),
+                };
+                (message, x, d.name.clone())
+            }),
+        )
     })?;
     let Some((message, x, name)) = found else {
         return Ok(None);

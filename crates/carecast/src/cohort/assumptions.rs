@@ -150,7 +150,7 @@ impl CohortModel {
         );
         if *reversion != 0.0 {
             note.push_str(&format!(
-                "; plus a reversion of {:+.2}% a year, not damped",
+                "; plus a reversion of {:+.3}% a year, not damped",
                 100.0 * reversion
             ));
         }

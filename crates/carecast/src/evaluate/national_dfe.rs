@@ -79,6 +79,21 @@ impl<'a> DfeVintages<'a> {
     /// [`crate::Error::Model`] if the panel has no figures for England or for any council,
     /// or fewer than three release years.
     pub fn new(full: &'a DfePanel) -> Result<Self> {
+        Self::build(full, true)
+    }
+
+    /// The figures of a given panel as published now only ([`DfeVintages::latest_at`]),
+    /// without the panel as known at each origin that the backtest needs ([`Panel::known_at`]
+    /// then fails for every origin): what the regional default reads, in a fraction of
+    /// the memory.
+    ///
+    /// # Errors
+    /// As [`DfeVintages::new`].
+    pub fn latest(full: &'a DfePanel) -> Result<Self> {
+        Self::build(full, false)
+    }
+
+    fn build(full: &'a DfePanel, with_origins: bool) -> Result<Self> {
         let areas = Areas::try_bundled()?;
         let mut with_figures = vec![false; areas.areas.len()];
         for k in full.cells.keys() {
@@ -120,7 +135,11 @@ impl<'a> DfeVintages<'a> {
                 "the DfE panel's releases ({years:?}) leave no origin to forecast from"
             )));
         }
-        let known = origins.iter().map(|y| (*y, full.as_of(*y))).collect();
+        let known = if with_origins {
+            origins.iter().map(|y| (*y, full.as_of(*y))).collect()
+        } else {
+            BTreeMap::new()
+        };
         let regions = councils
             .iter()
             .filter_map(|(code, _)| {
@@ -329,8 +348,15 @@ fn regional_for(name: &str, base_year: i32) -> std::result::Result<Admissions, S
     if area.level != Level::LocalAuthority {
         return Err(format!("{} is not a council", area.name));
     }
+    let panel = DfePanel::bundled().map_err(|e| e.to_string())?;
+    let last = panel.releases.iter().map(|r| r.year).max().unwrap_or(0);
+    if base_year > last {
+        return Err(format!(
+            "the bundled DfE panel ends at 31 March {last} (files added on top of it, such as `--dfe-files`, are not read for the regional default)"
+        ));
+    }
     let v = VINTAGES
-        .get_or_init(|| DfeVintages::bundled().map_err(|e| e.to_string()))
+        .get_or_init(|| DfeVintages::latest(panel).map_err(|e| e.to_string()))
         .as_ref()
         .map_err(Clone::clone)?;
     regional_admissions(

@@ -37,6 +37,24 @@ impl Disagreement {
             self.method
         )
     }
+
+    /// The warning for a dataset whose projections take another default than the one
+    /// its own backtest scores (a `dfe:` council, whose default
+    /// [`crate::national::REGIONAL_METHOD`] needs every council's figures and is not in
+    /// its own backtest): the finding is then against England's anchoring, named as such.
+    pub fn message_beside(&self, dataset: &str, default_in_use: &str) -> String {
+        format!(
+            "on {dataset}'s own backtest {} is more accurate than England's anchoring {} (MAPE of the total {:.1}% against {:.1}% over {} figures, ratio {:.2}, beyond the margin of {:.0}%); {dataset}'s projections take the default {default_in_use}, which needs every council's figures and is not part of its own backtest; consider {} for {dataset}",
+            self.method,
+            self.default_method,
+            self.mape,
+            self.default_mape,
+            self.figures,
+            self.ratio,
+            100.0 * DISAGREEMENT_MARGIN,
+            self.method
+        )
+    }
 }
 
 /// How much lower another method's MAPE must be than the default's (as a share of the

@@ -93,5 +93,12 @@ where
         DEFAULT_PHI,
         Reference::Blend,
     ))
+    .and_then(|a| match &a {
+        // A reversion past the projection's bound falls back rather than failing there.
+        Admissions::Anchored { reversion, .. } => {
+            crate::model::check_reversion(*reversion).map(|()| a)
+        }
+        _ => Ok(a),
+    })
     .map_err(fail)
 }

@@ -52,9 +52,17 @@ impl Scenario {
         let inputs = MarketInputs::from_dataset_at(ds, &model.history, base_date)?;
         let reunification = self.check_levers(ds, model, base)?;
         let returned_home = reunification.as_ref().map(|r| r.0);
+        // The dataset's default admissions (the regional default for a `dfe:` council),
+        // as a projection of it takes them, unless the scenario names its own.
+        let default =
+            crate::evaluate::national_dfe::default_admissions(&model.history.dataset, base);
         let run = |levers: &[Lever]| -> Result<MarketProjection> {
-            let (po, mo) = self.options(base, levers, returned_home)?;
-            inputs.project(model, &po, &mo)
+            let (po, mo) = self.options(base, levers, returned_home, &default.admissions)?;
+            let mut p = inputs.project(model, &po, &mo)?;
+            if self.admissions.is_none() {
+                p.assumptions.notes.extend(default.note.clone());
+            }
+            Ok(p)
         };
         let baseline = run(&[]).map_err(|e| Error::Scenario {
             file: file.clone(),

@@ -1,24 +1,27 @@
 //! The projection and placement options a scenario's levers give.
 
 use super::{Lever, Scenario};
-use crate::model::{FlowChange, ProjectionOptions};
+use crate::model::{Admissions, FlowChange, ProjectionOptions};
 use crate::placements::{FromYear, MarketLevers, MarketOptions, UnitCost, cost_band};
 use crate::{Error, Result};
 
 impl Scenario {
     /// The projection and market options of the baseline plus `levers`. `returned_home`:
-    /// the share of discharges that were returns home (for reunification levers).
+    /// the share of discharges that were returns home (for reunification levers);
+    /// `default_admissions`: the dataset's default, used when the scenario names none.
     pub(super) fn options(
         &self,
         base: i32,
         levers: &[Lever],
         returned_home: Option<f64>,
+        default_admissions: &Admissions,
     ) -> Result<(ProjectionOptions, MarketOptions)> {
         let first = base + 1;
         let mut po = ProjectionOptions::new(base, self.years);
-        if let Some(a) = &self.admissions {
-            po.admissions = a.clone();
-        }
+        po.admissions = self
+            .admissions
+            .clone()
+            .unwrap_or_else(|| default_admissions.clone());
         if let Some(d) = &self.discharges {
             po.discharges = d.clone();
         }

@@ -41,10 +41,12 @@ pub struct Scenario {
     /// Years ahead.
     #[serde(default = "default_years")]
     pub years: usize,
-    /// Admissions assumption of the baseline (default: the engine default, `trend`, chosen by the backtests).
+    /// Admissions assumption of the baseline (default: the dataset's, as a projection takes
+    /// it: [`crate::evaluate::national_dfe::default_admissions`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admissions: Option<Admissions>,
-    /// Discharge-rate assumption of the baseline (default last).
+    /// Discharge-rate assumption of the baseline (default
+    /// [`crate::model::DEFAULT_DISCHARGES`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discharges: Option<Discharges>,
     /// Placement-mix assumption (default held).
