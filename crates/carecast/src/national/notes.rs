@@ -44,7 +44,7 @@ impl Disagreement {
     /// its own backtest): the finding is then against England's anchoring, named as such.
     pub fn message_beside(&self, dataset: &str, default_in_use: &str) -> String {
         format!(
-            "on {dataset}'s own backtest {} is more accurate than England's anchoring {} (MAPE of the total {:.1}% against {:.1}% over {} figures, ratio {:.2}, beyond the margin of {:.0}%); {dataset}'s projections take the default {default_in_use}, which needs every council's figures and is not part of its own backtest; consider {} for {dataset}",
+            "on {dataset}'s own backtest {} is more accurate than England's anchoring {} (MAPE of the total {:.1}% against {:.1}% over {} figures, ratio {:.2}, beyond the margin of {:.0}%); {dataset}'s projections take the default {default_in_use}, chosen by the national backtest for councils of the DfE panel, which needs every council's figures and is not part of its own backtest; consider {} for {dataset}",
             self.method,
             self.default_method,
             self.mape,
