@@ -4,4 +4,5 @@
 
 #![allow(dead_code)]
 
+pub mod national_dfe;
 pub mod ssda903;
