@@ -4,5 +4,6 @@
 
 #![allow(dead_code)]
 
+pub mod bad_input;
 pub mod national_dfe;
 pub mod ssda903;
