@@ -188,3 +188,39 @@ def test_the_reports_assumptions_name_the_default_in_use() -> None:
     assert "national backtest" in row["source"]
     row = assumptions_frame(m.project(years=2, admissions="anchored"), m)
     assert row.query("what == 'admissions method'").iloc[0]["source"] == "chosen by the user"
+
+
+def test_a_scenarios_fallback_note_reaches_its_projection() -> None:
+    from carecast.market import Scenario
+
+    spec = {
+        "name": "fewer admissions",
+        "dataset": "dfe:East Midlands",
+        "years": 2,
+        "levers": [{"name": "a", "kind": "admissions", "percent": -10}],
+    }
+    c = Scenario.from_dict(spec).run()
+    for p in (c.baseline, c.result):
+        assert any("not a council" in n for n in p.notes)
+        assert any("not a council" in n for n in p.projection.assumptions["notes"])
+
+
+def test_assumptions_without_the_model_name_the_datasets_default() -> None:
+    from carecast.report import assumptions_frame
+
+    m = carecast.CohortModel.fit("dfe:Nottinghamshire")
+
+    def method_row(p: carecast.Projection) -> tuple[str, str]:
+        r = assumptions_frame(p).query("what == 'admissions method'").iloc[0]
+        return r["value"], r["source"]
+
+    value, source = method_row(m.project(years=2))
+    assert value == "anchored (anchored_revert_reg)" and "dataset's default" in source
+    # England's anchoring asked for by name on a dfe: council is the user's choice.
+    assert method_row(m.project(years=2, admissions="anchored")) == (
+        "anchored",
+        "chosen by the user",
+    )
+    # On a dataset without a region it is the default.
+    d = carecast.CohortModel.fit("derbyshire")
+    assert method_row(d.project(years=2))[0] == "anchored (anchored_reg)"

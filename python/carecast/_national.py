@@ -126,7 +126,12 @@ class NationalBacktest:
 
     @property
     def default_method(self) -> str:
-        """The method carecast uses by default (chosen on this evidence)."""
+        """The default of a dataset without a region (``anchored_reg``, England's growth).
+
+        A council of the DfE panel (``dfe:`` datasets) projects with the regional default
+        ``anchored_revert_reg`` instead (see :meth:`carecast.CohortModel.default_admissions`);
+        both were chosen on this evidence.
+        """
         return str(self._data["default_method"])
 
     @property

@@ -14,12 +14,11 @@ from typing import Any
 
 import pandas as pd
 
-from carecast import export, plots
+from carecast import _carecast, export, plots
 from carecast._carecast import ArgumentError
 from carecast.datasets import Dataset
 from carecast.market import Comparison, Placements
 from carecast.model import (
-    DEFAULT_ADMISSIONS_SPEC,
     DEFAULT_DISCHARGES,
     CohortModel,
     Projection,
@@ -28,7 +27,7 @@ from carecast.model import (
 
 #: Source of the default assumptions in the assumptions table.
 _NATIONAL_CHOICE = (
-    "the core's default, chosen by the national backtest of every English council "
+    "the dataset's default, chosen by the national backtest of every English council "
     "(docs/national_backtest.md)"
 )
 
@@ -149,14 +148,13 @@ def _projection_rows(proj: Projection, model: CohortModel | None) -> list[dict[s
     adm, dis = a["admissions"], a["discharges"]
     # The dataset's default (the regional default for a dfe: council) when the model is
     # known, else the default of a dataset without a region.
-    if model is not None:
-        default = model.default_admissions(base)
-        is_default = adm == default["admissions"]
-    else:
-        # Without the model: anchored England's way, or with the regional reversion.
-        regional = "reversion" in adm
-        default = {"method": "anchored_revert_reg" if regional else "anchored_reg"}
-        is_default = regional or adm == DEFAULT_ADMISSIONS_SPEC
+    # The dataset's default, from its name (the model's when it is given).
+    default = (
+        model.default_admissions(base)
+        if model is not None
+        else dict(_carecast.default_admissions(str(a["dataset"]), base))
+    )
+    is_default = adm == default["admissions"]
     rows = [
         _row("dataset", a["dataset"]),
         _row("base year (31 March)", base, unit="year"),

@@ -62,15 +62,17 @@ _DEFAULTS = _carecast.defaults()
 #: ``trend`` (log-linear Poisson), ``rate`` (per 10,000 children times ``population``),
 #: ``damped`` (a damped log-linear trend), ``pooled`` (slopes shrunk towards a reference;
 #: needs a mapping with ``reference``, ``between_sd`` and ``population``) and ``anchored``
-#: (the stock carried forward at England's damped growth).
+#: (the stock carried forward at a reference's damped growth, England's unless a
+#: ``reference`` is given, plus an optional undamped ``reversion``).
 ADMISSIONS_METHODS: tuple[str, ...] = tuple(_DEFAULTS["admissions_methods"])
 #: Discharge-rate assumptions, as the core parses them: ``last``, ``mean`` (last ``k``
 #: years) and ``regularised`` (pooled over years, shrunk towards all bands' rate).
 DISCHARGE_METHODS: tuple[str, ...] = tuple(_DEFAULTS["discharge_methods"])
 #: Output periods of a projection.
 GRAINS = ("year", "quarter", "month")
-#: The core's default admissions assumption (a mapping with ``method`` and its
-#: parameters), chosen by the national backtest of every council.
+#: The default admissions assumption of a dataset without a region (a mapping with
+#: ``method`` and its parameters: England's anchoring), chosen by the national backtest of
+#: every council; a ``dfe:`` council's is :meth:`CohortModel.default_admissions`.
 DEFAULT_ADMISSIONS_SPEC: dict[str, Any] = dict(_DEFAULTS["admissions"])
 #: The core's default discharge-rate assumption (a mapping with ``method`` and parameters).
 DEFAULT_DISCHARGES_SPEC: dict[str, Any] = dict(_DEFAULTS["discharges"])
@@ -320,8 +322,10 @@ class CohortModel:
         a council of the DfE panel (a ``dfe:`` dataset) the regional default
         ``anchored_revert_reg``, worked out from every council's published figures up to
         the base year; for any other dataset, or where the regional default cannot run
-        (England or a region, no child population, a base year the bundled panel does not
-        reach), :data:`DEFAULT_ADMISSIONS` anchored to England's growth.
+        (England or a region, no child population or rate gap to the region, a council
+        whose figures end before the base year, a base year the bundled panel does not
+        reach, a reversion past its bound), :data:`DEFAULT_ADMISSIONS` anchored to
+        England's growth.
 
         Parameters
         ----------

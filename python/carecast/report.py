@@ -601,7 +601,8 @@ def _accuracy_section(b: _Builder, run: _Run, national: Any, backtest_samples: i
             else _NATIONAL_ACCURACY
             + (
                 ""
-                if run.admissions in (None, DEFAULT_ADMISSIONS)
+                if run.admissions is None
+                or (run.admissions == DEFAULT_ADMISSIONS and not run.ds.name.startswith("dfe:"))
                 else f" These figures are the default's, not those of admissions {run.admissions} "
                 "used here."
             )

@@ -52,6 +52,7 @@ fn _carecast(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ssda903::register(m)?;
     m.add_function(wrap_pyfunction!(national::national_backtest, m)?)?;
     m.add_function(wrap_pyfunction!(national::default_disagreement, m)?)?;
+    m.add_function(wrap_pyfunction!(national::default_admissions, m)?)?;
     m.add_function(wrap_pyfunction!(national::uasc_streams, m)?)?;
     Ok(())
 }

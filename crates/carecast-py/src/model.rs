@@ -122,17 +122,7 @@ impl Model {
     /// projection reads it) and `note` (why the England-anchored default stands in, or
     /// None).
     fn default_admissions(&self, py: Python<'_>, base_year: i32) -> PyResult<Py<PyDict>> {
-        let name = self.model.history.dataset.clone();
-        let d = run(py, move || {
-            Ok(carecast::evaluate::national_dfe::default_admissions(
-                &name, base_year,
-            ))
-        })?;
-        let out = PyDict::new(py);
-        out.set_item("method", d.method)?;
-        out.set_item("admissions", convert::value_to_py(py, &d.admissions)?)?;
-        out.set_item("note", d.note)?;
-        Ok(out.unbind())
+        crate::national::default_admissions(py, self.model.history.dataset.clone(), base_year)
     }
 
     /// Where the data came from and what was assumed.

@@ -173,6 +173,30 @@ pub(crate) fn national_backtest(
     Ok(out.unbind())
 }
 
+/// The default admissions of a projection of the dataset named `dataset` from `base_year`
+/// (`carecast::evaluate::national_dfe::default_admissions`): `method`, `admissions` and
+/// `note`, as `Model.default_admissions` gives them.
+#[pyfunction]
+pub(crate) fn default_admissions(
+    py: Python<'_>,
+    dataset: String,
+    base_year: i32,
+) -> PyResult<Py<PyDict>> {
+    let d = run(py, move || {
+        Ok(carecast::evaluate::national_dfe::default_admissions(
+            &dataset, base_year,
+        ))
+    })?;
+    let out = PyDict::new(py);
+    out.set_item("method", d.method)?;
+    out.set_item(
+        "admissions",
+        crate::convert::value_to_py(py, &d.admissions)?,
+    )?;
+    out.set_item("note", d.note)?;
+    Ok(out.unbind())
+}
+
 /// The national backtest's methods on a user's dataset
 /// (`carecast::national::own_backtest`), compared with the default: a dict (`dataset`,
 /// `default_method`, `default_mape`, `method`, `mape`, `ratio`, `figures`, `margin`,
@@ -188,11 +212,17 @@ pub(crate) fn default_disagreement(
     let d = std::sync::Arc::clone(&dataset.inner);
     let found = run(py, move || {
         let b = national::own_backtest(&d, max_horizon)?;
-        // The default a projection of the dataset takes from its last year.
-        let last = b.forecasts.iter().map(|f| f.origin).max();
-        let in_use = last.map(|y| carecast::evaluate::national_dfe::default_admissions(&d.name, y));
+        // The last year the dataset observes: the latest outturn its backtest scored.
+        let last = b
+            .forecasts
+            .iter()
+            .filter_map(|f| i32::try_from(f.horizon).ok().map(|h| f.origin + h))
+            .max();
         Ok(
             national::disagreement(&b, national::DISAGREEMENT_MARGIN).map(|x| {
+                // The default a projection of the dataset takes from its last year.
+                let in_use =
+                    last.map(|y| carecast::evaluate::national_dfe::default_admissions(&d.name, y));
                 let message = match in_use {
                     Some(u) if u.method != national::DEFAULT_METHOD => {
                         x.message_beside(&d.name, &u.method)

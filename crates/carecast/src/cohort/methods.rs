@@ -3,11 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The default admissions assumption, chosen by the national backtest
-/// ([`crate::national`], its name [`crate::national::DEFAULT_METHOD`]): admissions that
-/// carry the council's stock forward at England's damped growth
-/// ([`Admissions::Anchored`], the reference empty = England's series
-/// [`crate::national::ENGLAND_STOCK`]). It runs from every base year.
+/// The default admissions assumption of a dataset without a region (a user's own
+/// tables), chosen by the national backtest ([`crate::national`], its name
+/// [`crate::national::DEFAULT_METHOD`]): admissions that carry the council's stock
+/// forward at England's damped growth ([`Admissions::Anchored`], the reference empty =
+/// England's series [`crate::national::ENGLAND_STOCK`]). It runs from every base year. A
+/// council of the DfE panel has its own default
+/// ([`crate::evaluate::national_dfe::default_admissions`]).
 pub const DEFAULT_ADMISSIONS: Admissions = Admissions::Anchored {
     phi: DEFAULT_PHI,
     reference: Vec::new(),

@@ -69,10 +69,12 @@ pub struct ProjectionOptions {
 }
 
 impl ProjectionOptions {
-    /// Defaults: admissions [`DEFAULT_ADMISSIONS`] (anchored to England's damped growth)
-    /// and discharges [`DEFAULT_DISCHARGES`] (regularised over five years and the bands),
-    /// the methods the national backtest favours (see [`crate::national`] and the
-    /// methodology; both run from every base year), DfE bands, yearly.
+    /// Defaults: admissions [`DEFAULT_ADMISSIONS`] (anchored to England's damped growth,
+    /// the national backtest's default for a dataset without a region; a council of the
+    /// DfE panel has its own, [`crate::evaluate::national_dfe::default_admissions`], which
+    /// a caller sets here) and discharges [`DEFAULT_DISCHARGES`] (regularised over five
+    /// years and the bands; see [`crate::national`] and the methodology; both run from
+    /// every base year), DfE bands, yearly.
     ///
     /// The fields are public; [`ProjectionOptions::builder`] sets them and checks them
     /// in one go.

@@ -352,7 +352,7 @@ fn regional_for(name: &str, base_year: i32) -> std::result::Result<Admissions, S
     let last = panel.releases.iter().map(|r| r.year).max().unwrap_or(0);
     if base_year > last {
         return Err(format!(
-            "the bundled DfE panel ends at 31 March {last} (files added on top of it, such as `--dfe-files`, are not read for the regional default)"
+            "the bundled DfE panel ends at 31 March {last} (files added on top of it, `--dfe-files` or `files=`, are not read for the regional default)"
         ));
     }
     let v = VINTAGES

@@ -54,13 +54,20 @@ impl Scenario {
         let returned_home = reunification.as_ref().map(|r| r.0);
         // The dataset's default admissions (the regional default for a `dfe:` council),
         // as a projection of it takes them, unless the scenario names its own.
-        let default =
-            crate::evaluate::national_dfe::default_admissions(&model.history.dataset, base);
+        let (default, note) = match &self.admissions {
+            Some(a) => (a.clone(), None),
+            None => {
+                let d =
+                    crate::evaluate::national_dfe::default_admissions(&model.history.dataset, base);
+                (d.admissions, d.note)
+            }
+        };
         let run = |levers: &[Lever]| -> Result<MarketProjection> {
-            let (po, mo) = self.options(base, levers, returned_home, &default.admissions)?;
+            let (po, mo) = self.options(base, levers, returned_home, &default)?;
             let mut p = inputs.project(model, &po, &mo)?;
-            if self.admissions.is_none() {
-                p.assumptions.notes.extend(default.note.clone());
+            if let Some(n) = &note {
+                p.assumptions.notes.push(n.clone());
+                p.projection.assumptions.notes.push(n.clone());
             }
             Ok(p)
         };
