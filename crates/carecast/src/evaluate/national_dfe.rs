@@ -21,7 +21,7 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -29,9 +29,7 @@ use crate::Result;
 use crate::dfe::read::Level;
 use crate::dfe::{Areas, Panel as DfePanel, council_dataset};
 use crate::model::{Admissions, DEFAULT_ADMISSIONS};
-use crate::national::{
-    DEFAULT_METHOD, Outturn, Panel, REGIONAL_METHOD, Vintage, regional_admissions,
-};
+use crate::national::{DEFAULT_METHOD, Outturn, Panel, REGIONAL_METHOD, RegionalFit, Vintage};
 
 /// DfE bands of stock and starts, with the labels the backtest uses.
 const BANDS: [(&str, &str); 6] = [
@@ -359,13 +357,27 @@ fn regional_for(name: &str, base_year: i32) -> std::result::Result<Admissions, S
         .get_or_init(|| DfeVintages::latest(panel).map_err(|e| e.to_string()))
         .as_ref()
         .map_err(Clone::clone)?;
-    regional_admissions(
-        &v.councils(),
-        |c| v.latest_at(c, base_year),
-        &area.code,
-        base_year,
-    )
-    .map_err(|e| match e {
+    // The between-council parts of one base year, fitted once for every council.
+    type Fits = Mutex<BTreeMap<i32, Arc<RegionalFit>>>;
+    static FITS: OnceLock<Fits> = OnceLock::new();
+    let fits = FITS.get_or_init(|| Mutex::new(BTreeMap::new()));
+    let cached = fits.lock().ok().and_then(|f| f.get(&base_year).cloned());
+    let fit = cached.unwrap_or_else(|| {
+        let f = Arc::new(RegionalFit::fit(
+            &v.councils(),
+            &|c: &str| v.latest_at(c, base_year),
+            base_year,
+        ));
+        if let Ok(mut all) = fits.lock() {
+            all.insert(base_year, Arc::clone(&f));
+        }
+        f
+    });
+    let vintage = v
+        .latest_at(&area.code, base_year)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("{}: no figures up to 31 March {base_year}", area.name))?;
+    fit.admissions(&area.code, &vintage).map_err(|e| match e {
         crate::Error::Model { message } => {
             format!("{}: {message}", area.name)
         }

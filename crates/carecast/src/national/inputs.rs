@@ -14,6 +14,7 @@ pub(super) struct Cell {
 pub(super) type Loaded = (String, i32, Result<Option<(Vintage, History)>>);
 
 /// Between-council spreads of slopes per origin.
+#[derive(Debug)]
 pub(super) struct Taus {
     pub(super) admissions: BTreeMap<i32, f64>,
     pub(super) stock: BTreeMap<i32, f64>,

@@ -65,7 +65,7 @@ pub use notes::{
 };
 pub use own::own_backtest;
 pub use pooling::backtest;
-pub use regional::{REGIONAL_METHOD, regional_admissions};
+pub use regional::{REGIONAL_METHOD, RegionalFit, regional_admissions};
 pub use reversion::MIN_REVERSION_PAIRS;
 pub use scores::CALIBRATION_PROBS;
 pub use types::{

@@ -43,62 +43,98 @@ pub fn regional_admissions<F>(
 where
     F: Fn(&str) -> Result<Option<Vintage>> + Sync,
 {
-    let loaded: Vec<Loaded> = councils
-        .par_iter()
-        .map(|c| {
-            let r = vintage_of(c).and_then(|v| match v {
-                None => Ok(None),
-                Some(v) => history_of(&v).map(|h| Some((v, h))),
-            });
-            (c.clone(), base_year, r)
-        })
-        .collect();
-    let tau = Taus {
-        admissions: BTreeMap::new(),
-        stock: BTreeMap::new(),
-        region: region_spread(&loaded),
-        reversion: reversion_fits(&loaded),
-    };
-    let fail = |why: String| {
+    let fit = RegionalFit::fit(councils, &vintage_of, base_year);
+    let fail = |why: String| fit.fail(council, why);
+    match vintage_of(council) {
+        Ok(Some(v)) => fit.admissions(council, &v),
+        Ok(None) => Err(fail(
+            "no figures of this council up to the base year".into(),
+        )),
+        Err(e) => Err(fail(e.to_string())),
+    }
+}
+
+/// What [`regional_admissions`] draws from every council at one base year: the
+/// spread of the regions' growth and the reversion fitted across councils. It is the
+/// same for every council of that year, so a caller projecting several councils from
+/// one base year fits it once and asks [`RegionalFit::admissions`] for each.
+#[derive(Debug)]
+pub struct RegionalFit {
+    base_year: i32,
+    tau: Taus,
+}
+
+impl RegionalFit {
+    /// Fits the between-council parts of the regional default at `base_year` from
+    /// every council's figures (`vintage_of`, as for [`regional_admissions`]).
+    pub fn fit<F>(councils: &[String], vintage_of: &F, base_year: i32) -> RegionalFit
+    where
+        F: Fn(&str) -> Result<Option<Vintage>> + Sync,
+    {
+        let loaded: Vec<Loaded> = councils
+            .par_iter()
+            .map(|c| {
+                let r = vintage_of(c).and_then(|v| match v {
+                    None => Ok(None),
+                    Some(v) => history_of(&v).map(|h| Some((v, h))),
+                });
+                (c.clone(), base_year, r)
+            })
+            .collect();
+        RegionalFit {
+            base_year,
+            tau: Taus {
+                admissions: BTreeMap::new(),
+                stock: BTreeMap::new(),
+                region: region_spread(&loaded),
+                reversion: reversion_fits(&loaded),
+            },
+        }
+    }
+
+    fn fail(&self, council: &str, why: String) -> Error {
         Error::model(format!(
-            "council {council} from 31 March {base_year}: {why}"
+            "council {council} from 31 March {}: {why}",
+            self.base_year
         ))
-    };
-    let (v, h) = match loaded.iter().find(|(c, _, _)| c == council) {
-        Some((_, _, Ok(Some((v, h))))) => (v, h),
-        Some((_, _, Err(e))) => return Err(fail(e.to_string())),
-        _ => {
-            return Err(fail(
-                "no figures of this council up to the base year".into(),
-            ));
-        }
-    };
-    if h.years.last().map(|fy| fy.end_year()) != Some(base_year) {
-        return Err(fail(format!(
-            "its figures end with {}",
-            h.years
-                .last()
-                .map_or_else(|| "no complete year".into(), ToString::to_string)
-        )));
     }
-    let headline = headline_stock(&v.dataset);
-    Origin {
-        vintage: v,
-        history: h,
-        headline: &headline,
-        origin: base_year,
-        tau: &tau,
-    }
-    .admissions(&AdmissionsRule::AnchoredReverting(
-        DEFAULT_PHI,
-        Reference::Blend,
-    ))
-    .and_then(|a| match &a {
-        // A reversion past the projection's bound falls back rather than failing there.
-        Admissions::Anchored { reversion, .. } => {
-            crate::model::check_reversion(*reversion).map(|()| a)
+
+    /// The admissions of [`REGIONAL_METHOD`] for `council`, whose figures up to the base
+    /// year are `vintage`.
+    ///
+    /// # Errors
+    /// As [`regional_admissions`].
+    pub fn admissions(&self, council: &str, vintage: &Vintage) -> Result<Admissions> {
+        let base_year = self.base_year;
+        let fail = |why: String| self.fail(council, why);
+        let h = history_of(vintage).map_err(|e| fail(e.to_string()))?;
+        if h.years.last().map(|fy| fy.end_year()) != Some(base_year) {
+            return Err(fail(format!(
+                "its figures end with {}",
+                h.years
+                    .last()
+                    .map_or_else(|| "no complete year".into(), ToString::to_string)
+            )));
         }
-        _ => Ok(a),
-    })
-    .map_err(fail)
+        let headline = headline_stock(&vintage.dataset);
+        Origin {
+            vintage,
+            history: &h,
+            headline: &headline,
+            origin: base_year,
+            tau: &self.tau,
+        }
+        .admissions(&AdmissionsRule::AnchoredReverting(
+            DEFAULT_PHI,
+            Reference::Blend,
+        ))
+        .and_then(|a| match &a {
+            // A reversion past the projection's bound falls back rather than failing there.
+            Admissions::Anchored { reversion, .. } => {
+                crate::model::check_reversion(*reversion).map(|()| a)
+            }
+            _ => Ok(a),
+        })
+        .map_err(fail)
+    }
 }
