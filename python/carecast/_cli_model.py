@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import warnings
 from collections.abc import Callable
@@ -344,17 +343,14 @@ def cmd_backtest(a: argparse.Namespace, emit: Emit) -> int:
             "levels": b.levels,
             "origins": b.origins,
             "notes": b.notes,
-            "table": "summary" if a.summary else "forecasts",
-            "rows": records(export.for_output(summ if a.summary else fc)),
+        }
+        tail = {
             "scores": records(export.for_output(scores)),
             "ranking": records(b.ranking()),
         }
-        if not a.summary:
-            obj["summary"] = records(export.for_output(summ))
-        json.dump(obj, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        _cli_national.print_json(obj, a.summary, summ, fc, tail)
     elif a.format == "csv":
-        sys.stdout.write(export.to_csv(export.for_output(summ if a.summary else fc)))
+        _cli_national.print_csv(a.summary, summ, fc)
     else:
         print(repr(b))
         for n in b.notes:

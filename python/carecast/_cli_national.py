@@ -23,6 +23,35 @@ def is_national(dataset: str) -> bool:
     return dataset.strip().lower() == NATIONAL
 
 
+def print_json(
+    head: dict[str, Any],
+    summary: bool,
+    summ: pd.DataFrame,
+    fc: pd.DataFrame,
+    tail: dict[str, Any],
+) -> None:
+    """Print a backtest as one JSON object.
+
+    The keys are ``head``'s, the table asked for as ``rows`` (the summary, or the
+    per-origin forecasts), ``tail``'s, then the summary when ``rows`` are the forecasts.
+    """
+    obj = {
+        **head,
+        "table": "summary" if summary else "forecasts",
+        "rows": records(export.for_output(summ if summary else fc)),
+        **tail,
+    }
+    if not summary:
+        obj["summary"] = records(export.for_output(summ))
+    json.dump(obj, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+
+
+def print_csv(summary: bool, summ: pd.DataFrame, fc: pd.DataFrame) -> None:
+    """Print the summary or the per-origin forecasts of a backtest as CSV."""
+    sys.stdout.write(export.to_csv(export.for_output(summ if summary else fc)))
+
+
 def run(a: argparse.Namespace, emit: Callable[[pd.DataFrame, str], None]) -> int:
     """Run the national backtest for ``carecast backtest dfe:all`` and print it."""
     samples = a.samples or 0
@@ -40,16 +69,10 @@ def run(a: argparse.Namespace, emit: Callable[[pd.DataFrame, str], None]) -> int
             "origins": b.origins,
             "paths": b.paths,
             "notes": b.notes,
-            "table": "summary" if a.summary else "forecasts",
-            "rows": records(export.for_output(summ if a.summary else fc)),
-            "failures": records(b.failures()),
         }
-        if not a.summary:
-            obj["summary"] = records(export.for_output(summ))
-        json.dump(obj, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        print_json(obj, a.summary, summ, fc, {"failures": records(b.failures())})
     elif a.format == "csv":
-        sys.stdout.write(export.to_csv(export.for_output(summ if a.summary else fc)))
+        print_csv(a.summary, summ, fc)
     else:
         print(repr(b))
         for n in b.notes:
